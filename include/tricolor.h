@@ -1,0 +1,450 @@
+/*
+ * tricolor.h - the public C API of libtricolor.
+ *
+ * libtricolor is a concurrent tri-color mark-and-sweep garbage collector
+ * modelled on Go's runtime collector.  A program creates a runtime, attaches
+ * one mutator per thread, and then lives by the rules of a precise collector:
+ *
+ *   - Heap objects are allocated with tc_alloc() and never freed by hand.
+ *     Memory of unreachable objects is reclaimed by the collector.
+ *   - An object's first `nptrs` words are pointer fields (NULL or a pointer
+ *     returned by tc_alloc); the rest of it is scalar bytes the collector
+ *     never looks at.
+ *   - Roots are the global slots and the slots of each mutator's stack of
+ *     frames (a goroutine-like stack).  THE PRECISE-GC RULE: a pointer held
+ *     only in a C variable is NOT a root.  Store it in a stack slot, a global
+ *     or a reachable object's field before the next allocation, frame push,
+ *     frame pop or tc_safepoint() call, all of which may let the collector
+ *     run.  The result of tc_alloc() may be kept in a C variable until then.
+ *   - Every store of a pointer into a heap object or a global goes through
+ *     tc_write() / tc_set_global(), which run the write barrier.  Stack slots
+ *     have no barrier (as in Go: stacks are scanned, not barriered).
+ *   - A mutator must poll safepoints: every tc_alloc, tc_push, tc_pop and
+ *     every TC_STORES_PER_POLL stores poll for it, and a long computation
+ *     without any of them should call tc_safepoint() now and then.  A thread
+ *     about to block or sleep calls tc_park() first and tc_unpark() after, so
+ *     that the collector never waits for it.
+ *
+ * Threading: a tc_mutator belongs to the thread that attached it; all calls
+ * taking a tc_mutator must come from that thread.  Calls taking only a
+ * tc_runtime are thread-safe unless they say otherwise.
+ *
+ * Errors: functions that can fail return NULL or a negative TC_E* code and
+ * leave a message readable with tc_last_error().
+ */
+#ifndef TRICOLOR_H
+#define TRICOLOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define TC_VERSION "0.1.0"
+
+typedef struct tc_runtime tc_runtime;
+typedef struct tc_mutator tc_mutator;
+struct tc_event;
+
+/* ------------------------------------------------------------------ */
+/* Configuration                                                       */
+/* ------------------------------------------------------------------ */
+
+/* Write barrier flavours.  HYBRID is Go's (and the only correct one with
+ * stacks scanned once and never rescanned); the others exist to show what
+ * goes wrong without each half. */
+typedef enum tc_barrier_mode {
+	TC_BARRIER_HYBRID = 0, /* shade old value; shade new while stack grey */
+	TC_BARRIER_DIJKSTRA,   /* insertion only: shade the new value */
+	TC_BARRIER_YUASA,      /* deletion only: shade the old value */
+	TC_BARRIER_OFF,        /* no barrier: lost objects are expected */
+	TC_BARRIER_NMODES
+} tc_barrier_mode;
+
+/* What the verifier does when it finds a reachable object left white. */
+typedef enum tc_verify_action {
+	TC_VERIFY_ABORT = 0, /* report to stderr and abort(): a collector bug */
+	TC_VERIFY_RESCUE,    /* report, count, mark it so it is not freed */
+} tc_verify_action;
+
+#define TC_GOGC_OFF (-1)
+#define TC_MAX_GLOBALS 4096
+#define TC_STORES_PER_POLL 64
+
+typedef struct tc_config {
+	size_t heap_bytes;       /* arena size; default 64 MiB, 1 MiB..64 GiB */
+	int gogc;                /* percent; TC_GOGC_OFF disables the pacer */
+	size_t min_heap_bytes;   /* smallest heap goal; default 4 MiB */
+	int nglobals;            /* number of global root slots; default 64 */
+	tc_barrier_mode barrier; /* default TC_BARRIER_HYBRID */
+	bool verify;             /* checkmark verifier at mark termination */
+	tc_verify_action on_violation;
+	bool poison_freed;       /* fill freed objects with 0xdeadbeef words */
+	bool background;         /* start the collector thread; default true */
+	/* Optional observer hook, called on the thread that caused the event
+	 * (collector or mutator); it must not block nor call back into the
+	 * runtime.  May be NULL. */
+	void (*on_event)(void *ctx, const struct tc_event *ev);
+	void *event_ctx;
+} tc_config;
+
+/* Fill *cfg with the defaults above. */
+void tc_config_init(tc_config *cfg);
+
+/* ------------------------------------------------------------------ */
+/* Runtime and mutators                                                */
+/* ------------------------------------------------------------------ */
+
+/* Create a runtime: reserve the arena, start the collector thread.
+ * On error, NULL is returned and *err (if not NULL) points to a static
+ * message, e.g. "heap size must be between 1 MiB and 64 GiB". */
+tc_runtime *tc_runtime_new(const tc_config *cfg, const char **err);
+
+/* Stop the collector and release everything.  All mutators must have been
+ * detached. */
+void tc_runtime_free(tc_runtime *rt);
+
+/* Attach the calling thread as a mutator.  `name` is copied (for display).
+ * Returns NULL if the runtime is shutting down. */
+tc_mutator *tc_attach(tc_runtime *rt, const char *name);
+
+/* Detach: the mutator's stack stops being a root; its allocation cache is
+ * released.  Safe at any phase of a cycle. */
+void tc_detach(tc_mutator *m);
+
+tc_runtime *tc_mutator_runtime(const tc_mutator *m);
+unsigned tc_mutator_id(const tc_mutator *m);
+
+/* The last error message on this mutator ("heap limit of 64 MiB reached
+ * allocating 48 bytes"), or "" if none. */
+const char *tc_last_error(const tc_mutator *m);
+
+/* ------------------------------------------------------------------ */
+/* Stack frames                                                        */
+/* ------------------------------------------------------------------ */
+
+#define TC_MAX_FRAMES 256
+#define TC_MAX_FRAME_SLOTS 32
+#define TC_MAX_STACK_SLOTS 4096
+
+/* Push a frame named `fn` (a string with static lifetime) with `nslots`
+ * slots (at most TC_MAX_FRAME_SLOTS), each a NULL pointer.  Polls a
+ * safepoint.  Returns 0, or TC_ESTACK if the stack would overflow. */
+int tc_push(tc_mutator *m, const char *fn, int nslots);
+
+/* Pop the top frame.  Polls a safepoint. */
+void tc_pop(tc_mutator *m);
+
+/* Pop the top frame and hand `ret` back to the caller through the
+ * mutator's result register, which is a root: read it with tc_result().
+ * This is how a function returns a pointer without the gap in which the
+ * object is held only by a C variable. */
+void tc_return(tc_mutator *m, void *ret);
+void *tc_result(const tc_mutator *m);
+
+/* Slots of the top frame (`slot` < its nslots).  A slot holds either a
+ * pointer (a root) or a scalar; setting one changes its kind. */
+void tc_set_ptr(tc_mutator *m, int slot, void *obj);
+void *tc_get_ptr(const tc_mutator *m, int slot);
+void tc_set_int(tc_mutator *m, int slot, int64_t v);
+int64_t tc_get_int(const tc_mutator *m, int slot);
+int tc_depth(const tc_mutator *m); /* number of frames */
+
+/* ------------------------------------------------------------------ */
+/* Objects                                                             */
+/* ------------------------------------------------------------------ */
+
+#define TC_MAX_SMALL 32768 /* larger objects get a span of their own */
+
+/* Allocate an object of nptrs pointer words followed by scalar_bytes of
+ * scalars, zeroed.  Polls a safepoint first; may assist marking or sweep.
+ * On heap exhaustion (after a full collection) returns NULL and sets
+ * tc_last_error().  nptrs*8 + scalar_bytes must be > 0. */
+void *tc_alloc(tc_mutator *m, size_t nptrs, size_t scalar_bytes);
+
+/* Allocate and store the result in slot `slot` of the top frame, with no
+ * safepoint in between.  Returns the object or NULL as tc_alloc. */
+void *tc_alloc_slot(tc_mutator *m, int slot, size_t nptrs,
+		    size_t scalar_bytes);
+
+/* Store a pointer into field `i` (< nptrs) of obj, through the write
+ * barrier.  No safepoint is polled between barrier and store. */
+void tc_write(tc_mutator *m, void *obj, size_t i, void *val);
+
+/* Read pointer field i of obj. */
+static inline void *tc_read(const void *obj, size_t i)
+{
+	return __atomic_load_n(&((void *const *)obj)[i], __ATOMIC_ACQUIRE);
+}
+
+/* The scalar part of an object with nptrs pointer fields. */
+static inline void *tc_scalars(void *obj, size_t nptrs)
+{
+	return (void **)obj + nptrs;
+}
+
+/* Globals: roots shared by all mutators, written through the barrier. */
+void tc_set_global(tc_mutator *m, int idx, void *val);
+void *tc_get_global(tc_runtime *rt, int idx);
+
+/* Poll for a safepoint explicitly. */
+void tc_safepoint(tc_mutator *m);
+
+/* Park before blocking (sleep, lock, I/O) and unpark after.  While parked
+ * the mutator must not touch the heap or its stack; the collector may scan
+ * its stack and stop the world without it. */
+void tc_park(tc_mutator *m);
+void tc_unpark(tc_mutator *m);
+
+/* ------------------------------------------------------------------ */
+/* Collector control                                                   */
+/* ------------------------------------------------------------------ */
+
+/* Run a full collection and wait for it (from a mutator: parks while
+ * waiting).  Returns the number of the completed cycle. */
+uint64_t tc_gc(tc_mutator *m);
+/* Ask for a collection without waiting (any thread). */
+void tc_gc_request(tc_runtime *rt);
+
+void tc_set_gogc(tc_runtime *rt, int gogc);
+int tc_get_gogc(tc_runtime *rt);
+void tc_set_barrier(tc_runtime *rt, tc_barrier_mode mode);
+tc_barrier_mode tc_get_barrier(tc_runtime *rt);
+const char *tc_barrier_name(tc_barrier_mode mode);
+
+/* Pausing the collector: it stops at its next step point (between two
+ * objects while marking or sweeping, or between phases) and holds.  Mutators
+ * are not affected; the engine pauses them itself.  While paused,
+ * tc_gc_step() advances it. */
+void tc_gc_set_paused(tc_runtime *rt, bool paused);
+bool tc_gc_paused(tc_runtime *rt);
+
+typedef enum tc_step_kind {
+	TC_STEP_OBJECT, /* scan exactly one grey object (or one root) */
+	TC_STEP_PHASE,  /* run until the phase changes */
+} tc_step_kind;
+
+/* Advance a paused collector and wait until the step is done.  Returns 0,
+ * or TC_EINVAL if the collector is not paused.  A step that needs mutators
+ * at a safepoint (a stop-the-world) only completes if they can reach one,
+ * i.e. they must be parked or running. */
+int tc_gc_step(tc_runtime *rt, tc_step_kind kind);
+
+/* ------------------------------------------------------------------ */
+/* Observation (lock-free; safe from any thread)                       */
+/* ------------------------------------------------------------------ */
+
+typedef enum tc_phase {
+	TC_PHASE_OFF = 0,
+	TC_PHASE_SWEEP_TERM, /* STW: finish sweep, enable barrier */
+	TC_PHASE_MARK,       /* concurrent mark */
+	TC_PHASE_MARK_TERM,  /* STW: check no grey left, disable barrier */
+	TC_PHASE_SWEEP,      /* concurrent sweep */
+	TC_NPHASES
+} tc_phase;
+
+const char *tc_phase_name(tc_phase p);
+tc_phase tc_get_phase(tc_runtime *rt);
+
+typedef enum tc_color {
+	TC_FREE = 0,
+	TC_WHITE,
+	TC_GREY,
+	TC_BLACK,
+} tc_color;
+
+/* A stable small id for an object: the first page of its span and its
+ * slot in the span. */
+typedef struct tc_objid {
+	uint32_t page;
+	uint32_t slot;
+} tc_objid;
+
+/* Returns 0 and fills *id if p points into an allocated object. */
+int tc_object_id(tc_runtime *rt, const void *p, tc_objid *id);
+
+/* Summary of one span for drawing. */
+typedef struct tc_span_info {
+	uint32_t page;     /* first page: the span's id */
+	uint32_t npages;
+	uint32_t sizeclass; /* 0 = large object */
+	uint32_t elemsize;
+	uint32_t nelems;
+	uint32_t nalloc;   /* allocated objects (approximate while changing) */
+	bool swept;        /* swept this cycle */
+	bool cached;       /* owned by a mutator's allocation cache */
+} tc_span_info;
+
+size_t tc_heap_npages(tc_runtime *rt);
+size_t tc_heap_page_size(void);
+
+/* If a span starts at `page`, fill *info, and if colors != NULL write up
+ * to max per-object colors (tc_color values) into colors; return the
+ * number of pages to skip to the next candidate (>= 1).  If no span
+ * starts there, return 1 and set info->nelems = 0, info->npages = 0. */
+size_t tc_heap_span(tc_runtime *rt, uint32_t page, tc_span_info *info,
+		    uint8_t *colors, size_t max);
+
+/* Describe one object by id: color, size, pointer fields (targets as ids,
+ * up to max).  Returns the number of pointer fields, or -1 if the id does
+ * not name an allocated object.  Field values are read atomically; they
+ * may be stale by the time the caller looks at them. */
+typedef struct tc_object_info {
+	tc_objid id;
+	tc_color color;
+	uint32_t sizeclass;
+	uint32_t elemsize;
+	uint32_t nptrs;
+	uintptr_t addr;
+} tc_object_info;
+int tc_object_describe(tc_runtime *rt, tc_objid id, tc_object_info *info,
+		       tc_objid *fields, bool *field_nonnull, size_t max);
+
+/* Stack snapshot of one mutator: copied consistently under its seqlock,
+ * never blocking it (retries while it changes, and gives up after a few
+ * tries returning -1). */
+typedef enum tc_mutator_state {
+	TC_MS_RUNNING = 0,
+	TC_MS_PARKED,
+	TC_MS_STOPPED,   /* held at a safepoint for a stop-the-world */
+	TC_MS_ASSISTING, /* doing mark assist work */
+	TC_MS_DETACHED,
+} tc_mutator_state;
+
+typedef struct tc_slot_view {
+	bool is_ptr;
+	bool nonnull;
+	tc_objid target; /* when is_ptr && nonnull */
+	int64_t value;   /* when !is_ptr */
+} tc_slot_view;
+
+typedef struct tc_frame_view {
+	const char *fn;
+	int nslots;
+	int first; /* index of its first slot in the slots array */
+} tc_frame_view;
+
+typedef struct tc_stack_view {
+	unsigned id;
+	char name[32];
+	tc_mutator_state state;
+	bool stack_black; /* scanned this cycle */
+	int nframes;
+	int nslots;
+	tc_slot_view result; /* the result register */
+	tc_frame_view frames[TC_MAX_FRAMES];
+	tc_slot_view slots[TC_MAX_STACK_SLOTS];
+} tc_stack_view;
+
+/* Number of attached mutators and their ids (up to max). */
+int tc_mutator_ids(tc_runtime *rt, unsigned *ids, int max);
+/* Snapshot the stack of mutator `id`; 0 on success, -1 if gone or busy. */
+int tc_stack_snapshot(tc_runtime *rt, unsigned id, tc_stack_view *out);
+
+/* Statistics, all read with atomic loads (each field is exact, the set is
+ * not one instant). */
+typedef struct tc_stats {
+	uint64_t cycles;          /* completed cycles */
+	tc_phase phase;
+	uint64_t heap_arena;      /* arena bytes */
+	uint64_t heap_inuse;      /* bytes of pages in spans */
+	uint64_t heap_live;       /* pacer's live estimate */
+	uint64_t heap_marked;     /* bytes marked by the last cycle */
+	uint64_t heap_goal;
+	uint64_t heap_peak;       /* max heap_inuse */
+	uint64_t alloc_bytes;     /* total allocated */
+	uint64_t alloc_objects;
+	uint64_t freed_bytes;
+	uint64_t freed_objects;
+	uint64_t marked_objects;  /* total over all cycles */
+	uint64_t marked_bytes;
+	uint64_t grey_objects;    /* current grey queue length (approx) */
+	uint64_t barrier_shades;  /* objects shaded by the write barrier */
+	uint64_t assist_ns;       /* time mutators spent in mark assists */
+	uint64_t assist_bytes;    /* scan work done by assists */
+	uint64_t mark_ns;         /* total concurrent mark wall time */
+	uint64_t sweep_ns;        /* total concurrent sweep wall time */
+	uint64_t gc_cpu_ns;       /* collector thread CPU time */
+	uint64_t pauses;          /* number of STW pauses */
+	uint64_t pause_total_ns;
+	uint64_t pause_max_ns;
+	uint64_t pause_last_ns;
+	uint64_t pause_p50_ns;
+	uint64_t pause_p99_ns;
+	uint64_t verify_violations; /* lost objects found by the verifier */
+	uint64_t verify_runs;
+	uint64_t stacks_scanned_by_self;
+	uint64_t stacks_scanned_by_gc;
+	int gogc;
+	tc_barrier_mode barrier;
+	int mutators;
+} tc_stats;
+
+void tc_read_stats(tc_runtime *rt, tc_stats *st);
+
+/* One completed cycle, in the fields of Go's gctrace line. */
+typedef struct tc_cycle_info {
+	uint64_t n;            /* cycle number, from 1 */
+	uint64_t start_ns;     /* since runtime creation */
+	double gc_cpu_fraction; /* collector CPU / elapsed since start */
+	uint64_t stw1_ns;      /* sweep termination pause */
+	uint64_t mark_ns;      /* concurrent mark wall */
+	uint64_t stw2_ns;      /* mark termination pause (total of retries) */
+	uint64_t cpu_stw1_ns, cpu_assist_ns, cpu_bg_ns, cpu_idle_ns;
+	uint64_t cpu_stw2_ns;
+	uint64_t heap_start;   /* heap_live at cycle start */
+	uint64_t heap_end;     /* heap_live at mark termination */
+	uint64_t heap_marked;  /* live after mark */
+	uint64_t heap_goal;    /* goal this cycle aimed at */
+	uint64_t next_goal;
+	uint64_t marked_objects;
+	uint64_t freed_objects; /* by the sweep of the previous cycle */
+	int mutators;
+	bool forced;
+	uint64_t violations;
+} tc_cycle_info;
+
+/* Events passed to tc_config.on_event. */
+typedef enum tc_event_kind {
+	TC_EV_PHASE,       /* phase changed: ev->phase */
+	TC_EV_CYCLE,       /* cycle completed (at mark termination) */
+	TC_EV_PAUSE,       /* a STW pause ended: ev->ns */
+	TC_EV_ATTACH,      /* mutator attached: ev->mutator */
+	TC_EV_DETACH,
+	TC_EV_VIOLATION,   /* verifier found a lost object: ev->obj */
+	TC_EV_HEAP_FULL,   /* an allocation failed */
+} tc_event_kind;
+
+typedef struct tc_event {
+	tc_event_kind kind;
+	tc_phase phase;
+	uint64_t ns;
+	unsigned mutator;
+	tc_objid obj;
+	const tc_cycle_info *cycle; /* TC_EV_CYCLE */
+} tc_event;
+
+/* Recently barrier-shaded objects: fills up to max ids shaded since
+ * sequence *since (updated); returns how many were written. */
+size_t tc_recent_shades(tc_runtime *rt, uint64_t *since, tc_objid *ids,
+			size_t max);
+
+/* Size classes (for documentation and tests). */
+int tc_nsizeclasses(void);                 /* including class 0 (large) */
+size_t tc_sizeclass_size(int cls);        /* object size of a class */
+size_t tc_sizeclass_npages(int cls);      /* span pages of a class */
+int tc_sizeclass_of(size_t bytes);        /* 0 for large */
+
+/* Error codes. */
+#define TC_EINVAL (-1)
+#define TC_ENOMEM (-2)
+#define TC_ESTACK (-3)
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TRICOLOR_H */

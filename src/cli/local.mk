@@ -1,0 +1,1 @@
+# src/cli/local.mk - build fragment for src/cli (included by Makefile.am).

@@ -1,0 +1,1 @@
+# src/gc/local.mk - build fragment for src/gc (included by Makefile.am).

@@ -1,0 +1,1 @@
+# src/heap/local.mk - build fragment for src/heap (included by Makefile.am).

@@ -1,0 +1,1 @@
+# src/runtime/local.mk - build fragment for src/runtime (included by Makefile.am).

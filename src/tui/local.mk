@@ -1,0 +1,1 @@
+# src/tui/local.mk - build fragment for src/tui (included by Makefile.am).

@@ -1,0 +1,1 @@
+# tests/core.mk - test fragment (included by Makefile.am).

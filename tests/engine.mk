@@ -1,0 +1,1 @@
+# tests/engine.mk - test fragment (included by Makefile.am).

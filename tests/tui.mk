@@ -1,0 +1,1 @@
+# tests/tui.mk - test fragment (included by Makefile.am).
