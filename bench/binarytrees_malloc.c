@@ -1,0 +1,154 @@
+/*
+ * binarytrees_malloc.c - the binary-trees benchmark on glibc malloc/free:
+ * the no-collector baseline.  One malloc per node (24 bytes requested),
+ * every tree freed by a post-order walk when it is dropped, the long-lived
+ * one included.  Spec: /work/shared/bench/binary-trees.md; docs in
+ * docs/benchmarks.md.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bt_common.h"
+
+typedef struct node {
+	struct node *left;
+	struct node *right;
+	int32_t item;
+} node;
+
+_Static_assert(sizeof(node) == 24, "the spec's node is 24 bytes on LP64");
+
+static node *xmalloc_node(void)
+{
+	node *n = malloc(sizeof(node));
+
+	if (n == NULL) {
+		fprintf(stderr, "binarytrees-malloc: out of memory\n");
+		exit(1);
+	}
+	return n;
+}
+
+static node *bottom_up_tree(int depth)
+{
+	node *n;
+
+	if (depth > 0) {
+		node *l = bottom_up_tree(depth - 1);
+		node *r = bottom_up_tree(depth - 1);
+
+		n = xmalloc_node();
+		n->left = l;
+		n->right = r;
+		n->item = depth;
+	} else {
+		n = xmalloc_node();
+		n->left = NULL;
+		n->right = NULL;
+		n->item = 0;
+	}
+	return n;
+}
+
+static int64_t item_check(const node *n)
+{
+	if (n->left == NULL)
+		return 1;
+	return 1 + item_check(n->left) + item_check(n->right);
+}
+
+static void free_tree(node *n)
+{
+	if (n->left != NULL) {
+		free_tree(n->left);
+		free_tree(n->right);
+	}
+	free(n);
+}
+
+/* Build, check and drop `count` trees of depth d; the sum of the checks. */
+static int64_t run_trees(int64_t count, int depth)
+{
+	int64_t check = 0;
+
+	for (int64_t i = 0; i < count; i++) {
+		node *t = bottom_up_tree(depth);
+
+		check += item_check(t);
+		free_tree(t);
+	}
+	return check;
+}
+
+struct work {
+	pthread_t thread;
+	int depth;
+	int64_t count;
+	int64_t check; /* written by the worker, read after pthread_join */
+};
+
+static void *worker_main(void *arg)
+{
+	struct work *w = arg;
+
+	w->check = run_trees(w->count, w->depth);
+	return NULL;
+}
+
+/* Step 3 for one depth with a.workers threads (fork/join). */
+static int64_t run_depth(const struct bt_args *a, int depth, int64_t iters)
+{
+	struct work ws[BT_MAX_WORKERS];
+	int64_t check = 0;
+
+	if (a->workers <= 1)
+		return run_trees(iters, depth);
+	for (int i = 0; i < a->workers; i++) {
+		ws[i].depth = depth;
+		ws[i].count = bt_share(iters, i, a->workers);
+		ws[i].check = 0;
+		if (pthread_create(&ws[i].thread, NULL, worker_main, &ws[i])) {
+			fprintf(stderr, "binarytrees-malloc: pthread_create "
+			                "failed\n");
+			exit(1);
+		}
+	}
+	for (int i = 0; i < a->workers; i++) {
+		pthread_join(ws[i].thread, NULL);
+		check += ws[i].check;
+	}
+	return check;
+}
+
+int main(int argc, char **argv)
+{
+	struct bt_args a;
+	uint64_t t0 = bt_now_ns();
+	node *stretch, *long_lived;
+
+	bt_parse_args(argc, argv, &a);
+
+	stretch = bottom_up_tree(a.stretch_depth);
+	bt_print_stretch(a.stretch_depth, item_check(stretch));
+	free_tree(stretch);
+
+	long_lived = bottom_up_tree(a.max_depth);
+
+	for (int d = BT_MIN_DEPTH; d <= a.max_depth; d += 2) {
+		int64_t iters = bt_iterations(&a, d);
+
+		bt_print_depth(iters, d, run_depth(&a, d, iters));
+	}
+
+	bt_print_long_lived(a.max_depth, item_check(long_lived));
+	free_tree(long_lived);
+
+	fflush(stdout);
+	fprintf(stderr,
+	        "stats: collector=malloc collections=0 pause_total_ms=0 "
+	        "pause_max_ms=0 workers=%d wall_ms=%.1f\n",
+	        a.workers, (double)(bt_now_ns() - t0) / 1e6);
+	return 0;
+}

@@ -1,0 +1,106 @@
+/*
+ * bt_common.h - what every C variant of the binary-trees benchmark shares:
+ * the command line (`prog MAXDEPTH [WORKERS]`), the depth schedule and the
+ * exact stdout lines of /work/shared/bench/binary-trees.md (docs/
+ * benchmarks.md), and a monotonic clock.  The collector-specific parts
+ * (allocation, roots, threads, stats) stay in each variant's own file so
+ * that each reads as the program it measures.
+ */
+#ifndef BT_COMMON_H
+#define BT_COMMON_H
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#define BT_MIN_DEPTH     4
+#define BT_MAX_ARG_DEPTH 28 /* 2^30 nodes in the stretch tree: plenty */
+#define BT_MAX_WORKERS   64
+
+/* The parsed command line and the derived depths of the spec. */
+struct bt_args {
+	int max_depth;     /* max(N, 6) */
+	int stretch_depth; /* max_depth + 1 */
+	int workers;       /* 1 = everything on the main thread */
+};
+
+/* Parse one decimal integer in [lo, hi]; returns 0 or -1. */
+static inline int bt_parse_int(const char *s, long lo, long hi, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Parse `prog MAXDEPTH [WORKERS]` into *a.  On bad input, prints a usage
+ * message naming the problem to stderr and exits with status 2. */
+static inline void bt_parse_args(int argc, char **argv, struct bt_args *a)
+{
+	const char *prog = argc > 0 ? argv[0] : "binarytrees";
+	long n = 0, w = 1;
+
+	if (argc < 2 || argc > 3 ||
+	    bt_parse_int(argv[1], 0, BT_MAX_ARG_DEPTH, &n) != 0 ||
+	    (argc == 3 && bt_parse_int(argv[2], 1, BT_MAX_WORKERS, &w) != 0)) {
+		fprintf(stderr,
+		        "usage: %s MAXDEPTH [WORKERS]\n"
+		        "  MAXDEPTH: 0..%d (depths below 6 run as 6)\n"
+		        "  WORKERS:  1..%d threads for the short-lived trees "
+		        "(default 1: main thread)\n",
+		        prog, BT_MAX_ARG_DEPTH, BT_MAX_WORKERS);
+		exit(2);
+	}
+	a->max_depth = n < 6 ? 6 : (int)n;
+	a->stretch_depth = a->max_depth + 1;
+	a->workers = (int)w;
+}
+
+/* Number of trees of depth d built in step 3. */
+static inline int64_t bt_iterations(const struct bt_args *a, int d)
+{
+	return (int64_t)1 << (a->max_depth - d + BT_MIN_DEPTH);
+}
+
+/* Share of `iters` trees for worker `i` of `n`: an even split, the
+ * remainder (never any with power-of-two counts) to the first workers. */
+static inline int64_t bt_share(int64_t iters, int i, int n)
+{
+	return iters / n + (i < iters % n ? 1 : 0);
+}
+
+static inline void bt_print_stretch(int depth, int64_t check)
+{
+	printf("stretch tree of depth %d\t check: %lld\n", depth,
+	       (long long)check);
+}
+
+static inline void bt_print_depth(int64_t iters, int depth, int64_t check)
+{
+	printf("%lld\t trees of depth %d\t check: %lld\n", (long long)iters,
+	       depth, (long long)check);
+}
+
+static inline void bt_print_long_lived(int depth, int64_t check)
+{
+	printf("long lived tree of depth %d\t check: %lld\n", depth,
+	       (long long)check);
+}
+
+/* Monotonic nanoseconds. */
+static inline uint64_t bt_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+#endif /* BT_COMMON_H */

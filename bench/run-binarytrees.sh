@@ -1,0 +1,218 @@
+#!/usr/bin/env bash
+# run-binarytrees.sh - compare the binary-trees variants (tricolor, Boehm,
+# Go, glibc malloc) on this machine, the way the spec asks
+# (/work/shared/bench/binary-trees.md, docs/benchmarks.md):
+#
+#   - rounds rotate the order of the variants (A B C D, B C D A, ...) so
+#     that no variant always runs first or after the same neighbour;
+#   - every run's stdout is compared with the spec's formulas and its
+#     stderr must carry one well-formed `stats:` line; a run that fails
+#     either is reported and makes the script exit 1;
+#   - per depth and worker count it prints the median wall time, peak RSS
+#     (/usr/bin/time %M) and max pause (the stats line's pause_max_ms) of
+#     each variant, and the ratio to Boehm in every round and its median.
+#
+# Usage: run-binarytrees.sh [-b BINDIR] [-d "DEPTHS"] [-w "WORKERS"]
+#                           [-r ROUNDS] [-v "VARIANTS"] [-o RESULTS.tsv]
+#                           [-S SMOKE_DEPTH]
+# -S first runs tricolor at SMOKE_DEPTH with the verifier off and on
+# (TRICOLOR_VERIFY=0/1), 1 and 4 workers, and stops if any run is wrong.
+# Defaults (or the environment BT_DEPTHS, BT_WORKERS, BT_ROUNDS,
+# BT_VARIANTS): depths "16 18", workers "1 4", 5 rounds, all variants
+# whose program was built.  About 3 minutes on 2 cores.
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=bench/bt-expected.sh
+. "$here/bt-expected.sh"
+
+bindir=${BT_BINDIR:-$here}
+depths=${BT_DEPTHS:-16 18}
+workers_list=${BT_WORKERS:-1 4}
+rounds=${BT_ROUNDS:-5}
+variants=${BT_VARIANTS:-tricolor boehm go malloc}
+results=""
+smoke=""
+
+usage() {
+	sed -n '2,/^set -uo/p' "$0" | sed -n 's/^# \{0,1\}//p' >&2
+	exit 2
+}
+
+while getopts "b:d:w:r:v:o:S:h" opt; do
+	case $opt in
+	b) bindir=$OPTARG ;;
+	d) depths=$OPTARG ;;
+	w) workers_list=$OPTARG ;;
+	r) rounds=$OPTARG ;;
+	v) variants=$OPTARG ;;
+	o) results=$OPTARG ;;
+	S) smoke=$OPTARG ;;
+	*) usage ;;
+	esac
+done
+case $rounds in '' | *[!0-9]*) usage ;; esac
+for x in $depths $workers_list $smoke; do
+	case $x in '' | *[!0-9]*) usage ;; esac
+done
+
+binary_of() {
+	case $1 in
+	tricolor) echo "$bindir/binarytrees" ;;
+	boehm) echo "$bindir/binarytrees-boehm" ;;
+	go) echo "$bindir/binarytrees-go" ;;
+	malloc) echo "$bindir/binarytrees-malloc" ;;
+	*) echo "" ;;
+	esac
+}
+
+present=()
+for v in $variants; do
+	b=$(binary_of "$v")
+	if [ -z "$b" ]; then
+		echo "run-binarytrees: unknown variant '$v'" >&2
+		exit 2
+	elif [ -x "$b" ]; then
+		present+=("$v")
+	else
+		echo "run-binarytrees: skipping $v: $b not built" >&2
+	fi
+done
+if [ ${#present[@]} -eq 0 ]; then
+	echo "run-binarytrees: no variant built in $bindir" >&2
+	exit 2
+fi
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+[ -n "$results" ] || results=$tmp/results.tsv
+: >"$results"
+have_time=0
+[ -x /usr/bin/time ] && have_time=1
+
+if [ -n "$smoke" ]; then
+	b=$(binary_of tricolor)
+	bt_expected "$smoke" >"$tmp/expected"
+	for verify in 0 1; do
+		for w in 1 4; do
+			TRICOLOR_VERIFY=$verify "$b" "$smoke" "$w" \
+				>"$tmp/out" 2>"$tmp/err"
+			rc=$?
+			if [ $rc -ne 0 ] || ! cmp -s "$tmp/out" "$tmp/expected" ||
+				! bt_stats_ok "$tmp/err"; then
+				echo "smoke: binarytrees $smoke $w with" \
+					"TRICOLOR_VERIFY=$verify FAILED (exit $rc)" >&2
+				diff "$tmp/expected" "$tmp/out" >&2
+				cat "$tmp/err" >&2
+				exit 1
+			fi
+			echo "smoke: binarytrees $smoke $w TRICOLOR_VERIFY=$verify:" \
+				"stdout ok; $(cat "$tmp/err")"
+		done
+	done
+fi
+
+echo "binary-trees: variants ${present[*]}; depths $depths; workers" \
+	"$workers_list; $rounds rotating rounds; $(nproc) CPUs"
+failures=0
+n=${#present[@]}
+for ((round = 1; round <= rounds; round++)); do
+	for depth in $depths; do
+		bt_expected "$depth" >"$tmp/expected"
+		for w in $workers_list; do
+			order=()
+			for ((i = 0; i < n; i++)); do
+				order+=("${present[$(((round - 1 + i) % n))]}")
+			done
+			for v in "${order[@]}"; do
+				b=$(binary_of "$v")
+				t0=$(date +%s%N)
+				if [ $have_time = 1 ]; then
+					/usr/bin/time -f '%M' -o "$tmp/time" \
+						"$b" "$depth" "$w" >"$tmp/out" 2>"$tmp/err"
+				else
+					"$b" "$depth" "$w" >"$tmp/out" 2>"$tmp/err"
+				fi
+				rc=$?
+				t1=$(date +%s%N)
+				wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
+				rss=-
+				if [ $have_time = 1 ]; then
+					rss=$(tail -n 1 "$tmp/time" | awk '{ printf "%.1f", $1 / 1024 }')
+				fi
+				ok=ok
+				if [ $rc -ne 0 ]; then
+					ok="FAIL(exit $rc)"
+				elif ! cmp -s "$tmp/out" "$tmp/expected"; then
+					ok="FAIL(stdout)"
+				elif ! bt_stats_ok "$tmp/err"; then
+					ok="FAIL(stats line)"
+				fi
+				pmax=$(bt_stat "$tmp/err" pause_max_ms)
+				coll=$(bt_stat "$tmp/err" collections)
+				printf 'round %d  d%-2d w%d  %-8s %8.3f s %8s MiB  GCs %5s  max pause %8s ms  %s\n' \
+					"$round" "$depth" "$w" "$v" "$wall" "$rss" \
+					"${coll:--}" "${pmax:--}" "$ok"
+				printf '%d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\n' \
+					"$round" "$depth" "$w" "$v" "$wall" "$rss" \
+					"${coll:--}" "${pmax:--}" "$ok" >>"$results"
+				if [ "$ok" != ok ]; then
+					failures=$((failures + 1))
+					echo "--- expected vs actual stdout, stderr:" >&2
+					diff "$tmp/expected" "$tmp/out" >&2
+					cat "$tmp/err" >&2
+				fi
+			done
+		done
+	done
+done
+
+# Summary: medians per (depth, workers, variant), and ratios to Boehm
+# computed within each round (only ratios within one run are stable).
+echo
+echo "| depth | workers | variant | wall s | vs Boehm | peak RSS MiB | RSS vs Boehm | max pause ms (median, worst) | GCs | Boehm ratio per round |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
+for depth in $depths; do
+	for w in $workers_list; do
+		for v in "${present[@]}"; do
+			awk -F'\t' -v d="$depth" -v w="$w" -v v="$v" '
+			function median(a, k,   i, j, t) {
+				for (i = 2; i <= k; i++)
+					for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
+						t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
+					}
+				if (k == 0) return "-"
+				return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
+			}
+			$9 == "ok" && $2 == d && $3 == w && $4 == "boehm" {
+				bw[$1] = $5; br[$1] = $6
+			}
+			$9 == "ok" && $2 == d && $3 == w && $4 == v {
+				nw++; wall[nw] = $5; rss[nw] = $6; rnd[nw] = $1
+				if ($8 != "-") { np++; pm[np] = $8 + 0; if ($8 + 0 > worst) worst = $8 + 0 }
+				gc[nw] = $7
+			}
+			END {
+				if (nw == 0) { printf "| %s | %s | %s | (no valid run) |||||||\n", d, w, v; exit }
+				per = ""
+				for (i = 1; i <= nw; i++) {
+					if (rnd[i] in bw && bw[rnd[i]] > 0) {
+						nr++; rw[nr] = wall[i] / bw[rnd[i]]
+						per = per sprintf("%s%.2f", nr > 1 ? " " : "", rw[nr])
+						if (br[rnd[i]] != "-" && rss[i] != "-") { nrr++; rr[nrr] = rss[i] / br[rnd[i]] }
+					}
+				}
+				mw = median(wall, nw); mr = (rss[1] == "-") ? "-" : sprintf("%.1f", median(rss, nw))
+				mg = median(gc, nw)
+				printf "| %s | %s | %s | %.3f | %s | %s | %s | %s | %s | %s |\n", d, w, v, mw,
+					nr ? sprintf("%.2fx", median(rw, nr)) : "-", mr,
+					nrr ? sprintf("%.2fx", median(rr, nrr)) : "-",
+					np ? sprintf("%.3f, %.3f", median(pm, np), worst) : "-",
+					mg, nr ? per : "-"
+			}' "$results"
+		done
+	done
+done
+echo
+echo "raw results: $results ($rounds rounds); $failures failed run(s)"
+[ "$failures" -eq 0 ]

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# test-binarytrees.sh - `make check` test of bench/binarytrees (the
+# binary-trees benchmark on libtricolor): its stdout must equal the spec's
+# formulas exactly, its stderr must carry one well-formed `stats:` line,
+# with the verifier off and on (TRICOLOR_VERIFY=1), on the main thread and
+# with 4 worker threads, at a small depth and at a depth that makes the
+# collector run many cycles (16; BT_TEST_DEPTH overrides it, and the
+# ThreadSanitizer build sets a smaller one).  Also: bad arguments get a
+# usage message and exit status 2.  Prints TAP-ish `ok N - what` lines.
+set -u
+
+srcdir=${top_srcdir:-.}/bench
+builddir=${top_builddir:-.}/bench
+prog=$builddir/binarytrees
+big=${BT_TEST_DEPTH:-16}
+# shellcheck source=bench/bt-expected.sh
+. "$srcdir/bt-expected.sh"
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+n=0
+failed=0
+
+ok() {
+	n=$((n + 1))
+	echo "ok $n - $1"
+}
+not_ok() {
+	n=$((n + 1))
+	failed=$((failed + 1))
+	echo "not ok $n - $1"
+}
+
+# run DEPTH WORKERS VERIFY: run once, check stdout and the stats line.
+run() {
+	local depth=$1 w=$2 verify=$3 what rc
+	what="binarytrees $depth $w (TRICOLOR_VERIFY=$verify)"
+	bt_expected "$depth" >"$tmp/expected"
+	TRICOLOR_VERIFY=$verify "$prog" "$depth" "$w" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	if [ $rc -ne 0 ]; then
+		not_ok "$what exits 0 (got $rc)"
+		sed 's/^/# /' "$tmp/err"
+		return
+	fi
+	if cmp -s "$tmp/out" "$tmp/expected"; then
+		ok "$what prints the spec's output"
+	else
+		not_ok "$what prints the spec's output"
+		diff "$tmp/expected" "$tmp/out" | sed 's/^/# /'
+	fi
+	if bt_stats_ok "$tmp/err" &&
+		[ "$(bt_stat "$tmp/err" collector)" = tricolor ] &&
+		[ -n "$(bt_stat "$tmp/err" assist_ms)" ]; then
+		ok "$what prints a stats line"
+	else
+		not_ok "$what prints a stats line"
+		sed 's/^/# /' "$tmp/err"
+	fi
+	if [ "$verify" = 1 ]; then
+		if [ "$(bt_stat "$tmp/err" verify_violations)" = 0 ]; then
+			ok "$what: the verifier found no lost object"
+		else
+			not_ok "$what: the verifier found no lost object"
+			sed 's/^/# /' "$tmp/err"
+		fi
+	fi
+}
+
+if [ ! -x "$prog" ]; then
+	echo "not ok 1 - $prog is built"
+	exit 1
+fi
+
+run 10 1 0
+run 10 4 1
+for verify in 0 1; do
+	for w in 1 4; do
+		run "$big" "$w" "$verify"
+		# At this depth the allocation volume is many times the
+		# smallest heap goal: the collector must have run, and with
+		# the verifier on, checked its marking.
+		coll=$(bt_stat "$tmp/err" collections)
+		if [ "${coll:-0}" -ge 1 ] 2>/dev/null; then
+			ok "binarytrees $big $w: the collector ran ($coll cycles)"
+		else
+			not_ok "binarytrees $big $w: the collector ran (${coll:-?})"
+		fi
+		if [ "$verify" = 1 ]; then
+			vr=$(bt_stat "$tmp/err" verify_runs)
+			if [ "${vr:-0}" -ge 1 ] 2>/dev/null; then
+				ok "binarytrees $big $w: the verifier ran ($vr)"
+			else
+				not_ok "binarytrees $big $w: the verifier ran"
+			fi
+		fi
+	done
+done
+
+for args in "" "x" "10 0" "10 x" "-1" "99" "10 4 5"; do
+	# shellcheck disable=SC2086
+	"$prog" $args >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	if [ $rc -eq 2 ] && grep -q '^usage: ' "$tmp/err" &&
+		[ ! -s "$tmp/out" ]; then
+		ok "binarytrees '$args' is refused with usage and status 2"
+	else
+		not_ok "binarytrees '$args' is refused with usage and status 2" \
+			"(status $rc)"
+	fi
+done
+
+echo "1..$n"
+[ $failed -eq 0 ]
