@@ -46,6 +46,16 @@ static uint64_t pause_log[MAX_PAUSES];
 static atomic_uint pause_n;
 static atomic_bool recording;
 
+/* Per-cycle STW wall and collector-CPU times (TC_EV_CYCLE, emitted by the
+ * collector thread only; read by main after the window, same ordering as
+ * the pause log).  Wall far above CPU means the collector waited: for
+ * mutators to reach a safepoint, or for a CPU. */
+#define MAX_CYCLES 65536
+static struct {
+	uint64_t stw1, cpu1, stw2, cpu2;
+} cycle_log[MAX_CYCLES];
+static atomic_uint cycle_n;
+
 /* Set by main (release) when the load should stop; polled by the load
  * threads (acquire). */
 static atomic_bool stop_load;
@@ -57,12 +67,23 @@ static void on_event(void *ctx, const struct tc_event *ev)
 	unsigned i;
 
 	(void)ctx;
-	if (ev->kind != TC_EV_PAUSE ||
-	    !atomic_load_explicit(&recording, memory_order_acquire))
+	if (!atomic_load_explicit(&recording, memory_order_acquire))
 		return;
-	i = atomic_fetch_add_explicit(&pause_n, 1, memory_order_relaxed);
-	if (i < MAX_PAUSES)
-		pause_log[i] = ev->ns;
+	if (ev->kind == TC_EV_PAUSE) {
+		i = atomic_fetch_add_explicit(&pause_n, 1,
+		                              memory_order_relaxed);
+		if (i < MAX_PAUSES)
+			pause_log[i] = ev->ns;
+	} else if (ev->kind == TC_EV_CYCLE && ev->cycle != NULL) {
+		i = atomic_fetch_add_explicit(&cycle_n, 1,
+		                              memory_order_relaxed);
+		if (i < MAX_CYCLES) {
+			cycle_log[i].stw1 = ev->cycle->stw1_ns;
+			cycle_log[i].cpu1 = ev->cycle->cpu_stw1_ns;
+			cycle_log[i].stw2 = ev->cycle->stw2_ns;
+			cycle_log[i].cpu2 = ev->cycle->cpu_stw2_ns;
+		}
+	}
 }
 
 static void die(const char *what, const char *msg)
@@ -210,6 +231,7 @@ static void run_size(long live_mb, int mutators, long seconds, long min_cycles)
 
 	/* The load window. */
 	atomic_store_explicit(&pause_n, 0, memory_order_relaxed);
+	atomic_store_explicit(&cycle_n, 0, memory_order_relaxed);
 	atomic_store_explicit(&stop_load, false, memory_order_relaxed);
 	atomic_store_explicit(&recording, true, memory_order_release);
 	tc_read_stats(rt, &s0);
@@ -245,6 +267,25 @@ static void run_size(long live_mb, int mutators, long seconds, long min_cycles)
 		np = MAX_PAUSES;
 	qsort(pause_log, np, sizeof(pause_log[0]), cmp_u64);
 
+	/* The worst STW of any cycle, and how much of it was collector CPU;
+	 * and the most CPU any one STW took. */
+	unsigned nc = atomic_load_explicit(&cycle_n, memory_order_relaxed);
+	uint64_t worst = 0, worst_cpu = 0, cpu_max = 0;
+	if (nc > MAX_CYCLES)
+		nc = MAX_CYCLES;
+	for (unsigned i = 0; i < nc; i++) {
+		uint64_t w[2] = {cycle_log[i].stw1, cycle_log[i].stw2};
+		uint64_t c[2] = {cycle_log[i].cpu1, cycle_log[i].cpu2};
+		for (int k = 0; k < 2; k++) {
+			if (w[k] > worst) {
+				worst = w[k];
+				worst_cpu = c[k];
+			}
+			if (c[k] > cpu_max)
+				cpu_max = c[k];
+		}
+	}
+
 	uint64_t trees = 0;
 	for (int i = 0; i < mutators; i++)
 		trees += ld[i].trees;
@@ -260,6 +301,9 @@ static void run_size(long live_mb, int mutators, long seconds, long min_cycles)
 	       wall_s, (unsigned long long)(s1.cycles - s0.cycles), np,
 	       msf(pct(pause_log, np, 50)), msf(pct(pause_log, np, 99)),
 	       msf(np ? pause_log[np - 1] : 0));
+	printf("  worst_cycle_stw_ms=%.3f collector_cpu_in_it_ms=%.3f "
+	       "max_stw_cpu_ms=%.3f (TC_EV_CYCLE: stw1/stw2 per cycle)\n",
+	       msf(worst), msf(worst_cpu), msf(cpu_max));
 	printf("  run_pause_p50_ms=%.3f run_pause_p99_ms=%.3f "
 	       "run_pause_max_ms=%.3f (tc_read_stats, whole run)\n",
 	       msf(s1.pause_p50_ns), msf(s1.pause_p99_ns),
