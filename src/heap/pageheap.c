@@ -56,11 +56,11 @@ int tc_heap_init(tc_heap *h, size_t bytes, bool poison, const char **err)
 		tc_heap_destroy(h);
 		return TC_ENOMEM;
 	}
-	for (uint32_t i = 0; i < h->npages; i++) {
-		h->spans[i].page = i;
-		h->spans[i].base = h->arena + ((uintptr_t)i << TC_PAGE_SHIFT);
+	/* Descriptors are touched only when a span first starts at their
+	 * page (the array is reserved, not committed: RSS stays
+	 * proportional to the heap in use, not to the arena). */
+	for (uint32_t i = 0; i < h->npages; i++)
 		h->freebits[i >> 6] |= (uint64_t)1 << (i & 63);
-	}
 	pthread_mutex_init(&h->lock, NULL);
 	for (int c = 0; c < TC_MAX_CLASSES; c++)
 		pthread_mutex_init(&h->central[c].lock, NULL);
@@ -192,6 +192,10 @@ tc_span *tc_heap_alloc_span(tc_heap *h, int cls, uint32_t npages)
 	uint32_t seq = atomic_load_explicit(&s->seq, memory_order_relaxed);
 	atomic_store_explicit(&s->seq, seq + 1, memory_order_relaxed);
 	atomic_thread_fence(memory_order_release);
+	if (s->base == 0) { /* first span ever to start here */
+		s->page = p;
+		s->base = h->arena + ((uintptr_t)p << TC_PAGE_SHIFT);
+	}
 	atomic_store_explicit(&s->npages, npages, memory_order_relaxed);
 	atomic_store_explicit(&s->sizeclass, (uint32_t)cls,
 			      memory_order_relaxed);
@@ -215,10 +219,14 @@ tc_span *tc_heap_alloc_span(tc_heap *h, int cls, uint32_t npages)
 	size_t words = (nelems + 63) / 64;
 	char *m = meta_get(h, cls, nelems);
 	s->meta = m;
-	s->allocbits = (_Atomic(uint64_t) *)m;
-	s->markbits = s->allocbits + words;
-	s->scanbits = s->markbits + words;
-	s->nptrs = (_Atomic(uint16_t) *)(s->scanbits + words);
+	/* Atomic stores: observers read these pointers racing with a span's
+	 * rebirth (and discard what they read through the seqlock). */
+	_Atomic(uint64_t) *ab = (_Atomic(uint64_t) *)m;
+	__atomic_store_n(&s->allocbits, ab, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->markbits, ab + words, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->scanbits, ab + 2 * words, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->nptrs, (_Atomic(uint16_t) *)(ab + 3 * words),
+			 __ATOMIC_RELAXED);
 	atomic_store_explicit(&s->state, TC_SPAN_INUSE, memory_order_relaxed);
 	atomic_store_explicit(&s->seq, seq + 2, memory_order_release);
 	for (uint32_t i = p; i < p + npages; i++)
@@ -237,8 +245,26 @@ tc_span *tc_heap_alloc_span(tc_heap *h, int cls, uint32_t npages)
 }
 
 /* Give a span's pages back.  The span must be on no list and unowned. */
+/* Clear a dying span's memory outside the lock, so that every page the
+ * page heap holds is zero (unless poisoning): big runs are handed back to
+ * the kernel (MADV_DONTNEED reads back as zeros and drops them from the
+ * RSS, as Go's scavenger does), small ones are cleared in place. */
+static void clear_pages(tc_heap *h, tc_span *s)
+{
+	uint32_t npages = atomic_load_explicit(&s->npages,
+					       memory_order_relaxed);
+	size_t bytes = (size_t)npages << TC_PAGE_SHIFT;
+	if (h->poison)
+		return;
+	if (npages >= 16 && madvise((void *)s->base, bytes,
+				    MADV_DONTNEED) == 0)
+		return;
+	tc_words_fill(s->base, bytes, 0);
+}
+
 void tc_heap_free_span(tc_heap *h, tc_span *s)
 {
+	clear_pages(h, s);
 	pthread_mutex_lock(&h->lock);
 	uint32_t npages = atomic_load_explicit(&s->npages,
 					       memory_order_relaxed);
@@ -259,7 +285,11 @@ void tc_heap_free_span(tc_heap *h, tc_span *s)
 	atomic_store_explicit(&s->seq, seq + 2, memory_order_release);
 
 	set_range(h->freebits, s->page, npages, true);
-	set_range(h->dirtybits, s->page, npages, true);
+	if (h->poison) {
+		/* Freed objects were poisoned: the pages stay dirty, and
+		 * spans made from them zero each object they hand out. */
+		set_range(h->dirtybits, s->page, npages, true);
+	}
 	if (s->page < h->hint)
 		h->hint = s->page;
 	atomic_store_explicit(&h->pages_inuse,
