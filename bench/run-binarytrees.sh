@@ -8,9 +8,11 @@
 #   - every run's stdout is compared with the spec's formulas and its
 #     stderr must carry one well-formed `stats:` line; a run that fails
 #     either is reported and makes the script exit 1;
-#   - per depth and worker count it prints the median wall time, peak RSS
-#     (/usr/bin/time %M) and max pause (the stats line's pause_max_ms) of
-#     each variant, and the ratio to Boehm in every round and its median.
+#   - per depth and worker count it prints the median wall time, CPU time
+#     (user + system, all threads: /usr/bin/time %U + %S; steadier than
+#     wall on a shared machine), peak RSS (/usr/bin/time %M) and max pause
+#     (the stats line's pause_max_ms) of each variant, and the wall-time
+#     ratio to Boehm in every round and its median.
 #
 # Usage: run-binarytrees.sh [-b BINDIR] [-d "DEPTHS"] [-w "WORKERS"]
 #                           [-r ROUNDS] [-v "VARIANTS"] [-o RESULTS.tsv]
@@ -85,6 +87,7 @@ fi
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+keep=$results
 [ -n "$results" ] || results=$tmp/results.tsv
 : >"$results"
 have_time=0
@@ -128,7 +131,7 @@ for ((round = 1; round <= rounds; round++)); do
 				b=$(binary_of "$v")
 				t0=$(date +%s%N)
 				if [ $have_time = 1 ]; then
-					/usr/bin/time -f '%M' -o "$tmp/time" \
+					/usr/bin/time -f '%M %U %S' -o "$tmp/time" \
 						"$b" "$depth" "$w" >"$tmp/out" 2>"$tmp/err"
 				else
 					"$b" "$depth" "$w" >"$tmp/out" 2>"$tmp/err"
@@ -137,8 +140,10 @@ for ((round = 1; round <= rounds; round++)); do
 				t1=$(date +%s%N)
 				wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
 				rss=-
+				cpu=-
 				if [ $have_time = 1 ]; then
 					rss=$(tail -n 1 "$tmp/time" | awk '{ printf "%.1f", $1 / 1024 }')
+					cpu=$(tail -n 1 "$tmp/time" | awk '{ printf "%.2f", $2 + $3 }')
 				fi
 				ok=ok
 				if [ $rc -ne 0 ]; then
@@ -150,12 +155,12 @@ for ((round = 1; round <= rounds; round++)); do
 				fi
 				pmax=$(bt_stat "$tmp/err" pause_max_ms)
 				coll=$(bt_stat "$tmp/err" collections)
-				printf 'round %d  d%-2d w%d  %-8s %8.3f s %8s MiB  GCs %5s  max pause %8s ms  %s\n' \
-					"$round" "$depth" "$w" "$v" "$wall" "$rss" \
+				printf 'round %d  d%-2d w%d  %-8s %8.3f s  cpu %6s s %8s MiB  GCs %5s  max pause %8s ms  %s\n' \
+					"$round" "$depth" "$w" "$v" "$wall" "$cpu" "$rss" \
 					"${coll:--}" "${pmax:--}" "$ok"
-				printf '%d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\n' \
+				printf '%d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
 					"$round" "$depth" "$w" "$v" "$wall" "$rss" \
-					"${coll:--}" "${pmax:--}" "$ok" >>"$results"
+					"${coll:--}" "${pmax:--}" "$ok" "$cpu" >>"$results"
 				if [ "$ok" != ok ]; then
 					failures=$((failures + 1))
 					echo "--- expected vs actual stdout, stderr:" >&2
@@ -170,8 +175,8 @@ done
 # Summary: medians per (depth, workers, variant), and ratios to Boehm
 # computed within each round (only ratios within one run are stable).
 echo
-echo "| depth | workers | variant | wall s | vs Boehm | peak RSS MiB | RSS vs Boehm | max pause ms (median, worst) | GCs | Boehm ratio per round |"
-echo "|---|---|---|---|---|---|---|---|---|---|"
+echo "| depth | workers | variant | wall s | vs Boehm | CPU s | peak RSS MiB | RSS vs Boehm | max pause ms (median, worst) | GCs | wall vs Boehm per round |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|"
 for depth in $depths; do
 	for w in $workers_list; do
 		for v in "${present[@]}"; do
@@ -189,11 +194,12 @@ for depth in $depths; do
 			}
 			$9 == "ok" && $2 == d && $3 == w && $4 == v {
 				nw++; wall[nw] = $5; rss[nw] = $6; rnd[nw] = $1
+				if ($10 != "" && $10 != "-") { nc++; cpu[nc] = $10 + 0 }
 				if ($8 != "-") { np++; pm[np] = $8 + 0; if ($8 + 0 > worst) worst = $8 + 0 }
 				gc[nw] = $7
 			}
 			END {
-				if (nw == 0) { printf "| %s | %s | %s | (no valid run) |||||||\n", d, w, v; exit }
+				if (nw == 0) { printf "| %s | %s | %s | (no valid run) ||||||||\n", d, w, v; exit }
 				per = ""
 				for (i = 1; i <= nw; i++) {
 					if (rnd[i] in bw && bw[rnd[i]] > 0) {
@@ -204,8 +210,9 @@ for depth in $depths; do
 				}
 				mw = median(wall, nw); mr = (rss[1] == "-") ? "-" : sprintf("%.1f", median(rss, nw))
 				mg = median(gc, nw)
-				printf "| %s | %s | %s | %.3f | %s | %s | %s | %s | %s | %s |\n", d, w, v, mw,
-					nr ? sprintf("%.2fx", median(rw, nr)) : "-", mr,
+				printf "| %s | %s | %s | %.3f | %s | %s | %s | %s | %s | %s | %s |\n", d, w, v, mw,
+					nr ? sprintf("%.2fx", median(rw, nr)) : "-",
+					nc ? sprintf("%.2f", median(cpu, nc)) : "-", mr,
 					nrr ? sprintf("%.2fx", median(rr, nrr)) : "-",
 					np ? sprintf("%.3f, %.3f", median(pm, np), worst) : "-",
 					mg, nr ? per : "-"
@@ -214,5 +221,6 @@ for depth in $depths; do
 	done
 done
 echo
-echo "raw results: $results ($rounds rounds); $failures failed run(s)"
+[ -n "$keep" ] && echo "raw results: $keep"
+echo "$rounds rounds; $failures failed run(s)"
 [ "$failures" -eq 0 ]
