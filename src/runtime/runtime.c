@@ -300,6 +300,11 @@ void tc_detach(tc_mutator *m)
 	tc_runtime *rt = m->rt;
 	/* Running, so no stop-the-world can be in progress. */
 	tc_mcache_release_all(&m->g.cache);
+	/* What it allocated black this cycle still counts as marked. */
+	atomic_fetch_add_explicit(&rt->heap.black_large,
+				  m->g.cache.black_bytes,
+				  memory_order_relaxed);
+	m->g.cache.black_bytes = 0;
 	tc_gc_flush(&rt->gc, &m->g.work);
 	unsigned id = m->g.id;
 	pthread_mutex_lock(&rt->sched_lock);
