@@ -84,6 +84,8 @@ typedef struct tc_config {
 	tc_verify_action on_violation;
 	bool poison_freed;       /* fill freed objects with 0xdeadbeef words */
 	bool background;         /* start the collector thread; default true */
+	int procs;               /* GOMAXPROCS: mutators that run at once;
+				  * 0 = $GOMAXPROCS or the number of CPUs */
 	/* Optional observer hook, called on the thread that caused the event
 	 * (collector or mutator); it must not block nor call back into the
 	 * runtime.  May be NULL. */
@@ -388,6 +390,8 @@ typedef struct tc_stats {
 	int gogc;
 	tc_barrier_mode barrier;
 	int mutators;
+	int procs;                /* GOMAXPROCS */
+	uint64_t preemptions;     /* mutators made to yield their P */
 } tc_stats;
 
 void tc_read_stats(tc_runtime *rt, tc_stats *st);

@@ -296,6 +296,16 @@ int tc_gc_step_wait(tc_collector *gc, int kind)
 	return 0;
 }
 
+/* Go's sysmon, folded into the collector's loops: time-slice the Ps. */
+static void sysmon(tc_collector *gc)
+{
+	uint64_t now = tc_now_ns();
+	if (now - gc->sysmon_last < 2 * 1000 * 1000)
+		return;
+	gc->sysmon_last = now;
+	gc->world.preempt(gc->world.ctx, now);
+}
+
 /* ---- the phases ---- */
 
 static void finish_sweep(tc_collector *gc)
@@ -343,6 +353,7 @@ static void sweep_termination(tc_collector *gc, bool forced)
 	pacer_assist_ratio(gc);
 	atomic_store_explicit(&h->allocblack, 1, memory_order_relaxed);
 	__atomic_store_n(&gc->wb_enabled, 1, __ATOMIC_RELAXED);
+	gc->world.take_p(gc->world.ctx); /* the dedicated mark worker's */
 	for (int i = 0; i < gc->nglobals; i++)
 		tc_gc_shade(gc, &gc->work,
 			    __atomic_load_n(&gc->globals[i], __ATOMIC_RELAXED));
@@ -425,6 +436,7 @@ static bool mark_termination(tc_collector *gc)
 	atomic_store_explicit(&h->heap_live, marked, memory_order_relaxed);
 	tc_heap_flip_sweepgen(h);
 	pacer_commit(gc);
+	gc->world.give_p(gc->world.ctx);
 	gc->cur.heap_marked = marked;
 	gc->cur.next_goal = atomic_load(&gc->heap_goal);
 	gc->cur.cpu_assist_ns = t.assist_ns;
@@ -458,6 +470,7 @@ static void mark_phase(tc_collector *gc)
 			tc_gc_drain(gc, w, MARK_CHUNK);
 			tc_gc_flush(gc, w);
 			pacer_assist_ratio(gc);
+			sysmon(gc);
 			int grey = gc->world.scan_parked(gc->world.ctx, w);
 			if (w->n || atomic_load(&gc->nglobal_work))
 				continue;
@@ -488,6 +501,8 @@ static void sweep_phase(tc_collector *gc)
 		if (!tc_heap_sweep_one(gc->heap))
 			break;
 		gc->units++;
+		if ((gc->units & 63) == 0)
+			sysmon(gc);
 	}
 	while (atomic_load_explicit(&gc->heap->nunswept,
 				    memory_order_acquire) > 0)
@@ -516,9 +531,12 @@ static void *collector_main(void *arg)
 		bool go = gc->request || (!paused && tc_gc_should_trigger(gc)) ||
 			  (paused && gc->step_active);
 		if (!go) {
+			pthread_mutex_unlock(&gc->ctl_lock);
+			sysmon(gc);
+			pthread_mutex_lock(&gc->ctl_lock);
 			struct timespec ts;
 			clock_gettime(CLOCK_REALTIME, &ts);
-			ts.tv_nsec += 20 * 1000 * 1000;
+			ts.tv_nsec += 5 * 1000 * 1000;
 			if (ts.tv_nsec >= 1000000000) {
 				ts.tv_sec++;
 				ts.tv_nsec -= 1000000000;

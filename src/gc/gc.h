@@ -90,6 +90,15 @@ typedef struct tc_world {
 	/* Ask every running mutator to poll its slow path soon. */
 	void (*poke)(void *ctx);
 	int (*count)(void *ctx); /* attached mutators */
+	/* The collector's dedicated mark worker takes one P (one of the
+	 * GOMAXPROCS slots mutators run in, as Go's does) for the mark
+	 * phase: take it with the world stopped, give it back at mark
+	 * termination. */
+	void (*take_p)(void *ctx);
+	void (*give_p)(void *ctx);
+	/* Go's sysmon: make mutators that held a P too long while others
+	 * wait yield it at their next safepoint.  Called now and then. */
+	void (*preempt)(void *ctx, uint64_t now_ns);
 } tc_world;
 
 #define TC_PAUSE_BUCKETS 2048
@@ -172,6 +181,7 @@ typedef struct tc_collector {
 	int step_phase;        /* phase when the current step began */
 	bool step_active;      /* under ctl_lock */
 	uint64_t marked_at_start;
+	uint64_t sysmon_last;  /* last preemption check (ns) */
 	_Atomic int trigger_sent; /* a mutator woke us for this cycle */
 
 	/* Verifier state (allocated once when cfg.verify). */

@@ -88,6 +88,9 @@ tc_phase tc_get_phase(tc_runtime *rt)
 void tc_read_stats(tc_runtime *rt, tc_stats *st)
 {
 	tc_gc_read_stats(&rt->gc, st);
+	st->procs = rt->nprocs;
+	st->preemptions = atomic_load_explicit(&rt->preemptions,
+					       memory_order_relaxed);
 	/* Grey work held in mutators' private buffers counts too. */
 	for (int i = 0; i < TC_MAX_MUTATORS; i++) {
 		tc_mutator *m = atomic_load(&rt->mtab[i]);
