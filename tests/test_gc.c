@@ -8,10 +8,12 @@
 #include "config.h"
 
 #include <check.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "runtime/runtime.h"
 #include "tricolor.h"
 
 static tc_runtime *mkrt(size_t heap, int gogc, tc_barrier_mode mode)
@@ -462,6 +464,78 @@ START_TEST(bad_configuration_is_refused_with_a_message)
 }
 END_TEST
 
+
+typedef struct spinner {
+	tc_runtime *rt;
+	atomic_int *stop;
+	atomic_long ops;
+} spinner;
+
+static void *spin_alloc(void *arg)
+{
+	spinner *sp = arg;
+	tc_mutator *m = tc_attach(sp->rt, "spinner");
+	tc_push(m, "spin", 1);
+	while (!atomic_load(sp->stop)) {
+		tc_alloc_slot(m, 0, 1, 24);
+		atomic_fetch_add(&sp->ops, 1);
+	}
+	tc_pop(m);
+	tc_detach(m);
+	return NULL;
+}
+
+START_TEST(at_most_gomaxprocs_mutators_run_and_all_make_progress)
+{
+	tc_config cfg;
+	tc_config_init(&cfg);
+	cfg.procs = 2;
+	cfg.heap_bytes = 32 << 20;
+	tc_runtime *rt = tc_runtime_new(&cfg, NULL);
+	ck_assert_ptr_nonnull(rt);
+	enum { T = 5 };
+	atomic_int stop = 0;
+	spinner sp[T];
+	pthread_t th[T];
+	for (int i = 0; i < T; i++) {
+		sp[i].rt = rt;
+		sp[i].stop = &stop;
+		atomic_store(&sp[i].ops, 0);
+		pthread_create(&th[i], NULL, spin_alloc, &sp[i]);
+	}
+	int most = 0;
+	for (int k = 0; k < 400; k++) {
+		pthread_mutex_lock(&rt->sched_lock);
+		int running = 0, with_p = 0;
+		for (int i = 0; i < TC_MAX_MUTATORS; i++) {
+			tc_mutator *m = atomic_load(&rt->mtab[i]);
+			if (!m)
+				continue;
+			running += atomic_load(&m->status) == TC_ST_RUNNING;
+			with_p += m->has_p;
+		}
+		with_p += rt->gc_has_p;
+		pthread_mutex_unlock(&rt->sched_lock);
+		ck_assert_int_le(running, 2);
+		ck_assert_int_le(with_p, 3); /* 2, or 3 while one yields */
+		if (running > most)
+			most = running;
+		sleep_ms(1);
+	}
+	atomic_store(&stop, 1);
+	for (int i = 0; i < T; i++) {
+		pthread_join(th[i], NULL);
+		ck_assert_int_gt(atomic_load(&sp[i].ops), 0);
+	}
+	tc_stats st;
+	tc_read_stats(rt, &st);
+	ck_assert_int_eq(st.procs, 2);
+	ck_assert_uint_gt(st.preemptions, 0);
+	ck_assert_int_ge(most, 1);
+	tc_runtime_free(rt);
+}
+END_TEST
+
 static Suite *gc_suite(void)
 {
 	Suite *s = suite_create("gc");
@@ -476,6 +550,8 @@ static Suite *gc_suite(void)
 	tcase_add_test(tc, full_heap_collects_then_fails_with_a_clear_error);
 	tcase_add_test(tc, stepping_scans_exactly_one_grey_object);
 	tcase_add_test(tc, bad_configuration_is_refused_with_a_message);
+	tcase_add_test(tc,
+		       at_most_gomaxprocs_mutators_run_and_all_make_progress);
 	suite_add_tcase(s, tc);
 	TCase *neg = tcase_create("negative");
 	tcase_add_test(
