@@ -69,7 +69,6 @@ typedef struct tc_gcmut {
 	tc_gstack *stack; /* the mutator's (in its tc_mutator_hot) */
 	tc_mcache cache;
 	int64_t assist_debt; /* bytes allocated during mark not yet paid */
-	uint64_t black_bytes; /* allocated black this cycle (owner) */
 	_Atomic uint64_t assist_ns;
 	unsigned id;
 } tc_gcmut;
