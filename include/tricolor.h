@@ -363,6 +363,7 @@ typedef struct tc_stats {
 	uint64_t heap_live;       /* pacer's live estimate */
 	uint64_t heap_marked;     /* bytes marked by the last cycle */
 	uint64_t heap_goal;
+	uint64_t heap_trigger;    /* heap_live that starts the next cycle */
 	uint64_t heap_peak;       /* max heap_inuse */
 	uint64_t alloc_bytes;     /* total allocated */
 	uint64_t alloc_objects;

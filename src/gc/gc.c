@@ -99,10 +99,10 @@ static void set_phase(tc_collector *gc, tc_phase p)
 /* ---- pacer ---- */
 
 /* Next cycle's goal and trigger from the bytes marked (Go's
- * gcControllerState.commit, without the feedback loop): goal =
- * marked * (1 + GOGC/100), at least the minimum heap; the trigger sits
- * 70% of the way from marked to goal so that concurrent marking, with
- * assists, finishes before the heap reaches the goal. */
+ * gcControllerState.commit): goal = marked * (1 + GOGC/100), at least the
+ * minimum heap; the trigger sits a fraction of the way from marked to goal
+ * (70% at first) so that concurrent marking, with assists, finishes near
+ * the goal.  pacer_feedback moves that fraction after each cycle. */
 static void pacer_commit(tc_collector *gc)
 {
 	uint64_t marked = atomic_load_explicit(&gc->heap_marked,
@@ -115,7 +115,9 @@ static void pacer_commit(tc_collector *gc)
 		goal = marked + marked * (uint64_t)gogc / 100;
 		if (goal < gc->cfg.min_heap_bytes)
 			goal = gc->cfg.min_heap_bytes;
-		trigger = marked + (goal - marked) * 7 / 10;
+		uint64_t frac = atomic_load_explicit(&gc->trigger_milli,
+						     memory_order_relaxed);
+		trigger = marked + (goal - marked) / 1000 * frac;
 		if (trigger < marked + 64 * 1024)
 			trigger = marked + 64 * 1024;
 		if (trigger > goal)
@@ -123,6 +125,28 @@ static void pacer_commit(tc_collector *gc)
 	}
 	atomic_store_explicit(&gc->heap_goal, goal, memory_order_relaxed);
 	atomic_store_explicit(&gc->trigger, trigger, memory_order_relaxed);
+}
+
+/* The trigger controller (a proportional version of Go's trigger-ratio
+ * feedback): a cycle that ended past 95% of its goal starts the next one
+ * earlier, one that ended well short starts it later. */
+static void pacer_feedback(tc_collector *gc, uint64_t marked_before,
+			   uint64_t goal, uint64_t end)
+{
+	if (goal == UINT64_MAX || goal <= marked_before)
+		return;
+	double room = (double)(goal - marked_before);
+	double err = ((double)end - 0.95 * (double)goal) / room;
+	double f = atomic_load_explicit(&gc->trigger_milli,
+					memory_order_relaxed) /
+		   1000.0;
+	f -= 0.5 * err;
+	if (f < 0.4)
+		f = 0.4;
+	if (f > 0.95)
+		f = 0.95;
+	atomic_store_explicit(&gc->trigger_milli, (uint64_t)(f * 1000),
+			      memory_order_relaxed);
 }
 
 /* Assist ratio: scan work still expected / heap distance left to the goal,
@@ -345,7 +369,11 @@ static void sweep_termination(tc_collector *gc, bool forced)
 	atomic_store_explicit(&h->black_large, 0, memory_order_relaxed);
 	gc->marked_at_start = atomic_load(&gc->marked_bytes_total);
 	atomic_store_explicit(&gc->scan_done, 0, memory_order_relaxed);
+	/* Expect to scan what was live last time, or half the heap if it
+	 * has grown past twice that (a growing live set). */
 	uint64_t expect = atomic_load(&gc->heap_marked);
+	if (expect < gc->cur.heap_start / 2)
+		expect = gc->cur.heap_start / 2;
 	if (expect < 256 * 1024)
 		expect = 256 * 1024;
 	atomic_store_explicit(&gc->scan_expected, expect,
@@ -432,6 +460,9 @@ static bool mark_termination(tc_collector *gc)
 			  gc->marked_at_start + t.black +
 			  atomic_load(&h->black_large);
 	gc->cur.heap_end = atomic_load(&h->heap_live);
+	if (!gc->cur.forced)
+		pacer_feedback(gc, atomic_load(&gc->heap_marked),
+			       gc->cur.heap_goal, gc->cur.heap_end);
 	atomic_store_explicit(&gc->heap_marked, marked, memory_order_relaxed);
 	atomic_store_explicit(&h->heap_live, marked, memory_order_relaxed);
 	tc_heap_flip_sweepgen(h);
@@ -587,6 +618,7 @@ void tc_gc_init(tc_collector *gc, tc_heap *h, const tc_config *cfg,
 	pthread_cond_init(&gc->done_cond, NULL);
 	gc->step_kind = -1;
 	gc->start_ns = tc_now_ns();
+	atomic_store(&gc->trigger_milli, 700);
 	pacer_commit(gc);
 }
 
@@ -692,6 +724,7 @@ void tc_gc_read_stats(tc_collector *gc, tc_stats *st)
 	st->heap_live = atomic_load(&h->heap_live);
 	st->heap_marked = atomic_load(&gc->heap_marked);
 	st->heap_goal = atomic_load(&gc->heap_goal);
+	st->heap_trigger = atomic_load(&gc->trigger);
 	st->alloc_bytes = atomic_load(&h->alloc_bytes);
 	st->alloc_objects = atomic_load(&h->alloc_objects);
 	st->freed_bytes = atomic_load(&h->freed_bytes);

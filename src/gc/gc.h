@@ -133,6 +133,8 @@ typedef struct tc_collector {
 	_Atomic uint64_t heap_marked;  /* live after the last mark */
 	_Atomic uint64_t heap_goal;
 	_Atomic uint64_t trigger;
+	_Atomic uint64_t trigger_milli; /* trigger point, in 1/1000 of the
+					 * way from marked to goal */
 	_Atomic uint64_t scan_expected; /* scan work expected this cycle */
 	_Atomic uint64_t scan_done;     /* flushed scan work this cycle */
 	_Atomic uint64_t assist_ratio_milli; /* scan bytes per 1000 B alloc */
