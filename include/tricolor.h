@@ -321,6 +321,7 @@ typedef enum tc_mutator_state {
 	TC_MS_STOPPED,   /* held at a safepoint for a stop-the-world */
 	TC_MS_ASSISTING, /* doing mark assist work */
 	TC_MS_DETACHED,
+	TC_MS_RUNNABLE,  /* ready, waiting for a P (GOMAXPROCS) */
 } tc_mutator_state;
 
 typedef struct tc_slot_view {

@@ -328,7 +328,10 @@ int tc_stack_snapshot(tc_runtime *rt, unsigned id, tc_stack_view *out)
 						: TC_MS_RUNNING)
 			     : status == TC_ST_STOPPED ? TC_MS_STOPPED
 			     : status == TC_ST_DETACHED ? TC_MS_DETACHED
-							: TC_MS_PARKED;
+			     : atomic_load_explicit(&m->queued,
+						    memory_order_relaxed)
+				     ? TC_MS_RUNNABLE
+				     : TC_MS_PARKED;
 		out->stack_black = __atomic_load_n(&st->state,
 						   __ATOMIC_RELAXED) ==
 				   TC_STACK_BLACK;

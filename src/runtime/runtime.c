@@ -68,12 +68,14 @@ static void p_release(tc_runtime *rt, tc_mutator *m)
 static void p_acquire_and_run(tc_runtime *rt, tc_mutator *m)
 {
 	uint64_t ticket = rt->p_next++;
+	atomic_store_explicit(&m->queued, 1, memory_order_relaxed);
 	while (atomic_load(&m->status) != TC_ST_PARKED ||
 	       atomic_load(&rt->stw) || rt->procs_free <= 0 ||
 	       ticket != rt->p_serving)
 		pthread_cond_wait(&rt->sched_cond, &rt->sched_lock);
 	rt->procs_free--;
 	rt->p_serving++;
+	atomic_store_explicit(&m->queued, 0, memory_order_relaxed);
 	m->has_p = true;
 	m->p_since = tc_now_ns();
 	atomic_store(&m->preempt, 0);

@@ -48,6 +48,7 @@ struct tc_mutator {
 	bool has_p;           /* holds one of the GOMAXPROCS slots; sched_lock */
 	uint64_t p_since;     /* when it got it (ns); under sched_lock */
 	_Atomic int preempt;  /* yield the P at the next safepoint */
+	_Atomic int queued;   /* parked only because it waits for a P */
 	int index;            /* in rt->mtab */
 	_Atomic char name[32]; /* written at attach; observers read */
 	char err[160];
