@@ -189,7 +189,9 @@ typedef struct tc_heap {
 	_Atomic uint64_t alloc_objects;
 	_Atomic uint64_t freed_bytes;   /* by sweep */
 	_Atomic uint64_t freed_objects;
-	_Atomic uint64_t black_large;   /* large bytes allocated black */
+	_Atomic uint64_t black_large;   /* bytes allocated black this cycle
+					 * outside any live cache: large
+					 * objects, detached mutators */
 
 	/* GC interface. */
 	_Atomic uint32_t sweepgen;      /* written at STW only */
