@@ -471,7 +471,10 @@ static bool mark_termination(tc_collector *gc)
 	gc->cur.heap_marked = marked;
 	gc->cur.next_goal = atomic_load(&gc->heap_goal);
 	gc->cur.cpu_assist_ns = t.assist_ns;
+	pthread_mutex_lock(&gc->ctl_lock);
 	atomic_fetch_add(&gc->cycles_done, 1);
+	pthread_cond_broadcast(&gc->done_cond); /* parked assists */
+	pthread_mutex_unlock(&gc->ctl_lock);
 	set_phase(gc, TC_PHASE_SWEEP);
 	gc->cur.stw2_ns += start_world(gc, t0);
 	gc->cur.cpu_stw2_ns = tc_thread_cpu_ns() - cpu0;

@@ -209,8 +209,11 @@ void tc_gc_scan_stack(tc_collector *gc, tc_gcwork *w, tc_gstack *st);
 void tc_gc_flush(tc_collector *gc, tc_gcwork *w);
 /* A mutator's safepoint duty: scan its grey stack if it still is. */
 void tc_gc_self_scan(tc_collector *gc, tc_gcmut *m);
-/* Mark assist: pay the mutator's allocation debt with scan work. */
-void tc_gc_assist(tc_collector *gc, tc_gcmut *m, const uint32_t *poll);
+/* Mark assist: pay the mutator's allocation debt with scan work.  Returns
+ * true when the heap is past its goal and no work was left to pay with:
+ * the caller must then wait (parked) for the mark phase to end. */
+bool tc_gc_assist(tc_collector *gc, tc_gcmut *m, const uint32_t *poll);
+void tc_gc_wait_mark(tc_collector *gc, uint64_t cycle);
 /* Ask the collector to run a cycle (from anywhere). */
 void tc_gc_trigger(tc_collector *gc, bool forced);
 /* Wait until a cycle that starts after this call has finished marking and
