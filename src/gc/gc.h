@@ -254,7 +254,7 @@ void tc_gc_read_stats(tc_collector *gc, tc_stats *st);
 size_t tc_gc_recent_shades(tc_collector *gc, uint64_t *since, tc_objid *ids,
 			   size_t max);
 int tc_gc_last_cycle(tc_collector *gc, tc_cycle_info *out);
-void tc_gc_record_pause(tc_collector *gc, uint64_t ns);
+void tc_gc_record_pause(tc_collector *gc, uint64_t ns, tc_phase phase);
 
 static inline uint64_t tc_objid_pack(tc_objid id)
 {

@@ -89,10 +89,13 @@ static bool collect_for_space(tc_mutator *m)
 	return true;
 }
 
+/* Out of arena: collect (parked) and retry.  The allocation fails only
+ * when a full collection leaves too little room for it beside the live
+ * data, or when other mutators keep taking what each collection frees. */
 static void *alloc_slow(tc_mutator *m, int cls, uint32_t nptrs, size_t size)
 {
 	tc_runtime *rt = m->rt;
-	for (int attempt = 0; attempt < 3; attempt++) {
+	for (int attempt = 0; attempt < 16; attempt++) {
 		void *p = NULL;
 		if (cls) {
 			bool black = atomic_load_explicit(
@@ -114,6 +117,10 @@ static void *alloc_slow(tc_mutator *m, int cls, uint32_t nptrs, size_t size)
 		}
 		if (!collect_for_space(m))
 			break;
+		uint64_t live = atomic_load_explicit(&rt->gc.heap_marked,
+						     memory_order_relaxed);
+		if (live + size + TC_PAGE_SIZE > rt->heap.arena_bytes)
+			break; /* truly full */
 	}
 	return heap_full(m, size);
 }
