@@ -47,8 +47,7 @@ static char crash_restore[256];
 static size_t crash_restore_len;
 static bool handlers_installed;
 
-static const int crash_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL,
-				    SIGABRT};
+static const int crash_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
 #define NCRASH (sizeof crash_signals / sizeof crash_signals[0])
 static struct sigaction old_crash[NCRASH];
 
@@ -63,10 +62,10 @@ bool crt_check_tty(void)
 	if (what == NULL)
 		return true;
 	fprintf(stderr,
-		"tricolor: %s is not a terminal; the live demo needs one.\n"
-		"tricolor: use --headless to run without a screen, e.g.\n"
-		"  tricolor --headless --duration 5\n",
-		what);
+	        "tricolor: %s is not a terminal; the live demo needs one.\n"
+	        "tricolor: use --headless to run without a screen, e.g.\n"
+	        "  tricolor --headless --duration 5\n",
+	        what);
 	return false;
 }
 
@@ -85,8 +84,8 @@ static void on_crash_signal(int sig)
 	size_t i;
 
 	if (crash_restore_len > 0) {
-		ssize_t r = write(STDOUT_FILENO, crash_restore,
-				  crash_restore_len);
+		ssize_t r =
+		    write(STDOUT_FILENO, crash_restore, crash_restore_len);
 		(void)r;
 	}
 	if (have_tio)
@@ -165,7 +164,7 @@ static bool locale_is_utf8(void)
 }
 
 int crt_init(bool want_ascii, bool want_mono, crt_caps *caps, char *err,
-	     size_t errlen)
+             size_t errlen)
 {
 	static bool atexit_done;
 	const char *no_color = getenv("NO_COLOR");
@@ -177,15 +176,15 @@ int crt_init(bool want_ascii, bool want_mono, crt_caps *caps, char *err,
 
 	if (getenv("TERM") == NULL || getenv("TERM")[0] == '\0') {
 		snprintf(err, errlen,
-			 "TERM is not set; set it (e.g. TERM=xterm-256color) "
-			 "or use --headless");
+		         "TERM is not set; set it (e.g. TERM=xterm-256color) "
+		         "or use --headless");
 		return -1;
 	}
 	if (setupterm(NULL, STDOUT_FILENO, &terr) != OK) {
 		snprintf(err, errlen,
-			 "terminal type '%s' is unknown to terminfo; set TERM "
-			 "(e.g. TERM=xterm-256color) or use --headless",
-			 getenv("TERM"));
+		         "terminal type '%s' is unknown to terminfo; set TERM "
+		         "(e.g. TERM=xterm-256color) or use --headless",
+		         getenv("TERM"));
 		return -1;
 	}
 	del_curterm(cur_term); /* newterm() sets up its own */
@@ -193,7 +192,7 @@ int crt_init(bool want_ascii, bool want_mono, crt_caps *caps, char *err,
 
 	if (newterm(NULL, stdout, stdin) == NULL) {
 		snprintf(err, errlen, "cannot initialise the terminal '%s'",
-			 getenv("TERM"));
+		         getenv("TERM"));
 		return -1;
 	}
 	curses_active = true;

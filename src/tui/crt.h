@@ -14,9 +14,9 @@
 
 /* What the terminal can do, decided once by crt_init(). */
 typedef struct crt_caps {
-	bool utf8;   /* UTF-8 glyphs (half blocks, box drawing) */
-	int colors;  /* 0 (monochrome), 8 or 256 */
-	bool mouse;  /* mouse clicks are reported */
+	bool utf8;  /* UTF-8 glyphs (half blocks, box drawing) */
+	int colors; /* 0 (monochrome), 8 or 256 */
+	bool mouse; /* mouse clicks are reported */
 } crt_caps;
 
 /* Return true if stdin and stdout are both terminals.  Otherwise print
@@ -30,7 +30,7 @@ bool crt_check_tty(void);
  * the emergency restore for crashes.  Returns 0 and fills *caps, or -1
  * with a message in err (the terminal is left untouched). */
 int crt_init(bool want_ascii, bool want_mono, crt_caps *caps, char *err,
-	     size_t errlen);
+             size_t errlen);
 
 /* Restore the terminal (idempotent; safe if crt_init failed or never ran). */
 void crt_done(void);
@@ -38,7 +38,7 @@ void crt_done(void);
 /* Restore the terminal, print "tricolor: <message>" to stderr and exit
  * with status 1.  Never returns. */
 void crt_fatal(const char *fmt, ...)
-	__attribute__((noreturn, format(printf, 1, 2)));
+    __attribute__((noreturn, format(printf, 1, 2)));
 
 /* True once SIGINT or SIGTERM has arrived (checked by the event loop). */
 bool crt_quit_requested(void);
