@@ -66,6 +66,15 @@ void sparkline_draw(WINDOW *w, const double *v, int n, int next, int width,
 	theme_set(w, th, UI_NORMAL);
 }
 
+/* The front end talks to the engine only: it names barriers itself. */
+static const char *barrier_name(tc_barrier_mode m)
+{
+	static const char *const names[TC_BARRIER_NMODES] = {
+	    "hybrid", "dijkstra", "yuasa", "off"};
+
+	return (unsigned)m < TC_BARRIER_NMODES ? names[m] : "?";
+}
+
 /* label in label color, value in value color */
 static void kv(WINDOW *w, const theme *th, const char *label, const char *value)
 {
@@ -171,7 +180,7 @@ void statuspane_draw(WINDOW *w, const tv_status *st, const status_hist *hs,
 	else
 		snprintf(a, sizeof a, "%d", st->gc.gogc);
 	kv(w, th, "  GOGC ", a);
-	kv(w, th, "  barrier ", tc_barrier_name(st->gc.barrier));
+	kv(w, th, "  barrier ", barrier_name(st->gc.barrier));
 	kv(w, th, "  scenario ", st->scenario ? st->scenario : "?");
 	if (st->gc.verify_violations > 0) {
 		snprintf(a, sizeof a, "  LOST %llu",
