@@ -407,6 +407,9 @@ typedef struct tc_cycle_info {
 	uint64_t violations;
 } tc_cycle_info;
 
+/* The last completed cycle; 0, or -1 if none completed yet. */
+int tc_last_cycle(tc_runtime *rt, tc_cycle_info *out);
+
 /* Events passed to tc_config.on_event. */
 typedef enum tc_event_kind {
 	TC_EV_PHASE,       /* phase changed: ev->phase */

@@ -1,1 +1,6 @@
-# src/runtime/local.mk - build fragment for src/runtime (included by Makefile.am).
+# src/runtime/local.mk - mutators, stacks, safepoints, stop-the-world, API.
+libtricolor_la_SOURCES += \
+	src/runtime/runtime.h \
+	src/runtime/runtime.c \
+	src/runtime/mutator.c \
+	src/runtime/observe.c

@@ -93,6 +93,12 @@ typedef struct tv_status {
 	double alloc_bytes_per_sec;
 	uint64_t uptime_ns;
 	char message[128];     /* last control action, e.g. "GOGC 50" */
+	/* Added after the first draft (append-only): */
+	uint64_t failures;       /* workload checks that failed: a live
+				  * object freed (caught by the mutators) */
+	uint64_t alloc_failures; /* allocations that found the heap full */
+	char failure[160];       /* the first failure, or "" */
+	int gc_cpu_pct;          /* collector CPU over uptime, percent */
 } tv_status;
 
 void tv_get_status(tv_engine *e, tv_status *st);
@@ -162,5 +168,28 @@ int tv_inspect(tv_engine *e, tc_objid id, tv_object *o);
 /* Scenario names for the key bar / help ("trees", "list", ...). */
 int tv_scenario_count(void);
 const char *tv_scenario_name(int i);
+
+/* ---- added for the headless driver and tests (append-only) ---- */
+
+/* Completed cycles, as tv_events_since: pass the last sequence seen (0 at
+ * first); the ring keeps the last TV_CYCLE_RING.  Returns the count. */
+#define TV_CYCLE_RING 1024
+size_t tv_cycles_since(tv_engine *e, uint64_t *seq, tc_cycle_info *out,
+		       size_t max);
+
+/* Format one cycle as a line in the layout of Go's GODEBUG=gctrace=1
+ * (without a newline), heap sizes in MB (unit_shift 20) or KB (10):
+ *   gc 3 @0.512s 4%: 0.020+3.1+0.015 ms clock, 0.020+0.50/2.9/0+0.015 ms
+ *   cpu, 4->5->2 MB, 5 MB goal, 0 MB stacks, 0 MB globals, 4 P
+ * ("P" counts mutators).  Returns the length as snprintf. */
+int tv_format_gctrace(const tc_cycle_info *c, int unit_shift, char *buf,
+		      size_t len);
+
+/* The runtime under the engine, for tests and benchmarks that need the
+ * raw API (front ends must not use it). */
+tc_runtime *tv_runtime(tv_engine *e);
+
+/* Total operations performed by mutator slot i (0..63). */
+uint64_t tv_slot_ops(tv_engine *e, int i);
 
 #endif /* TRICOLOR_VIEW_H */

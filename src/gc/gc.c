@@ -1,0 +1,730 @@
+/*
+ * gc.c - the collector's cycle: phases, pacer, pausing and stepping.
+ * Modelled on Go's mgc.go; read this comment first.
+ *
+ * tricolor is a non-moving, non-generational, concurrent tri-color
+ * mark-and-sweep collector.  Every heap object is, at any moment of a mark
+ * phase, one of:
+ *
+ *   white  not reached yet: garbage if still white when marking ends;
+ *   grey   reached (mark bit set) but its pointer fields not scanned yet;
+ *   black  reached and scanned: everything it points to is grey or black.
+ *
+ * Marking makes grey objects black one at a time, shading (white -> grey)
+ * what they point to, until no grey object is left; then every white
+ * object is unreachable and sweep frees it.  Because mutators keep running
+ * while this happens, a write barrier (barrier.c) keeps the tri-color
+ * invariant: no black object may hide a white one from the collector.
+ *
+ * A cycle, driven by the collector thread (collector_main):
+ *
+ *  0. off: the collector sleeps until the pacer's trigger is crossed (the
+ *     heap grew to live_after_last_mark * (1 + GOGC/100), started early so
+ *     marking ends near that goal), or someone asks for a collection.
+ *
+ *  1. sweep termination (stop the world): finish sweeping the previous
+ *     cycle's spans (most of it is done concurrently before stopping),
+ *     then, with every mutator at a safepoint or parked: enable the write
+ *     barrier, start allocating black, mark every mutator's stack grey
+ *     ("must be scanned"), and shade the globals.  That is all: the pause
+ *     does no work proportional to the heap or to stack depth.
+ *
+ *  2. mark (concurrent): the world restarts.  Each running mutator scans
+ *     its own stack at its next safepoint; the collector scans the stacks
+ *     of parked mutators, claiming them so they cannot wake meanwhile.  A
+ *     stack is scanned once per cycle and never rescanned (the hybrid
+ *     barrier makes that sound).  The collector drains grey objects from
+ *     its buffer and the global list (mark.c); mutators that allocate
+ *     during mark pay for it with mark assists, in proportion to what they
+ *     allocate, so they cannot outrun the collector.
+ *
+ *  3. mark termination (stop the world): when the collector finds no grey
+ *     work anywhere, it stops the world, flushes every mutator's private
+ *     grey buffer and scans any stack still grey; if that produced work,
+ *     it restarts the world and goes back to marking.  Otherwise marking
+ *     is complete: run the verifier if asked (verify.c), disable the
+ *     barrier, stop allocating black, take back every allocation cache,
+ *     advance the sweep generation (every span becomes "unswept" at once),
+ *     and compute the next heap goal from the bytes marked.
+ *
+ *  4. sweep (concurrent): the collector sweeps spans in the background
+ *     while mutators sweep lazily any span they are about to allocate from
+ *     (heap/mcentral.c).  Sweeping frees white objects and turns the mark
+ *     bits into the next cycle's allocation bits.  Then back to off.
+ *
+ * Pausing and stepping (for the front end): when paused, the collector
+ * holds at its next step point - between two grey objects, two stacks, two
+ * swept spans, or two phases - and advances one unit (TC_STEP_OBJECT) or
+ * to the next phase (TC_STEP_PHASE) on request.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "gc/gc.h"
+#include "util.h"
+
+uint64_t tc_gc_drain(tc_collector *gc, tc_gcwork *w, uint64_t budget);
+bool tc_gc_drain_one(tc_collector *gc, tc_gcwork *w);
+uint64_t tc_gc_verify(tc_collector *gc);
+int tc_gc_check_invariants(tc_collector *gc);
+
+#define MARK_CHUNK (256 * 1024) /* scan bytes between checks */
+
+const char *tc_phase_name(tc_phase p)
+{
+	static const char *names[] = {"off", "sweep termination", "mark",
+				      "mark termination", "sweep"};
+	return p < TC_NPHASES ? names[p] : "?";
+}
+
+static void emit(tc_collector *gc, tc_event *ev)
+{
+	if (gc->cfg.on_event)
+		gc->cfg.on_event(gc->cfg.event_ctx, ev);
+}
+
+static void set_phase(tc_collector *gc, tc_phase p)
+{
+	atomic_store_explicit(&gc->phase, p, memory_order_release);
+	tc_event ev = {.kind = TC_EV_PHASE, .phase = p};
+	emit(gc, &ev);
+}
+
+/* ---- pacer ---- */
+
+/* Next cycle's goal and trigger from the bytes marked (Go's
+ * gcControllerState.commit, without the feedback loop): goal =
+ * marked * (1 + GOGC/100), at least the minimum heap; the trigger sits
+ * 70% of the way from marked to goal so that concurrent marking, with
+ * assists, finishes before the heap reaches the goal. */
+static void pacer_commit(tc_collector *gc)
+{
+	uint64_t marked = atomic_load_explicit(&gc->heap_marked,
+					       memory_order_relaxed);
+	int gogc = atomic_load_explicit(&gc->gogc, memory_order_relaxed);
+	uint64_t goal, trigger;
+	if (gogc < 0) {
+		goal = trigger = UINT64_MAX;
+	} else {
+		goal = marked + marked * (uint64_t)gogc / 100;
+		if (goal < gc->cfg.min_heap_bytes)
+			goal = gc->cfg.min_heap_bytes;
+		trigger = marked + (goal - marked) * 7 / 10;
+		if (trigger < marked + 64 * 1024)
+			trigger = marked + 64 * 1024;
+		if (trigger > goal)
+			trigger = goal;
+	}
+	atomic_store_explicit(&gc->heap_goal, goal, memory_order_relaxed);
+	atomic_store_explicit(&gc->trigger, trigger, memory_order_relaxed);
+}
+
+/* Assist ratio: scan work still expected / heap distance left to the goal,
+ * in bytes of scan work per 1000 bytes allocated (Go's
+ * assistWorkPerByte).  Recomputed by the collector as marking goes. */
+static void pacer_assist_ratio(tc_collector *gc)
+{
+	uint64_t expected = atomic_load_explicit(&gc->scan_expected,
+						 memory_order_relaxed);
+	uint64_t done = atomic_load_explicit(&gc->scan_done,
+					     memory_order_relaxed);
+	uint64_t live = atomic_load_explicit(&gc->heap->heap_live,
+					     memory_order_relaxed);
+	uint64_t goal = atomic_load_explicit(&gc->heap_goal,
+					     memory_order_relaxed);
+	uint64_t left = expected > done ? expected - done : expected / 10;
+	uint64_t room = goal > live ? goal - live : 0;
+	if (room < left / 50 + 64 * 1024)
+		room = left / 50 + 64 * 1024; /* past the goal: cap at 50x */
+	atomic_store_explicit(&gc->assist_ratio_milli, left * 1000 / room,
+			      memory_order_relaxed);
+}
+
+void tc_set_gogc_gc(tc_collector *gc, int gogc);
+void tc_set_gogc_gc(tc_collector *gc, int gogc)
+{
+	atomic_store_explicit(&gc->gogc, gogc, memory_order_relaxed);
+	pacer_commit(gc);
+}
+
+/* ---- pauses ---- */
+
+static size_t pause_bucket(uint64_t ns)
+{
+	if (ns < 1024)
+		return ns / 16;
+	int e = 63 - __builtin_clzll(ns); /* >= 10 */
+	size_t b = 64 + (size_t)(e - 10) * 64 + ((ns >> (e - 6)) & 63);
+	return b < TC_PAUSE_BUCKETS ? b : TC_PAUSE_BUCKETS - 1;
+}
+
+static uint64_t bucket_value(size_t b)
+{
+	if (b < 64)
+		return b * 16 + 8;
+	int e = (int)((b - 64) / 64) + 10;
+	uint64_t sub = (b - 64) % 64;
+	return ((uint64_t)1 << e) + ((sub * 2 + 1) << (e - 7));
+}
+
+void tc_gc_record_pause(tc_collector *gc, uint64_t ns)
+{
+	atomic_fetch_add_explicit(&gc->pauses, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&gc->pause_total_ns, ns,
+				  memory_order_relaxed);
+	atomic_store_explicit(&gc->pause_last_ns, ns, memory_order_relaxed);
+	if (ns > atomic_load_explicit(&gc->pause_max_ns, memory_order_relaxed))
+		atomic_store_explicit(&gc->pause_max_ns, ns,
+				      memory_order_relaxed);
+	atomic_fetch_add_explicit(&gc->pause_hist[pause_bucket(ns)], 1,
+				  memory_order_relaxed);
+	tc_event ev = {.kind = TC_EV_PAUSE, .ns = ns};
+	emit(gc, &ev);
+}
+
+static uint64_t pause_percentile(tc_collector *gc, double q)
+{
+	uint64_t n = atomic_load_explicit(&gc->pauses, memory_order_relaxed);
+	if (n == 0)
+		return 0;
+	uint64_t want = (uint64_t)(q * (double)n + 0.5);
+	if (want < 1)
+		want = 1;
+	uint64_t seen = 0;
+	for (size_t b = 0; b < TC_PAUSE_BUCKETS; b++) {
+		seen += atomic_load_explicit(&gc->pause_hist[b],
+					     memory_order_relaxed);
+		if (seen >= want) {
+			uint64_t v = bucket_value(b);
+			uint64_t mx = atomic_load_explicit(
+				&gc->pause_max_ns, memory_order_relaxed);
+			return v < mx ? v : mx;
+		}
+	}
+	return atomic_load_explicit(&gc->pause_max_ns, memory_order_relaxed);
+}
+
+static uint64_t stop_world(tc_collector *gc)
+{
+	uint64_t t0 = tc_now_ns();
+	gc->world.stop(gc->world.ctx);
+	return t0;
+}
+
+static uint64_t start_world(tc_collector *gc, uint64_t t0)
+{
+	gc->world.start(gc->world.ctx);
+	uint64_t ns = tc_now_ns() - t0;
+	tc_gc_record_pause(gc, ns);
+	return ns;
+}
+
+/* ---- pausing and stepping ---- */
+
+/* Called by the collector between units of work.  Returns at once unless
+ * paused; when paused, holds until a step is requested (and ends the step
+ * that was running once it has done what it asked for). */
+static void step_point(tc_collector *gc)
+{
+	if (!atomic_load_explicit(&gc->paused, memory_order_acquire) &&
+	    !gc->step_active)
+		return;
+	pthread_mutex_lock(&gc->ctl_lock);
+	for (;;) {
+		tc_phase ph = atomic_load_explicit(&gc->phase,
+						   memory_order_relaxed);
+		if (gc->step_active) {
+			bool done = gc->step_kind == TC_STEP_OBJECT
+					    ? gc->units > gc->step_units
+					    : (int)ph != gc->step_phase;
+			if (!done && !gc->shutdown &&
+			    atomic_load(&gc->paused))
+				break; /* keep working on this step */
+			gc->step_active = false;
+			gc->steps_done++;
+			pthread_cond_broadcast(&gc->done_cond);
+		}
+		if (gc->shutdown || !atomic_load(&gc->paused))
+			break;
+		if (gc->steps_requested > gc->steps_done) {
+			gc->step_active = true;
+			gc->step_units = gc->units;
+			gc->step_phase = (int)ph;
+			break;
+		}
+		pthread_cond_wait(&gc->ctl_cond, &gc->ctl_lock);
+	}
+	pthread_mutex_unlock(&gc->ctl_lock);
+}
+
+void tc_gc_pause(tc_collector *gc, bool paused)
+{
+	pthread_mutex_lock(&gc->ctl_lock);
+	atomic_store_explicit(&gc->paused, paused, memory_order_release);
+	pthread_cond_broadcast(&gc->ctl_cond);
+	pthread_mutex_unlock(&gc->ctl_lock);
+}
+
+int tc_gc_step_wait(tc_collector *gc, int kind)
+{
+	pthread_mutex_lock(&gc->ctl_lock);
+	if (!atomic_load(&gc->paused) || !gc->running) {
+		pthread_mutex_unlock(&gc->ctl_lock);
+		return TC_EINVAL;
+	}
+	gc->step_kind = kind;
+	uint64_t mine = ++gc->steps_requested;
+	pthread_cond_broadcast(&gc->ctl_cond);
+	while (gc->steps_done < mine && !gc->shutdown &&
+	       atomic_load(&gc->paused))
+		pthread_cond_wait(&gc->done_cond, &gc->ctl_lock);
+	if (gc->steps_done < mine) /* unpaused or shut down meanwhile */
+		gc->steps_done = mine;
+	pthread_mutex_unlock(&gc->ctl_lock);
+	return 0;
+}
+
+/* ---- the phases ---- */
+
+static void finish_sweep(tc_collector *gc)
+{
+	while (tc_heap_sweep_one(gc->heap))
+		;
+	/* Spans claimed by lazy sweepers are done in a moment. */
+	while (atomic_load_explicit(&gc->heap->nunswept,
+				    memory_order_acquire) > 0)
+		sched_yield();
+}
+
+static void start_mark_mutator(void *arg, tc_gcmut *m)
+{
+	(void)arg;
+	atomic_store_explicit(&m->stack.state, TC_STACK_GREY,
+			      memory_order_relaxed);
+	m->cache.black_bytes = 0;
+	m->assist_debt = 0;
+}
+
+static void sweep_termination(tc_collector *gc, bool forced)
+{
+	tc_heap *h = gc->heap;
+	set_phase(gc, TC_PHASE_SWEEP_TERM);
+	finish_sweep(gc);
+	memset(&gc->cur, 0, sizeof gc->cur);
+	gc->cur.forced = forced;
+	uint64_t cpu0 = tc_thread_cpu_ns();
+	uint64_t t0 = stop_world(gc);
+	finish_sweep(gc); /* anything swept lazily since: must be none left */
+	gc->cur.n = atomic_load(&gc->cycle);
+	gc->cur.start_ns = t0 - gc->start_ns;
+	gc->cur.heap_start = atomic_load(&h->heap_live);
+	gc->cur.heap_goal = atomic_load(&gc->heap_goal);
+	gc->cur.mutators = gc->world.count(gc->world.ctx);
+	gc->world.each(gc->world.ctx, start_mark_mutator, NULL);
+	atomic_store_explicit(&h->black_large, 0, memory_order_relaxed);
+	gc->marked_at_start = atomic_load(&gc->marked_bytes_total);
+	atomic_store_explicit(&gc->scan_done, 0, memory_order_relaxed);
+	uint64_t expect = atomic_load(&gc->heap_marked);
+	if (expect < 256 * 1024)
+		expect = 256 * 1024;
+	atomic_store_explicit(&gc->scan_expected, expect,
+			      memory_order_relaxed);
+	pacer_assist_ratio(gc);
+	atomic_store_explicit(&h->allocblack, 1, memory_order_relaxed);
+	atomic_store_explicit(&gc->wb_enabled, 1, memory_order_relaxed);
+	for (int i = 0; i < gc->nglobals; i++)
+		tc_gc_shade(gc, &gc->work,
+			    atomic_load_explicit(&gc->globals[i],
+						 memory_order_relaxed));
+	set_phase(gc, TC_PHASE_MARK);
+	gc->cur.stw1_ns = start_world(gc, t0);
+	gc->cur.cpu_stw1_ns = tc_thread_cpu_ns() - cpu0;
+	gc->units++;
+}
+
+typedef struct term_ctx {
+	tc_collector *gc;
+	bool work;
+	uint64_t black;
+	uint64_t assist_ns;
+} term_ctx;
+
+static void flush_mutator(void *arg, tc_gcmut *m)
+{
+	term_ctx *t = arg;
+	tc_collector *gc = t->gc;
+	uint32_t st = atomic_load_explicit(&m->stack.state,
+					   memory_order_relaxed);
+	if (st == TC_STACK_GREY) {
+		/* Stopped before its safepoint got to the scan: do it here. */
+		tc_gc_scan_stack(gc, &gc->work, &m->stack);
+		atomic_store_explicit(&m->stack.state, TC_STACK_BLACK,
+				      memory_order_relaxed);
+		atomic_fetch_add_explicit(&gc->stacks_gc, 1,
+					  memory_order_relaxed);
+	}
+	tc_gc_flush(gc, &m->work);
+}
+
+static void release_mutator(void *arg, tc_gcmut *m)
+{
+	term_ctx *t = arg;
+	tc_mcache_release_all(&m->cache);
+	t->black += m->cache.black_bytes;
+	m->cache.black_bytes = 0;
+	m->assist_debt = 0;
+	t->assist_ns += atomic_load(&m->assist_ns);
+}
+
+/* The last cycle's record, copied under a lock held for one memcpy. */
+static void publish_cycle(tc_collector *gc)
+{
+	pthread_mutex_lock(&gc->cycle_lock);
+	gc->last_cycle = gc->cur;
+	pthread_mutex_unlock(&gc->cycle_lock);
+}
+
+/* Returns true when marking is complete and the world is back in sweep. */
+static bool mark_termination(tc_collector *gc)
+{
+	tc_heap *h = gc->heap;
+	uint64_t cpu0 = tc_thread_cpu_ns();
+	uint64_t t0 = stop_world(gc);
+	set_phase(gc, TC_PHASE_MARK_TERM);
+	term_ctx t = {.gc = gc};
+	gc->world.each(gc->world.ctx, flush_mutator, &t);
+	tc_gc_flush(gc, &gc->work);
+	if (atomic_load(&gc->nglobal_work) > 0) {
+		/* Work appeared in private buffers: not done yet. */
+		set_phase(gc, TC_PHASE_MARK);
+		gc->cur.stw2_ns += start_world(gc, t0);
+		return false;
+	}
+	if (gc->cfg.verify) {
+		gc->cur.violations = tc_gc_verify(gc);
+		if (tc_gc_check_invariants(gc))
+			tc_fatal("invariant check failed at mark termination");
+	}
+	atomic_store_explicit(&gc->wb_enabled, 0, memory_order_relaxed);
+	atomic_store_explicit(&h->allocblack, 0, memory_order_relaxed);
+	gc->world.each(gc->world.ctx, release_mutator, &t);
+	uint64_t marked = atomic_load(&gc->marked_bytes_total) -
+			  gc->marked_at_start + t.black +
+			  atomic_load(&h->black_large);
+	gc->cur.heap_end = atomic_load(&h->heap_live);
+	atomic_store_explicit(&gc->heap_marked, marked, memory_order_relaxed);
+	atomic_store_explicit(&h->heap_live, marked, memory_order_relaxed);
+	tc_heap_flip_sweepgen(h);
+	pacer_commit(gc);
+	gc->cur.heap_marked = marked;
+	gc->cur.next_goal = atomic_load(&gc->heap_goal);
+	gc->cur.cpu_assist_ns = t.assist_ns;
+	atomic_fetch_add(&gc->cycles_done, 1);
+	set_phase(gc, TC_PHASE_SWEEP);
+	gc->cur.stw2_ns += start_world(gc, t0);
+	gc->cur.cpu_stw2_ns = tc_thread_cpu_ns() - cpu0;
+	gc->units++;
+	return true;
+}
+
+static void mark_phase(tc_collector *gc)
+{
+	tc_gcwork *w = &gc->work;
+	uint64_t t0 = tc_now_ns();
+	uint64_t cpu0 = tc_thread_cpu_ns();
+	for (;;) {
+		if (atomic_load_explicit(&gc->paused, memory_order_relaxed)) {
+			step_point(gc);
+			if (tc_gc_drain_one(gc, w)) {
+				gc->units++;
+				continue;
+			}
+			int before = gc->world.scan_parked(gc->world.ctx, w);
+			(void)before;
+			if (w->n || atomic_load(&gc->nglobal_work)) {
+				gc->units++;
+				continue;
+			}
+		} else {
+			tc_gc_drain(gc, w, MARK_CHUNK);
+			tc_gc_flush(gc, w);
+			pacer_assist_ratio(gc);
+			int grey = gc->world.scan_parked(gc->world.ctx, w);
+			if (w->n || atomic_load(&gc->nglobal_work))
+				continue;
+			if (grey > 0) {
+				/* Running mutators scan their own stacks at
+				 * their next safepoint; give them a moment. */
+				gc->world.poke(gc->world.ctx);
+				sched_yield();
+				continue;
+			}
+		}
+		if (mark_termination(gc))
+			break;
+	}
+	gc->cur.mark_ns = tc_now_ns() - t0 - gc->cur.stw2_ns;
+	gc->cur.cpu_bg_ns = tc_thread_cpu_ns() - cpu0;
+	atomic_fetch_add(&gc->mark_ns_total, gc->cur.mark_ns);
+	publish_cycle(gc);
+	tc_event ev = {.kind = TC_EV_CYCLE, .cycle = &gc->cur};
+	emit(gc, &ev);
+}
+
+static void sweep_phase(tc_collector *gc)
+{
+	uint64_t t0 = tc_now_ns();
+	for (;;) {
+		step_point(gc);
+		if (!tc_heap_sweep_one(gc->heap))
+			break;
+		gc->units++;
+	}
+	while (atomic_load_explicit(&gc->heap->nunswept,
+				    memory_order_acquire) > 0)
+		sched_yield();
+	atomic_fetch_add(&gc->sweep_ns_total, tc_now_ns() - t0);
+	pthread_mutex_lock(&gc->ctl_lock);
+	atomic_fetch_add(&gc->sweeps_done, 1);
+	set_phase(gc, TC_PHASE_OFF);
+	pthread_cond_broadcast(&gc->done_cond);
+	pthread_mutex_unlock(&gc->ctl_lock);
+}
+
+static void *collector_main(void *arg)
+{
+	tc_collector *gc = arg;
+	uint64_t cpu_start = tc_thread_cpu_ns();
+	pthread_mutex_lock(&gc->ctl_lock);
+	for (;;) {
+		if (gc->shutdown)
+			break;
+		bool paused = atomic_load(&gc->paused);
+		bool stepping = paused && gc->steps_requested > gc->steps_done;
+		bool go = gc->request ||
+			  (!paused && tc_gc_should_trigger(gc)) || stepping;
+		if (!go) {
+			struct timespec ts;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_nsec += 20 * 1000 * 1000;
+			if (ts.tv_nsec >= 1000000000) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000;
+			}
+			pthread_cond_timedwait(&gc->ctl_cond, &gc->ctl_lock,
+					       &ts);
+			continue;
+		}
+		bool forced = gc->forced;
+		gc->request = gc->forced = false;
+		atomic_fetch_add(&gc->cycle, 1);
+		/* OFF -> SWEEP_TERM happens under ctl_lock so that
+		 * tc_gc_wait_full sees cycle and phase change together. */
+		atomic_store_explicit(&gc->phase, TC_PHASE_SWEEP_TERM,
+				      memory_order_release);
+		pthread_mutex_unlock(&gc->ctl_lock);
+		if (stepping)
+			step_point(gc); /* begins the step: OFF -> mark */
+		sweep_termination(gc, forced);
+		atomic_store(&gc->trigger_sent, 0);
+		mark_phase(gc);
+		sweep_phase(gc);
+		atomic_store_explicit(&gc->gc_cpu_ns,
+				      tc_thread_cpu_ns() - cpu_start,
+				      memory_order_relaxed);
+		pthread_mutex_lock(&gc->ctl_lock);
+	}
+	pthread_mutex_unlock(&gc->ctl_lock);
+	return NULL;
+}
+
+/* ---- setup and control ---- */
+
+void tc_gc_init(tc_collector *gc, tc_heap *h, const tc_config *cfg,
+		const tc_world *world)
+{
+	memset(gc, 0, sizeof *gc);
+	gc->heap = h;
+	gc->world = *world;
+	gc->cfg = *cfg;
+	gc->nglobals = cfg->nglobals;
+	gc->globals = tc_xcalloc((size_t)(cfg->nglobals > 0 ? cfg->nglobals
+							  : 1),
+				 sizeof(*gc->globals));
+	atomic_store(&gc->barrier, cfg->barrier);
+	atomic_store(&gc->gogc, cfg->gogc);
+	pthread_mutex_init(&gc->work_lock, NULL);
+	pthread_mutex_init(&gc->ctl_lock, NULL);
+	pthread_mutex_init(&gc->cycle_lock, NULL);
+	pthread_cond_init(&gc->ctl_cond, NULL);
+	pthread_cond_init(&gc->done_cond, NULL);
+	gc->step_kind = -1;
+	gc->start_ns = tc_now_ns();
+	pacer_commit(gc);
+}
+
+void tc_gc_start(tc_collector *gc)
+{
+	sigset_t all, old;
+	sigemptyset(&all);
+	sigaddset(&all, SIGINT);
+	sigaddset(&all, SIGTERM);
+	sigaddset(&all, SIGWINCH);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	gc->running = true;
+	if (pthread_create(&gc->thread, NULL, collector_main, gc) != 0)
+		tc_fatal("cannot create the collector thread");
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+void tc_gc_stop(tc_collector *gc)
+{
+	if (!gc->running)
+		return;
+	pthread_mutex_lock(&gc->ctl_lock);
+	gc->shutdown = true;
+	atomic_store(&gc->paused, 0);
+	pthread_cond_broadcast(&gc->ctl_cond);
+	pthread_cond_broadcast(&gc->done_cond);
+	pthread_mutex_unlock(&gc->ctl_lock);
+	pthread_join(gc->thread, NULL);
+	gc->running = false;
+}
+
+void tc_gc_destroy(tc_collector *gc)
+{
+	tc_gc_stop(gc);
+	tc_workbuf *b = gc->full;
+	while (b) {
+		tc_workbuf *n = b->next;
+		free(b);
+		b = n;
+	}
+	b = gc->empty;
+	while (b) {
+		tc_workbuf *n = b->next;
+		free(b);
+		b = n;
+	}
+	free((void *)gc->globals);
+	free(gc->vbits);
+	free(gc->vstack);
+	pthread_mutex_destroy(&gc->work_lock);
+	pthread_mutex_destroy(&gc->ctl_lock);
+	pthread_mutex_destroy(&gc->cycle_lock);
+	pthread_cond_destroy(&gc->ctl_cond);
+	pthread_cond_destroy(&gc->done_cond);
+}
+
+void tc_gc_trigger(tc_collector *gc, bool forced)
+{
+	pthread_mutex_lock(&gc->ctl_lock);
+	gc->request = true;
+	gc->forced |= forced;
+	pthread_cond_broadcast(&gc->ctl_cond);
+	pthread_mutex_unlock(&gc->ctl_lock);
+}
+
+/* Heap crossed the trigger: wake the collector once per cycle. */
+void tc_gc_kick(tc_collector *gc);
+void tc_gc_kick(tc_collector *gc)
+{
+	int zero = 0;
+	if (atomic_compare_exchange_strong(&gc->trigger_sent, &zero, 1)) {
+		pthread_mutex_lock(&gc->ctl_lock);
+		pthread_cond_broadcast(&gc->ctl_cond);
+		pthread_mutex_unlock(&gc->ctl_lock);
+	}
+}
+
+uint64_t tc_gc_wait_full(tc_collector *gc)
+{
+	pthread_mutex_lock(&gc->ctl_lock);
+	uint64_t target = atomic_load(&gc->cycle) + 1;
+	gc->request = true;
+	gc->forced = true;
+	pthread_cond_broadcast(&gc->ctl_cond);
+	while (atomic_load(&gc->sweeps_done) < target && !gc->shutdown)
+		pthread_cond_wait(&gc->done_cond, &gc->ctl_lock);
+	pthread_mutex_unlock(&gc->ctl_lock);
+	return target;
+}
+
+/* ---- observation ---- */
+
+void tc_gc_read_stats(tc_collector *gc, tc_stats *st)
+{
+	tc_heap *h = gc->heap;
+	memset(st, 0, sizeof *st);
+	st->cycles = atomic_load(&gc->cycles_done);
+	st->phase = (tc_phase)atomic_load_explicit(&gc->phase,
+						   memory_order_acquire);
+	st->heap_arena = h->arena_bytes;
+	st->heap_inuse = atomic_load(&h->pages_inuse) * TC_PAGE_SIZE;
+	st->heap_peak = atomic_load(&h->pages_peak) * TC_PAGE_SIZE;
+	st->heap_live = atomic_load(&h->heap_live);
+	st->heap_marked = atomic_load(&gc->heap_marked);
+	st->heap_goal = atomic_load(&gc->heap_goal);
+	st->alloc_bytes = atomic_load(&h->alloc_bytes);
+	st->alloc_objects = atomic_load(&h->alloc_objects);
+	st->freed_bytes = atomic_load(&h->freed_bytes);
+	st->freed_objects = atomic_load(&h->freed_objects);
+	st->marked_objects = atomic_load(&gc->marked_objects_total);
+	st->marked_bytes = atomic_load(&gc->marked_bytes_total);
+	st->grey_objects = atomic_load(&gc->nglobal_work) +
+			   atomic_load(&gc->work.nlocal);
+	st->barrier_shades = atomic_load(&gc->shades_total);
+	st->assist_ns = atomic_load(&gc->assist_ns_total);
+	st->assist_bytes = atomic_load(&gc->assist_bytes_total);
+	st->mark_ns = atomic_load(&gc->mark_ns_total);
+	st->sweep_ns = atomic_load(&gc->sweep_ns_total);
+	st->gc_cpu_ns = atomic_load(&gc->gc_cpu_ns);
+	st->pauses = atomic_load(&gc->pauses);
+	st->pause_total_ns = atomic_load(&gc->pause_total_ns);
+	st->pause_max_ns = atomic_load(&gc->pause_max_ns);
+	st->pause_last_ns = atomic_load(&gc->pause_last_ns);
+	st->pause_p50_ns = pause_percentile(gc, 0.50);
+	st->pause_p99_ns = pause_percentile(gc, 0.99);
+	st->verify_violations = atomic_load(&gc->violations);
+	st->verify_runs = atomic_load(&gc->verify_runs);
+	st->stacks_scanned_by_self = atomic_load(&gc->stacks_self);
+	st->stacks_scanned_by_gc = atomic_load(&gc->stacks_gc);
+	st->gogc = atomic_load(&gc->gogc);
+	st->barrier = (tc_barrier_mode)atomic_load(&gc->barrier);
+	st->mutators = gc->world.count(gc->world.ctx);
+}
+
+size_t tc_gc_recent_shades(tc_collector *gc, uint64_t *since, tc_objid *ids,
+			   size_t max)
+{
+	uint64_t head = atomic_load_explicit(&gc->shade_head,
+					     memory_order_relaxed);
+	uint64_t from = *since;
+	if (head - from > TC_SHADE_RING)
+		from = head - TC_SHADE_RING;
+	if (head - from > max)
+		from = head - max;
+	size_t n = 0;
+	for (uint64_t i = from; i < head; i++)
+		ids[n++] = tc_objid_unpack(atomic_load_explicit(
+			&gc->shade_ring[i % TC_SHADE_RING],
+			memory_order_relaxed));
+	*since = head;
+	return n;
+}
+
+int tc_gc_last_cycle(tc_collector *gc, tc_cycle_info *out)
+{
+	if (atomic_load(&gc->cycles_done) == 0)
+		return -1;
+	pthread_mutex_lock(&gc->cycle_lock);
+	*out = gc->last_cycle;
+	pthread_mutex_unlock(&gc->cycle_lock);
+	return 0;
+}

@@ -1,0 +1,265 @@
+/*
+ * gc.h - the collector: phases, grey work, write barrier, marking, assists,
+ * sweeping, pacer and verifier.  The algorithm is explained once, at the
+ * top of gc.c; the barrier's proof at the top of barrier.c.
+ *
+ * The collector sits below the runtime: it does not know about threads.
+ * What it needs from the world of mutators (stop it, start it, visit every
+ * mutator's roots) it gets through tc_world, a small table of functions the
+ * runtime fills in.  What it knows of one mutator is a tc_gcmut: the
+ * mutator's stack of root slots (tc_gstack), its grey work buffer
+ * (tc_gcwork) and its allocation cache.
+ */
+#ifndef TRICOLOR_GC_H
+#define TRICOLOR_GC_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "heap/heap.h"
+#include "tricolor.h"
+
+/* ---- grey work ---- */
+
+#define TC_WORKBUF_N 254 /* pointers per global work buffer */
+#define TC_LOCALWORK_N 512
+
+typedef struct tc_workbuf {
+	struct tc_workbuf *next;
+	uint32_t n;
+	uintptr_t obj[TC_WORKBUF_N];
+} tc_workbuf;
+
+/* A marker's private grey stack plus its counters.  Owner: the marker
+ * (a mutator thread, or the collector).  The collector touches a mutator's
+ * tc_gcwork only while that mutator is stopped or claimed (parked).
+ * `nlocal` is mirrored as a relaxed atomic for observers. */
+typedef struct tc_gcwork {
+	uintptr_t obj[TC_LOCALWORK_N];
+	uint32_t n;
+	_Atomic uint32_t nlocal;
+	uint64_t scan_bytes;    /* scan work done, bytes of objects scanned */
+	uint64_t marked_bytes;  /* bytes of objects this marker marked */
+	uint64_t marked_objs;
+	uint64_t shades;        /* barrier shades */
+} tc_gcwork;
+
+/* Stack scan state of one mutator for the current cycle. */
+enum {
+	TC_STACK_BLACK = 0, /* scanned this cycle (or not marking) */
+	TC_STACK_GREY,      /* must be scanned before mark termination */
+	TC_STACK_SCANNING,  /* claimed by a scanner */
+};
+
+/* A goroutine-like stack: slots (values and kinds), frames, and the result
+ * register.  Written only by its mutator (relaxed atomics, inside the
+ * seqlock `seq` for snapshot readers); scanned by its own mutator at a
+ * safepoint, or by the collector while the mutator is parked (ordered by
+ * the park/claim handshake). */
+typedef struct tc_gframe {
+	_Atomic(const char *) fn;
+	_Atomic int base;
+	_Atomic int nslots;
+} tc_gframe;
+
+typedef struct tc_gstack {
+	_Atomic uint32_t seq;
+	_Atomic int nframes;
+	_Atomic int sp; /* slots in use */
+	_Atomic(uintptr_t) result;
+	_Atomic uint32_t state; /* TC_STACK_* */
+	tc_gframe frames[TC_MAX_FRAMES];
+	_Atomic(uint64_t) slot[TC_MAX_STACK_SLOTS];
+	_Atomic(uint8_t) isptr[TC_MAX_STACK_SLOTS];
+} tc_gstack;
+
+/* What the collector knows of one mutator. */
+typedef struct tc_gcmut {
+	tc_gcwork work;
+	tc_gstack stack;
+	tc_mcache cache;
+	int64_t assist_debt; /* bytes allocated during mark not yet paid */
+	uint64_t black_bytes; /* allocated black this cycle (owner) */
+	_Atomic uint64_t assist_ns;
+	unsigned id;
+} tc_gcmut;
+
+/* The runtime's side of the contract. */
+typedef struct tc_world {
+	void *ctx;
+	/* Stop every mutator at a safepoint (or hold it parked); returns when
+	 * done.  Start them again. */
+	void (*stop)(void *ctx);
+	void (*start)(void *ctx);
+	/* With the world stopped: call fn for every attached mutator. */
+	void (*each)(void *ctx, void (*fn)(void *arg, tc_gcmut *m), void *arg);
+	/* World running: scan the grey stack of every parked mutator (claim
+	 * it, call tc_gc_scan_stack, release).  Returns the number of stacks
+	 * still grey afterwards. */
+	int (*scan_parked)(void *ctx, tc_gcwork *w);
+	/* Ask every running mutator to poll its slow path soon. */
+	void (*poke)(void *ctx);
+	int (*count)(void *ctx); /* attached mutators */
+} tc_world;
+
+#define TC_PAUSE_BUCKETS 2048
+#define TC_SHADE_RING 1024
+
+typedef struct tc_collector {
+	tc_heap *heap;
+	tc_world world;
+	tc_config cfg; /* copy; gogc and barrier live in atomics below */
+
+	/* Globals: roots written through the barrier. */
+	int nglobals;
+	_Atomic(uintptr_t) *globals;
+
+	/* Phase and mode, published for everyone (written by the collector
+	 * at STW points; read relaxed by mutators' fast paths, acquire by
+	 * observers). */
+	_Atomic int phase;
+	_Atomic int wb_enabled;
+	_Atomic int barrier;
+	_Atomic int gogc;
+	_Atomic uint64_t cycle;        /* cycles started */
+	_Atomic uint64_t cycles_done;  /* mark terminations completed */
+	_Atomic uint64_t sweeps_done;  /* sweeps completed */
+
+	/* Global grey list: work buffers under `work_lock`. */
+	pthread_mutex_t work_lock;
+	tc_workbuf *full;
+	tc_workbuf *empty;
+	_Atomic uint64_t nglobal_work; /* pointers on the full list */
+
+	/* Pacer (written by the collector, read relaxed by mutators). */
+	_Atomic uint64_t heap_marked;  /* live after the last mark */
+	_Atomic uint64_t heap_goal;
+	_Atomic uint64_t trigger;
+	_Atomic uint64_t scan_expected; /* scan work expected this cycle */
+	_Atomic uint64_t scan_done;     /* flushed scan work this cycle */
+	_Atomic uint64_t assist_ratio_milli; /* scan bytes per 1000 B alloc */
+
+	/* Collector control: under ctl_lock / ctl_cond. */
+	pthread_mutex_t ctl_lock;
+	pthread_cond_t ctl_cond;   /* collector waits for work/steps */
+	pthread_cond_t done_cond;  /* waiters for cycles/steps */
+	bool running;
+	bool shutdown;
+	bool request;              /* a collection was asked for */
+	bool forced;
+	_Atomic int paused;
+	int step_kind;             /* pending step (-1: none) */
+	uint64_t steps_requested, steps_done;
+	pthread_t thread;
+
+	/* The collector's own grey buffer. */
+	tc_gcwork work;
+
+	/* Statistics (relaxed atomics). */
+	_Atomic uint64_t marked_objects_total, marked_bytes_total;
+	_Atomic uint64_t shades_total;
+	_Atomic uint64_t assist_ns_total, assist_bytes_total;
+	_Atomic uint64_t mark_ns_total, sweep_ns_total, gc_cpu_ns;
+	_Atomic uint64_t pauses, pause_total_ns, pause_max_ns, pause_last_ns;
+	_Atomic uint64_t pause_hist[TC_PAUSE_BUCKETS];
+	_Atomic uint64_t violations, verify_runs;
+	_Atomic uint64_t stacks_self, stacks_gc;
+	_Atomic uint64_t heap_peak_live;
+	uint64_t start_ns;
+
+	/* Recently shaded objects (ring of packed ids). */
+	_Atomic uint64_t shade_head;
+	_Atomic uint64_t shade_ring[TC_SHADE_RING];
+
+	/* The last completed cycle, for observers (under cycle_lock). */
+	pthread_mutex_t cycle_lock;
+	tc_cycle_info last_cycle;
+	tc_cycle_info cur; /* collector-private, being filled */
+
+	/* Collector-private bookkeeping. */
+	uint64_t units;        /* units of work done (objects, stacks, spans) */
+	uint64_t step_units;   /* units when the current step began */
+	int step_phase;        /* phase when the current step began */
+	bool step_active;      /* under ctl_lock */
+	uint64_t marked_at_start;
+	_Atomic int trigger_sent; /* a mutator woke us for this cycle */
+
+	/* Verifier state (allocated once when cfg.verify). */
+	uint64_t *vbits;
+	uintptr_t *vstack;
+	size_t vcap;
+} tc_collector;
+
+/* Set up the collector (no thread yet). */
+void tc_gc_init(tc_collector *gc, tc_heap *h, const tc_config *cfg,
+		const tc_world *world);
+/* Start / stop the collector thread. */
+void tc_gc_start(tc_collector *gc);
+void tc_gc_stop(tc_collector *gc);
+void tc_gc_destroy(tc_collector *gc);
+
+/* Mark p's object grey if it is white; p may be NULL. */
+void tc_gc_shade(tc_collector *gc, tc_gcwork *w, uintptr_t p);
+/* Scan a stack's pointer slots into w (caller has claimed it). */
+void tc_gc_scan_stack(tc_collector *gc, tc_gcwork *w, tc_gstack *st);
+/* Move w's grey objects to the global list. */
+void tc_gc_flush(tc_collector *gc, tc_gcwork *w);
+/* A mutator's safepoint duty: scan its grey stack if it still is. */
+void tc_gc_self_scan(tc_collector *gc, tc_gcmut *m);
+/* Mark assist: pay the mutator's allocation debt with scan work. */
+void tc_gc_assist(tc_collector *gc, tc_gcmut *m, _Atomic uint32_t *poll);
+/* Ask the collector to run a cycle (from anywhere). */
+void tc_gc_trigger(tc_collector *gc, bool forced);
+/* Wait until a cycle that starts after this call has finished marking and
+ * sweeping (the caller must be parked or not a mutator). */
+uint64_t tc_gc_wait_full(tc_collector *gc);
+/* Did the heap grow past the trigger?  (Checked at cache refill.) */
+static inline bool tc_gc_should_trigger(tc_collector *gc)
+{
+	return atomic_load_explicit(&gc->heap->heap_live,
+				    memory_order_relaxed) >=
+		       atomic_load_explicit(&gc->trigger,
+					    memory_order_relaxed) &&
+	       atomic_load_explicit(&gc->phase, memory_order_relaxed) ==
+		       TC_PHASE_OFF;
+}
+
+/* The write barrier's slow path; see barrier.c. */
+void tc_gc_wb_slow(tc_collector *gc, tc_gcmut *m, _Atomic(uintptr_t) *slot,
+		   uintptr_t val);
+
+/* Store val into *slot through the write barrier.  No safepoint between
+ * the barrier and the store. */
+static inline void tc_gc_write(tc_collector *gc, tc_gcmut *m,
+			       _Atomic(uintptr_t) *slot, uintptr_t val)
+{
+	if (atomic_load_explicit(&gc->wb_enabled, memory_order_relaxed))
+		tc_gc_wb_slow(gc, m, slot, val);
+	atomic_store_explicit(slot, val, memory_order_release);
+}
+
+/* Pause control and stepping (see tricolor.h). */
+void tc_gc_pause(tc_collector *gc, bool paused);
+int tc_gc_step_wait(tc_collector *gc, int kind);
+
+/* Observation. */
+void tc_gc_read_stats(tc_collector *gc, tc_stats *st);
+size_t tc_gc_recent_shades(tc_collector *gc, uint64_t *since, tc_objid *ids,
+			   size_t max);
+int tc_gc_last_cycle(tc_collector *gc, tc_cycle_info *out);
+void tc_gc_record_pause(tc_collector *gc, uint64_t ns);
+
+static inline uint64_t tc_objid_pack(tc_objid id)
+{
+	return ((uint64_t)id.page << 32) | id.slot;
+}
+
+static inline tc_objid tc_objid_unpack(uint64_t v)
+{
+	tc_objid id = {(uint32_t)(v >> 32), (uint32_t)v};
+	return id;
+}
+
+#endif /* TRICOLOR_GC_H */

@@ -1,0 +1,316 @@
+/*
+ * mark.c - grey work and marking (Go's mgcwork.go and mgcmark.go).
+ *
+ * Grey objects are marked objects whose fields have not been scanned yet.
+ * Each marker (the collector thread, and every mutator doing write-barrier
+ * shades, stack scans or assists) keeps them on a private array, with no
+ * synchronisation.  When the array fills, half of it goes to the global
+ * list as a work buffer; when it runs dry, the marker takes a buffer from
+ * the global list.  The global list is a stack of buffers under one mutex:
+ * buffers move, not single pointers, so the lock is taken once per ~250
+ * objects, and a mutex has no ABA problem.
+ *
+ * Shading (white -> grey) is one atomic fetch-or on the mark bit: whoever
+ * flips the bit owns the object and pushes it, so each object is queued at
+ * most once per cycle.  Scanning (grey -> black) sets the scan bit and
+ * shades every pointer field.  Objects without pointer fields are marked
+ * black at once: there is nothing to scan.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "gc/gc.h"
+#include "util.h"
+
+/* ---- the global list ---- */
+
+static tc_workbuf *getempty(tc_collector *gc)
+{
+	tc_workbuf *b = gc->empty;
+	if (b) {
+		gc->empty = b->next;
+		return b;
+	}
+	return tc_xmalloc(sizeof(tc_workbuf));
+}
+
+/* Move up to `n` pointers from the top of w to the global list. */
+static void spill(tc_collector *gc, tc_gcwork *w, uint32_t n)
+{
+	while (n > 0) {
+		uint32_t k = n < TC_WORKBUF_N ? n : TC_WORKBUF_N;
+		pthread_mutex_lock(&gc->work_lock);
+		tc_workbuf *b = getempty(gc);
+		b->n = k;
+		for (uint32_t i = 0; i < k; i++)
+			b->obj[i] = w->obj[w->n - k + i];
+		w->n -= k;
+		n -= k;
+		b->next = gc->full;
+		gc->full = b;
+		atomic_fetch_add_explicit(&gc->nglobal_work, k,
+					  memory_order_relaxed);
+		pthread_mutex_unlock(&gc->work_lock);
+	}
+	atomic_store_explicit(&w->nlocal, w->n, memory_order_relaxed);
+}
+
+/* Take one buffer from the global list into w (which must be empty or
+ * nearly so).  Returns false when the global list is empty. */
+static bool refill(tc_collector *gc, tc_gcwork *w)
+{
+	if (atomic_load_explicit(&gc->nglobal_work, memory_order_relaxed) == 0)
+		return false;
+	pthread_mutex_lock(&gc->work_lock);
+	tc_workbuf *b = gc->full;
+	if (!b) {
+		pthread_mutex_unlock(&gc->work_lock);
+		return false;
+	}
+	gc->full = b->next;
+	atomic_fetch_sub_explicit(&gc->nglobal_work, b->n,
+				  memory_order_relaxed);
+	for (uint32_t i = 0; i < b->n; i++)
+		w->obj[w->n++] = b->obj[i];
+	b->next = gc->empty;
+	gc->empty = b;
+	pthread_mutex_unlock(&gc->work_lock);
+	atomic_store_explicit(&w->nlocal, w->n, memory_order_relaxed);
+	return true;
+}
+
+void tc_gc_flush(tc_collector *gc, tc_gcwork *w)
+{
+	if (w->n)
+		spill(gc, w, w->n);
+	if (w->scan_bytes) {
+		atomic_fetch_add_explicit(&gc->scan_done, w->scan_bytes,
+					  memory_order_relaxed);
+		w->scan_bytes = 0;
+	}
+	if (w->marked_objs) {
+		atomic_fetch_add_explicit(&gc->marked_objects_total,
+					  w->marked_objs, memory_order_relaxed);
+		atomic_fetch_add_explicit(&gc->marked_bytes_total,
+					  w->marked_bytes,
+					  memory_order_relaxed);
+		w->marked_objs = 0;
+		w->marked_bytes = 0;
+	}
+	if (w->shades) {
+		atomic_fetch_add_explicit(&gc->shades_total, w->shades,
+					  memory_order_relaxed);
+		w->shades = 0;
+	}
+}
+
+static inline void push(tc_collector *gc, tc_gcwork *w, uintptr_t p)
+{
+	if (w->n == TC_LOCALWORK_N)
+		spill(gc, w, TC_LOCALWORK_N / 2);
+	w->obj[w->n++] = p;
+}
+
+/* ---- shading and scanning ---- */
+
+static void bad_pointer(uintptr_t p, const char *why)
+{
+	tc_fatal("marking found pointer %#lx: %s (a pointer to freed memory "
+		 "in a root or reachable object)",
+		 (unsigned long)p, why);
+}
+
+/* Mark the object containing p; if this call marked it, queue it (or
+ * blacken it at once if it has no pointers).  Returns true if it shaded. */
+static inline bool shade(tc_collector *gc, tc_gcwork *w, uintptr_t p)
+{
+	tc_span *s = tc_heap_spanof(gc->heap, p);
+	if (__builtin_expect(s == NULL, 0))
+		bad_pointer(p, "not in an in-use span");
+	uint32_t slot = tc_span_slot(s, p);
+	if (!tc_bit_set_atomic(s->markbits, slot))
+		return false;
+#ifdef TC_DEBUG
+	if (!tc_bit_test(s->allocbits, slot))
+		bad_pointer(p, "object not allocated");
+#endif
+	uint32_t size = atomic_load_explicit(&s->elemsize, memory_order_relaxed);
+	w->marked_objs++;
+	w->marked_bytes += size;
+	if (tc_span_nptrs(s, slot) == 0) {
+		tc_bit_set_atomic(s->scanbits, slot);
+		return true;
+	}
+	push(gc, w, tc_span_objaddr(s, slot));
+	return true;
+}
+
+void tc_gc_shade(tc_collector *gc, tc_gcwork *w, uintptr_t p)
+{
+	if (p)
+		shade(gc, w, p);
+}
+
+/* Record a barrier shade for observers (flashing cells). */
+void tc_gc_note_shade(tc_collector *gc, uintptr_t p);
+void tc_gc_note_shade(tc_collector *gc, uintptr_t p)
+{
+	tc_span *s = tc_heap_spanof(gc->heap, p);
+	if (!s)
+		return;
+	tc_objid id = {s->page, tc_span_slot(s, p)};
+	uint64_t i = atomic_fetch_add_explicit(&gc->shade_head, 1,
+					       memory_order_relaxed);
+	atomic_store_explicit(&gc->shade_ring[i % TC_SHADE_RING],
+			      tc_objid_pack(id), memory_order_relaxed);
+}
+
+bool tc_gc_shade_barrier(tc_collector *gc, tc_gcwork *w, uintptr_t p);
+bool tc_gc_shade_barrier(tc_collector *gc, tc_gcwork *w, uintptr_t p)
+{
+	if (!p || !shade(gc, w, p))
+		return false;
+	w->shades++;
+	tc_gc_note_shade(gc, p);
+	return true;
+}
+
+/* Scan one grey object: blacken it and shade its pointer fields. */
+static inline void scan_object(tc_collector *gc, tc_gcwork *w, uintptr_t obj)
+{
+	tc_span *s = tc_heap_spanof(gc->heap, obj);
+	uint32_t slot = tc_span_slot(s, obj);
+	uint32_t n = tc_span_nptrs(s, slot);
+	_Atomic(uintptr_t) *f = (_Atomic(uintptr_t) *)obj;
+	tc_bit_set_atomic(s->scanbits, slot);
+	for (uint32_t i = 0; i < n; i++) {
+		/* Acquire pairs with the release store in tc_gc_write: the
+		 * target object's span was set up before it was published. */
+		uintptr_t p = atomic_load_explicit(&f[i], memory_order_acquire);
+		if (p)
+			shade(gc, w, p);
+	}
+	w->scan_bytes += atomic_load_explicit(&s->elemsize,
+					      memory_order_relaxed);
+}
+
+/* Pop one grey object, from w or the global list; 0 if none. */
+static inline uintptr_t pop(tc_collector *gc, tc_gcwork *w)
+{
+	if (w->n == 0 && !refill(gc, w))
+		return 0;
+	uintptr_t p = w->obj[--w->n];
+	return p;
+}
+
+/* Scan grey objects until `budget` bytes of scan work are done or no grey
+ * object is left.  Returns the scan work done. */
+uint64_t tc_gc_drain(tc_collector *gc, tc_gcwork *w, uint64_t budget);
+uint64_t tc_gc_drain(tc_collector *gc, tc_gcwork *w, uint64_t budget)
+{
+	uint64_t start = w->scan_bytes;
+	uint64_t done = 0;
+	uintptr_t p;
+	while (done < budget && (p = pop(gc, w)) != 0) {
+		/* Prefetch the next object's first line while scanning. */
+		if (w->n)
+			__builtin_prefetch((void *)w->obj[w->n - 1]);
+		scan_object(gc, w, p);
+		done = w->scan_bytes - start;
+	}
+	atomic_store_explicit(&w->nlocal, w->n, memory_order_relaxed);
+	return done;
+}
+
+/* Scan exactly one grey object.  Returns false if none was found. */
+bool tc_gc_drain_one(tc_collector *gc, tc_gcwork *w);
+bool tc_gc_drain_one(tc_collector *gc, tc_gcwork *w)
+{
+	uintptr_t p = pop(gc, w);
+	if (!p)
+		return false;
+	scan_object(gc, w, p);
+	atomic_store_explicit(&w->nlocal, w->n, memory_order_relaxed);
+	return true;
+}
+
+void tc_gc_scan_stack(tc_collector *gc, tc_gcwork *w, tc_gstack *st)
+{
+	int sp = atomic_load_explicit(&st->sp, memory_order_relaxed);
+	for (int i = 0; i < sp; i++) {
+		if (!atomic_load_explicit(&st->isptr[i], memory_order_relaxed))
+			continue;
+		uintptr_t p = (uintptr_t)atomic_load_explicit(
+			&st->slot[i], memory_order_relaxed);
+		if (p)
+			shade(gc, w, p);
+	}
+	uintptr_t r = atomic_load_explicit(&st->result, memory_order_relaxed);
+	if (r)
+		shade(gc, w, r);
+}
+
+void tc_gc_self_scan(tc_collector *gc, tc_gcmut *m)
+{
+	uint32_t want = TC_STACK_GREY;
+	if (!atomic_compare_exchange_strong_explicit(
+		    &m->stack.state, &want, TC_STACK_SCANNING,
+		    memory_order_acquire, memory_order_relaxed))
+		return;
+	tc_gc_scan_stack(gc, &m->work, &m->stack);
+	atomic_store_explicit(&m->stack.state, TC_STACK_BLACK,
+			      memory_order_release);
+	atomic_fetch_add_explicit(&gc->stacks_self, 1, memory_order_relaxed);
+	/* Hand the roots to the collector right away. */
+	tc_gc_flush(gc, &m->work);
+}
+
+/* ---- mark assists ---- */
+
+/* Go's gcAssistAlloc in miniature: a mutator that allocated `debt` bytes
+ * during mark owes debt * assist_ratio bytes of scan work, done in chunks
+ * of at least 64 KiB so the bookkeeping stays cheap.  With no grey work
+ * left to do, the debt is forgiven: the collector is about to finish. */
+void tc_gc_assist(tc_collector *gc, tc_gcmut *m, _Atomic uint32_t *poll)
+{
+	if (atomic_load_explicit(&gc->paused, memory_order_relaxed)) {
+		m->assist_debt = 0; /* a paused collector is being stepped */
+		return;
+	}
+	uint64_t ratio = atomic_load_explicit(&gc->assist_ratio_milli,
+					      memory_order_relaxed);
+	uint64_t want = (uint64_t)m->assist_debt * ratio / 1000;
+	if (want < 64 * 1024)
+		want = 64 * 1024;
+	uint64_t t0 = tc_now_ns();
+	/* Drain in small chunks and stop as soon as the collector wants this
+	 * mutator at a safepoint: an assist must not hold up a
+	 * stop-the-world (Go's assists are preemptible too). */
+	uint64_t done = 0;
+	while (done < want) {
+		uint64_t d = tc_gc_drain(gc, &m->work, 16 * 1024);
+		done += d;
+		if (d == 0 || atomic_load_explicit(poll, memory_order_relaxed))
+			break;
+	}
+	uint64_t paid = ratio ? done * 1000 / ratio : (uint64_t)m->assist_debt;
+	if (done == 0 || paid >= (uint64_t)m->assist_debt)
+		m->assist_debt = 0;
+	else
+		m->assist_debt -= (int64_t)paid;
+	uint64_t dt = tc_now_ns() - t0;
+	atomic_fetch_add_explicit(&gc->assist_ns_total, dt,
+				  memory_order_relaxed);
+	atomic_fetch_add_explicit(&gc->assist_bytes_total, done,
+				  memory_order_relaxed);
+	atomic_store_explicit(&m->assist_ns,
+			      atomic_load_explicit(&m->assist_ns,
+						   memory_order_relaxed) +
+				      dt,
+			      memory_order_relaxed);
+	/* Keep what it shaded visible to the collector. */
+	if (m->work.n > TC_LOCALWORK_N / 4)
+		tc_gc_flush(gc, &m->work);
+}

@@ -1,0 +1,364 @@
+/*
+ * heap.h - the heap: arena, pages, spans, size classes and the bitmaps the
+ * collector colors objects with.  Modelled on Go's mheap / mcentral /
+ * mcache / mspan.
+ *
+ *   arena   one mmap'd reservation, cut into 8 KiB pages.  Nothing is ever
+ *           written outside it.
+ *   page    the page heap hands out runs of pages under heap->lock, from a
+ *           free-page bitmap (free runs coalesce by construction).
+ *   span    a run of pages holding objects of one size class (class 0: one
+ *           large object).  A span is named by its first page; its
+ *           descriptor lives at heap->spans[first page] for its whole life,
+ *           so descriptors never move and observers can read them.
+ *   mcentral per class, lists of spans with free slots ("partial") and
+ *           without ("full"), each in two generations: swept and unswept
+ *           (see "Sweep generations" below).  Under a per-class lock.
+ *   mcache  per mutator thread: one span per class to allocate from, with no
+ *           lock and no atomic read-modify-write on the fast path.
+ *
+ * Per span, one bit per object in each of three bitmaps:
+ *   alloc   the slot holds an object (set by the owning mcache; rebuilt by
+ *           sweep as alloc & mark);
+ *   mark    reached by the collector this cycle (atomic fetch-or: many
+ *           markers and the write barrier race to set it);
+ *   scan    its pointer fields have been scanned.
+ * An object's color is derived from them, never stored:
+ *   free = !alloc, white = alloc & !mark, grey = mark & !scan,
+ *   black = mark & scan.
+ * Objects allocated during the mark phase get mark and scan at once
+ * ("allocate black").  Each object's pointer-word count sits in a side
+ * table (nptrs), so scanning is precise: its first nptrs words are pointers,
+ * the rest is never looked at.
+ *
+ * Sweep generations (as in Go's mgcsweep.go): heap->sweepgen grows by 2 at
+ * every mark termination.  A span with sweepgen == sg-2 needs sweeping,
+ * sg-1 is being swept (claimed by CAS), sg is swept.  The mcentral lists are
+ * indexed by sweepgen parity, so bumping sweepgen turns every "swept" list
+ * into an "unswept" one in O(1).  A mutator never allocates from an unswept
+ * span: mcentral sweeps a span before handing it out.
+ *
+ * Concurrency summary (who writes / who reads / what orders it):
+ *   - span identity fields (npages, sizeclass, elemsize, nelems, divmul)
+ *     change only under heap->lock when a span is made or freed, inside a
+ *     seqlock (span->seq) that observers use; they are relaxed atomics so
+ *     racing observers are well defined.  Markers reach a span only through
+ *     a pointer to a live object, which was published (release store in
+ *     tc_write, or a stop-the-world) after the span was made.
+ *   - alloc bits: written by the single owner (the mcache holding the span,
+ *     or the sweeper that claimed it), read by observers: relaxed atomics.
+ *   - mark/scan bits: set by markers with fetch-or (relaxed: the grey queue
+ *     hands-off with locks/release); cleared by the sweeper, which runs after
+ *     mark termination's stop-the-world.
+ */
+#ifndef TRICOLOR_HEAP_H
+#define TRICOLOR_HEAP_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tricolor.h"
+
+#define TC_PAGE_SHIFT 13
+#define TC_PAGE_SIZE ((size_t)1 << TC_PAGE_SHIFT)
+#define TC_MAX_CLASSES 96  /* upper bound on tc_nclasses */
+#define TC_MAX_SPAN_OBJS 1024 /* 8 KiB / 8 B */
+#define TC_MIN_HEAP ((size_t)1 << 20)
+#define TC_MAX_HEAP ((size_t)64 << 30)
+#define TC_POISON 0xdeadbeefdeadbeefULL
+
+/* ---- size classes (sizeclass.c) ---- */
+
+typedef struct tc_sizeclass {
+	uint32_t size;   /* object size in bytes */
+	uint32_t npages; /* pages per span */
+	uint32_t nelems; /* objects per span */
+	uint32_t divmul; /* offset * divmul >> 32 == offset / size */
+} tc_sizeclass;
+
+extern int tc_nclasses; /* classes 1..tc_nclasses-1 are small; 0 = large */
+extern tc_sizeclass tc_classes[TC_MAX_CLASSES];
+void tc_sizeclass_init(void);
+int tc_size_to_class(size_t bytes); /* 0 if > TC_MAX_SMALL */
+
+/* ---- spans ---- */
+
+enum {
+	TC_SPAN_FREE = 0, /* no span starts here */
+	TC_SPAN_INUSE = 1,
+};
+
+/* Which list a span is on (for assertions and observers). */
+enum {
+	TC_LIST_NONE = 0, /* cached, being swept, or free */
+	TC_LIST_PARTIAL,
+	TC_LIST_FULL,
+};
+
+typedef struct tc_span tc_span;
+struct tc_span {
+	/* Identity: see the seqlock rule in the header comment. */
+	_Atomic uint32_t seq;
+	_Atomic uint32_t state;
+	_Atomic uint32_t npages;
+	_Atomic uint32_t sizeclass;
+	_Atomic uint32_t elemsize;
+	_Atomic uint32_t nelems;
+	_Atomic uint32_t divmul;
+	_Atomic uint32_t large_nptrs; /* class 0: pointer words */
+	uint32_t page;   /* constant: index of the first page */
+	uintptr_t base;  /* constant: address of the first page */
+
+	/* Sweep state: sweepgen is CAS-claimed by sweepers; nalloc written by
+	 * the owner (mcache or sweeper), read by anyone (relaxed). */
+	_Atomic uint32_t sweepgen;
+	_Atomic uint32_t nalloc;
+	_Atomic uint32_t cached; /* 1 while owned by an mcache */
+
+	/* Owner-only allocation cursor (the mcache's thread). */
+	uint32_t freeindex;   /* next slot to consider */
+	uint64_t alloccache;  /* ~alloc bits from freeindex, bit 0 = freeindex */
+	bool needzero;        /* pages were used before: zero on allocation */
+
+	/* Metadata block: bitmaps and nptrs.  Recycled per class, never freed
+	 * while the heap lives, so a racing observer reads valid memory. */
+	_Atomic(uint64_t) *allocbits;
+	_Atomic(uint64_t) *markbits;
+	_Atomic(uint64_t) *scanbits;
+	_Atomic(uint16_t) *nptrs;
+	void *meta;
+
+	/* mcentral list links: under the class's central lock. */
+	tc_span *next, *prev;
+	int list;
+	int listgen; /* index into partial[]/full[] */
+};
+
+typedef struct tc_spanlist {
+	tc_span *head;
+	size_t n;
+} tc_spanlist;
+
+typedef struct tc_mcentral {
+	pthread_mutex_t lock;
+	tc_spanlist partial[2]; /* [sg/2%2] swept, [1-sg/2%2] unswept */
+	tc_spanlist full[2];
+} tc_mcentral;
+
+typedef struct tc_heap {
+	uintptr_t arena;
+	size_t arena_bytes;
+	uint32_t npages;
+	tc_span *spans;            /* npages descriptors, by first page */
+	_Atomic(tc_span *) *spanof; /* npages: page -> span, NULL if free */
+
+	pthread_mutex_t lock;      /* page bitmap, metadata pools */
+	uint64_t *freebits;        /* 1 = page free */
+	uint64_t *dirtybits;       /* 1 = page was used before */
+	uint32_t hint;             /* no free page below this */
+	void *metapool[TC_MAX_CLASSES];
+
+	tc_mcentral central[TC_MAX_CLASSES];
+
+	/* Counters (relaxed atomics; writers noted). */
+	_Atomic uint64_t pages_inuse;   /* under lock; read anywhere */
+	_Atomic uint64_t pages_peak;
+	_Atomic uint64_t nspans;        /* spans in use */
+	_Atomic uint64_t heap_live;     /* bytes handed to caches + large */
+	_Atomic uint64_t alloc_bytes;   /* accounted at uncache */
+	_Atomic uint64_t alloc_objects;
+	_Atomic uint64_t freed_bytes;   /* by sweep */
+	_Atomic uint64_t freed_objects;
+	_Atomic uint64_t black_large;   /* large bytes allocated black */
+
+	/* GC interface. */
+	_Atomic uint32_t sweepgen;      /* written at STW only */
+	_Atomic uint32_t allocblack;    /* 1 during mark: written at STW */
+	_Atomic int64_t nunswept;       /* spans left to sweep this cycle */
+	bool poison;                    /* constant */
+} tc_heap;
+
+/* Per-thread allocation cache. */
+typedef struct tc_mcache {
+	tc_span *alloc[TC_MAX_CLASSES];
+	uint32_t start_nalloc[TC_MAX_CLASSES]; /* nalloc when cached */
+	uint64_t black_bytes; /* allocated black this cycle (owner; read by
+			       * the collector with the world stopped) */
+	tc_heap *heap;
+} tc_mcache;
+
+/* Reserve the arena (bytes rounded up to pages).  Returns 0, or TC_EINVAL
+ * with *err set for a bad size, TC_ENOMEM if the reservation fails. */
+int tc_heap_init(tc_heap *h, size_t bytes, bool poison, const char **err);
+void tc_heap_destroy(tc_heap *h);
+
+/* Small allocation from c's span for `cls`.  Returns NULL if the cached
+ * span is full (then call tc_mcache_refill). */
+static inline void *tc_mcache_alloc_fast(tc_mcache *c, int cls,
+					 uint32_t nptrs);
+/* Replace c's span for cls with one that has a free slot.  Returns false
+ * if the page heap is exhausted. */
+bool tc_mcache_refill(tc_mcache *c, int cls);
+/* Large object: its own span.  NULL if no run of pages is free. */
+void *tc_heap_alloc_large(tc_heap *h, size_t bytes, uint32_t nptrs);
+/* Give every cached span back to mcentral (at STW, or on detach). */
+void tc_mcache_release_all(tc_mcache *c);
+
+/* Sweeping.  tc_heap_sweep_one claims and sweeps one unswept span of any
+ * class and returns true, or returns false when none is left on the lists
+ * (claimed ones may still be in progress elsewhere: see nunswept). */
+bool tc_heap_sweep_one(tc_heap *h);
+/* Sweep a claimed span: free unmarked objects, rebuild alloc bits from mark
+ * bits, clear mark and scan bits.  Returns the objects still allocated.
+ * If it returns 0 and `release` is set, the span's pages are given back. */
+uint32_t tc_span_sweep(tc_heap *h, tc_span *s, bool release);
+/* Advance the sweep generation (at mark termination, world stopped; every
+ * mcache already released).  All spans become unswept. */
+void tc_heap_flip_sweepgen(tc_heap *h);
+
+/* Make a span of npages for class cls (0: a large object); NULL when no
+ * run of pages is free.  Give one back (on no list, unowned). */
+tc_span *tc_heap_alloc_span(tc_heap *h, int cls, uint32_t npages);
+void tc_heap_free_span(tc_heap *h, tc_span *s);
+
+/* Lookups. */
+static inline tc_span *tc_heap_spanof(const tc_heap *h, uintptr_t p)
+{
+	uintptr_t off = p - h->arena;
+	if (off >= h->arena_bytes)
+		return NULL;
+	return atomic_load_explicit(&h->spanof[off >> TC_PAGE_SHIFT],
+				    memory_order_relaxed);
+}
+
+static inline uint32_t tc_span_slot(const tc_span *s, uintptr_t p)
+{
+	uint64_t off = p - s->base;
+	uint32_t dm = atomic_load_explicit(&s->divmul, memory_order_relaxed);
+	return (uint32_t)((off * dm) >> 32);
+}
+
+static inline uintptr_t tc_span_objaddr(const tc_span *s, uint32_t slot)
+{
+	return s->base +
+	       (uintptr_t)slot *
+		       atomic_load_explicit(&s->elemsize, memory_order_relaxed);
+}
+
+static inline bool tc_bit_test(_Atomic(uint64_t) *bits, uint32_t i)
+{
+	return (atomic_load_explicit(&bits[i >> 6], memory_order_relaxed) >>
+		(i & 63)) &
+	       1;
+}
+
+/* Set bit i; returns true if this call set it (it was clear). */
+static inline bool tc_bit_set_atomic(_Atomic(uint64_t) *bits, uint32_t i)
+{
+	uint64_t m = (uint64_t)1 << (i & 63);
+	if (atomic_load_explicit(&bits[i >> 6], memory_order_relaxed) & m)
+		return false;
+	return !(atomic_fetch_or_explicit(&bits[i >> 6], m,
+					  memory_order_relaxed) &
+		 m);
+}
+
+static inline uint32_t tc_span_nptrs(const tc_span *s, uint32_t slot)
+{
+	if (atomic_load_explicit(&s->sizeclass, memory_order_relaxed) == 0)
+		return atomic_load_explicit(&s->large_nptrs,
+					    memory_order_relaxed);
+	return atomic_load_explicit(&s->nptrs[slot], memory_order_relaxed);
+}
+
+/* Color of one object, from the bitmaps (relaxed loads). */
+tc_color tc_span_color(tc_span *s, uint32_t slot);
+
+/* Consistency check of all spans (world stopped): page accounting adds up,
+ * nalloc matches the alloc bits, mark implies alloc.  Returns 0 or the
+ * number of problems, each described on stderr. */
+int tc_heap_check(tc_heap *h);
+
+/* ---- the fast path, inline ---- */
+
+/* Store zero (or any word) with relaxed atomics: observers may read object
+ * words concurrently, and plain stores would be data races. */
+static inline void tc_words_fill(uintptr_t p, size_t bytes, uint64_t v)
+{
+	_Atomic(uint64_t) *w = (_Atomic(uint64_t) *)p;
+	for (size_t i = 0; i < bytes / 8; i++)
+		atomic_store_explicit(&w[i], v, memory_order_relaxed);
+}
+
+static inline void *tc_mcache_alloc_fast(tc_mcache *c, int cls,
+					 uint32_t nptrs)
+{
+	tc_span *s = c->alloc[cls];
+	if (s == NULL)
+		return NULL;
+	uint32_t fi = s->freeindex;
+	uint64_t cache = s->alloccache;
+	uint32_t nelems = tc_classes[cls].nelems;
+	if (cache == 0) {
+		/* Refill the cache from the next word with a free slot. */
+		fi = (fi + 63) & ~63u;
+		for (;;) {
+			if (fi >= nelems) {
+				s->freeindex = nelems;
+				return NULL;
+			}
+			cache = ~atomic_load_explicit(&s->allocbits[fi >> 6],
+						      memory_order_relaxed);
+			if (cache)
+				break;
+			fi += 64;
+		}
+	}
+	uint32_t n = (uint32_t)__builtin_ctzll(cache);
+	uint32_t slot = fi + n;
+	if (slot >= nelems) {
+		s->freeindex = nelems;
+		s->alloccache = 0;
+		return NULL;
+	}
+	/* Consume the bit; keep the cache aligned so that bit 0 is slot+1. */
+	cache >>= n;
+	cache >>= 1;
+	s->freeindex = slot + 1;
+	s->alloccache = cache;
+
+	/* Publish: single writer (this cache owns the span), so a plain
+	 * load/store pair suffices; relaxed because observers only count. */
+	_Atomic(uint64_t) *aw = &s->allocbits[slot >> 6];
+	atomic_store_explicit(aw,
+			      atomic_load_explicit(aw, memory_order_relaxed) |
+				      ((uint64_t)1 << (slot & 63)),
+			      memory_order_relaxed);
+	atomic_store_explicit(&s->nptrs[slot], (uint16_t)nptrs,
+			      memory_order_relaxed);
+	atomic_store_explicit(
+		&s->nalloc,
+		atomic_load_explicit(&s->nalloc, memory_order_relaxed) + 1,
+		memory_order_relaxed);
+	uintptr_t p = s->base + (uintptr_t)slot * tc_classes[cls].size;
+	if (s->needzero)
+		tc_words_fill(p, tc_classes[cls].size, 0);
+	if (atomic_load_explicit(&c->heap->allocblack, memory_order_relaxed)) {
+		/* Allocate black: the new object is reachable only from the
+		 * allocating (already scanned or soon scanned) stack, and
+		 * holds no pointers yet, so it needs no scan this cycle. */
+		atomic_fetch_or_explicit(&s->markbits[slot >> 6],
+					 (uint64_t)1 << (slot & 63),
+					 memory_order_relaxed);
+		atomic_fetch_or_explicit(&s->scanbits[slot >> 6],
+					 (uint64_t)1 << (slot & 63),
+					 memory_order_relaxed);
+		c->black_bytes += tc_classes[cls].size;
+	}
+	return (void *)p;
+}
+
+#endif /* TRICOLOR_HEAP_H */

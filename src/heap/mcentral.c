@@ -1,0 +1,309 @@
+/*
+ * mcentral.c - per-class span lists (Go's mcentral), the sweep primitive
+ * and the mutator's allocation cache (Go's mcache) slow paths.
+ *
+ * Each class keeps partial (has free slots) and full spans, each as a pair
+ * of lists indexed by sweep-generation parity: with sg = heap->sweepgen,
+ * partial[sg/2%2] holds swept spans and partial[1-sg/2%2] unswept ones.
+ * Bumping sweepgen by 2 at mark termination swaps the roles, so every span
+ * becomes unswept without touching it.
+ *
+ * A span is on at most one list; popping it under the class lock makes the
+ * popper its owner, and the owner claims it for sweeping by a CAS of its
+ * sweepgen from sg-2 to sg-1 (as Go's sweepLocker does; the CAS also lets
+ * the stop-the-world checks see who holds what).  A mutator that needs a
+ * span first takes a swept partial one, else sweeps unswept ones itself
+ * (lazy sweeping, "sweep before you allocate"), else grows the heap.
+ */
+#include "config.h"
+
+#include <assert.h>
+#include <stdio.h>
+
+#include "heap/heap.h"
+#include "util.h"
+
+
+static inline int swept_idx(uint32_t sg)
+{
+	return (int)((sg / 2) & 1);
+}
+
+static inline int unswept_idx(uint32_t sg)
+{
+	return 1 - swept_idx(sg);
+}
+
+/* ---- intrusive doubly-linked lists (under the class lock) ---- */
+
+static void list_push(tc_spanlist *l, tc_span *s, int kind, int gen)
+{
+	assert(s->list == TC_LIST_NONE);
+	s->prev = NULL;
+	s->next = l->head;
+	if (l->head)
+		l->head->prev = s;
+	l->head = s;
+	l->n++;
+	s->list = kind;
+	s->listgen = gen;
+}
+
+static tc_span *list_pop(tc_spanlist *l)
+{
+	tc_span *s = l->head;
+	if (!s)
+		return NULL;
+	l->head = s->next;
+	if (l->head)
+		l->head->prev = NULL;
+	l->n--;
+	s->next = s->prev = NULL;
+	s->list = TC_LIST_NONE;
+	return s;
+}
+
+/* Put a swept span on its class's swept list. */
+static void central_put_swept(tc_heap *h, tc_span *s)
+{
+	int cls = (int)atomic_load_explicit(&s->sizeclass, memory_order_relaxed);
+	tc_mcentral *c = &h->central[cls];
+	uint32_t sg = atomic_load_explicit(&h->sweepgen, memory_order_relaxed);
+	bool full = atomic_load_explicit(&s->nalloc, memory_order_relaxed) >=
+		    atomic_load_explicit(&s->nelems, memory_order_relaxed);
+	pthread_mutex_lock(&c->lock);
+	if (full)
+		list_push(&c->full[swept_idx(sg)], s, TC_LIST_FULL,
+			  swept_idx(sg));
+	else
+		list_push(&c->partial[swept_idx(sg)], s, TC_LIST_PARTIAL,
+			  swept_idx(sg));
+	pthread_mutex_unlock(&c->lock);
+}
+
+/* Claim a popped unswept span for sweeping. */
+static void claim(tc_heap *h, tc_span *s)
+{
+	uint32_t sg = atomic_load_explicit(&h->sweepgen, memory_order_relaxed);
+	uint32_t want = sg - 2;
+	if (!atomic_compare_exchange_strong_explicit(
+		    &s->sweepgen, &want, sg - 1, memory_order_acquire,
+		    memory_order_relaxed))
+		tc_fatal("span %u on an unswept list has sweepgen %u, "
+			 "heap sweepgen %u",
+			 s->page, want, sg);
+}
+
+/* ---- sweeping ---- */
+
+uint32_t tc_span_sweep(tc_heap *h, tc_span *s, bool release)
+{
+	uint32_t sg = atomic_load_explicit(&h->sweepgen, memory_order_relaxed);
+	assert(atomic_load_explicit(&s->sweepgen, memory_order_relaxed) ==
+	       sg - 1);
+	uint32_t ne = atomic_load_explicit(&s->nelems, memory_order_relaxed);
+	uint32_t size = atomic_load_explicit(&s->elemsize,
+					     memory_order_relaxed);
+	uint32_t words = (ne + 63) / 64;
+	uint32_t live = 0, freed = 0;
+	for (uint32_t w = 0; w < words; w++) {
+		uint64_t a = atomic_load_explicit(&s->allocbits[w],
+						  memory_order_relaxed);
+		uint64_t m = atomic_load_explicit(&s->markbits[w],
+						  memory_order_relaxed);
+		uint64_t dead = a & ~m;
+		if (dead) {
+			freed += (uint32_t)__builtin_popcountll(dead);
+			if (h->poison) {
+				for (uint64_t d = dead; d; d &= d - 1) {
+					uint32_t slot =
+						w * 64 +
+						(uint32_t)__builtin_ctzll(d);
+					tc_words_fill(tc_span_objaddr(s, slot),
+						      size, TC_POISON);
+				}
+			}
+		}
+		atomic_store_explicit(&s->allocbits[w], a & m,
+				      memory_order_relaxed);
+		atomic_store_explicit(&s->markbits[w], 0, memory_order_relaxed);
+		atomic_store_explicit(&s->scanbits[w], 0, memory_order_relaxed);
+		live += (uint32_t)__builtin_popcountll(a & m);
+	}
+	atomic_store_explicit(&s->nalloc, live, memory_order_relaxed);
+	if (freed) {
+		s->needzero = true;
+		atomic_fetch_add_explicit(&h->freed_objects, freed,
+					  memory_order_relaxed);
+		atomic_fetch_add_explicit(&h->freed_bytes,
+					  (uint64_t)freed * size,
+					  memory_order_relaxed);
+	}
+	s->freeindex = 0;
+	s->alloccache = 0;
+	atomic_store_explicit(&s->sweepgen, sg, memory_order_release);
+	atomic_fetch_sub_explicit(&h->nunswept, 1, memory_order_release);
+	if (live == 0 && release)
+		tc_heap_free_span(h, s);
+	return live;
+}
+
+bool tc_heap_sweep_one(tc_heap *h)
+{
+	uint32_t sg = atomic_load_explicit(&h->sweepgen, memory_order_relaxed);
+	int u = unswept_idx(sg);
+	for (int i = 0; i < tc_nclasses; i++) {
+		tc_mcentral *c = &h->central[i];
+		pthread_mutex_lock(&c->lock);
+		tc_span *s = list_pop(&c->partial[u]);
+		if (!s)
+			s = list_pop(&c->full[u]);
+		pthread_mutex_unlock(&c->lock);
+		if (!s)
+			continue;
+		claim(h, s);
+		if (tc_span_sweep(h, s, true) > 0)
+			central_put_swept(h, s);
+		return true;
+	}
+	return false;
+}
+
+void tc_heap_flip_sweepgen(tc_heap *h)
+{
+	uint32_t sg = atomic_load_explicit(&h->sweepgen, memory_order_relaxed);
+	if (atomic_load_explicit(&h->nunswept, memory_order_acquire) != 0)
+		tc_fatal("sweepgen flip with %lld spans unswept",
+			 (long long)atomic_load(&h->nunswept));
+	atomic_store_explicit(&h->nunswept,
+			      (int64_t)atomic_load_explicit(
+				      &h->nspans, memory_order_relaxed),
+			      memory_order_relaxed);
+	atomic_store_explicit(&h->sweepgen, sg + 2, memory_order_release);
+}
+
+/* ---- mcache slow paths ---- */
+
+/* Take a span with a free slot for class cls: swept partial first, then
+ * sweep unswept ones (lazy sweeping), then a fresh span. */
+static tc_span *central_cache_span(tc_heap *h, int cls)
+{
+	tc_mcentral *c = &h->central[cls];
+	uint32_t sg = atomic_load_explicit(&h->sweepgen, memory_order_relaxed);
+	uint32_t nelems = tc_classes[cls].nelems;
+	int budget = 100; /* bound lazy sweeping per refill, as Go does */
+	tc_span *s;
+
+	pthread_mutex_lock(&c->lock);
+	s = list_pop(&c->partial[swept_idx(sg)]);
+	if (s)
+		goto have;
+	while (budget-- > 0) {
+		s = list_pop(&c->partial[unswept_idx(sg)]);
+		if (!s)
+			s = list_pop(&c->full[unswept_idx(sg)]);
+		if (!s)
+			break;
+		pthread_mutex_unlock(&c->lock);
+		claim(h, s);
+		if (tc_span_sweep(h, s, false) < nelems)
+			return s;
+		central_put_swept(h, s);
+		pthread_mutex_lock(&c->lock);
+	}
+	pthread_mutex_unlock(&c->lock);
+	return tc_heap_alloc_span(h, cls, tc_classes[cls].npages);
+have:
+	pthread_mutex_unlock(&c->lock);
+	return s;
+}
+
+static void uncache(tc_mcache *c, int cls)
+{
+	tc_span *s = c->alloc[cls];
+	tc_heap *h = c->heap;
+	if (!s)
+		return;
+	c->alloc[cls] = NULL;
+	uint32_t n = atomic_load_explicit(&s->nalloc, memory_order_relaxed);
+	uint32_t size = tc_classes[cls].size;
+	/* The span's free slots were counted as live when it was cached. */
+	atomic_fetch_sub_explicit(&h->heap_live,
+				  (uint64_t)(tc_classes[cls].nelems - n) * size,
+				  memory_order_relaxed);
+	atomic_fetch_add_explicit(&h->alloc_objects, n - c->start_nalloc[cls],
+				  memory_order_relaxed);
+	atomic_fetch_add_explicit(&h->alloc_bytes,
+				  (uint64_t)(n - c->start_nalloc[cls]) * size,
+				  memory_order_relaxed);
+	atomic_store_explicit(&s->cached, 0, memory_order_relaxed);
+	central_put_swept(h, s);
+}
+
+bool tc_mcache_refill(tc_mcache *c, int cls)
+{
+	tc_heap *h = c->heap;
+	uncache(c, cls);
+	tc_span *s = central_cache_span(h, cls);
+	if (!s)
+		return false;
+	uint32_t n = atomic_load_explicit(&s->nalloc, memory_order_relaxed);
+	c->start_nalloc[cls] = n;
+	s->freeindex = 0;
+	s->alloccache = 0;
+	atomic_store_explicit(&s->cached, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&h->heap_live,
+				  (uint64_t)(tc_classes[cls].nelems - n) *
+					  tc_classes[cls].size,
+				  memory_order_relaxed);
+	c->alloc[cls] = s;
+	return true;
+}
+
+void tc_mcache_release_all(tc_mcache *c)
+{
+	for (int cls = 1; cls < tc_nclasses; cls++)
+		uncache(c, cls);
+}
+
+void *tc_heap_alloc_large(tc_heap *h, size_t bytes, uint32_t nptrs)
+{
+	size_t npages = (bytes + TC_PAGE_SIZE - 1) >> TC_PAGE_SHIFT;
+	if (npages > h->npages)
+		return NULL;
+	tc_span *s = tc_heap_alloc_span(h, 0, (uint32_t)npages);
+	if (!s)
+		return NULL;
+	size_t size = npages << TC_PAGE_SHIFT;
+	atomic_store_explicit(&s->large_nptrs, nptrs, memory_order_relaxed);
+	if (s->needzero)
+		tc_words_fill(s->base, size, 0);
+	atomic_store_explicit(&s->allocbits[0], 1, memory_order_relaxed);
+	atomic_store_explicit(&s->nalloc, 1, memory_order_relaxed);
+	if (atomic_load_explicit(&h->allocblack, memory_order_relaxed)) {
+		atomic_fetch_or_explicit(&s->markbits[0], 1,
+					 memory_order_relaxed);
+		atomic_fetch_or_explicit(&s->scanbits[0], 1,
+					 memory_order_relaxed);
+		atomic_fetch_add_explicit(&h->black_large, size,
+					  memory_order_relaxed);
+	}
+	atomic_fetch_add_explicit(&h->heap_live, size, memory_order_relaxed);
+	atomic_fetch_add_explicit(&h->alloc_bytes, size, memory_order_relaxed);
+	atomic_fetch_add_explicit(&h->alloc_objects, 1, memory_order_relaxed);
+	central_put_swept(h, s);
+	return (void *)s->base;
+}
+
+/* ---- observation ---- */
+
+tc_color tc_span_color(tc_span *s, uint32_t slot)
+{
+	if (!tc_bit_test(s->allocbits, slot))
+		return TC_FREE;
+	if (!tc_bit_test(s->markbits, slot))
+		return TC_WHITE;
+	if (!tc_bit_test(s->scanbits, slot))
+		return TC_GREY;
+	return TC_BLACK;
+}

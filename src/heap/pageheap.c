@@ -1,0 +1,344 @@
+/*
+ * pageheap.c - the arena and the page heap (Go's mheap): reserving the
+ * arena, handing out runs of pages as spans, taking them back.
+ *
+ * Free pages are tracked in a bitmap (1 = free).  Allocation is first fit
+ * from `hint`, the lowest page that may be free, skipping whole words of
+ * used pages; freeing just sets bits, so neighbouring free runs coalesce
+ * without any bookkeeping.  All of it runs under heap->lock, which is
+ * taken only when a span is made or freed, never per object.
+ *
+ * Span metadata (bitmaps and the nptrs table) is sized by class and
+ * recycled through per-class pools; it is never returned to libc while the
+ * heap lives, so an observer racing with a span's death reads stale but
+ * valid memory and notices through the span's seqlock.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "heap/heap.h"
+#include "util.h"
+
+static void *reserve(size_t bytes)
+{
+	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+int tc_heap_init(tc_heap *h, size_t bytes, bool poison, const char **err)
+{
+	memset(h, 0, sizeof *h);
+	tc_sizeclass_init();
+	if (bytes < TC_MIN_HEAP || bytes > TC_MAX_HEAP) {
+		if (err)
+			*err = "heap size must be between 1 MiB and 64 GiB";
+		return TC_EINVAL;
+	}
+	bytes = (bytes + TC_PAGE_SIZE - 1) & ~(TC_PAGE_SIZE - 1);
+	h->arena_bytes = bytes;
+	h->npages = (uint32_t)(bytes >> TC_PAGE_SHIFT);
+	h->poison = poison;
+	h->arena = (uintptr_t)reserve(bytes);
+	h->spans = reserve(h->npages * sizeof(tc_span));
+	h->spanof = reserve(h->npages * sizeof(*h->spanof));
+	size_t words = (h->npages + 63) / 64;
+	h->freebits = tc_xcalloc(words, sizeof(uint64_t));
+	h->dirtybits = tc_xcalloc(words, sizeof(uint64_t));
+	if (!h->arena || !h->spans || !h->spanof) {
+		if (err)
+			*err = "cannot reserve the heap arena (mmap failed)";
+		tc_heap_destroy(h);
+		return TC_ENOMEM;
+	}
+	for (uint32_t i = 0; i < h->npages; i++) {
+		h->spans[i].page = i;
+		h->spans[i].base = h->arena + ((uintptr_t)i << TC_PAGE_SHIFT);
+		h->freebits[i >> 6] |= (uint64_t)1 << (i & 63);
+	}
+	pthread_mutex_init(&h->lock, NULL);
+	for (int c = 0; c < TC_MAX_CLASSES; c++)
+		pthread_mutex_init(&h->central[c].lock, NULL);
+	atomic_store(&h->sweepgen, 2);
+	return 0;
+}
+
+void tc_heap_destroy(tc_heap *h)
+{
+	for (int c = 0; c < TC_MAX_CLASSES; c++) {
+		void *m = h->metapool[c];
+		while (m) {
+			void *next = *(void **)m;
+			free(m);
+			m = next;
+		}
+	}
+	if (h->spans) {
+		for (uint32_t i = 0; i < h->npages; i++)
+			free(h->spans[i].meta);
+		munmap(h->spans, h->npages * sizeof(tc_span));
+	}
+	if (h->spanof)
+		munmap((void *)h->spanof, h->npages * sizeof(*h->spanof));
+	if (h->arena)
+		munmap((void *)h->arena, h->arena_bytes);
+	free(h->freebits);
+	free(h->dirtybits);
+	if (h->npages) {
+		pthread_mutex_destroy(&h->lock);
+		for (int c = 0; c < TC_MAX_CLASSES; c++)
+			pthread_mutex_destroy(&h->central[c].lock);
+	}
+	memset(h, 0, sizeof *h);
+}
+
+/* ---- the free-page bitmap ---- */
+
+static bool page_free(const tc_heap *h, uint32_t i)
+{
+	return (h->freebits[i >> 6] >> (i & 63)) & 1;
+}
+
+static void set_range(uint64_t *bits, uint32_t from, uint32_t n, bool v)
+{
+	for (uint32_t i = from; i < from + n; i++) {
+		uint64_t m = (uint64_t)1 << (i & 63);
+		if (v)
+			bits[i >> 6] |= m;
+		else
+			bits[i >> 6] &= ~m;
+	}
+}
+
+/* First fit: the lowest run of n free pages at or above hint. */
+static int64_t find_run(tc_heap *h, uint32_t n)
+{
+	uint32_t i = h->hint;
+	uint32_t words = (h->npages + 63) / 64;
+	while (i < h->npages) {
+		uint32_t w = i >> 6;
+		uint64_t bits = h->freebits[w] >> (i & 63);
+		if (bits == 0) { /* rest of the word in use */
+			i = (w + 1) << 6;
+			continue;
+		}
+		i += (uint32_t)__builtin_ctzll(bits);
+		if (i >= h->npages)
+			break;
+		/* Measure the free run starting at i. */
+		uint32_t j = i;
+		while (j < h->npages && j - i < n) {
+			uint32_t wj = j >> 6;
+			uint64_t b = h->freebits[wj] >> (j & 63);
+			if ((j & 63) == 0 && b == ~(uint64_t)0 && wj < words) {
+				j += 64;
+				continue;
+			}
+			if (!(b & 1))
+				break;
+			j++;
+		}
+		if (j > h->npages)
+			j = h->npages;
+		if (j - i >= n)
+			return i;
+		i = j;
+	}
+	return -1;
+}
+
+static void *meta_get(tc_heap *h, int cls, uint32_t nelems)
+{
+	void *m = h->metapool[cls];
+	size_t words = (nelems + 63) / 64;
+	size_t bytes = 3 * words * 8 + nelems * sizeof(uint16_t) + 16;
+	if (m) {
+		h->metapool[cls] = *(void **)m;
+		memset(m, 0, bytes);
+		return m;
+	}
+	return tc_xcalloc(1, bytes < sizeof(void *) ? sizeof(void *) : bytes);
+}
+
+/* Make a span of npages for class cls (0: large object of `large` bytes).
+ * Returns NULL if no run of pages is free.  The span is swept for the
+ * current generation and on no list. */
+tc_span *tc_heap_alloc_span(tc_heap *h, int cls, uint32_t npages)
+{
+	pthread_mutex_lock(&h->lock);
+	int64_t first = find_run(h, npages);
+	if (first < 0) {
+		pthread_mutex_unlock(&h->lock);
+		return NULL;
+	}
+	uint32_t p = (uint32_t)first;
+	set_range(h->freebits, p, npages, false);
+	if (p == h->hint)
+		h->hint = p + npages;
+	bool dirty = false;
+	for (uint32_t i = p; i < p + npages && !dirty; i++)
+		dirty = (h->dirtybits[i >> 6] >> (i & 63)) & 1;
+
+	tc_span *s = &h->spans[p];
+	uint32_t nelems = cls ? tc_classes[cls].nelems : 1;
+	uint32_t elemsize = cls ? tc_classes[cls].size
+				: npages * (uint32_t)TC_PAGE_SIZE;
+	/* Seqlock write side: odd while the identity changes. */
+	uint32_t seq = atomic_load_explicit(&s->seq, memory_order_relaxed);
+	atomic_store_explicit(&s->seq, seq + 1, memory_order_relaxed);
+	atomic_thread_fence(memory_order_release);
+	atomic_store_explicit(&s->npages, npages, memory_order_relaxed);
+	atomic_store_explicit(&s->sizeclass, (uint32_t)cls,
+			      memory_order_relaxed);
+	atomic_store_explicit(&s->elemsize, elemsize, memory_order_relaxed);
+	atomic_store_explicit(&s->nelems, nelems, memory_order_relaxed);
+	atomic_store_explicit(&s->divmul,
+			      cls ? tc_classes[cls].divmul : 0,
+			      memory_order_relaxed);
+	atomic_store_explicit(&s->large_nptrs, 0, memory_order_relaxed);
+	atomic_store_explicit(&s->sweepgen,
+			      atomic_load_explicit(&h->sweepgen,
+						   memory_order_relaxed),
+			      memory_order_relaxed);
+	atomic_store_explicit(&s->nalloc, 0, memory_order_relaxed);
+	atomic_store_explicit(&s->cached, 0, memory_order_relaxed);
+	s->freeindex = 0;
+	s->alloccache = 0;
+	s->needzero = dirty;
+	s->next = s->prev = NULL;
+	s->list = TC_LIST_NONE;
+	size_t words = (nelems + 63) / 64;
+	char *m = meta_get(h, cls, nelems);
+	s->meta = m;
+	s->allocbits = (_Atomic(uint64_t) *)m;
+	s->markbits = s->allocbits + words;
+	s->scanbits = s->markbits + words;
+	s->nptrs = (_Atomic(uint16_t) *)(s->scanbits + words);
+	atomic_store_explicit(&s->state, TC_SPAN_INUSE, memory_order_relaxed);
+	atomic_store_explicit(&s->seq, seq + 2, memory_order_release);
+	for (uint32_t i = p; i < p + npages; i++)
+		atomic_store_explicit(&h->spanof[i], s, memory_order_release);
+
+	uint64_t inuse = atomic_load_explicit(&h->pages_inuse,
+					      memory_order_relaxed) +
+			 npages;
+	atomic_store_explicit(&h->pages_inuse, inuse, memory_order_relaxed);
+	if (inuse > atomic_load_explicit(&h->pages_peak, memory_order_relaxed))
+		atomic_store_explicit(&h->pages_peak, inuse,
+				      memory_order_relaxed);
+	atomic_fetch_add_explicit(&h->nspans, 1, memory_order_relaxed);
+	pthread_mutex_unlock(&h->lock);
+	return s;
+}
+
+/* Give a span's pages back.  The span must be on no list and unowned. */
+void tc_heap_free_span(tc_heap *h, tc_span *s)
+{
+	pthread_mutex_lock(&h->lock);
+	uint32_t npages = atomic_load_explicit(&s->npages,
+					       memory_order_relaxed);
+	int cls = (int)atomic_load_explicit(&s->sizeclass,
+					    memory_order_relaxed);
+	uint32_t seq = atomic_load_explicit(&s->seq, memory_order_relaxed);
+	atomic_store_explicit(&s->seq, seq + 1, memory_order_relaxed);
+	atomic_thread_fence(memory_order_release);
+	for (uint32_t i = s->page; i < s->page + npages; i++)
+		atomic_store_explicit(&h->spanof[i], NULL,
+				      memory_order_relaxed);
+	atomic_store_explicit(&s->state, TC_SPAN_FREE, memory_order_relaxed);
+	atomic_store_explicit(&s->nelems, 0, memory_order_relaxed);
+	atomic_store_explicit(&s->nalloc, 0, memory_order_relaxed);
+	*(void **)s->meta = h->metapool[cls];
+	h->metapool[cls] = s->meta;
+	s->meta = NULL;
+	atomic_store_explicit(&s->seq, seq + 2, memory_order_release);
+
+	set_range(h->freebits, s->page, npages, true);
+	set_range(h->dirtybits, s->page, npages, true);
+	if (s->page < h->hint)
+		h->hint = s->page;
+	atomic_store_explicit(&h->pages_inuse,
+			      atomic_load_explicit(&h->pages_inuse,
+						   memory_order_relaxed) -
+				      npages,
+			      memory_order_relaxed);
+	atomic_fetch_sub_explicit(&h->nspans, 1, memory_order_relaxed);
+	pthread_mutex_unlock(&h->lock);
+}
+
+/* Stop-the-world consistency check; see heap.h. */
+int tc_heap_check(tc_heap *h)
+{
+	int bad = 0;
+	uint64_t pages = 0;
+	pthread_mutex_lock(&h->lock);
+	for (uint32_t p = 0; p < h->npages;) {
+		tc_span *s = &h->spans[p];
+		if (atomic_load(&s->state) != TC_SPAN_INUSE) {
+			if (!page_free(h, p) ||
+			    atomic_load(&h->spanof[p]) != NULL) {
+				fprintf(stderr,
+					"heap check: page %u neither free "
+					"nor in a span\n",
+					p);
+				bad++;
+			}
+			p++;
+			continue;
+		}
+		uint32_t np = atomic_load(&s->npages);
+		uint32_t ne = atomic_load(&s->nelems);
+		for (uint32_t i = p; i < p + np; i++)
+			if (page_free(h, i) || atomic_load(&h->spanof[i]) != s) {
+				fprintf(stderr,
+					"heap check: span %u page %u "
+					"not owned\n",
+					p, i);
+				bad++;
+				break;
+			}
+		uint32_t n = 0;
+		for (uint32_t w = 0; w < (ne + 63) / 64; w++) {
+			uint64_t a = atomic_load(&s->allocbits[w]);
+			uint64_t mk = atomic_load(&s->markbits[w]);
+			uint64_t sc = atomic_load(&s->scanbits[w]);
+			n += (uint32_t)__builtin_popcountll(a);
+			if (mk & ~a) {
+				fprintf(stderr,
+					"heap check: span %u has marked "
+					"free slots\n",
+					p);
+				bad++;
+			}
+			if (sc & ~mk) {
+				fprintf(stderr,
+					"heap check: span %u has scanned "
+					"unmarked slots\n",
+					p);
+				bad++;
+			}
+		}
+		if (n != atomic_load(&s->nalloc) && !atomic_load(&s->cached)) {
+			fprintf(stderr,
+				"heap check: span %u nalloc %u but %u alloc "
+				"bits\n",
+				p, atomic_load(&s->nalloc), n);
+			bad++;
+		}
+		pages += np;
+		p += np;
+	}
+	if (pages != atomic_load(&h->pages_inuse)) {
+		fprintf(stderr, "heap check: %llu pages in spans, %llu counted\n",
+			(unsigned long long)pages,
+			(unsigned long long)atomic_load(&h->pages_inuse));
+		bad++;
+	}
+	pthread_mutex_unlock(&h->lock);
+	return bad;
+}

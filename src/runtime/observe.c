@@ -1,0 +1,345 @@
+/*
+ * observe.c - the public control and read-only observation calls: stats,
+ * phase, spans and object colors, object descriptions, stack snapshots,
+ * collector control (GOGC, barrier, pause, step, forced collection).
+ *
+ * Every read here is lock-free and never makes a mutator or the collector
+ * wait: span identities are read under their seqlock, bitmaps and fields
+ * with relaxed atomic loads, stacks under their seqlock with a bounded
+ * number of retries.  Mutator descriptors are recycled, never freed while
+ * the runtime lives, so a racing reader always reads valid memory and
+ * checks the mutator's id to know whether it is still the one it wanted.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "runtime/runtime.h"
+#include "util.h"
+
+void tc_set_gogc_gc(tc_collector *gc, int gogc);
+
+/* ---- control ---- */
+
+uint64_t tc_gc(tc_mutator *m)
+{
+	tc_runtime *rt = m->rt;
+	if (!rt->gc.running)
+		return atomic_load(&rt->gc.cycles_done);
+	tc_park(m);
+	uint64_t n = tc_gc_wait_full(&rt->gc);
+	tc_unpark(m);
+	return n;
+}
+
+void tc_gc_request(tc_runtime *rt)
+{
+	tc_gc_trigger(&rt->gc, true);
+}
+
+void tc_set_gogc(tc_runtime *rt, int gogc)
+{
+	if (gogc < TC_GOGC_OFF)
+		gogc = TC_GOGC_OFF;
+	tc_set_gogc_gc(&rt->gc, gogc);
+}
+
+int tc_get_gogc(tc_runtime *rt)
+{
+	return atomic_load(&rt->gc.gogc);
+}
+
+void tc_set_barrier(tc_runtime *rt, tc_barrier_mode mode)
+{
+	if ((unsigned)mode < TC_BARRIER_NMODES)
+		atomic_store(&rt->gc.barrier, mode);
+}
+
+tc_barrier_mode tc_get_barrier(tc_runtime *rt)
+{
+	return (tc_barrier_mode)atomic_load(&rt->gc.barrier);
+}
+
+void tc_gc_set_paused(tc_runtime *rt, bool paused)
+{
+	tc_gc_pause(&rt->gc, paused);
+}
+
+bool tc_gc_paused(tc_runtime *rt)
+{
+	return atomic_load(&rt->gc.paused);
+}
+
+int tc_gc_step(tc_runtime *rt, tc_step_kind kind)
+{
+	if (kind != TC_STEP_OBJECT && kind != TC_STEP_PHASE)
+		return TC_EINVAL;
+	return tc_gc_step_wait(&rt->gc, kind);
+}
+
+/* ---- reading ---- */
+
+tc_phase tc_get_phase(tc_runtime *rt)
+{
+	return (tc_phase)atomic_load_explicit(&rt->gc.phase,
+					      memory_order_acquire);
+}
+
+void tc_read_stats(tc_runtime *rt, tc_stats *st)
+{
+	tc_gc_read_stats(&rt->gc, st);
+	/* Grey work held in mutators' private buffers counts too. */
+	for (int i = 0; i < TC_MAX_MUTATORS; i++) {
+		tc_mutator *m = atomic_load(&rt->mtab[i]);
+		if (m)
+			st->grey_objects += atomic_load_explicit(
+				&m->g.work.nlocal, memory_order_relaxed);
+	}
+}
+
+int tc_last_cycle(tc_runtime *rt, tc_cycle_info *out)
+{
+	return tc_gc_last_cycle(&rt->gc, out);
+}
+
+size_t tc_recent_shades(tc_runtime *rt, uint64_t *since, tc_objid *ids,
+			size_t max)
+{
+	return tc_gc_recent_shades(&rt->gc, since, ids, max);
+}
+
+size_t tc_heap_npages(tc_runtime *rt)
+{
+	return rt->heap.npages;
+}
+
+size_t tc_heap_page_size(void)
+{
+	return TC_PAGE_SIZE;
+}
+
+int tc_object_id(tc_runtime *rt, const void *p, tc_objid *id)
+{
+	tc_span *s = tc_heap_spanof(&rt->heap, (uintptr_t)p);
+	if (!s)
+		return -1;
+	uint32_t slot = tc_span_slot(s, (uintptr_t)p);
+	if (slot >= atomic_load_explicit(&s->nelems, memory_order_relaxed))
+		return -1;
+	id->page = s->page;
+	id->slot = slot;
+	return 0;
+}
+
+size_t tc_heap_span(tc_runtime *rt, uint32_t page, tc_span_info *info,
+		    uint8_t *colors, size_t max)
+{
+	tc_heap *h = &rt->heap;
+	memset(info, 0, sizeof *info);
+	if (page >= h->npages)
+		return 1;
+	tc_span *s = &h->spans[page];
+	for (int tries = 0; tries < 16; tries++) {
+		uint32_t s1 = atomic_load_explicit(&s->seq,
+						   memory_order_acquire);
+		if (s1 & 1)
+			continue;
+		uint32_t state = atomic_load_explicit(&s->state,
+						      memory_order_relaxed);
+		info->page = page;
+		info->npages = atomic_load_explicit(&s->npages,
+						    memory_order_relaxed);
+		info->sizeclass = atomic_load_explicit(&s->sizeclass,
+						       memory_order_relaxed);
+		info->elemsize = atomic_load_explicit(&s->elemsize,
+						      memory_order_relaxed);
+		info->nelems = atomic_load_explicit(&s->nelems,
+						    memory_order_relaxed);
+		info->nalloc = atomic_load_explicit(&s->nalloc,
+						    memory_order_relaxed);
+		info->cached = atomic_load_explicit(&s->cached,
+						    memory_order_relaxed);
+		info->swept = atomic_load_explicit(&s->sweepgen,
+						   memory_order_relaxed) ==
+			      atomic_load_explicit(&h->sweepgen,
+						   memory_order_relaxed);
+		_Atomic(uint64_t) *ab = s->allocbits, *mb = s->markbits,
+				  *sb = s->scanbits;
+		atomic_thread_fence(memory_order_acquire);
+		if (atomic_load_explicit(&s->seq, memory_order_relaxed) != s1)
+			continue;
+		if (state != TC_SPAN_INUSE || info->npages == 0 || !ab) {
+			memset(info, 0, sizeof *info);
+			return 1;
+		}
+		if (colors) {
+			size_t n = info->nelems < max ? info->nelems : max;
+			for (size_t w = 0; w * 64 < n; w++) {
+				uint64_t a = atomic_load_explicit(
+					&ab[w], memory_order_relaxed);
+				uint64_t mk = atomic_load_explicit(
+					&mb[w], memory_order_relaxed);
+				uint64_t sc = atomic_load_explicit(
+					&sb[w], memory_order_relaxed);
+				for (size_t b = 0; b < 64 && w * 64 + b < n;
+				     b++) {
+					uint8_t c = TC_FREE;
+					if ((a >> b) & 1)
+						c = !((mk >> b) & 1)
+							    ? TC_WHITE
+						    : ((sc >> b) & 1)
+							    ? TC_BLACK
+							    : TC_GREY;
+					colors[w * 64 + b] = c;
+				}
+			}
+		}
+		/* Bitmaps may have been recycled meanwhile: check again. */
+		if (atomic_load_explicit(&s->seq, memory_order_acquire) != s1)
+			continue;
+		return info->npages;
+	}
+	memset(info, 0, sizeof *info);
+	return 1;
+}
+
+int tc_object_describe(tc_runtime *rt, tc_objid id, tc_object_info *info,
+		       tc_objid *fields, bool *field_nonnull, size_t max)
+{
+	tc_heap *h = &rt->heap;
+	memset(info, 0, sizeof *info);
+	if (id.page >= h->npages)
+		return -1;
+	tc_span *s = &h->spans[id.page];
+	uint32_t s1 = atomic_load_explicit(&s->seq, memory_order_acquire);
+	if ((s1 & 1) ||
+	    atomic_load_explicit(&s->state, memory_order_relaxed) !=
+		    TC_SPAN_INUSE ||
+	    id.slot >= atomic_load_explicit(&s->nelems, memory_order_relaxed))
+		return -1;
+	if (!tc_bit_test(s->allocbits, id.slot))
+		return -1;
+	info->id = id;
+	info->color = tc_span_color(s, id.slot);
+	info->sizeclass = atomic_load_explicit(&s->sizeclass,
+					       memory_order_relaxed);
+	info->elemsize = atomic_load_explicit(&s->elemsize,
+					      memory_order_relaxed);
+	info->nptrs = tc_span_nptrs(s, id.slot);
+	info->addr = tc_span_objaddr(s, id.slot);
+	_Atomic(uintptr_t) *f = (_Atomic(uintptr_t) *)info->addr;
+	size_t n = info->nptrs < max ? info->nptrs : max;
+	for (size_t i = 0; i < n; i++) {
+		uintptr_t p = atomic_load_explicit(&f[i], memory_order_relaxed);
+		field_nonnull[i] = p != 0;
+		fields[i].page = fields[i].slot = 0;
+		if (p)
+			tc_object_id(rt, (void *)p, &fields[i]);
+	}
+	if (atomic_load_explicit(&s->seq, memory_order_acquire) != s1)
+		return -1;
+	return (int)info->nptrs;
+}
+
+int tc_mutator_ids(tc_runtime *rt, unsigned *ids, int max)
+{
+	int n = 0;
+	for (int i = 0; i < TC_MAX_MUTATORS && n < max; i++) {
+		tc_mutator *m = atomic_load(&rt->mtab[i]);
+		if (!m)
+			continue;
+		unsigned id = atomic_load(&m->id);
+		if (id)
+			ids[n++] = id;
+	}
+	/* Slots are reused, so sort by id for a stable display order. */
+	for (int i = 1; i < n; i++)
+		for (int j = i; j > 0 && ids[j - 1] > ids[j]; j--) {
+			unsigned t = ids[j];
+			ids[j] = ids[j - 1];
+			ids[j - 1] = t;
+		}
+	return n;
+}
+
+static void slot_view(tc_runtime *rt, tc_slot_view *v, bool isptr,
+		      uint64_t val)
+{
+	memset(v, 0, sizeof *v);
+	v->is_ptr = isptr;
+	if (!isptr) {
+		v->value = (int64_t)val;
+		return;
+	}
+	v->nonnull = val != 0;
+	if (val)
+		tc_object_id(rt, (void *)(uintptr_t)val, &v->target);
+}
+
+int tc_stack_snapshot(tc_runtime *rt, unsigned id, tc_stack_view *out)
+{
+	tc_mutator *m = NULL;
+	for (int i = 0; i < TC_MAX_MUTATORS; i++) {
+		tc_mutator *c = atomic_load(&rt->mtab[i]);
+		if (c && atomic_load(&c->id) == id) {
+			m = c;
+			break;
+		}
+	}
+	if (!m)
+		return -1;
+	tc_gstack *st = &m->g.stack;
+	for (int tries = 0; tries < 32; tries++) {
+		uint32_t s1 = atomic_load_explicit(&st->seq,
+						   memory_order_acquire);
+		if (s1 & 1)
+			continue;
+		out->id = id;
+		for (size_t i = 0; i < sizeof out->name; i++)
+			out->name[i] = atomic_load_explicit(
+				&m->name[i], memory_order_relaxed);
+		out->name[sizeof out->name - 1] = '\0';
+		int status = atomic_load(&m->status);
+		out->state = status == TC_ST_RUNNING
+				     ? (atomic_load(&m->assisting)
+						? TC_MS_ASSISTING
+						: TC_MS_RUNNING)
+			     : status == TC_ST_STOPPED ? TC_MS_STOPPED
+			     : status == TC_ST_DETACHED
+				     ? TC_MS_DETACHED
+				     : TC_MS_PARKED;
+		out->stack_black = atomic_load_explicit(&st->state,
+							memory_order_relaxed) ==
+				   TC_STACK_BLACK;
+		int nf = atomic_load_explicit(&st->nframes,
+					      memory_order_relaxed);
+		int sp = atomic_load_explicit(&st->sp, memory_order_relaxed);
+		if (nf > TC_MAX_FRAMES || sp > TC_MAX_STACK_SLOTS)
+			continue;
+		out->nframes = nf;
+		out->nslots = sp;
+		for (int f = 0; f < nf; f++) {
+			out->frames[f].fn = atomic_load_explicit(
+				&st->frames[f].fn, memory_order_relaxed);
+			out->frames[f].first = atomic_load_explicit(
+				&st->frames[f].base, memory_order_relaxed);
+			out->frames[f].nslots = atomic_load_explicit(
+				&st->frames[f].nslots, memory_order_relaxed);
+		}
+		for (int i = 0; i < sp; i++)
+			slot_view(rt, &out->slots[i],
+				  atomic_load_explicit(&st->isptr[i],
+						       memory_order_relaxed),
+				  atomic_load_explicit(&st->slot[i],
+						       memory_order_relaxed));
+		slot_view(rt, &out->result, true,
+			  atomic_load_explicit(&st->result,
+					       memory_order_relaxed));
+		atomic_thread_fence(memory_order_acquire);
+		if (atomic_load_explicit(&st->seq, memory_order_relaxed) ==
+			    s1 &&
+		    atomic_load(&m->id) == id)
+			return 0;
+	}
+	return -1;
+}

@@ -1,0 +1,380 @@
+/*
+ * runtime.c - creating a runtime, attaching and detaching mutators,
+ * parking, safepoints and stop-the-world (the tc_world the collector uses).
+ *
+ * Stop-the-world (Go's stopTheWorldWithSema, in miniature): the collector
+ * sets rt->stw and every mutator's poll word, then, under sched_lock,
+ * claims every parked mutator and waits until every other one has reported
+ * STOPPED from its safepoint slow path.  Starting the world clears rt->stw,
+ * hands claimed mutators back to PARKED, and wakes everyone.  A parked
+ * mutator that wants to run again waits while it is claimed, so the
+ * collector can scan a parked mutator's stack, or stop the world, without
+ * waiting for a thread that may sleep for seconds.  Each pause is measured
+ * from the request to the restart (gc.c records it).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runtime/runtime.h"
+#include "util.h"
+
+/* ---- configuration ---- */
+
+void tc_config_init(tc_config *cfg)
+{
+	memset(cfg, 0, sizeof *cfg);
+	cfg->heap_bytes = (size_t)64 << 20;
+	cfg->gogc = 100;
+	cfg->min_heap_bytes = (size_t)4 << 20;
+	cfg->nglobals = 64;
+	cfg->barrier = TC_BARRIER_HYBRID;
+	cfg->on_violation = TC_VERIFY_ABORT;
+	cfg->background = true;
+	const char *v = getenv("TRICOLOR_VERIFY");
+	if (v && *v && strcmp(v, "0") != 0)
+		cfg->verify = true;
+	const char *g = getenv("GOGC");
+	if (g && *g) {
+		if (strcmp(g, "off") == 0) {
+			cfg->gogc = TC_GOGC_OFF;
+		} else {
+			char *end;
+			long n = strtol(g, &end, 10);
+			if (*end == '\0' && n >= 0 && n <= 100000)
+				cfg->gogc = (int)n;
+		}
+	}
+}
+
+/* ---- the world, as the collector sees it ---- */
+
+static void world_stop(void *ctx)
+{
+	tc_runtime *rt = ctx;
+	pthread_mutex_lock(&rt->sched_lock);
+	atomic_store(&rt->stw, 1);
+	for (int i = 0; i < TC_MAX_MUTATORS; i++) {
+		tc_mutator *m = atomic_load(&rt->mtab[i]);
+		if (m)
+			atomic_store_explicit(&m->poll, 1,
+					      memory_order_release);
+	}
+	for (;;) {
+		bool all = true;
+		for (int i = 0; i < TC_MAX_MUTATORS; i++) {
+			tc_mutator *m = atomic_load(&rt->mtab[i]);
+			if (!m)
+				continue;
+			int st = atomic_load(&m->status);
+			if (st == TC_ST_PARKED) {
+				atomic_store(&m->status, TC_ST_CLAIMED);
+				m->stw_claimed = true;
+			} else if (st == TC_ST_RUNNING) {
+				all = false;
+			}
+		}
+		if (all)
+			break;
+		pthread_cond_wait(&rt->sched_cond, &rt->sched_lock);
+	}
+	pthread_mutex_unlock(&rt->sched_lock);
+}
+
+static void world_start(void *ctx)
+{
+	tc_runtime *rt = ctx;
+	pthread_mutex_lock(&rt->sched_lock);
+	atomic_store(&rt->stw, 0);
+	for (int i = 0; i < TC_MAX_MUTATORS; i++) {
+		tc_mutator *m = atomic_load(&rt->mtab[i]);
+		if (m && m->stw_claimed) {
+			m->stw_claimed = false;
+			atomic_store(&m->status, TC_ST_PARKED);
+		}
+	}
+	pthread_cond_broadcast(&rt->sched_cond);
+	pthread_mutex_unlock(&rt->sched_lock);
+}
+
+static void world_each(void *ctx, void (*fn)(void *arg, tc_gcmut *m),
+		       void *arg)
+{
+	tc_runtime *rt = ctx;
+	for (int i = 0; i < TC_MAX_MUTATORS; i++) {
+		tc_mutator *m = atomic_load(&rt->mtab[i]);
+		if (m)
+			fn(arg, &m->g);
+	}
+}
+
+static int world_scan_parked(void *ctx, tc_gcwork *w)
+{
+	tc_runtime *rt = ctx;
+	tc_mutator *claimed[TC_MAX_MUTATORS];
+	int nclaimed = 0, grey = 0;
+	pthread_mutex_lock(&rt->sched_lock);
+	for (int i = 0; i < TC_MAX_MUTATORS; i++) {
+		tc_mutator *m = atomic_load(&rt->mtab[i]);
+		if (!m || atomic_load(&m->g.stack.state) != TC_STACK_GREY)
+			continue;
+		if (atomic_load(&m->status) == TC_ST_PARKED) {
+			atomic_store(&m->status, TC_ST_CLAIMED);
+			claimed[nclaimed++] = m;
+		} else {
+			grey++;
+		}
+	}
+	pthread_mutex_unlock(&rt->sched_lock);
+	for (int i = 0; i < nclaimed; i++) {
+		tc_mutator *m = claimed[i];
+		uint32_t want = TC_STACK_GREY;
+		if (atomic_compare_exchange_strong(&m->g.stack.state, &want,
+						   TC_STACK_SCANNING)) {
+			tc_gc_scan_stack(&rt->gc, w, &m->g.stack);
+			atomic_store(&m->g.stack.state, TC_STACK_BLACK);
+			atomic_fetch_add_explicit(&rt->gc.stacks_gc, 1,
+						  memory_order_relaxed);
+		}
+	}
+	if (nclaimed) {
+		pthread_mutex_lock(&rt->sched_lock);
+		for (int i = 0; i < nclaimed; i++)
+			atomic_store(&claimed[i]->status, TC_ST_PARKED);
+		pthread_cond_broadcast(&rt->sched_cond);
+		pthread_mutex_unlock(&rt->sched_lock);
+	}
+	return grey;
+}
+
+static void world_poke(void *ctx)
+{
+	tc_runtime *rt = ctx;
+	for (int i = 0; i < TC_MAX_MUTATORS; i++) {
+		tc_mutator *m = atomic_load(&rt->mtab[i]);
+		if (m && atomic_load_explicit(&m->g.stack.state,
+					      memory_order_relaxed) ==
+				 TC_STACK_GREY)
+			atomic_store_explicit(&m->poll, 1,
+					      memory_order_release);
+	}
+}
+
+static int world_count(void *ctx)
+{
+	tc_runtime *rt = ctx;
+	return atomic_load_explicit(&rt->nmutators, memory_order_relaxed);
+}
+
+/* ---- runtime ---- */
+
+tc_runtime *tc_runtime_new(const tc_config *cfg, const char **err)
+{
+	tc_config def;
+	if (!cfg) {
+		tc_config_init(&def);
+		cfg = &def;
+	}
+	if (cfg->nglobals < 0 || cfg->nglobals > TC_MAX_GLOBALS) {
+		if (err)
+			*err = "number of globals must be between 0 and 4096";
+		return NULL;
+	}
+	if (cfg->gogc < TC_GOGC_OFF || cfg->gogc > 100000) {
+		if (err)
+			*err = "GOGC must be off or between 0 and 100000";
+		return NULL;
+	}
+	if ((unsigned)cfg->barrier >= TC_BARRIER_NMODES) {
+		if (err)
+			*err = "unknown barrier mode";
+		return NULL;
+	}
+	tc_runtime *rt = tc_xcalloc(1, sizeof *rt);
+	rt->cfg = *cfg;
+	if (tc_heap_init(&rt->heap, cfg->heap_bytes, cfg->poison_freed,
+			 err) != 0) {
+		free(rt);
+		return NULL;
+	}
+	pthread_mutex_init(&rt->sched_lock, NULL);
+	pthread_cond_init(&rt->sched_cond, NULL);
+	rt->next_id = 1;
+	tc_world w = {
+		.ctx = rt,
+		.stop = world_stop,
+		.start = world_start,
+		.each = world_each,
+		.scan_parked = world_scan_parked,
+		.poke = world_poke,
+		.count = world_count,
+	};
+	tc_gc_init(&rt->gc, &rt->heap, cfg, &w);
+	if (cfg->background)
+		tc_gc_start(&rt->gc);
+	return rt;
+}
+
+void tc_runtime_free(tc_runtime *rt)
+{
+	if (!rt)
+		return;
+	if (atomic_load(&rt->nmutators) != 0)
+		tc_fatal("tc_runtime_free with %d mutators still attached",
+			 atomic_load(&rt->nmutators));
+	tc_gc_destroy(&rt->gc);
+	tc_mutator *m = rt->free_mutators;
+	while (m) {
+		tc_mutator *n = m->free_next;
+		free(m);
+		m = n;
+	}
+	tc_heap_destroy(&rt->heap);
+	pthread_mutex_destroy(&rt->sched_lock);
+	pthread_cond_destroy(&rt->sched_cond);
+	free(rt);
+}
+
+tc_mutator *tc_attach(tc_runtime *rt, const char *name)
+{
+	pthread_mutex_lock(&rt->sched_lock);
+	while (atomic_load(&rt->stw))
+		pthread_cond_wait(&rt->sched_cond, &rt->sched_lock);
+	int idx = -1;
+	for (int i = 0; i < TC_MAX_MUTATORS; i++)
+		if (!atomic_load(&rt->mtab[i])) {
+			idx = i;
+			break;
+		}
+	if (idx < 0) {
+		pthread_mutex_unlock(&rt->sched_lock);
+		return NULL;
+	}
+	tc_mutator *m = rt->free_mutators;
+	if (m)
+		rt->free_mutators = m->free_next;
+	else
+		m = tc_xcalloc(1, sizeof *m);
+	m->rt = rt;
+	m->index = idx;
+	m->stores = 0;
+	m->err[0] = '\0';
+	m->stw_claimed = false;
+	m->g.work.n = 0;
+	m->g.assist_debt = 0;
+	m->g.cache.heap = &rt->heap;
+	m->g.cache.black_bytes = 0;
+	atomic_store(&m->g.stack.nframes, 0);
+	atomic_store(&m->g.stack.sp, 0);
+	atomic_store(&m->g.stack.result, 0);
+	/* A new stack holds nothing yet: it is black (see barrier.c). */
+	atomic_store(&m->g.stack.state, TC_STACK_BLACK);
+	atomic_store(&m->status, TC_ST_RUNNING);
+	atomic_store(&m->poll, 0);
+	atomic_store(&m->assisting, 0);
+	const char *nm = name ? name : "mutator";
+	size_t i = 0;
+	for (; nm[i] && i < sizeof m->name - 1; i++)
+		atomic_store_explicit(&m->name[i], nm[i], memory_order_relaxed);
+	atomic_store_explicit(&m->name[i], 0, memory_order_relaxed);
+	unsigned id = rt->next_id++;
+	m->g.id = id;
+	atomic_store(&m->id, id);
+	atomic_store_explicit(&rt->mtab[idx], m, memory_order_release);
+	atomic_fetch_add(&rt->nmutators, 1);
+	pthread_mutex_unlock(&rt->sched_lock);
+	tc_event ev = {.kind = TC_EV_ATTACH, .mutator = id};
+	if (rt->cfg.on_event)
+		rt->cfg.on_event(rt->cfg.event_ctx, &ev);
+	return m;
+}
+
+void tc_detach(tc_mutator *m)
+{
+	tc_runtime *rt = m->rt;
+	/* Running, so no stop-the-world can be in progress. */
+	tc_mcache_release_all(&m->g.cache);
+	tc_gc_flush(&rt->gc, &m->g.work);
+	unsigned id = m->g.id;
+	pthread_mutex_lock(&rt->sched_lock);
+	atomic_store(&rt->mtab[m->index], NULL);
+	atomic_fetch_sub(&rt->nmutators, 1);
+	atomic_store(&m->status, TC_ST_DETACHED);
+	atomic_store(&m->id, 0);
+	atomic_store(&m->g.stack.sp, 0);
+	atomic_store(&m->g.stack.nframes, 0);
+	m->free_next = rt->free_mutators;
+	rt->free_mutators = m;
+	pthread_cond_broadcast(&rt->sched_cond);
+	pthread_mutex_unlock(&rt->sched_lock);
+	tc_event ev = {.kind = TC_EV_DETACH, .mutator = id};
+	if (rt->cfg.on_event)
+		rt->cfg.on_event(rt->cfg.event_ctx, &ev);
+}
+
+tc_runtime *tc_mutator_runtime(const tc_mutator *m)
+{
+	return m->rt;
+}
+
+unsigned tc_mutator_id(const tc_mutator *m)
+{
+	return m->g.id;
+}
+
+const char *tc_last_error(const tc_mutator *m)
+{
+	return m->err;
+}
+
+/* ---- safepoints and parking ---- */
+
+void tc_safepoint_slow(tc_mutator *m)
+{
+	tc_runtime *rt = m->rt;
+	atomic_exchange_explicit(&m->poll, 0, memory_order_acq_rel);
+	if (atomic_load_explicit(&rt->stw, memory_order_acquire)) {
+		pthread_mutex_lock(&rt->sched_lock);
+		if (atomic_load(&rt->stw)) {
+			atomic_store(&m->status, TC_ST_STOPPED);
+			pthread_cond_broadcast(&rt->sched_cond);
+			while (atomic_load(&rt->stw))
+				pthread_cond_wait(&rt->sched_cond,
+						  &rt->sched_lock);
+			atomic_store(&m->status, TC_ST_RUNNING);
+		}
+		pthread_mutex_unlock(&rt->sched_lock);
+	}
+	if (atomic_load_explicit(&m->g.stack.state, memory_order_relaxed) ==
+	    TC_STACK_GREY)
+		tc_gc_self_scan(&rt->gc, &m->g);
+}
+
+void tc_safepoint(tc_mutator *m)
+{
+	tc_poll(m);
+}
+
+void tc_park(tc_mutator *m)
+{
+	tc_runtime *rt = m->rt;
+	/* Grey objects must not be stuck in a sleeping thread's buffer. */
+	tc_gc_flush(&rt->gc, &m->g.work);
+	pthread_mutex_lock(&rt->sched_lock);
+	atomic_store(&m->status, TC_ST_PARKED);
+	pthread_cond_broadcast(&rt->sched_cond);
+	pthread_mutex_unlock(&rt->sched_lock);
+}
+
+void tc_unpark(tc_mutator *m)
+{
+	tc_runtime *rt = m->rt;
+	pthread_mutex_lock(&rt->sched_lock);
+	while (atomic_load(&m->status) == TC_ST_CLAIMED)
+		pthread_cond_wait(&rt->sched_cond, &rt->sched_lock);
+	atomic_store(&m->status, TC_ST_RUNNING);
+	pthread_mutex_unlock(&rt->sched_lock);
+	tc_safepoint_slow(m);
+}

@@ -1,0 +1,78 @@
+/*
+ * runtime.h - the mutator runtime: the runtime object, mutator threads and
+ * their registry, safepoints, parking and stop-the-world.  Implements the
+ * tc_world contract the collector relies on (gc/gc.h).
+ *
+ * A mutator is RUNNING (may touch the heap and its stack), PARKED (promised
+ * not to: sleeping, blocked), STOPPED (held at a safepoint for a
+ * stop-the-world) or CLAIMED (parked and held by the collector, which is
+ * scanning its stack or stopping the world; it cannot unpark until
+ * released).  Every change of status happens under rt->sched_lock and is
+ * broadcast on rt->sched_cond; status is also a relaxed atomic so that
+ * observers may read it without the lock.
+ *
+ * The safepoint poll is one relaxed load of the mutator's own `poll` word;
+ * the collector sets it (release) when it wants something: a stop, a stack
+ * scan.  The slow path clears it and looks at what is wanted.
+ */
+#ifndef TRICOLOR_RUNTIME_H
+#define TRICOLOR_RUNTIME_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "gc/gc.h"
+#include "heap/heap.h"
+#include "tricolor.h"
+
+#define TC_MAX_MUTATORS 256
+
+enum {
+	TC_ST_RUNNING = 0,
+	TC_ST_PARKED,
+	TC_ST_STOPPED,
+	TC_ST_CLAIMED,
+	TC_ST_DETACHED,
+};
+
+struct tc_mutator {
+	tc_gcmut g;           /* what the collector sees (stack, work, cache) */
+	tc_runtime *rt;
+	_Atomic int status;   /* TC_ST_*; changed under sched_lock */
+	_Atomic uint32_t poll;
+	_Atomic int assisting; /* for display */
+	_Atomic unsigned id;  /* for observers; 0 while unused */
+	bool stw_claimed;     /* under sched_lock */
+	int index;            /* in rt->mtab */
+	unsigned stores;      /* owner: stores since the last poll */
+	_Atomic char name[32]; /* written at attach; observers read */
+	char err[160];
+	tc_mutator *free_next; /* recycling list, under sched_lock */
+};
+
+struct tc_runtime {
+	tc_config cfg;
+	tc_heap heap;
+	tc_collector gc;
+
+	pthread_mutex_t sched_lock;
+	pthread_cond_t sched_cond;
+	_Atomic(tc_mutator *) mtab[TC_MAX_MUTATORS];
+	_Atomic int nmutators;
+	unsigned next_id;          /* under sched_lock */
+	tc_mutator *free_mutators; /* under sched_lock; never freed early */
+	_Atomic int stw;           /* a stop-the-world is in progress */
+	bool shutting_down;
+};
+
+void tc_safepoint_slow(tc_mutator *m);
+
+static inline void tc_poll(tc_mutator *m)
+{
+	if (__builtin_expect(atomic_load_explicit(&m->poll,
+						  memory_order_relaxed),
+			     0))
+		tc_safepoint_slow(m);
+}
+
+#endif /* TRICOLOR_RUNTIME_H */

@@ -1,0 +1,22 @@
+/*
+ * util.h - small helpers shared by every layer: allocation wrappers that
+ * abort on out-of-memory (zero-size requests are bugs), fatal errors and a
+ * monotonic clock.
+ */
+#ifndef TRICOLOR_UTIL_H
+#define TRICOLOR_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+void *tc_xmalloc(size_t n);
+void *tc_xcalloc(size_t n, size_t size);
+void *tc_xrealloc(void *p, size_t n);
+char *tc_xstrdup(const char *s);
+_Noreturn void tc_fatal(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
+uint64_t tc_now_ns(void);        /* CLOCK_MONOTONIC */
+uint64_t tc_thread_cpu_ns(void); /* CLOCK_THREAD_CPUTIME_ID */
+
+#endif /* TRICOLOR_UTIL_H */
