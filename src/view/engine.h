@@ -58,6 +58,7 @@ struct tv_engine {
 	uint64_t t0_ns;    /* immutable: engine start, CLOCK_MONOTONIC */
 	size_t heap_bytes; /* immutable */
 	uint64_t seed;     /* immutable */
+	bool verify;       /* immutable: the runtime runs the verifier */
 
 	pthread_mutex_t step_lock;
 	pthread_mutex_t lock;
