@@ -136,6 +136,7 @@ static void hold(tv_worker *k)
 
 	tc_park(k->w.m);
 	pthread_mutex_lock(&e->lock);
+	e->held++;
 	for (;;) {
 		if (!still_mine(k) ||
 		    !atomic_load_explicit(&e->paused, memory_order_acquire))
@@ -143,17 +144,20 @@ static void hold(tv_worker *k)
 		if (e->step_gen != k->step_done) {
 			uint64_t target = e->step_gen;
 
+			e->held--;
 			pthread_mutex_unlock(&e->lock);
 			tc_unpark(k->w.m);
 			one_op(k);
 			tc_park(k->w.m);
 			pthread_mutex_lock(&e->lock);
+			e->held++;
 			k->step_done = target;
 			pthread_cond_broadcast(&e->done);
 			continue;
 		}
 		pthread_cond_wait(&e->cond, &e->lock);
 	}
+	e->held--;
 	pthread_mutex_unlock(&e->lock);
 	tc_unpark(k->w.m);
 }
@@ -742,6 +746,7 @@ void tv_get_status(tv_engine *e, tv_status *st)
 	st->scenario = intern(e, e->scen.name);
 	snprintf(st->message, sizeof(st->message), "%s", e->message);
 	st->failures = e->failures;
+	st->mutators_held = e->held;
 	st->alloc_failures = e->alloc_failures;
 	snprintf(st->failure, sizeof(st->failure), "%s", e->failure);
 	/* Rates over the last one to two seconds. */

@@ -79,6 +79,7 @@ struct tv_engine {
 	char names[TV_MAX_NAMES][WL_NAME_MAX];
 	int nnames;
 	uint64_t step_gen;
+	int held; /* workers parked at an operation boundary by the pause */
 	char message[128];
 	uint64_t failures, alloc_failures;
 	char failure[160];

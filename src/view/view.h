@@ -99,6 +99,9 @@ typedef struct tv_status {
 	uint64_t alloc_failures; /* allocations that found the heap full */
 	char failure[160];       /* the first failure, or "" */
 	int gc_cpu_pct;          /* collector CPU over uptime, percent */
+	int mutators_held;       /* mutators parked by the pause so far: the
+	                          * picture holds still once it equals
+	                          * `mutators` (and the collector holds) */
 } tv_status;
 
 void tv_get_status(tv_engine *e, tv_status *st);
