@@ -356,6 +356,10 @@ tv_engine *tv_engine_new(const tv_options *o, char *err, size_t errlen)
 	tc_config_init(&cfg);
 	cfg.heap_bytes = o->heap_bytes;
 	cfg.gogc = o->gogc;
+	/* The default smallest goal (4 MiB) would not trigger a cycle before
+	 * a small arena is full: keep the goal well inside the arena. */
+	if (cfg.min_heap_bytes > o->heap_bytes / 4)
+		cfg.min_heap_bytes = o->heap_bytes / 4;
 	cfg.nglobals = WL_NGLOBALS;
 	cfg.barrier = o->barrier;
 	/* Without the hybrid barrier objects get lost: only the verifier
