@@ -322,15 +322,17 @@ END_TEST
 START_TEST(test_binary_lost_objects_exit_1)
 {
 	static char out[65536], errb[1 << 20];
-	const char *argv[] = {bin,          "--headless", "--seconds", "2",
-	                      "--barrier",  "off",        "--gogc",    "10",
-	                      "--scenario", "graph",      NULL};
+	const char *argv[] = {bin,         "--headless", "--seconds",  "3",
+	                      "--barrier", "off",        "--gogc",     "10",
+	                      "--heap",    "4M",         "--scenario", "graph",
+	                      NULL};
 
 	find_binary();
 	/* Barrier off turns the verifier on; it finds lost objects. */
 	ck_assert_int_eq(run(argv, out, sizeof(out), errb, sizeof(errb), 0), 1);
 	ck_assert_msg(strstr(out, "result         verifier found lost "
-	                          "objects"),
+	                          "objects") &&
+	                  strstr(out, "verifier       on: "),
 	              "%s", out);
 }
 END_TEST
