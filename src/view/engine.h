@@ -103,6 +103,11 @@ struct tv_engine {
 	tc_stack_view *insp_stack;
 	tc_objid *insp_fields;
 	bool *insp_nonnull;
+	bool insp_valid; /* the last referrer walk: object, time, result */
+	tc_objid insp_id;
+	uint64_t insp_ns;
+	int insp_nref;
+	tc_objid insp_refs[TV_INSPECT_REFERRERS];
 	size_t insp_nfields;
 };
 
