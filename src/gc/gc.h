@@ -54,34 +54,21 @@ enum {
 };
 
 /* A goroutine-like stack: slots (values and kinds), frames, and the result
- * register.  Written only by its mutator (relaxed atomics, inside the
- * seqlock `seq` for snapshot readers); scanned by its own mutator at a
- * safepoint, or by the collector while the mutator is parked (ordered by
- * the park/claim handshake). */
-typedef struct tc_gframe {
-	_Atomic(const char *) fn;
-	_Atomic int base;
-	_Atomic int nslots;
-} tc_gframe;
-
-typedef struct tc_gstack {
-	_Atomic uint32_t seq;
-	_Atomic int nframes;
-	_Atomic int sp; /* slots in use */
-	_Atomic(uintptr_t) result;
-	_Atomic uint32_t state; /* TC_STACK_* */
-	tc_gframe frames[TC_MAX_FRAMES];
-	_Atomic(uint64_t) slot[TC_MAX_STACK_SLOTS];
-	_Atomic(uint8_t) isptr[TC_MAX_STACK_SLOTS];
-} tc_gstack;
+ * register.  Its layout is tc_stack, in include/tricolor.h, because the
+ * mutator's own stack operations are inline there.  Written only by its
+ * mutator (relaxed __atomic stores, inside the seqlock `seq` for snapshot
+ * readers); scanned by its own mutator at a safepoint, or by the collector
+ * while the mutator is parked or stopped (ordered by the park/claim
+ * handshake).  `state` is TC_STACK_*, set grey by the collector at mark
+ * start, claimed by CAS by whoever scans it. */
+typedef tc_stack tc_gstack;
 
 /* What the collector knows of one mutator. */
 typedef struct tc_gcmut {
 	tc_gcwork work;
-	tc_gstack stack;
+	tc_gstack *stack; /* the mutator's (in its tc_mutator_hot) */
 	tc_mcache cache;
 	int64_t assist_debt; /* bytes allocated during mark not yet paid */
-	uint64_t black_bytes; /* allocated black this cycle (owner) */
 	_Atomic uint64_t assist_ns;
 	unsigned id;
 } tc_gcmut;
@@ -102,6 +89,15 @@ typedef struct tc_world {
 	/* Ask every running mutator to poll its slow path soon. */
 	void (*poke)(void *ctx);
 	int (*count)(void *ctx); /* attached mutators */
+	/* The collector's dedicated mark worker takes one P (one of the
+	 * GOMAXPROCS slots mutators run in, as Go's does) for the mark
+	 * phase: take it with the world stopped, give it back at mark
+	 * termination. */
+	void (*take_p)(void *ctx);
+	void (*give_p)(void *ctx);
+	/* Go's sysmon: make mutators that held a P too long while others
+	 * wait yield it at their next safepoint.  Called now and then. */
+	void (*preempt)(void *ctx, uint64_t now_ns);
 } tc_world;
 
 #define TC_PAUSE_BUCKETS 2048
@@ -112,15 +108,15 @@ typedef struct tc_collector {
 	tc_world world;
 	tc_config cfg; /* copy; gogc and barrier live in atomics below */
 
-	/* Globals: roots written through the barrier. */
+	/* Globals: roots written through the barrier (__atomic accesses). */
 	int nglobals;
-	_Atomic(uintptr_t) *globals;
+	uintptr_t *globals;
 
 	/* Phase and mode, published for everyone (written by the collector
 	 * at STW points; read relaxed by mutators' fast paths, acquire by
 	 * observers). */
 	_Atomic int phase;
-	_Atomic int wb_enabled;
+	int wb_enabled; /* __atomic: inline tc_write reads it by pointer */
 	_Atomic int barrier;
 	_Atomic int gogc;
 	_Atomic uint64_t cycle;        /* cycles started */
@@ -137,6 +133,8 @@ typedef struct tc_collector {
 	_Atomic uint64_t heap_marked;  /* live after the last mark */
 	_Atomic uint64_t heap_goal;
 	_Atomic uint64_t trigger;
+	_Atomic uint64_t trigger_milli; /* trigger point, in 1/1000 of the
+					 * way from marked to goal */
 	_Atomic uint64_t scan_expected; /* scan work expected this cycle */
 	_Atomic uint64_t scan_done;     /* flushed scan work this cycle */
 	_Atomic uint64_t assist_ratio_milli; /* scan bytes per 1000 B alloc */
@@ -184,6 +182,7 @@ typedef struct tc_collector {
 	int step_phase;        /* phase when the current step began */
 	bool step_active;      /* under ctl_lock */
 	uint64_t marked_at_start;
+	uint64_t sysmon_last;  /* last preemption check (ns) */
 	_Atomic int trigger_sent; /* a mutator woke us for this cycle */
 
 	/* Verifier state (allocated once when cfg.verify). */
@@ -209,7 +208,7 @@ void tc_gc_flush(tc_collector *gc, tc_gcwork *w);
 /* A mutator's safepoint duty: scan its grey stack if it still is. */
 void tc_gc_self_scan(tc_collector *gc, tc_gcmut *m);
 /* Mark assist: pay the mutator's allocation debt with scan work. */
-void tc_gc_assist(tc_collector *gc, tc_gcmut *m, _Atomic uint32_t *poll);
+void tc_gc_assist(tc_collector *gc, tc_gcmut *m, const uint32_t *poll);
 /* Ask the collector to run a cycle (from anywhere). */
 void tc_gc_trigger(tc_collector *gc, bool forced);
 /* Wait until a cycle that starts after this call has finished marking and
@@ -227,17 +226,18 @@ static inline bool tc_gc_should_trigger(tc_collector *gc)
 }
 
 /* The write barrier's slow path; see barrier.c. */
-void tc_gc_wb_slow(tc_collector *gc, tc_gcmut *m, _Atomic(uintptr_t) *slot,
+void tc_gc_wb_slow(tc_collector *gc, tc_gcmut *m, uintptr_t *slot,
 		   uintptr_t val);
 
 /* Store val into *slot through the write barrier.  No safepoint between
- * the barrier and the store. */
-static inline void tc_gc_write(tc_collector *gc, tc_gcmut *m,
-			       _Atomic(uintptr_t) *slot, uintptr_t val)
+ * the barrier and the store.  (tc_write in tricolor.h is the same, inline,
+ * for object fields.) */
+static inline void tc_gc_write(tc_collector *gc, tc_gcmut *m, uintptr_t *slot,
+			       uintptr_t val)
 {
-	if (atomic_load_explicit(&gc->wb_enabled, memory_order_relaxed))
+	if (__atomic_load_n(&gc->wb_enabled, __ATOMIC_RELAXED))
 		tc_gc_wb_slow(gc, m, slot, val);
-	atomic_store_explicit(slot, val, memory_order_release);
+	__atomic_store_n(slot, val, __ATOMIC_RELEASE);
 }
 
 /* Pause control and stepping (see tricolor.h). */
