@@ -18,7 +18,7 @@
 #include "tui/theme.h"
 #include "view/view.h"
 
-#define STACKS_COL_W 24 /* narrowest mutator column */
+#define STACKS_COL_W 18 /* narrowest mutator column */
 
 /* Number of mutator columns that fit in a pane of this width. */
 int stackspane_columns(int width);

@@ -75,8 +75,9 @@ typedef struct app {
 
 	unsigned long long sample_next, heap_next;
 	uint64_t pauses_seen;
-	tc_phase last_phase;
-	uint64_t mark_start_bytes;
+	uint64_t cycle_seq; /* tv_cycles_since position */
+	tc_cycle_info cycles[8];
+	uint64_t last_marked; /* objects marked by the last cycle */
 	bool have_heap;
 
 	/* frame statistics */
@@ -156,20 +157,27 @@ static void take_snapshots(app *a, unsigned long long now)
 			snprintf(a->msg, sizeof a->msg, "%s", a->engine_msg);
 	}
 	while ((n = tv_events_since(a->e, &a->ev_seq, a->evbuf, 64)) > 0) {
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n; i++) {
+			/* Phase changes show on the timeline; the log keeps
+			 * cycles, pauses, mutators and control actions. */
+			if ((int)a->evbuf[i].kind == TC_EV_PHASE)
+				continue;
 			eventlog_add(&a->log, a->evbuf[i].text,
 			             a->evbuf[i].kind == TC_EV_CYCLE);
+		}
 		if (n < 64)
 			break;
 	}
 	n = tv_recent_shades(a->e, &a->shade_seq, a->shades, 256);
 	heapmap_flash(&a->hm, a->shades, n, now + FLASH_NS);
 
-	/* Mark progress: bytes marked since mark began, against what the
-	 * previous cycle found live. */
-	if (a->st.gc.phase == TC_PHASE_MARK && a->last_phase != TC_PHASE_MARK)
-		a->mark_start_bytes = a->st.gc.marked_bytes;
-	a->last_phase = a->st.gc.phase;
+	/* The last completed cycle's marked object count is what the
+	 * current mark is expected to reach (mark progress). */
+	while ((n = tv_cycles_since(a->e, &a->cycle_seq, a->cycles, 8)) > 0) {
+		a->last_marked = a->cycles[n - 1].marked_objects;
+		if (n < 8)
+			break;
+	}
 
 	if (now >= a->sample_next) {
 		double pause = 0.0;
@@ -200,15 +208,20 @@ static void take_snapshots(app *a, unsigned long long now)
 	}
 }
 
+/* Mark progress: black objects (marked and scanned, or allocated black)
+ * against what the previous cycle marked.  Not marking: negative. */
 static double mark_progress(const app *a)
 {
-	double expect, done;
+	double done, expect = (double)a->last_marked;
 
+	if (a->st.gc.phase == TC_PHASE_MARK_TERM)
+		return 1.0;
 	if (a->st.gc.phase != TC_PHASE_MARK)
-		return a->st.gc.phase == TC_PHASE_MARK_TERM ? 1.0 : -1.0;
-	expect = (double)(a->st.gc.heap_marked ? a->st.gc.heap_marked
-	                                       : a->st.gc.heap_live);
-	done = (double)(a->st.gc.marked_bytes - a->mark_start_bytes);
+		return -1.0;
+	done = (double)a->heap.counts[TC_BLACK];
+	if (expect <= 0.0)
+		expect = done + (double)a->heap.counts[TC_GREY] +
+		         (double)a->heap.counts[TC_WHITE];
 	if (expect <= 0.0)
 		return 0.0;
 	return done / expect > 0.99 ? 0.99 : done / expect;
