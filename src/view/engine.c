@@ -648,9 +648,8 @@ int tv_step_phase(tv_engine *e)
 	if (!tv_paused(e))
 		return TC_EINVAL;
 	pthread_mutex_lock(&e->step_lock);
-	/* From "off" the next phase only comes if a cycle is asked for. */
-	if (from == TC_PHASE_OFF)
-		tc_gc_request(e->rt);
+	/* From "off", a step starts a cycle (the collector treats a step
+	 * request as a trigger). */
 	rc = tc_gc_step(e->rt, TC_STEP_PHASE);
 	pthread_mutex_unlock(&e->step_lock);
 	if (rc == 0)
