@@ -300,6 +300,16 @@ static void draw_frame(app *a, unsigned long long now, bool full)
 	wnoutrefresh(a->wlog);
 	wnoutrefresh(a->wkeys);
 	if (a->inspect) {
+		/* Fit the box to the object: its fields and referrers. */
+		int h = 6 + a->obj.nfields + a->obj.nroot_refs +
+		        ((int)a->obj.info.nptrs > a->obj.nfields);
+		rect r = a->lay.inspector;
+
+		if (h < r.h)
+			r.h = h;
+		r.y = (LINES - 1 - r.h) / 2;
+		wresize(a->winsp, r.h, r.w);
+		mvwin(a->winsp, r.y, r.x);
 		inspector_draw(a->winsp, &a->obj, a->obj_found, a->insp_id,
 		               a->heap, &a->th);
 		wnoutrefresh(a->winsp);
