@@ -43,7 +43,9 @@ fi
 target=demo
 screen() { tm capture-pane -p -t "$target" 2>/dev/null; }
 
-# wait_for REGEX [SECONDS]: poll the screen until REGEX matches.
+# wait_for REGEX [SECONDS]: poll the screen until REGEX matches.  The
+# bounds are generous (sanitizer builds under a parallel make check are
+# slow); a wait returns as soon as the text shows.
 wait_for() {
 	local re=$1 limit=$((${2:-15} * 20)) i=0
 	while [ $i -lt $limit ]; do
@@ -100,19 +102,19 @@ check "not a terminal: the message suggests --headless" \
 start demo 120 40 --mutators 2 --seed 7
 target=demo
 check "status pane shows the phase timeline and cycle" \
-	wait_for 'sweep term .* mark term .*cycle [0-9]+' 10
+	wait_for 'sweep term .* mark term .*cycle [0-9]+' 30
 check "heap map, stacks and event log panes show" \
-	wait_for 'Heap: [0-9]+ spans' 5
-check "stacks pane shows" wait_for 'Stacks: .*mutators' 2
-check "event log shows" wait_for 'Events' 2
-check "key bar shows" wait_for 'F1Help.*qQuit' 2
-check "heap legend counts colors" wait_for 'free [0-9]+ .*white [0-9]+ .*grey [0-9]+ .*black [0-9]+' 2
+	wait_for 'Heap: [0-9]+ spans' 15
+check "stacks pane shows" wait_for 'Stacks: .*mutators' 6
+check "event log shows" wait_for 'Events' 6
+check "key bar shows" wait_for 'F1Help.*qQuit' 6
+check "heap legend counts colors" wait_for 'free [0-9]+ .*white [0-9]+ .*grey [0-9]+ .*black [0-9]+' 6
 check "alive: a gctrace line appears in the event log" \
-	wait_for 'gc [0-9]+ @[0-9.]+s' 10
+	wait_for 'gc [0-9]+ @[0-9.]+s' 30
 
 # ---- 3. space freezes the cycle counter and the heap --------------------
 tm send-keys -t demo ' '
-check "space pauses" wait_for 'PAUSED' 5
+check "space pauses" wait_for 'PAUSED' 15
 sleep 0.3
 c1=$(cycle)
 l1=$(legend)
@@ -131,7 +133,7 @@ for i in $(seq 1 12); do
 	fi
 	before=$(screen | grep -o '\[[a-z ]*\]' | head -1)
 	tm send-keys -t demo N
-	wait_gone "$(printf '%s' "$before" | sed 's/[][]/\\&/g')" 5 || true
+	wait_gone "$(printf '%s' "$before" | sed 's/[][]/\\&/g')" 15 || true
 	sleep 0.2
 done
 w0=$(count white) g0=$(count grey) b0=$(count black)
@@ -158,52 +160,52 @@ check "n: one grey became black, only white turned grey ($w0/$g0/$b0 -> $w1/$g1/
 
 # ---- 5. + raises the mutator count ------------------------------------
 tm send-keys -t demo ' '
-check "space resumes" wait_for 'RUNNING' 5
+check "space resumes" wait_for 'RUNNING' 15
 m0=$(mutators)
 tm send-keys -t demo +
 check "+ raises the mutators shown ($m0 -> $((m0 + 1)))" \
-	wait_for "mutators $((m0 + 1)) " 5
-check "the change shows in the status line" wait_for 'mutators .*-> ' 5
+	wait_for "mutators $((m0 + 1)) " 15
+check "the change shows in the status line" wait_for 'mutators .*-> ' 15
 
 # ---- 6. ? opens help ---------------------------------------------------
 tm send-keys -t demo '?'
-check "? opens the help screen" wait_for 'Help - tricolor' 5
-check "help lists the keys" wait_for 'scan exactly one grey object' 2
+check "? opens the help screen" wait_for 'Help - tricolor' 15
+check "help lists the keys" wait_for 'scan exactly one grey object' 6
 tm send-keys -t demo Escape
-check "any key closes help" wait_gone 'Help - tricolor' 5
+check "any key closes help" wait_gone 'Help - tricolor' 15
 
 # ---- 7. resize -----------------------------------------------------------
 tm resize-window -t demo -x 40 -y 10
-check "40x10 shows the too-small message" wait_for 'Terminal too small' 5
+check "40x10 shows the too-small message" wait_for 'Terminal too small' 15
 tm resize-window -t demo -x 120 -y 40
-check "back to 120x40 restores the layout" wait_for 'Heap: [0-9]+ spans' 5
-check "... and the too-small message is gone" wait_gone 'Terminal too small' 5
+check "back to 120x40 restores the layout" wait_for 'Heap: [0-9]+ spans' 15
+check "... and the too-small message is gone" wait_gone 'Terminal too small' 15
 
 # ---- 8. q quits 0 and restores the terminal -----------------------------
 tm send-keys -t demo q
-check "q exits with status 0" wait_for '^EXIT=0$' 10
-check "q leaves the tty modes as they were" wait_for '^TTY-RESTORED$' 2
-check "q leaves the alternate screen" wait_gone 'F1Help' 2
+check "q exits with status 0" wait_for '^EXIT=0$' 30
+check "q leaves the tty modes as they were" wait_for '^TTY-RESTORED$' 6
+check "q leaves the alternate screen" wait_gone 'F1Help' 6
 
 # ---- 9. SIGTERM restores the terminal too --------------------------------
 start sig 100 30 --mutators 1
 target=sig
-check "second demo starts" wait_for 'Heap: [0-9]+ spans' 10
+check "second demo starts" wait_for 'Heap: [0-9]+ spans' 30
 pid=$(tm list-panes -t sig -F '#{pane_pid}')
 tpid=$(pgrep -P "$pid" -x tricolor 2>/dev/null || pgrep -P "$pid" | head -1)
 [ -n "$tpid" ] && kill -TERM "$tpid"
-check "SIGTERM: exits 143 with the terminal restored" wait_for '^EXIT=143$' 10
-check "SIGTERM: tty modes restored" wait_for '^TTY-RESTORED$' 2
+check "SIGTERM: exits 143 with the terminal restored" wait_for '^EXIT=143$' 30
+check "SIGTERM: tty modes restored" wait_for '^TTY-RESTORED$' 6
 
 # ---- 10. ASCII and monochrome --------------------------------------------
 tm new-session -d -s mono -x 100 -y 30 \
 	"export LANG=C NO_COLOR=1 TERM=tmux-256color; $bin --mutators 1; echo EXIT=\$?; exec sleep 600"
 target=mono
 check "C locale + NO_COLOR: ASCII glyphs in the legend" \
-	wait_for '\. free [0-9]+ +o white [0-9]+ +% grey [0-9]+ +# black [0-9]+' 10
-check "ASCII borders" wait_for '^\+ Stacks: .*\+\+ Heap' 2
+	wait_for '\. free [0-9]+ +o white [0-9]+ +% grey [0-9]+ +# black [0-9]+' 30
+check "ASCII borders" wait_for '^\+ Stacks: .*\+\+ Heap' 6
 tm send-keys -t mono q
-check "mono: q exits 0" wait_for '^EXIT=0$' 10
+check "mono: q exits 0" wait_for '^EXIT=0$' 30
 
 echo "1..$n"
 [ "$failed" -eq 0 ]
