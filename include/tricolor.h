@@ -407,7 +407,8 @@ typedef struct tc_cycle_info {
 	uint64_t violations;
 } tc_cycle_info;
 
-/* The last completed cycle; 0, or -1 if none completed yet. */
+/* The record of the last completed cycle (published just after the cycle
+ * is counted in tc_stats.cycles: compare its n).  0, or -1 if none yet. */
 int tc_last_cycle(tc_runtime *rt, tc_cycle_info *out);
 
 /* Events passed to tc_config.on_event. */

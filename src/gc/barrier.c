@@ -63,10 +63,12 @@ void tc_gc_wb_slow(tc_collector *gc, tc_gcmut *m, _Atomic(uintptr_t) *slot,
 		   uintptr_t val)
 {
 	tc_gcwork *w = &m->work;
+	/* The old value is loaded with acquire: another thread stored it
+	 * (release) after making its span, whose metadata shading reads. */
 	switch (atomic_load_explicit(&gc->barrier, memory_order_relaxed)) {
 	case TC_BARRIER_HYBRID:
 		tc_gc_shade_barrier(
-			gc, w, atomic_load_explicit(slot, memory_order_relaxed));
+			gc, w, atomic_load_explicit(slot, memory_order_acquire));
 		if (atomic_load_explicit(&m->stack.state,
 					 memory_order_relaxed) !=
 		    TC_STACK_BLACK)
@@ -77,7 +79,7 @@ void tc_gc_wb_slow(tc_collector *gc, tc_gcmut *m, _Atomic(uintptr_t) *slot,
 		break;
 	case TC_BARRIER_YUASA:
 		tc_gc_shade_barrier(
-			gc, w, atomic_load_explicit(slot, memory_order_relaxed));
+			gc, w, atomic_load_explicit(slot, memory_order_acquire));
 		break;
 	default: /* TC_BARRIER_OFF */
 		break;

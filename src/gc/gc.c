@@ -240,9 +240,15 @@ static void step_point(tc_collector *gc)
 		tc_phase ph = atomic_load_explicit(&gc->phase,
 						   memory_order_relaxed);
 		if (gc->step_active) {
+			/* A phase step ends in the next concurrent phase
+			 * (off, mark or sweep): the stop-the-world phases in
+			 * between cannot hold still. */
+			bool stable = ph == TC_PHASE_OFF ||
+				      ph == TC_PHASE_MARK ||
+				      ph == TC_PHASE_SWEEP;
 			bool done = gc->step_kind == TC_STEP_OBJECT
 					    ? gc->units > gc->step_units
-					    : (int)ph != gc->step_phase;
+					    : stable && (int)ph != gc->step_phase;
 			if (!done && !gc->shutdown &&
 			    atomic_load(&gc->paused))
 				break; /* keep working on this step */
@@ -501,14 +507,17 @@ static void *collector_main(void *arg)
 {
 	tc_collector *gc = arg;
 	uint64_t cpu_start = tc_thread_cpu_ns();
-	pthread_mutex_lock(&gc->ctl_lock);
 	for (;;) {
-		if (gc->shutdown)
+		/* Idle (phase off): holds here while paused with no step. */
+		step_point(gc);
+		pthread_mutex_lock(&gc->ctl_lock);
+		if (gc->shutdown) {
+			pthread_mutex_unlock(&gc->ctl_lock);
 			break;
+		}
 		bool paused = atomic_load(&gc->paused);
-		bool stepping = paused && gc->steps_requested > gc->steps_done;
-		bool go = gc->request ||
-			  (!paused && tc_gc_should_trigger(gc)) || stepping;
+		bool go = gc->request || (!paused && tc_gc_should_trigger(gc)) ||
+			  (paused && gc->step_active);
 		if (!go) {
 			struct timespec ts;
 			clock_gettime(CLOCK_REALTIME, &ts);
@@ -519,6 +528,7 @@ static void *collector_main(void *arg)
 			}
 			pthread_cond_timedwait(&gc->ctl_cond, &gc->ctl_lock,
 					       &ts);
+			pthread_mutex_unlock(&gc->ctl_lock);
 			continue;
 		}
 		bool forced = gc->forced;
@@ -529,8 +539,6 @@ static void *collector_main(void *arg)
 		atomic_store_explicit(&gc->phase, TC_PHASE_SWEEP_TERM,
 				      memory_order_release);
 		pthread_mutex_unlock(&gc->ctl_lock);
-		if (stepping)
-			step_point(gc); /* begins the step: OFF -> mark */
 		sweep_termination(gc, forced);
 		atomic_store(&gc->trigger_sent, 0);
 		mark_phase(gc);
@@ -538,9 +546,7 @@ static void *collector_main(void *arg)
 		atomic_store_explicit(&gc->gc_cpu_ns,
 				      tc_thread_cpu_ns() - cpu_start,
 				      memory_order_relaxed);
-		pthread_mutex_lock(&gc->ctl_lock);
 	}
-	pthread_mutex_unlock(&gc->ctl_lock);
 	return NULL;
 }
 

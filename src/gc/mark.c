@@ -310,7 +310,8 @@ void tc_gc_assist(tc_collector *gc, tc_gcmut *m, _Atomic uint32_t *poll)
 						   memory_order_relaxed) +
 				      dt,
 			      memory_order_relaxed);
-	/* Keep what it shaded visible to the collector. */
-	if (m->work.n > TC_LOCALWORK_N / 4)
-		tc_gc_flush(gc, &m->work);
+	/* Hand what it shaded to the collector: grey work left in a
+	 * mutator's private buffer would stall marking until the next
+	 * mark-termination attempt flushes it. */
+	tc_gc_flush(gc, &m->work);
 }

@@ -109,8 +109,10 @@ struct tc_span {
 	_Atomic uint32_t nelems;
 	_Atomic uint32_t divmul;
 	_Atomic uint32_t large_nptrs; /* class 0: pointer words */
-	uint32_t page;   /* constant: index of the first page */
-	uintptr_t base;  /* constant: address of the first page */
+	/* Index and address of the first page: set when a span first starts
+	 * here (under heap->lock, inside the seqlock), constant after. */
+	uint32_t page;
+	uintptr_t base;
 
 	/* Sweep state: sweepgen is CAS-claimed by sweepers; nalloc written by
 	 * the owner (mcache or sweeper), read by anyone (relaxed). */

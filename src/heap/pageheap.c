@@ -56,11 +56,11 @@ int tc_heap_init(tc_heap *h, size_t bytes, bool poison, const char **err)
 		tc_heap_destroy(h);
 		return TC_ENOMEM;
 	}
-	for (uint32_t i = 0; i < h->npages; i++) {
-		h->spans[i].page = i;
-		h->spans[i].base = h->arena + ((uintptr_t)i << TC_PAGE_SHIFT);
+	/* Descriptors are touched only when a span first starts at their
+	 * page (the array is reserved, not committed: RSS stays
+	 * proportional to the heap in use, not to the arena). */
+	for (uint32_t i = 0; i < h->npages; i++)
 		h->freebits[i >> 6] |= (uint64_t)1 << (i & 63);
-	}
 	pthread_mutex_init(&h->lock, NULL);
 	for (int c = 0; c < TC_MAX_CLASSES; c++)
 		pthread_mutex_init(&h->central[c].lock, NULL);
@@ -192,6 +192,10 @@ tc_span *tc_heap_alloc_span(tc_heap *h, int cls, uint32_t npages)
 	uint32_t seq = atomic_load_explicit(&s->seq, memory_order_relaxed);
 	atomic_store_explicit(&s->seq, seq + 1, memory_order_relaxed);
 	atomic_thread_fence(memory_order_release);
+	if (s->base == 0) { /* first span ever to start here */
+		s->page = p;
+		s->base = h->arena + ((uintptr_t)p << TC_PAGE_SHIFT);
+	}
 	atomic_store_explicit(&s->npages, npages, memory_order_relaxed);
 	atomic_store_explicit(&s->sizeclass, (uint32_t)cls,
 			      memory_order_relaxed);

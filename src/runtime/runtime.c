@@ -331,21 +331,47 @@ const char *tc_last_error(const tc_mutator *m)
 
 /* ---- safepoints and parking ---- */
 
+/* Hold at this safepoint while the world is stopped.  Returns true if it
+ * did hold. */
+static bool wait_stw(tc_mutator *m)
+{
+	tc_runtime *rt = m->rt;
+	bool held = false;
+	if (!atomic_load_explicit(&rt->stw, memory_order_acquire))
+		return false;
+	pthread_mutex_lock(&rt->sched_lock);
+	if (atomic_load(&rt->stw)) {
+		held = true;
+		atomic_store(&m->status, TC_ST_STOPPED);
+		pthread_cond_broadcast(&rt->sched_cond);
+		while (atomic_load(&rt->stw))
+			pthread_cond_wait(&rt->sched_cond, &rt->sched_lock);
+		atomic_store(&m->status, TC_ST_RUNNING);
+	}
+	pthread_mutex_unlock(&rt->sched_lock);
+	return held;
+}
+
+/* The stack is scanned at the mutator's next safepoint after mark starts:
+ * not at the stop-the-world that starts it (the STW must stay short), but
+ * at the first poll after the mutator resumes.  Between the two the
+ * mutator runs with a grey stack, as goroutines do in Go until the
+ * collector gets to them; that is the window the insertion half of the
+ * hybrid barrier covers (barrier.c). */
+static void defer_scan(tc_mutator *m)
+{
+	if (atomic_load_explicit(&m->g.stack.state, memory_order_relaxed) ==
+	    TC_STACK_GREY)
+		atomic_store_explicit(&m->poll, 1, memory_order_relaxed);
+}
+
 void tc_safepoint_slow(tc_mutator *m)
 {
 	tc_runtime *rt = m->rt;
 	atomic_exchange_explicit(&m->poll, 0, memory_order_acq_rel);
-	if (atomic_load_explicit(&rt->stw, memory_order_acquire)) {
-		pthread_mutex_lock(&rt->sched_lock);
-		if (atomic_load(&rt->stw)) {
-			atomic_store(&m->status, TC_ST_STOPPED);
-			pthread_cond_broadcast(&rt->sched_cond);
-			while (atomic_load(&rt->stw))
-				pthread_cond_wait(&rt->sched_cond,
-						  &rt->sched_lock);
-			atomic_store(&m->status, TC_ST_RUNNING);
-		}
-		pthread_mutex_unlock(&rt->sched_lock);
+	if (wait_stw(m)) {
+		defer_scan(m);
+		return;
 	}
 	if (atomic_load_explicit(&m->g.stack.state, memory_order_relaxed) ==
 	    TC_STACK_GREY)
@@ -376,5 +402,6 @@ void tc_unpark(tc_mutator *m)
 		pthread_cond_wait(&rt->sched_cond, &rt->sched_lock);
 	atomic_store(&m->status, TC_ST_RUNNING);
 	pthread_mutex_unlock(&rt->sched_lock);
-	tc_safepoint_slow(m);
+	wait_stw(m);
+	defer_scan(m);
 }

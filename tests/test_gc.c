@@ -1,0 +1,494 @@
+/*
+ * test_gc.c - specification of the collector and the runtime through the
+ * public API: roots, the write barrier's two halves, allocate-black, sweep,
+ * reuse, the pacer, heap exhaustion, and the verifier catching the objects
+ * that each half-barrier loses.  Single mutator, deterministic: the
+ * collector is paused and stepped where the order of events matters.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "tricolor.h"
+
+static tc_runtime *mkrt(size_t heap, int gogc, tc_barrier_mode mode)
+{
+	tc_config cfg;
+	tc_config_init(&cfg);
+	cfg.heap_bytes = heap;
+	cfg.gogc = gogc;
+	cfg.barrier = mode;
+	cfg.verify = true;
+	cfg.on_violation = TC_VERIFY_RESCUE;
+	cfg.min_heap_bytes = 1 << 20;
+	cfg.poison_freed = true;
+	const char *err = NULL;
+	tc_runtime *rt = tc_runtime_new(&cfg, &err);
+	ck_assert_msg(rt != NULL, "runtime: %s", err ? err : "?");
+	return rt;
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = {0, ms * 1000000L};
+	nanosleep(&ts, NULL);
+}
+
+static tc_color color(tc_runtime *rt, void *p)
+{
+	tc_objid id;
+	tc_object_info info;
+	/* A freed object's span may be gone altogether. */
+	if (tc_object_id(rt, p, &id) != 0 ||
+	    tc_object_describe(rt, id, &info, NULL, NULL, 0) < 0)
+		return TC_FREE;
+	return info.color;
+}
+
+static bool allocated(tc_runtime *rt, tc_objid id)
+{
+	tc_object_info info;
+	return tc_object_describe(rt, id, &info, NULL, NULL, 0) >= 0;
+}
+
+static tc_objid idof(tc_runtime *rt, void *p)
+{
+	tc_objid id;
+	ck_assert_int_eq(tc_object_id(rt, p, &id), 0);
+	return id;
+}
+
+/* Pause the collector and step it into the mark phase of a new cycle,
+ * with the mutator parked meanwhile.  Marking then holds still. */
+static void to_mark(tc_runtime *rt, tc_mutator *m)
+{
+	tc_gc_set_paused(rt, true);
+	tc_park(m);
+	ck_assert_int_eq(tc_gc_step(rt, TC_STEP_PHASE), 0);
+	ck_assert_int_eq(tc_get_phase(rt), TC_PHASE_MARK);
+	tc_unpark(m);
+}
+
+/* Let the paused cycle run to its end (sweep done), mutator parked. */
+static void finish_cycle(tc_runtime *rt, tc_mutator *m)
+{
+	tc_stats st;
+	tc_read_stats(rt, &st);
+	uint64_t want = st.cycles + 1;
+	tc_park(m);
+	tc_gc_set_paused(rt, false);
+	for (int i = 0; i < 10000; i++) {
+		tc_read_stats(rt, &st);
+		if (st.cycles >= want && st.phase == TC_PHASE_OFF)
+			break;
+		sleep_ms(1);
+	}
+	tc_unpark(m);
+	ck_assert_uint_ge(st.cycles, want);
+	ck_assert_int_eq(st.phase, TC_PHASE_OFF);
+}
+
+START_TEST(roots_are_globals_stack_slots_and_result_register)
+{
+	tc_runtime *rt = mkrt(16 << 20, 100, TC_BARRIER_HYBRID);
+	tc_mutator *m = tc_attach(rt, "t");
+	tc_push(m, "main", 3);
+	void *a = tc_alloc(m, 0, 8);
+	tc_set_global(m, 0, a);
+	void *b = tc_alloc_slot(m, 0, 0, 8);
+	tc_push(m, "f", 0);
+	void *c = tc_alloc(m, 0, 8);
+	tc_return(m, c);
+	void *d = tc_alloc_slot(m, 1, 1, 8);
+	void *e = tc_alloc(m, 0, 8);
+	tc_write(m, d, 0, e);
+	void *x = tc_alloc(m, 0, 8);
+	void *y = tc_alloc(m, 1, 0);
+	tc_objid ids[7];
+	void *objs[7] = {a, b, c, d, e, x, y};
+	for (int i = 0; i < 7; i++)
+		ids[i] = idof(rt, objs[i]);
+	tc_set_int(m, 2, (int64_t)(uintptr_t)x); /* a scalar is no root */
+	uint64_t n = tc_gc(m);
+	ck_assert_uint_ge(n, 1);
+	for (int i = 0; i < 5; i++)
+		ck_assert_msg(allocated(rt, ids[i]), "root object %d freed", i);
+	ck_assert(!allocated(rt, ids[5]));
+	ck_assert(!allocated(rt, ids[6]));
+	ck_assert_ptr_eq(tc_read(d, 0), e);
+	tc_stats st;
+	tc_read_stats(rt, &st);
+	ck_assert_uint_eq(st.verify_violations, 0);
+	ck_assert_uint_ge(st.pauses, 2);
+	tc_pop(m);
+	tc_detach(m);
+	tc_runtime_free(rt);
+}
+END_TEST
+
+START_TEST(hybrid_barrier_shades_old_value_and_new_value_while_stack_grey)
+{
+	tc_runtime *rt = mkrt(16 << 20, 100, TC_BARRIER_HYBRID);
+	tc_mutator *m = tc_attach(rt, "t");
+	tc_push(m, "main", 3);
+	/* Objects with a pointer field, so that shading leaves them grey
+	 * (an object without pointers goes straight to black). */
+	void *b = tc_alloc_slot(m, 0, 1, 0);
+	void *w1 = tc_alloc(m, 1, 0);
+	tc_write(m, b, 0, w1);
+	void *w2 = tc_alloc_slot(m, 1, 1, 0);
+	void *c = tc_alloc_slot(m, 2, 1, 0);
+	void *w3 = tc_alloc(m, 1, 0);
+	tc_write(m, c, 0, w3);
+	to_mark(rt, m);
+	/* The stack is grey until the mutator's next safepoint. */
+	ck_assert_int_eq(color(rt, w1), TC_WHITE);
+	ck_assert_int_eq(color(rt, w2), TC_WHITE);
+	tc_write(m, b, 0, w2);
+	ck_assert_int_eq(color(rt, w1), TC_GREY); /* deletion half */
+	ck_assert_int_eq(color(rt, w2), TC_GREY); /* insertion half */
+	ck_assert_int_eq(color(rt, b), TC_WHITE);
+	tc_safepoint(m); /* scans the stack: b and c turn grey */
+	ck_assert_int_eq(color(rt, b), TC_GREY);
+	ck_assert_int_eq(color(rt, w3), TC_WHITE);
+	/* Stack black now: the new value is not shaded ... */
+	tc_write(m, b, 0, tc_read(c, 0));
+	ck_assert_int_eq(color(rt, w3), TC_WHITE);
+	/* ... but deleting it from c shades it. */
+	tc_write(m, c, 0, NULL);
+	ck_assert_int_eq(color(rt, w3), TC_GREY);
+	finish_cycle(rt, m);
+	tc_stats st;
+	tc_read_stats(rt, &st);
+	ck_assert_uint_eq(st.verify_violations, 0);
+	ck_assert_uint_ge(st.barrier_shades, 3);
+	ck_assert_int_ne(color(rt, w3), TC_FREE);
+	tc_pop(m);
+	tc_detach(m);
+	tc_runtime_free(rt);
+}
+END_TEST
+
+START_TEST(objects_allocated_during_mark_are_black)
+{
+	tc_runtime *rt = mkrt(16 << 20, 100, TC_BARRIER_HYBRID);
+	tc_mutator *m = tc_attach(rt, "t");
+	tc_push(m, "main", 2);
+	void *garbage = tc_alloc(m, 1, 8); /* unreachable: stays white */
+	to_mark(rt, m);
+	void *during = tc_alloc_slot(m, 1, 2, 16);
+	ck_assert_int_eq(color(rt, during), TC_BLACK);
+	void *big = tc_alloc(m, 1, 100000);
+	ck_assert_int_eq(color(rt, big), TC_BLACK);
+	ck_assert_int_eq(color(rt, garbage), TC_WHITE);
+	finish_cycle(rt, m);
+	/* Allocated black, so it survived although it became garbage. */
+	ck_assert_int_eq(color(rt, big), TC_WHITE);
+	ck_assert_int_eq(color(rt, during), TC_WHITE);
+	ck_assert_int_eq(color(rt, garbage), TC_FREE);
+	tc_pop(m);
+	tc_detach(m);
+	tc_runtime_free(rt);
+}
+END_TEST
+
+START_TEST(sweep_frees_exactly_the_unreachable_and_slots_are_reused)
+{
+	tc_runtime *rt = mkrt(16 << 20, TC_GOGC_OFF, TC_BARRIER_HYBRID);
+	tc_mutator *m = tc_attach(rt, "t");
+	tc_push(m, "main", 1);
+	enum { N = 1000 };
+	void *keep = tc_alloc_slot(m, 0, N, 0);
+	static tc_objid ids[N];
+	static uintptr_t addr[N];
+	for (int i = 0; i < N; i++) {
+		void *o = tc_alloc(m, 0, 40);
+		ids[i] = idof(rt, o);
+		addr[i] = (uintptr_t)o;
+		if (i % 2 == 0)
+			tc_write(m, keep, (size_t)i, o);
+	}
+	tc_stats st0, st1;
+	tc_read_stats(rt, &st0);
+	tc_gc(m);
+	tc_read_stats(rt, &st1);
+	ck_assert_uint_eq(st1.freed_objects - st0.freed_objects, N / 2);
+	for (int i = 0; i < N; i++)
+		ck_assert(allocated(rt, ids[i]) == (i % 2 == 0));
+	/* The freed slots are reused before the heap grows. */
+	uint64_t inuse = st1.heap_inuse;
+	for (int i = 0; i < N / 2; i++) {
+		uintptr_t p = (uintptr_t)tc_alloc(m, 0, 40);
+		bool was_freed = false;
+		for (int j = 1; j < N && !was_freed; j += 2)
+			was_freed = addr[j] == p;
+		ck_assert_msg(was_freed, "allocation %d did not reuse", i);
+	}
+	tc_read_stats(rt, &st1);
+	ck_assert_uint_eq(st1.heap_inuse, inuse);
+	tc_pop(m);
+	tc_detach(m);
+	tc_runtime_free(rt);
+}
+END_TEST
+
+START_TEST(pacer_triggers_at_the_goal_and_gogc_off_disables_it)
+{
+	tc_runtime *rt = mkrt(64 << 20, 100, TC_BARRIER_HYBRID);
+	tc_mutator *m = tc_attach(rt, "t");
+	tc_push(m, "main", 2);
+	/* 2 MiB live in a list */
+	for (int i = 0; i < 2048; i++) {
+		void *o = tc_alloc(m, 1, 1000);
+		tc_write(m, o, 0, tc_get_ptr(m, 0));
+		tc_set_ptr(m, 0, o);
+	}
+	tc_gc(m);
+	tc_stats st;
+	tc_read_stats(rt, &st);
+	ck_assert_uint_ge(st.heap_marked, 2048 * 1000);
+	ck_assert_uint_eq(st.heap_goal, st.heap_marked * 2);
+	uint64_t cycles = st.cycles;
+	/* Garbage until the collector starts by itself (then wait, parked,
+	 * for that cycle to end). */
+	for (int i = 0; i < 50000 && tc_get_phase(rt) == TC_PHASE_OFF &&
+			st.cycles == cycles;
+	     i++) {
+		tc_alloc_slot(m, 1, 0, 1000);
+		if (i % 16 == 0)
+			tc_read_stats(rt, &st);
+	}
+	ck_assert(tc_get_phase(rt) != TC_PHASE_OFF || st.cycles > cycles);
+	tc_park(m);
+	for (int i = 0; i < 5000 && st.cycles == cycles; i++) {
+		sleep_ms(1);
+		tc_read_stats(rt, &st);
+	}
+	/* The cycle's record is published just after it is counted. */
+	tc_cycle_info ci = {0};
+	for (int i = 0; i < 5000 && ci.n != cycles + 1; i++) {
+		sleep_ms(1);
+		ck_assert_int_eq(tc_last_cycle(rt, &ci), 0);
+	}
+	tc_unpark(m);
+	ck_assert_uint_eq(st.cycles, cycles + 1);
+	ck_assert_uint_eq(ci.n, cycles + 1);
+	ck_assert(!ci.forced);
+	/* It started past the trigger, 70% of the way to the goal. */
+	ck_assert_uint_ge(ci.heap_start,
+			  ci.heap_goal - (ci.heap_goal / 2) * 3 / 10 -
+				  64 * 1024);
+	/* GOGC off: no cycle however much is allocated. */
+	tc_set_gogc(rt, TC_GOGC_OFF);
+	ck_assert_int_eq(tc_get_gogc(rt), TC_GOGC_OFF);
+	while (tc_get_phase(rt) != TC_PHASE_OFF) {
+		tc_park(m);
+		sleep_ms(1);
+		tc_unpark(m);
+	}
+	tc_read_stats(rt, &st);
+	cycles = st.cycles;
+	for (int i = 0; i < 20000; i++)
+		tc_alloc_slot(m, 1, 0, 1000);
+	sleep_ms(50);
+	tc_read_stats(rt, &st);
+	ck_assert_uint_eq(st.cycles, cycles);
+	ck_assert_uint_eq(st.heap_goal, UINT64_MAX);
+	tc_pop(m);
+	tc_detach(m);
+	tc_runtime_free(rt);
+}
+END_TEST
+
+START_TEST(full_heap_collects_then_fails_with_a_clear_error)
+{
+	tc_runtime *rt = mkrt(1 << 20, 100, TC_BARRIER_HYBRID);
+	tc_mutator *m = tc_attach(rt, "t");
+	tc_push(m, "main", 1);
+	int n = 0;
+	for (;;) {
+		void *o = tc_alloc(m, 1, 56);
+		if (!o)
+			break;
+		tc_write(m, o, 0, tc_get_ptr(m, 0));
+		tc_set_ptr(m, 0, o);
+		n++;
+		ck_assert_int_lt(n, 1 << 20);
+	}
+	ck_assert_int_gt(n, 10000);
+	ck_assert_str_eq(tc_last_error(m),
+			 "heap limit of 1 MiB reached allocating 64 bytes");
+	ck_assert_ptr_null(tc_alloc(m, 0, 2 << 20));
+	tc_set_ptr(m, 0, NULL);
+	tc_gc(m);
+	ck_assert_ptr_nonnull(tc_alloc(m, 1, 56));
+	tc_pop(m);
+	tc_detach(m);
+	tc_runtime_free(rt);
+}
+END_TEST
+
+/* The classic sequence that needs the deletion half: a mutator whose
+ * stack is already black loads W from the heap, then deletes the only
+ * heap reference to it.  W is left on a black stack only. */
+static uint64_t hide_in_black_stack(tc_barrier_mode mode)
+{
+	tc_runtime *rt = mkrt(16 << 20, 100, mode);
+	tc_mutator *m = tc_attach(rt, "t");
+	tc_push(m, "main", 1);
+	void *a = tc_alloc(m, 1, 0);
+	tc_set_global(m, 0, a);
+	void *w = tc_alloc(m, 0, 8);
+	tc_write(m, a, 0, w);
+	tc_objid wid = idof(rt, w);
+	to_mark(rt, m);
+	tc_safepoint(m); /* stack scanned: black */
+	tc_set_ptr(m, 0, tc_read(tc_get_global(rt, 0), 0));
+	tc_write(m, tc_get_global(rt, 0), 0, NULL);
+	finish_cycle(rt, m);
+	tc_stats st;
+	tc_read_stats(rt, &st);
+	ck_assert(allocated(rt, wid)); /* found lost, then rescued */
+	tc_pop(m);
+	tc_detach(m);
+	tc_runtime_free(rt);
+	return st.verify_violations;
+}
+
+/* The sequence that needs the insertion half: while its stack is still
+ * grey, a mutator stores W (held only on its stack) into a black object,
+ * then drops it from the stack before the stack is scanned. */
+static uint64_t hide_in_black_object(tc_barrier_mode mode)
+{
+	tc_runtime *rt = mkrt(16 << 20, 100, mode);
+	tc_mutator *m = tc_attach(rt, "t");
+	tc_push(m, "main", 1);
+	void *b = tc_alloc(m, 1, 0);
+	tc_set_global(m, 0, b);
+	void *w = tc_alloc_slot(m, 0, 0, 8);
+	tc_objid wid = idof(rt, w);
+	to_mark(rt, m);
+	tc_park(m);
+	ck_assert_int_eq(tc_gc_step(rt, TC_STEP_OBJECT), 0); /* scans b */
+	tc_unpark(m);
+	ck_assert_int_eq(color(rt, b), TC_BLACK);
+	tc_write(m, b, 0, tc_get_ptr(m, 0));
+	tc_set_ptr(m, 0, NULL);
+	tc_safepoint(m); /* now the stack is scanned: empty */
+	finish_cycle(rt, m);
+	tc_stats st;
+	tc_read_stats(rt, &st);
+	ck_assert(allocated(rt, wid));
+	tc_pop(m);
+	tc_detach(m);
+	tc_runtime_free(rt);
+	return st.verify_violations;
+}
+
+START_TEST(without_deletion_half_verifier_catches_object_hidden_in_stack)
+{
+	ck_assert_uint_eq(hide_in_black_stack(TC_BARRIER_DIJKSTRA), 1);
+	ck_assert_uint_eq(hide_in_black_stack(TC_BARRIER_OFF), 1);
+	ck_assert_uint_eq(hide_in_black_stack(TC_BARRIER_YUASA), 0);
+	ck_assert_uint_eq(hide_in_black_stack(TC_BARRIER_HYBRID), 0);
+}
+END_TEST
+
+START_TEST(without_insertion_half_verifier_catches_object_hidden_in_heap)
+{
+	ck_assert_uint_eq(hide_in_black_object(TC_BARRIER_YUASA), 1);
+	ck_assert_uint_eq(hide_in_black_object(TC_BARRIER_OFF), 1);
+	ck_assert_uint_eq(hide_in_black_object(TC_BARRIER_DIJKSTRA), 0);
+	ck_assert_uint_eq(hide_in_black_object(TC_BARRIER_HYBRID), 0);
+}
+END_TEST
+
+START_TEST(stepping_scans_exactly_one_grey_object)
+{
+	tc_runtime *rt = mkrt(16 << 20, 100, TC_BARRIER_HYBRID);
+	tc_mutator *m = tc_attach(rt, "t");
+	tc_push(m, "main", 1);
+	/* global -> r -> (k1, k2); k1 -> k3 */
+	void *r = tc_alloc(m, 2, 0);
+	tc_set_global(m, 0, r);
+	void *k1 = tc_alloc(m, 1, 0);
+	void *k2 = tc_alloc(m, 0, 8);
+	void *k3 = tc_alloc(m, 0, 8);
+	tc_write(m, r, 0, k1);
+	tc_write(m, r, 1, k2);
+	tc_write(m, k1, 0, k3);
+	to_mark(rt, m);
+	tc_park(m);
+	ck_assert_int_eq(color(rt, r), TC_GREY);
+	ck_assert_int_eq(tc_gc_step(rt, TC_STEP_OBJECT), 0);
+	ck_assert_int_eq(color(rt, r), TC_BLACK);
+	ck_assert_int_eq(color(rt, k1), TC_GREY);
+	ck_assert_int_eq(color(rt, k2), TC_BLACK); /* no pointers: black */
+	ck_assert_int_eq(color(rt, k3), TC_WHITE);
+	ck_assert_int_eq(tc_gc_step(rt, TC_STEP_OBJECT), 0);
+	ck_assert_int_eq(color(rt, k1), TC_BLACK);
+	ck_assert_int_eq(color(rt, k3), TC_BLACK);
+	ck_assert_int_eq(tc_get_phase(rt), TC_PHASE_MARK);
+	ck_assert_int_eq(tc_gc_step(rt, TC_STEP_PHASE), 0);
+	ck_assert_int_eq(tc_get_phase(rt), TC_PHASE_SWEEP);
+	ck_assert_int_eq(tc_gc_step(rt, TC_STEP_PHASE), 0);
+	ck_assert_int_eq(tc_get_phase(rt), TC_PHASE_OFF);
+	tc_unpark(m);
+	tc_gc_set_paused(rt, false);
+	ck_assert_int_eq(tc_gc_step(rt, TC_STEP_OBJECT), TC_EINVAL);
+	tc_pop(m);
+	tc_detach(m);
+	tc_runtime_free(rt);
+}
+END_TEST
+
+START_TEST(bad_configuration_is_refused_with_a_message)
+{
+	tc_config cfg;
+	const char *err = NULL;
+	tc_config_init(&cfg);
+	cfg.heap_bytes = 100;
+	ck_assert_ptr_null(tc_runtime_new(&cfg, &err));
+	ck_assert_str_eq(err, "heap size must be between 1 MiB and 64 GiB");
+	tc_config_init(&cfg);
+	cfg.nglobals = 5000;
+	ck_assert_ptr_null(tc_runtime_new(&cfg, &err));
+	ck_assert_str_eq(err, "number of globals must be between 0 and 4096");
+}
+END_TEST
+
+static Suite *gc_suite(void)
+{
+	Suite *s = suite_create("gc");
+	TCase *tc = tcase_create("mechanisms");
+	tcase_add_test(tc, roots_are_globals_stack_slots_and_result_register);
+	tcase_add_test(
+		tc, hybrid_barrier_shades_old_value_and_new_value_while_stack_grey);
+	tcase_add_test(tc, objects_allocated_during_mark_are_black);
+	tcase_add_test(tc,
+		       sweep_frees_exactly_the_unreachable_and_slots_are_reused);
+	tcase_add_test(tc, pacer_triggers_at_the_goal_and_gogc_off_disables_it);
+	tcase_add_test(tc, full_heap_collects_then_fails_with_a_clear_error);
+	tcase_add_test(tc, stepping_scans_exactly_one_grey_object);
+	tcase_add_test(tc, bad_configuration_is_refused_with_a_message);
+	suite_add_tcase(s, tc);
+	TCase *neg = tcase_create("negative");
+	tcase_add_test(
+		neg, without_deletion_half_verifier_catches_object_hidden_in_stack);
+	tcase_add_test(
+		neg, without_insertion_half_verifier_catches_object_hidden_in_heap);
+	suite_add_tcase(s, neg);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(gc_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

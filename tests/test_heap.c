@@ -1,0 +1,310 @@
+/*
+ * test_heap.c - specification of the heap layer (src/heap): size classes,
+ * span bitmaps, sweeping, reuse, large objects, exhaustion, and
+ * thread-private allocation caches.  Drives the heap directly, with no
+ * collector: the tests set mark bits themselves where a collector would.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "heap/heap.h"
+
+static int scale(int n)
+{
+	/* Under valgrind (TRICOLOR_TEST_QUICK=1) big loops are cut by 10. */
+	const char *q = getenv("TRICOLOR_TEST_QUICK");
+	return q && *q == '1' ? n / 10 : n;
+}
+
+/* Sweep every span of the heap for a new generation, as mark termination
+ * followed by a full concurrent sweep would. */
+static void sweep_all(tc_heap *h, tc_mcache *c)
+{
+	tc_mcache_release_all(c);
+	tc_heap_flip_sweepgen(h);
+	while (tc_heap_sweep_one(h))
+		;
+	ck_assert_int_eq(atomic_load(&h->nunswept), 0);
+}
+
+static void mark(tc_heap *h, void *p)
+{
+	tc_span *s = tc_heap_spanof(h, (uintptr_t)p);
+	ck_assert_ptr_nonnull(s);
+	uint32_t slot = tc_span_slot(s, (uintptr_t)p);
+	tc_bit_set_atomic(s->markbits, slot);
+	tc_bit_set_atomic(s->scanbits, slot);
+}
+
+static void *alloc(tc_mcache *c, size_t size, uint32_t nptrs)
+{
+	int cls = tc_size_to_class(size);
+	void *p = tc_mcache_alloc_fast(c, cls, nptrs);
+	if (!p && tc_mcache_refill(c, cls))
+		p = tc_mcache_alloc_fast(c, cls, nptrs);
+	return p;
+}
+
+/* Loops count failures and assert once: check's assertions are slow in
+ * the millions. */
+START_TEST(size_class_is_smallest_fitting_with_bounded_waste)
+{
+	tc_sizeclass_init();
+	ck_assert_int_eq(tc_nclasses, 81);
+	size_t bad = 0, first_bad = 0;
+	for (size_t size = 1; size <= TC_MAX_SMALL; size++) {
+		int c = tc_size_to_class(size);
+		uint32_t cs = c > 0 ? tc_classes[c].size : 0;
+		bool ok = c > 0 && cs >= size &&
+			  (c == 1 || tc_classes[c - 1].size < size) &&
+			  (size > 128 ? (cs - size) * 8 < cs /* < 12.5% */
+				      : cs - size <= 7);
+		if (!ok && bad++ == 0)
+			first_bad = size;
+	}
+	ck_assert_msg(bad == 0, "%zu sizes badly classed, first %zu", bad,
+		      first_bad);
+	ck_assert_int_eq(tc_size_to_class(TC_MAX_SMALL + 1), 0);
+	ck_assert_int_eq(tc_size_to_class((size_t)1 << 30), 0);
+}
+END_TEST
+
+START_TEST(span_tail_waste_is_at_most_an_eighth)
+{
+	tc_sizeclass_init();
+	for (int c = 1; c < tc_nclasses; c++) {
+		uint32_t span = tc_classes[c].npages * (uint32_t)TC_PAGE_SIZE;
+		ck_assert_uint_eq(tc_classes[c].nelems,
+				  span / tc_classes[c].size);
+		ck_assert_uint_le((span % tc_classes[c].size) * 8, span);
+		ck_assert_uint_le(tc_classes[c].nelems, TC_MAX_SPAN_OBJS);
+		ck_assert_uint_ge(tc_classes[c].nelems, 1);
+	}
+}
+END_TEST
+
+START_TEST(object_index_by_multiplication_matches_division)
+{
+	tc_sizeclass_init();
+	uint64_t bad = 0;
+	for (int c = 1; c < tc_nclasses; c++) {
+		uint64_t span = tc_classes[c].npages * TC_PAGE_SIZE;
+		uint64_t dm = tc_classes[c].divmul;
+		for (uint64_t off = 0; off < span; off++)
+			bad += ((off * dm) >> 32) != off / tc_classes[c].size;
+	}
+	ck_assert_uint_eq(bad, 0);
+}
+END_TEST
+
+START_TEST(sweep_frees_unmarked_keeps_marked_and_slots_are_reused)
+{
+	tc_heap h;
+	ck_assert_int_eq(tc_heap_init(&h, 8 << 20, true, NULL), 0);
+	tc_mcache c = {.heap = &h};
+	enum { N = 3000 };
+	void **objs = calloc(N, sizeof *objs);
+	for (int i = 0; i < N; i++) {
+		objs[i] = alloc(&c, 24, 2);
+		ck_assert_ptr_nonnull(objs[i]);
+		for (int j = 0; j < i && j < 5; j++)
+			ck_assert_ptr_ne(objs[i], objs[j]);
+	}
+	uint64_t freed0 = atomic_load(&h.freed_objects);
+	for (int i = 0; i < N; i += 3)
+		mark(&h, objs[i]); /* keep every third */
+	sweep_all(&h, &c);
+	ck_assert_uint_eq(atomic_load(&h.freed_objects) - freed0,
+			  N - (N + 2) / 3);
+	ck_assert_int_eq(tc_heap_check(&h), 0);
+	for (int i = 0; i < N; i++) {
+		tc_span *s = tc_heap_spanof(&h, (uintptr_t)objs[i]);
+		uint32_t slot = tc_span_slot(s, (uintptr_t)objs[i]);
+		ck_assert_int_eq(tc_span_color(s, slot),
+				 i % 3 == 0 ? TC_WHITE : TC_FREE);
+		ck_assert(!tc_bit_test(s->markbits, slot));
+		ck_assert(!tc_bit_test(s->scanbits, slot));
+		if (i % 3)
+			/* freed slots are poisoned */
+			ck_assert_uint_eq(*(uint64_t *)objs[i], TC_POISON);
+	}
+	/* New objects go into freed slots, zeroed, before any new span. */
+	uint64_t pages = atomic_load(&h.pages_inuse);
+	for (int i = 0; i < N - (N + 2) / 3; i++) {
+		uint64_t *p = alloc(&c, 24, 2);
+		ck_assert_ptr_nonnull(p);
+		ck_assert_uint_eq(p[0] | p[1] | p[2], 0);
+		tc_span *s = tc_heap_spanof(&h, (uintptr_t)p);
+		uint32_t slot = tc_span_slot(s, (uintptr_t)p);
+		ck_assert_int_eq(tc_span_color(s, slot), TC_WHITE);
+	}
+	ck_assert_uint_eq(atomic_load(&h.pages_inuse), pages);
+	free(objs);
+	tc_mcache_release_all(&c);
+	tc_heap_destroy(&h);
+}
+END_TEST
+
+START_TEST(empty_spans_return_their_pages)
+{
+	tc_heap h;
+	ck_assert_int_eq(tc_heap_init(&h, 8 << 20, false, NULL), 0);
+	tc_mcache c = {.heap = &h};
+	for (int i = 0; i < 10000; i++)
+		ck_assert_ptr_nonnull(alloc(&c, 64, 1));
+	ck_assert_uint_gt(atomic_load(&h.pages_inuse), 70);
+	sweep_all(&h, &c);
+	ck_assert_uint_eq(atomic_load(&h.pages_inuse), 0);
+	ck_assert_uint_eq(atomic_load(&h.nspans), 0);
+	ck_assert_int_eq(tc_heap_check(&h), 0);
+	tc_heap_destroy(&h);
+}
+END_TEST
+
+START_TEST(large_objects_get_their_own_span_and_coalesce_back)
+{
+	tc_heap h;
+	ck_assert_int_eq(tc_heap_init(&h, 4 << 20, false, NULL), 0);
+	tc_mcache c = {.heap = &h};
+	void *a = tc_heap_alloc_large(&h, 100000, 3);
+	void *b = tc_heap_alloc_large(&h, 40000, 0);
+	void *d = tc_heap_alloc_large(&h, 100000, 1);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(b);
+	ck_assert_ptr_nonnull(d);
+	tc_span *s = tc_heap_spanof(&h, (uintptr_t)a + 99999);
+	ck_assert_uint_eq(s->base, (uintptr_t)a);
+	ck_assert_uint_eq(atomic_load(&s->sizeclass), 0);
+	ck_assert_uint_eq(atomic_load(&s->npages), 13);
+	ck_assert_uint_eq(tc_span_nptrs(s, 0), 3);
+	ck_assert_uint_eq(atomic_load(&h.pages_inuse), 13 + 5 + 13);
+	mark(&h, d);
+	sweep_all(&h, &c);
+	ck_assert_uint_eq(atomic_load(&h.pages_inuse), 13);
+	/* a and b were neighbours: their 18 pages coalesced into one run
+	 * that a 140 KiB object fits in, at a's address. */
+	void *e = tc_heap_alloc_large(&h, 18 * TC_PAGE_SIZE, 0);
+	ck_assert_ptr_eq(e, a);
+	ck_assert_int_eq(tc_heap_check(&h), 0);
+	tc_heap_destroy(&h);
+}
+END_TEST
+
+START_TEST(exhaustion_returns_null_and_never_writes_outside)
+{
+	tc_heap h;
+	ck_assert_int_eq(tc_heap_init(&h, 1 << 20, false, NULL), 0);
+	tc_mcache c = {.heap = &h};
+	size_t n = 0;
+	void *p;
+	while ((p = alloc(&c, 1000, 0)) != NULL) {
+		ck_assert_uint_ge((uintptr_t)p, h.arena);
+		ck_assert_uint_le((uintptr_t)p + 1000, h.arena + h.arena_bytes);
+		n++;
+	}
+	ck_assert_uint_gt(n, 800);
+	ck_assert_ptr_null(tc_heap_alloc_large(&h, 64 * 1024, 0));
+	ck_assert_ptr_null(tc_heap_alloc_large(&h, (size_t)1 << 40, 0));
+	ck_assert_int_eq(tc_heap_check(&h), 0);
+	tc_mcache_release_all(&c);
+	tc_heap_destroy(&h);
+}
+END_TEST
+
+START_TEST(bad_arena_sizes_are_refused)
+{
+	tc_heap h;
+	const char *err = NULL;
+	ck_assert_int_eq(tc_heap_init(&h, 1000, false, &err), TC_EINVAL);
+	ck_assert_str_eq(err, "heap size must be between 1 MiB and 64 GiB");
+	ck_assert_int_eq(tc_heap_init(&h, (size_t)128 << 30, false, &err),
+			 TC_EINVAL);
+}
+END_TEST
+
+typedef struct owner_arg {
+	tc_heap *h;
+	uint64_t id;
+	int n;
+	uint64_t **objs;
+} owner_arg;
+
+static void *owner_thread(void *arg)
+{
+	owner_arg *a = arg;
+	tc_mcache c = {.heap = a->h};
+	for (int i = 0; i < a->n; i++) {
+		/* sizes 16, 32 and 48 mixed */
+		uint64_t *p = alloc(&c, 16 * (size_t)(1 + i % 3), 0);
+		if (!p)
+			return NULL;
+		p[0] = a->id;
+		p[1] = (uint64_t)i;
+		a->objs[i] = p;
+	}
+	tc_mcache_release_all(&c);
+	return a;
+}
+
+START_TEST(threads_allocate_from_private_caches_without_overlap)
+{
+	tc_heap h;
+	ck_assert_int_eq(tc_heap_init(&h, (size_t)512 << 20, false, NULL), 0);
+	enum { T = 4 };
+	int n = scale(1000000);
+	pthread_t th[T];
+	owner_arg args[T];
+	for (int t = 0; t < T; t++) {
+		args[t] = (owner_arg){&h, 0xab00 + (uint64_t)t, n,
+				      calloc((size_t)n, sizeof(uint64_t *))};
+		pthread_create(&th[t], NULL, owner_thread, &args[t]);
+	}
+	for (int t = 0; t < T; t++) {
+		void *r;
+		pthread_join(th[t], &r);
+		ck_assert_ptr_nonnull(r);
+	}
+	long bad = 0;
+	for (int t = 0; t < T; t++) {
+		for (int i = 0; i < n; i++)
+			bad += args[t].objs[i][0] != 0xab00 + (uint64_t)t ||
+			       args[t].objs[i][1] != (uint64_t)i;
+		free(args[t].objs);
+	}
+	ck_assert_int_eq(bad, 0); /* no object handed to two owners */
+	ck_assert_uint_eq(atomic_load(&h.alloc_objects), (uint64_t)T * n);
+	ck_assert_int_eq(tc_heap_check(&h), 0);
+	tc_heap_destroy(&h);
+}
+END_TEST
+
+static Suite *heap_suite(void)
+{
+	Suite *s = suite_create("heap");
+	TCase *tc = tcase_create("heap");
+	tcase_add_test(tc, size_class_is_smallest_fitting_with_bounded_waste);
+	tcase_add_test(tc, span_tail_waste_is_at_most_an_eighth);
+	tcase_add_test(tc, object_index_by_multiplication_matches_division);
+	tcase_add_test(tc,
+		       sweep_frees_unmarked_keeps_marked_and_slots_are_reused);
+	tcase_add_test(tc, empty_spans_return_their_pages);
+	tcase_add_test(tc, large_objects_get_their_own_span_and_coalesce_back);
+	tcase_add_test(tc, exhaustion_returns_null_and_never_writes_outside);
+	tcase_add_test(tc, bad_arena_sizes_are_refused);
+	tcase_add_test(tc, threads_allocate_from_private_caches_without_overlap);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(heap_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
