@@ -132,26 +132,30 @@ const char *tc_last_error(const tc_mutator *m);
 
 /* Push a frame named `fn` (a string with static lifetime) with `nslots`
  * slots (at most TC_MAX_FRAME_SLOTS), each a NULL pointer.  Polls a
- * safepoint.  Returns 0, or TC_ESTACK if the stack would overflow. */
-int tc_push(tc_mutator *m, const char *fn, int nslots);
-
-/* Pop the top frame.  Polls a safepoint. */
-void tc_pop(tc_mutator *m);
-
-/* Pop the top frame and hand `ret` back to the caller through the
+ * safepoint.  Returns 0, or TC_ESTACK if the stack would overflow.
+ *   static inline int tc_push(tc_mutator *m, const char *fn, int nslots);
+ *
+ * Pop the top frame.  Polls a safepoint.
+ *   static inline void tc_pop(tc_mutator *m);
+ *
+ * Pop the top frame and hand `ret` back to the caller through the
  * mutator's result register, which is a root: read it with tc_result().
  * This is how a function returns a pointer without the gap in which the
- * object is held only by a C variable. */
-void tc_return(tc_mutator *m, void *ret);
-void *tc_result(const tc_mutator *m);
-
-/* Slots of the top frame (`slot` < its nslots).  A slot holds either a
- * pointer (a root) or a scalar; setting one changes its kind. */
-void tc_set_ptr(tc_mutator *m, int slot, void *obj);
-void *tc_get_ptr(const tc_mutator *m, int slot);
-void tc_set_int(tc_mutator *m, int slot, int64_t v);
-int64_t tc_get_int(const tc_mutator *m, int slot);
-int tc_depth(const tc_mutator *m); /* number of frames */
+ * object is held only by a C variable.
+ *   static inline void tc_return(tc_mutator *m, void *ret);
+ *   static inline void *tc_result(const tc_mutator *m);
+ *
+ * Slots of the top frame (`slot` < its nslots; out of range is a fatal
+ * error).  A slot holds either a pointer (a root) or a 63-bit scalar
+ * (tagged in its low bit, like OCaml's ints); setting one changes its
+ * kind.  tc_get_ptr of a scalar slot returns NULL.
+ *   static inline void tc_set_ptr(tc_mutator *m, int slot, void *obj);
+ *   static inline void *tc_get_ptr(const tc_mutator *m, int slot);
+ *   static inline void tc_set_int(tc_mutator *m, int slot, int64_t v);
+ *   static inline int64_t tc_get_int(const tc_mutator *m, int slot);
+ *   static inline int tc_depth(const tc_mutator *m);   (number of frames)
+ *
+ * These are defined inline at the end of this header. */
 
 /* ------------------------------------------------------------------ */
 /* Objects                                                             */
@@ -166,13 +170,16 @@ int tc_depth(const tc_mutator *m); /* number of frames */
 void *tc_alloc(tc_mutator *m, size_t nptrs, size_t scalar_bytes);
 
 /* Allocate and store the result in slot `slot` of the top frame, with no
- * safepoint in between.  Returns the object or NULL as tc_alloc. */
-void *tc_alloc_slot(tc_mutator *m, int slot, size_t nptrs,
-		    size_t scalar_bytes);
-
-/* Store a pointer into field `i` (< nptrs) of obj, through the write
- * barrier.  No safepoint is polled between barrier and store. */
-void tc_write(tc_mutator *m, void *obj, size_t i, void *val);
+ * safepoint in between.  Returns the object or NULL as tc_alloc.
+ *   static inline void *tc_alloc_slot(tc_mutator *m, int slot,
+ *                                     size_t nptrs, size_t scalar_bytes);
+ *
+ * Store a pointer into field `i` (< nptrs) of obj, through the write
+ * barrier.  No safepoint is polled between barrier and store; one is
+ * polled every TC_STORES_PER_POLL stores.
+ *   static inline void tc_write(tc_mutator *m, void *obj, size_t i,
+ *                               void *val);
+ */
 
 /* Read pointer field i of obj. */
 static inline void *tc_read(const void *obj, size_t i)
@@ -190,8 +197,8 @@ static inline void *tc_scalars(void *obj, size_t nptrs)
 void tc_set_global(tc_mutator *m, int idx, void *val);
 void *tc_get_global(tc_runtime *rt, int idx);
 
-/* Poll for a safepoint explicitly. */
-void tc_safepoint(tc_mutator *m);
+/* Poll for a safepoint explicitly (inline, below):
+ *   static inline void tc_safepoint(tc_mutator *m); */
 
 /* Park before blocking (sleep, lock, I/O) and unpark after.  While parked
  * the mutator must not touch the heap or its stack; the collector may scan
@@ -446,6 +453,201 @@ int tc_sizeclass_of(size_t bytes);        /* 0 for large */
 #define TC_EINVAL (-1)
 #define TC_ENOMEM (-2)
 #define TC_ESTACK (-3)
+
+/* ------------------------------------------------------------------ */
+/* Inline fast paths                                                   */
+/* ------------------------------------------------------------------ */
+
+/* The calls on a mutator's own stack, pointer stores and safepoint polls
+ * are inline: they run millions of times a second.  The state they touch
+ * is laid out below and is the first member of every tc_mutator.  The
+ * layout is internal and may change between versions: use the functions,
+ * never the fields.  Fields are accessed with __atomic builtins because
+ * other threads read them: the collector (while the mutator is stopped or
+ * parked) and observers (stack snapshots). */
+
+typedef struct tc_frame_rec {
+	const char *fn;
+	int32_t base;   /* index of the frame's first slot */
+	int32_t nslots;
+} tc_frame_rec;
+
+/* A slot is one word, so that it is read and written atomically: a
+ * pointer (8-byte aligned, low bit 0, or 0 for NULL) or a scalar v stored
+ * as v << 1 | 1. */
+#define TC_SLOT_IS_PTR(w) (((w) & 1) == 0)
+#define TC_SLOT_SCALAR(v) (((uint64_t)(v) << 1) | 1)
+#define TC_SLOT_VALUE(w) ((int64_t)(w) >> 1)
+
+typedef struct tc_stack {
+	uint32_t seq;     /* seqlock over the frame structure (push, pop):
+			   * odd while the owner changes it */
+	uint32_t state;   /* scan state this cycle (see src/gc/gc.h) */
+	int32_t nframes;  /* frames in use: frames[1..nframes] */
+	int32_t sp;       /* slots in use */
+	uintptr_t result; /* the result register: a root */
+	tc_frame_rec frames[TC_MAX_FRAMES + 1]; /* [0]: empty sentinel */
+	uint64_t slot[TC_MAX_STACK_SLOTS];
+} tc_stack;
+
+typedef struct tc_mutator_hot {
+	uint32_t poll;         /* nonzero: the collector wants a safepoint */
+	uint32_t stores;       /* owner only: pointer stores since a poll */
+	const int *wb_enabled; /* the runtime's write-barrier flag */
+	tc_stack stack;
+} tc_mutator_hot;
+
+/* Out-of-line halves of the inline functions. */
+void tc_safepoint_slow(tc_mutator *m);
+void tc_write_barrier(tc_mutator *m, void **slot, void *val);
+int tc_push_overflow(tc_mutator *m, const char *fn, int nslots);
+void tc_bad_slot(const tc_mutator *m, int slot) __attribute__((noreturn));
+
+#if defined(__GNUC__)
+#define TC_INLINE_ static inline __attribute__((always_inline))
+#else
+#define TC_INLINE_ static inline
+#endif
+#define TC_LD_(p) __atomic_load_n((p), __ATOMIC_RELAXED)
+#define TC_ST_(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
+
+TC_INLINE_ tc_mutator_hot *tc_hot_(const tc_mutator *m)
+{
+	return (tc_mutator_hot *)(void *)m;
+}
+
+TC_INLINE_ void tc_safepoint(tc_mutator *m)
+{
+	if (__builtin_expect(TC_LD_(&tc_hot_(m)->poll) != 0, 0))
+		tc_safepoint_slow(m);
+}
+
+TC_INLINE_ void tc_seq_begin_(tc_stack *st)
+{
+	TC_ST_(&st->seq, TC_LD_(&st->seq) + 1);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+}
+
+TC_INLINE_ void tc_seq_end_(tc_stack *st)
+{
+	__atomic_store_n(&st->seq, TC_LD_(&st->seq) + 1, __ATOMIC_RELEASE);
+}
+
+TC_INLINE_ int tc_push(tc_mutator *m, const char *fn, int nslots)
+{
+	tc_safepoint(m);
+	tc_stack *st = &tc_hot_(m)->stack;
+	int32_t nf = TC_LD_(&st->nframes), sp = TC_LD_(&st->sp);
+	if (__builtin_expect((unsigned)nslots > TC_MAX_FRAME_SLOTS ||
+				     nf >= TC_MAX_FRAMES ||
+				     sp + nslots > TC_MAX_STACK_SLOTS,
+			     0))
+		return tc_push_overflow(m, fn, nslots);
+	tc_seq_begin_(st);
+	for (int i = sp; i < sp + nslots; i++)
+		TC_ST_(&st->slot[i], (uint64_t)0);
+	TC_ST_(&st->frames[nf + 1].fn, fn);
+	TC_ST_(&st->frames[nf + 1].base, sp);
+	TC_ST_(&st->frames[nf + 1].nslots, nslots);
+	TC_ST_(&st->sp, sp + nslots);
+	TC_ST_(&st->nframes, nf + 1);
+	tc_seq_end_(st);
+	return 0;
+}
+
+TC_INLINE_ void tc_pop_(tc_mutator *m, int set_result, void *ret)
+{
+	tc_stack *st = &tc_hot_(m)->stack;
+	int32_t nf = TC_LD_(&st->nframes);
+	if (__builtin_expect(nf == 0, 0))
+		tc_bad_slot(m, -1);
+	tc_seq_begin_(st);
+	if (set_result)
+		TC_ST_(&st->result, (uintptr_t)ret);
+	TC_ST_(&st->sp, TC_LD_(&st->frames[nf].base));
+	TC_ST_(&st->nframes, nf - 1);
+	tc_seq_end_(st);
+	tc_safepoint(m);
+}
+
+TC_INLINE_ void tc_pop(tc_mutator *m)
+{
+	tc_pop_(m, 0, NULL);
+}
+
+TC_INLINE_ void tc_return(tc_mutator *m, void *ret)
+{
+	tc_pop_(m, 1, ret);
+}
+
+TC_INLINE_ void *tc_result(const tc_mutator *m)
+{
+	return (void *)TC_LD_(&tc_hot_(m)->stack.result);
+}
+
+TC_INLINE_ int tc_depth(const tc_mutator *m)
+{
+	return TC_LD_(&tc_hot_(m)->stack.nframes);
+}
+
+/* Index of a slot of the top frame.  With no frame, the top is the empty
+ * sentinel frames[0] and every slot is out of range. */
+TC_INLINE_ int tc_slot_index_(const tc_mutator *m, int slot)
+{
+	const tc_stack *st = &tc_hot_(m)->stack;
+	const tc_frame_rec *f = &st->frames[TC_LD_(&st->nframes)];
+	if (__builtin_expect((unsigned)slot >= (unsigned)TC_LD_(&f->nslots),
+			     0))
+		tc_bad_slot(m, slot);
+	return TC_LD_(&f->base) + slot;
+}
+
+/* Slot stores need no seqlock: a slot is one atomic word. */
+TC_INLINE_ void tc_set_ptr(tc_mutator *m, int slot, void *obj)
+{
+	TC_ST_(&tc_hot_(m)->stack.slot[tc_slot_index_(m, slot)],
+	       (uint64_t)(uintptr_t)obj);
+}
+
+TC_INLINE_ void *tc_get_ptr(const tc_mutator *m, int slot)
+{
+	uint64_t w = TC_LD_(&tc_hot_(m)->stack.slot[tc_slot_index_(m, slot)]);
+	return TC_SLOT_IS_PTR(w) ? (void *)(uintptr_t)w : NULL;
+}
+
+TC_INLINE_ void tc_set_int(tc_mutator *m, int slot, int64_t v)
+{
+	TC_ST_(&tc_hot_(m)->stack.slot[tc_slot_index_(m, slot)],
+	       TC_SLOT_SCALAR(v));
+}
+
+TC_INLINE_ int64_t tc_get_int(const tc_mutator *m, int slot)
+{
+	uint64_t w = TC_LD_(&tc_hot_(m)->stack.slot[tc_slot_index_(m, slot)]);
+	return TC_SLOT_IS_PTR(w) ? 0 : TC_SLOT_VALUE(w);
+}
+
+TC_INLINE_ void *tc_alloc_slot(tc_mutator *m, int slot, size_t nptrs,
+				  size_t scalar_bytes)
+{
+	void *p = tc_alloc(m, nptrs, scalar_bytes);
+	if (p)
+		tc_set_ptr(m, slot, p);
+	return p;
+}
+
+TC_INLINE_ void tc_write(tc_mutator *m, void *obj, size_t i, void *val)
+{
+	tc_mutator_hot *h = tc_hot_(m);
+	void **slot = &((void **)obj)[i];
+	if (__builtin_expect(TC_LD_(h->wb_enabled) != 0, 0))
+		tc_write_barrier(m, slot, val);
+	__atomic_store_n(slot, val, __ATOMIC_RELEASE);
+	if (__builtin_expect(++h->stores >= TC_STORES_PER_POLL, 0)) {
+		h->stores = 0;
+		tc_safepoint(m);
+	}
+}
 
 #ifdef __cplusplus
 }

@@ -252,30 +252,32 @@ START_TEST(pacer_triggers_at_the_goal_and_gogc_off_disables_it)
 	ck_assert_uint_ge(st.heap_marked, 2048 * 1000);
 	ck_assert_uint_eq(st.heap_goal, st.heap_marked * 2);
 	uint64_t cycles = st.cycles;
-	/* Garbage until the collector starts by itself (then wait, parked,
-	 * for that cycle to end). */
-	for (int i = 0; i < 50000 && tc_get_phase(rt) == TC_PHASE_OFF &&
+	uint64_t trigger = st.heap_marked + (st.heap_goal - st.heap_marked) *
+						   7 / 10;
+	/* Garbage past the trigger, then wait (parked) for the collector to
+	 * start and finish a cycle by itself. */
+	for (int i = 0; i < 50000 && st.heap_live < trigger + (256 << 10) &&
 			st.cycles == cycles;
 	     i++) {
 		tc_alloc_slot(m, 1, 0, 1000);
 		if (i % 16 == 0)
 			tc_read_stats(rt, &st);
 	}
-	ck_assert(tc_get_phase(rt) != TC_PHASE_OFF || st.cycles > cycles);
+	ck_assert(st.heap_live >= trigger || st.cycles > cycles);
 	tc_park(m);
-	for (int i = 0; i < 5000 && st.cycles == cycles; i++) {
+	for (int i = 0; i < 10000 && st.cycles == cycles; i++) {
 		sleep_ms(1);
 		tc_read_stats(rt, &st);
 	}
 	/* The cycle's record is published just after it is counted. */
 	tc_cycle_info ci = {0};
-	for (int i = 0; i < 5000 && ci.n != cycles + 1; i++) {
+	for (int i = 0; i < 5000 && ci.n <= cycles; i++) {
 		sleep_ms(1);
 		ck_assert_int_eq(tc_last_cycle(rt, &ci), 0);
 	}
 	tc_unpark(m);
-	ck_assert_uint_eq(st.cycles, cycles + 1);
-	ck_assert_uint_eq(ci.n, cycles + 1);
+	ck_assert_uint_gt(st.cycles, cycles);
+	ck_assert_uint_gt(ci.n, cycles);
 	ck_assert(!ci.forced);
 	/* It started past the trigger, 70% of the way to the goal. */
 	ck_assert_uint_ge(ci.heap_start,

@@ -43,9 +43,9 @@ static void mark(tc_heap *h, void *p)
 static void *alloc(tc_mcache *c, size_t size, uint32_t nptrs)
 {
 	int cls = tc_size_to_class(size);
-	void *p = tc_mcache_alloc_fast(c, cls, nptrs);
+	void *p = tc_mcache_alloc_fast(c, cls, nptrs, false);
 	if (!p && tc_mcache_refill(c, cls))
-		p = tc_mcache_alloc_fast(c, cls, nptrs);
+		p = tc_mcache_alloc_fast(c, cls, nptrs, false);
 	return p;
 }
 

@@ -59,7 +59,7 @@ bool tc_gc_shade_barrier(tc_collector *gc, tc_gcwork *w, uintptr_t p);
 
 /* Called only while the barrier is enabled (mark phase).  Must not poll a
  * safepoint: the caller performs the store right after. */
-void tc_gc_wb_slow(tc_collector *gc, tc_gcmut *m, _Atomic(uintptr_t) *slot,
+void tc_gc_wb_slow(tc_collector *gc, tc_gcmut *m, uintptr_t *slot,
 		   uintptr_t val)
 {
 	tc_gcwork *w = &m->work;
@@ -68,9 +68,8 @@ void tc_gc_wb_slow(tc_collector *gc, tc_gcmut *m, _Atomic(uintptr_t) *slot,
 	switch (atomic_load_explicit(&gc->barrier, memory_order_relaxed)) {
 	case TC_BARRIER_HYBRID:
 		tc_gc_shade_barrier(
-			gc, w, atomic_load_explicit(slot, memory_order_acquire));
-		if (atomic_load_explicit(&m->stack.state,
-					 memory_order_relaxed) !=
+			gc, w, __atomic_load_n(slot, __ATOMIC_ACQUIRE));
+		if (__atomic_load_n(&m->stack->state, __ATOMIC_RELAXED) !=
 		    TC_STACK_BLACK)
 			tc_gc_shade_barrier(gc, w, val);
 		break;
@@ -79,7 +78,7 @@ void tc_gc_wb_slow(tc_collector *gc, tc_gcmut *m, _Atomic(uintptr_t) *slot,
 		break;
 	case TC_BARRIER_YUASA:
 		tc_gc_shade_barrier(
-			gc, w, atomic_load_explicit(slot, memory_order_acquire));
+			gc, w, __atomic_load_n(slot, __ATOMIC_ACQUIRE));
 		break;
 	default: /* TC_BARRIER_OFF */
 		break;

@@ -311,8 +311,7 @@ static void finish_sweep(tc_collector *gc)
 static void start_mark_mutator(void *arg, tc_gcmut *m)
 {
 	(void)arg;
-	atomic_store_explicit(&m->stack.state, TC_STACK_GREY,
-			      memory_order_relaxed);
+	__atomic_store_n(&m->stack->state, TC_STACK_GREY, __ATOMIC_RELAXED);
 	m->cache.black_bytes = 0;
 	m->assist_debt = 0;
 }
@@ -343,11 +342,10 @@ static void sweep_termination(tc_collector *gc, bool forced)
 			      memory_order_relaxed);
 	pacer_assist_ratio(gc);
 	atomic_store_explicit(&h->allocblack, 1, memory_order_relaxed);
-	atomic_store_explicit(&gc->wb_enabled, 1, memory_order_relaxed);
+	__atomic_store_n(&gc->wb_enabled, 1, __ATOMIC_RELAXED);
 	for (int i = 0; i < gc->nglobals; i++)
 		tc_gc_shade(gc, &gc->work,
-			    atomic_load_explicit(&gc->globals[i],
-						 memory_order_relaxed));
+			    __atomic_load_n(&gc->globals[i], __ATOMIC_RELAXED));
 	set_phase(gc, TC_PHASE_MARK);
 	gc->cur.stw1_ns = start_world(gc, t0);
 	gc->cur.cpu_stw1_ns = tc_thread_cpu_ns() - cpu0;
@@ -365,13 +363,12 @@ static void flush_mutator(void *arg, tc_gcmut *m)
 {
 	term_ctx *t = arg;
 	tc_collector *gc = t->gc;
-	uint32_t st = atomic_load_explicit(&m->stack.state,
-					   memory_order_relaxed);
+	uint32_t st = __atomic_load_n(&m->stack->state, __ATOMIC_RELAXED);
 	if (st == TC_STACK_GREY) {
 		/* Stopped before its safepoint got to the scan: do it here. */
-		tc_gc_scan_stack(gc, &gc->work, &m->stack);
-		atomic_store_explicit(&m->stack.state, TC_STACK_BLACK,
-				      memory_order_relaxed);
+		tc_gc_scan_stack(gc, &gc->work, m->stack);
+		__atomic_store_n(&m->stack->state, TC_STACK_BLACK,
+				 __ATOMIC_RELAXED);
 		atomic_fetch_add_explicit(&gc->stacks_gc, 1,
 					  memory_order_relaxed);
 	}
@@ -417,7 +414,7 @@ static bool mark_termination(tc_collector *gc)
 		if (tc_gc_check_invariants(gc))
 			tc_fatal("invariant check failed at mark termination");
 	}
-	atomic_store_explicit(&gc->wb_enabled, 0, memory_order_relaxed);
+	__atomic_store_n(&gc->wb_enabled, 0, __ATOMIC_RELAXED);
 	atomic_store_explicit(&h->allocblack, 0, memory_order_relaxed);
 	gc->world.each(gc->world.ctx, release_mutator, &t);
 	uint64_t marked = atomic_load(&gc->marked_bytes_total) -

@@ -54,31 +54,19 @@ enum {
 };
 
 /* A goroutine-like stack: slots (values and kinds), frames, and the result
- * register.  Written only by its mutator (relaxed atomics, inside the
- * seqlock `seq` for snapshot readers); scanned by its own mutator at a
- * safepoint, or by the collector while the mutator is parked (ordered by
- * the park/claim handshake). */
-typedef struct tc_gframe {
-	_Atomic(const char *) fn;
-	_Atomic int base;
-	_Atomic int nslots;
-} tc_gframe;
-
-typedef struct tc_gstack {
-	_Atomic uint32_t seq;
-	_Atomic int nframes;
-	_Atomic int sp; /* slots in use */
-	_Atomic(uintptr_t) result;
-	_Atomic uint32_t state; /* TC_STACK_* */
-	tc_gframe frames[TC_MAX_FRAMES];
-	_Atomic(uint64_t) slot[TC_MAX_STACK_SLOTS];
-	_Atomic(uint8_t) isptr[TC_MAX_STACK_SLOTS];
-} tc_gstack;
+ * register.  Its layout is tc_stack, in include/tricolor.h, because the
+ * mutator's own stack operations are inline there.  Written only by its
+ * mutator (relaxed __atomic stores, inside the seqlock `seq` for snapshot
+ * readers); scanned by its own mutator at a safepoint, or by the collector
+ * while the mutator is parked or stopped (ordered by the park/claim
+ * handshake).  `state` is TC_STACK_*, set grey by the collector at mark
+ * start, claimed by CAS by whoever scans it. */
+typedef tc_stack tc_gstack;
 
 /* What the collector knows of one mutator. */
 typedef struct tc_gcmut {
 	tc_gcwork work;
-	tc_gstack stack;
+	tc_gstack *stack; /* the mutator's (in its tc_mutator_hot) */
 	tc_mcache cache;
 	int64_t assist_debt; /* bytes allocated during mark not yet paid */
 	uint64_t black_bytes; /* allocated black this cycle (owner) */
@@ -112,15 +100,15 @@ typedef struct tc_collector {
 	tc_world world;
 	tc_config cfg; /* copy; gogc and barrier live in atomics below */
 
-	/* Globals: roots written through the barrier. */
+	/* Globals: roots written through the barrier (__atomic accesses). */
 	int nglobals;
-	_Atomic(uintptr_t) *globals;
+	uintptr_t *globals;
 
 	/* Phase and mode, published for everyone (written by the collector
 	 * at STW points; read relaxed by mutators' fast paths, acquire by
 	 * observers). */
 	_Atomic int phase;
-	_Atomic int wb_enabled;
+	int wb_enabled; /* __atomic: inline tc_write reads it by pointer */
 	_Atomic int barrier;
 	_Atomic int gogc;
 	_Atomic uint64_t cycle;        /* cycles started */
@@ -209,7 +197,7 @@ void tc_gc_flush(tc_collector *gc, tc_gcwork *w);
 /* A mutator's safepoint duty: scan its grey stack if it still is. */
 void tc_gc_self_scan(tc_collector *gc, tc_gcmut *m);
 /* Mark assist: pay the mutator's allocation debt with scan work. */
-void tc_gc_assist(tc_collector *gc, tc_gcmut *m, _Atomic uint32_t *poll);
+void tc_gc_assist(tc_collector *gc, tc_gcmut *m, const uint32_t *poll);
 /* Ask the collector to run a cycle (from anywhere). */
 void tc_gc_trigger(tc_collector *gc, bool forced);
 /* Wait until a cycle that starts after this call has finished marking and
@@ -227,17 +215,18 @@ static inline bool tc_gc_should_trigger(tc_collector *gc)
 }
 
 /* The write barrier's slow path; see barrier.c. */
-void tc_gc_wb_slow(tc_collector *gc, tc_gcmut *m, _Atomic(uintptr_t) *slot,
+void tc_gc_wb_slow(tc_collector *gc, tc_gcmut *m, uintptr_t *slot,
 		   uintptr_t val);
 
 /* Store val into *slot through the write barrier.  No safepoint between
- * the barrier and the store. */
-static inline void tc_gc_write(tc_collector *gc, tc_gcmut *m,
-			       _Atomic(uintptr_t) *slot, uintptr_t val)
+ * the barrier and the store.  (tc_write in tricolor.h is the same, inline,
+ * for object fields.) */
+static inline void tc_gc_write(tc_collector *gc, tc_gcmut *m, uintptr_t *slot,
+			       uintptr_t val)
 {
-	if (atomic_load_explicit(&gc->wb_enabled, memory_order_relaxed))
+	if (__atomic_load_n(&gc->wb_enabled, __ATOMIC_RELAXED))
 		tc_gc_wb_slow(gc, m, slot, val);
-	atomic_store_explicit(slot, val, memory_order_release);
+	__atomic_store_n(slot, val, __ATOMIC_RELEASE);
 }
 
 /* Pause control and stepping (see tricolor.h). */

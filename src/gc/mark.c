@@ -238,16 +238,13 @@ bool tc_gc_drain_one(tc_collector *gc, tc_gcwork *w)
 
 void tc_gc_scan_stack(tc_collector *gc, tc_gcwork *w, tc_gstack *st)
 {
-	int sp = atomic_load_explicit(&st->sp, memory_order_relaxed);
+	int sp = __atomic_load_n(&st->sp, __ATOMIC_RELAXED);
 	for (int i = 0; i < sp; i++) {
-		if (!atomic_load_explicit(&st->isptr[i], memory_order_relaxed))
-			continue;
-		uintptr_t p = (uintptr_t)atomic_load_explicit(
-			&st->slot[i], memory_order_relaxed);
-		if (p)
-			shade(gc, w, p);
+		uint64_t v = __atomic_load_n(&st->slot[i], __ATOMIC_RELAXED);
+		if (v && TC_SLOT_IS_PTR(v))
+			shade(gc, w, (uintptr_t)v);
 	}
-	uintptr_t r = atomic_load_explicit(&st->result, memory_order_relaxed);
+	uintptr_t r = __atomic_load_n(&st->result, __ATOMIC_RELAXED);
 	if (r)
 		shade(gc, w, r);
 }
@@ -255,13 +252,12 @@ void tc_gc_scan_stack(tc_collector *gc, tc_gcwork *w, tc_gstack *st)
 void tc_gc_self_scan(tc_collector *gc, tc_gcmut *m)
 {
 	uint32_t want = TC_STACK_GREY;
-	if (!atomic_compare_exchange_strong_explicit(
-		    &m->stack.state, &want, TC_STACK_SCANNING,
-		    memory_order_acquire, memory_order_relaxed))
+	if (!__atomic_compare_exchange_n(&m->stack->state, &want,
+					 TC_STACK_SCANNING, false,
+					 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
 		return;
-	tc_gc_scan_stack(gc, &m->work, &m->stack);
-	atomic_store_explicit(&m->stack.state, TC_STACK_BLACK,
-			      memory_order_release);
+	tc_gc_scan_stack(gc, &m->work, m->stack);
+	__atomic_store_n(&m->stack->state, TC_STACK_BLACK, __ATOMIC_RELEASE);
 	atomic_fetch_add_explicit(&gc->stacks_self, 1, memory_order_relaxed);
 	/* Hand the roots to the collector right away. */
 	tc_gc_flush(gc, &m->work);
@@ -273,7 +269,7 @@ void tc_gc_self_scan(tc_collector *gc, tc_gcmut *m)
  * during mark owes debt * assist_ratio bytes of scan work, done in chunks
  * of at least 64 KiB so the bookkeeping stays cheap.  With no grey work
  * left to do, the debt is forgiven: the collector is about to finish. */
-void tc_gc_assist(tc_collector *gc, tc_gcmut *m, _Atomic uint32_t *poll)
+void tc_gc_assist(tc_collector *gc, tc_gcmut *m, const uint32_t *poll)
 {
 	if (atomic_load_explicit(&gc->paused, memory_order_relaxed)) {
 		m->assist_debt = 0; /* a paused collector is being stepped */
@@ -292,7 +288,7 @@ void tc_gc_assist(tc_collector *gc, tc_gcmut *m, _Atomic uint32_t *poll)
 	while (done < want) {
 		uint64_t d = tc_gc_drain(gc, &m->work, 16 * 1024);
 		done += d;
-		if (d == 0 || atomic_load_explicit(poll, memory_order_relaxed))
+		if (d == 0 || __atomic_load_n(poll, __ATOMIC_RELAXED))
 			break;
 	}
 	uint64_t paid = ratio ? done * 1000 / ratio : (uint64_t)m->assist_debt;

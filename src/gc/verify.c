@@ -127,21 +127,18 @@ static void verify_mutator(void *arg, tc_gcmut *m)
 {
 	vctx *v = arg;
 	char name[64];
-	int sp = atomic_load_explicit(&m->stack.sp, memory_order_relaxed);
+	int sp = __atomic_load_n(&m->stack->sp, __ATOMIC_RELAXED);
 	for (int i = 0; i < sp; i++) {
-		if (!atomic_load_explicit(&m->stack.isptr[i],
-					  memory_order_relaxed))
+		uint64_t w = __atomic_load_n(&m->stack->slot[i],
+					     __ATOMIC_RELAXED);
+		if (!w || !TC_SLOT_IS_PTR(w))
 			continue;
-		uintptr_t p = (uintptr_t)atomic_load_explicit(
-			&m->stack.slot[i], memory_order_relaxed);
-		if (!p)
-			continue;
+		uintptr_t p = (uintptr_t)w;
 		snprintf(name, sizeof name, "mutator %u stack slot %d", m->id,
 			 i);
 		trace(v, p, name);
 	}
-	uintptr_t r = atomic_load_explicit(&m->stack.result,
-					   memory_order_relaxed);
+	uintptr_t r = __atomic_load_n(&m->stack->result, __ATOMIC_RELAXED);
 	if (r) {
 		snprintf(name, sizeof name, "mutator %u result register",
 			 m->id);
@@ -163,8 +160,7 @@ uint64_t tc_gc_verify(tc_collector *gc)
 	vctx v = {.gc = gc};
 	char name[32];
 	for (int i = 0; i < gc->nglobals; i++) {
-		uintptr_t p = atomic_load_explicit(&gc->globals[i],
-						   memory_order_relaxed);
+		uintptr_t p = __atomic_load_n(&gc->globals[i], __ATOMIC_RELAXED);
 		if (!p)
 			continue;
 		snprintf(name, sizeof name, "global %d", i);

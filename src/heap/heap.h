@@ -81,8 +81,19 @@ typedef struct tc_sizeclass {
 
 extern int tc_nclasses; /* classes 1..tc_nclasses-1 are small; 0 = large */
 extern tc_sizeclass tc_classes[TC_MAX_CLASSES];
+extern uint8_t tc_class_by8[1024 / 8 + 1];
+extern uint8_t tc_class_by128[(TC_MAX_SMALL - 1024) / 128 + 1];
 void tc_sizeclass_init(void);
-int tc_size_to_class(size_t bytes); /* 0 if > TC_MAX_SMALL */
+
+/* The class of a small request, 0 if > TC_MAX_SMALL (two table loads). */
+static inline int tc_size_to_class(size_t bytes)
+{
+	if (bytes <= 1024)
+		return tc_class_by8[(bytes + 7) / 8];
+	if (bytes <= TC_MAX_SMALL)
+		return tc_class_by128[(bytes - 1024 + 127) / 128];
+	return 0;
+}
 
 /* ---- spans ---- */
 
@@ -114,8 +125,10 @@ struct tc_span {
 	uint32_t page;
 	uintptr_t base;
 
-	/* Sweep state: sweepgen is CAS-claimed by sweepers; nalloc written by
-	 * the owner (mcache or sweeper), read by anyone (relaxed). */
+	/* Sweep state: sweepgen is CAS-claimed by sweepers.  nalloc is the
+	 * number of allocated objects, written by the owner when it gives the
+	 * span up (uncache, sweep); while cached it is stale, and readers
+	 * count the alloc bits instead (tc_span_count_alloc). */
 	_Atomic uint32_t sweepgen;
 	_Atomic uint32_t nalloc;
 	_Atomic uint32_t cached; /* 1 while owned by an mcache */
@@ -123,7 +136,9 @@ struct tc_span {
 	/* Owner-only allocation cursor (the mcache's thread). */
 	uint32_t freeindex;   /* next slot to consider */
 	uint64_t alloccache;  /* ~alloc bits from freeindex, bit 0 = freeindex */
-	bool needzero;        /* pages were used before: zero on allocation */
+	bool needzero;        /* free slots may hold old bytes (poisoning
+			       * only: sweep and page release clear
+			       * otherwise): zero on allocation */
 
 	/* Metadata block: bitmaps and nptrs.  Recycled per class, never freed
 	 * while the heap lives, so a racing observer reads valid memory. */
@@ -174,7 +189,9 @@ typedef struct tc_heap {
 	_Atomic uint64_t alloc_objects;
 	_Atomic uint64_t freed_bytes;   /* by sweep */
 	_Atomic uint64_t freed_objects;
-	_Atomic uint64_t black_large;   /* large bytes allocated black */
+	_Atomic uint64_t black_large;   /* bytes allocated black this cycle
+					 * outside any live cache: large
+					 * objects, detached mutators */
 
 	/* GC interface. */
 	_Atomic uint32_t sweepgen;      /* written at STW only */
@@ -198,9 +215,11 @@ int tc_heap_init(tc_heap *h, size_t bytes, bool poison, const char **err);
 void tc_heap_destroy(tc_heap *h);
 
 /* Small allocation from c's span for `cls`.  Returns NULL if the cached
- * span is full (then call tc_mcache_refill). */
-static inline void *tc_mcache_alloc_fast(tc_mcache *c, int cls,
-					 uint32_t nptrs);
+ * span is full (then call tc_mcache_refill).  `black`: the collector is
+ * marking (heap->allocblack), so the new object is born black; callers
+ * pass a constant so that the common case compiles without the test. */
+static inline __attribute__((always_inline)) void *
+tc_mcache_alloc_fast(tc_mcache *c, int cls, uint32_t nptrs, bool black);
 /* Replace c's span for cls with one that has a free slot.  Returns false
  * if the page heap is exhausted. */
 bool tc_mcache_refill(tc_mcache *c, int cls);
@@ -276,6 +295,10 @@ static inline uint32_t tc_span_nptrs(const tc_span *s, uint32_t slot)
 	return atomic_load_explicit(&s->nptrs[slot], memory_order_relaxed);
 }
 
+/* Allocated objects of a span, counted from alloc bits `ab` (the span's,
+ * or a copy of the pointer an observer loaded). */
+uint32_t tc_span_count_alloc(tc_span *s, _Atomic(uint64_t) *ab);
+
 /* Color of one object, from the bitmaps (relaxed loads). */
 tc_color tc_span_color(tc_span *s, uint32_t slot);
 
@@ -295,8 +318,8 @@ static inline void tc_words_fill(uintptr_t p, size_t bytes, uint64_t v)
 		atomic_store_explicit(&w[i], v, memory_order_relaxed);
 }
 
-static inline void *tc_mcache_alloc_fast(tc_mcache *c, int cls,
-					 uint32_t nptrs)
+static inline __attribute__((always_inline)) void *
+tc_mcache_alloc_fast(tc_mcache *c, int cls, uint32_t nptrs, bool black)
 {
 	tc_span *s = c->alloc[cls];
 	if (s == NULL)
@@ -341,14 +364,11 @@ static inline void *tc_mcache_alloc_fast(tc_mcache *c, int cls,
 			      memory_order_relaxed);
 	atomic_store_explicit(&s->nptrs[slot], (uint16_t)nptrs,
 			      memory_order_relaxed);
-	atomic_store_explicit(
-		&s->nalloc,
-		atomic_load_explicit(&s->nalloc, memory_order_relaxed) + 1,
-		memory_order_relaxed);
-	uintptr_t p = s->base + (uintptr_t)slot * tc_classes[cls].size;
+	uint32_t size = tc_classes[cls].size;
+	uintptr_t p = s->base + (uintptr_t)slot * size;
 	if (s->needzero)
-		tc_words_fill(p, tc_classes[cls].size, 0);
-	if (atomic_load_explicit(&c->heap->allocblack, memory_order_relaxed)) {
+		tc_words_fill(p, size, 0);
+	if (black) {
 		/* Allocate black: the new object is reachable only from the
 		 * allocating (already scanned or soon scanned) stack, and
 		 * holds no pointers yet, so it needs no scan this cycle. */
@@ -358,7 +378,7 @@ static inline void *tc_mcache_alloc_fast(tc_mcache *c, int cls,
 		atomic_fetch_or_explicit(&s->scanbits[slot >> 6],
 					 (uint64_t)1 << (slot & 63),
 					 memory_order_relaxed);
-		c->black_bytes += tc_classes[cls].size;
+		c->black_bytes += size;
 	}
 	return (void *)p;
 }

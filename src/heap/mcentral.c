@@ -96,6 +96,10 @@ static void claim(tc_heap *h, tc_span *s)
 
 /* ---- sweeping ---- */
 
+/* Sweeping clears what it frees: dead objects are zeroed (or poisoned),
+ * so that allocation hands out zeroed memory without writing it again -
+ * the work moves from the mutator's allocation path to the sweeper, which
+ * mostly runs on the collector's thread. */
 uint32_t tc_span_sweep(tc_heap *h, tc_span *s, bool release)
 {
 	uint32_t sg = atomic_load_explicit(&h->sweepgen, memory_order_relaxed);
@@ -105,34 +109,37 @@ uint32_t tc_span_sweep(tc_heap *h, tc_span *s, bool release)
 	uint32_t size = atomic_load_explicit(&s->elemsize,
 					     memory_order_relaxed);
 	uint32_t words = (ne + 63) / 64;
+	uint64_t dead[TC_MAX_SPAN_OBJS / 64];
 	uint32_t live = 0, freed = 0;
 	for (uint32_t w = 0; w < words; w++) {
 		uint64_t a = atomic_load_explicit(&s->allocbits[w],
 						  memory_order_relaxed);
 		uint64_t m = atomic_load_explicit(&s->markbits[w],
 						  memory_order_relaxed);
-		uint64_t dead = a & ~m;
-		if (dead) {
-			freed += (uint32_t)__builtin_popcountll(dead);
-			if (h->poison) {
-				for (uint64_t d = dead; d; d &= d - 1) {
-					uint32_t slot =
-						w * 64 +
-						(uint32_t)__builtin_ctzll(d);
-					tc_words_fill(tc_span_objaddr(s, slot),
-						      size, TC_POISON);
-				}
-			}
-		}
+		dead[w] = a & ~m;
+		freed += (uint32_t)__builtin_popcountll(dead[w]);
+		live += (uint32_t)__builtin_popcountll(a & m);
 		atomic_store_explicit(&s->allocbits[w], a & m,
 				      memory_order_relaxed);
 		atomic_store_explicit(&s->markbits[w], 0, memory_order_relaxed);
 		atomic_store_explicit(&s->scanbits[w], 0, memory_order_relaxed);
-		live += (uint32_t)__builtin_popcountll(a & m);
 	}
 	atomic_store_explicit(&s->nalloc, live, memory_order_relaxed);
+	bool give_back = live == 0 && release;
+	if (freed && (h->poison || !give_back)) {
+		/* A span given back is cleared whole by tc_heap_free_span. */
+		uint64_t fill = h->poison ? TC_POISON : 0;
+		for (uint32_t w = 0; w < words; w++)
+			for (uint64_t d = dead[w]; d; d &= d - 1) {
+				uint32_t slot =
+					w * 64 + (uint32_t)__builtin_ctzll(d);
+				tc_words_fill(tc_span_objaddr(s, slot), size,
+					      fill);
+			}
+	}
+	if (freed && h->poison)
+		s->needzero = true; /* poison is not zero */
 	if (freed) {
-		s->needzero = true;
 		atomic_fetch_add_explicit(&h->freed_objects, freed,
 					  memory_order_relaxed);
 		atomic_fetch_add_explicit(&h->freed_bytes,
@@ -143,7 +150,7 @@ uint32_t tc_span_sweep(tc_heap *h, tc_span *s, bool release)
 	s->alloccache = 0;
 	atomic_store_explicit(&s->sweepgen, sg, memory_order_release);
 	atomic_fetch_sub_explicit(&h->nunswept, 1, memory_order_release);
-	if (live == 0 && release)
+	if (give_back)
 		tc_heap_free_span(h, s);
 	return live;
 }
@@ -225,7 +232,8 @@ static void uncache(tc_mcache *c, int cls)
 	if (!s)
 		return;
 	c->alloc[cls] = NULL;
-	uint32_t n = atomic_load_explicit(&s->nalloc, memory_order_relaxed);
+	uint32_t n = tc_span_count_alloc(s, s->allocbits);
+	atomic_store_explicit(&s->nalloc, n, memory_order_relaxed);
 	uint32_t size = tc_classes[cls].size;
 	/* The span's free slots were counted as live when it was cached. */
 	atomic_fetch_sub_explicit(&h->heap_live,
@@ -296,6 +304,16 @@ void *tc_heap_alloc_large(tc_heap *h, size_t bytes, uint32_t nptrs)
 }
 
 /* ---- observation ---- */
+
+uint32_t tc_span_count_alloc(tc_span *s, _Atomic(uint64_t) *ab)
+{
+	uint32_t ne = atomic_load_explicit(&s->nelems, memory_order_relaxed);
+	uint32_t n = 0;
+	for (uint32_t w = 0; w < (ne + 63) / 64; w++)
+		n += (uint32_t)__builtin_popcountll(atomic_load_explicit(
+			&ab[w], memory_order_relaxed));
+	return n;
+}
 
 tc_color tc_span_color(tc_span *s, uint32_t slot)
 {

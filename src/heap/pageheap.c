@@ -219,10 +219,14 @@ tc_span *tc_heap_alloc_span(tc_heap *h, int cls, uint32_t npages)
 	size_t words = (nelems + 63) / 64;
 	char *m = meta_get(h, cls, nelems);
 	s->meta = m;
-	s->allocbits = (_Atomic(uint64_t) *)m;
-	s->markbits = s->allocbits + words;
-	s->scanbits = s->markbits + words;
-	s->nptrs = (_Atomic(uint16_t) *)(s->scanbits + words);
+	/* Atomic stores: observers read these pointers racing with a span's
+	 * rebirth (and discard what they read through the seqlock). */
+	_Atomic(uint64_t) *ab = (_Atomic(uint64_t) *)m;
+	__atomic_store_n(&s->allocbits, ab, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->markbits, ab + words, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->scanbits, ab + 2 * words, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->nptrs, (_Atomic(uint16_t) *)(ab + 3 * words),
+			 __ATOMIC_RELAXED);
 	atomic_store_explicit(&s->state, TC_SPAN_INUSE, memory_order_relaxed);
 	atomic_store_explicit(&s->seq, seq + 2, memory_order_release);
 	for (uint32_t i = p; i < p + npages; i++)
@@ -241,8 +245,26 @@ tc_span *tc_heap_alloc_span(tc_heap *h, int cls, uint32_t npages)
 }
 
 /* Give a span's pages back.  The span must be on no list and unowned. */
+/* Clear a dying span's memory outside the lock, so that every page the
+ * page heap holds is zero (unless poisoning): big runs are handed back to
+ * the kernel (MADV_DONTNEED reads back as zeros and drops them from the
+ * RSS, as Go's scavenger does), small ones are cleared in place. */
+static void clear_pages(tc_heap *h, tc_span *s)
+{
+	uint32_t npages = atomic_load_explicit(&s->npages,
+					       memory_order_relaxed);
+	size_t bytes = (size_t)npages << TC_PAGE_SHIFT;
+	if (h->poison)
+		return;
+	if (npages >= 16 && madvise((void *)s->base, bytes,
+				    MADV_DONTNEED) == 0)
+		return;
+	tc_words_fill(s->base, bytes, 0);
+}
+
 void tc_heap_free_span(tc_heap *h, tc_span *s)
 {
+	clear_pages(h, s);
 	pthread_mutex_lock(&h->lock);
 	uint32_t npages = atomic_load_explicit(&s->npages,
 					       memory_order_relaxed);
@@ -263,7 +285,11 @@ void tc_heap_free_span(tc_heap *h, tc_span *s)
 	atomic_store_explicit(&s->seq, seq + 2, memory_order_release);
 
 	set_range(h->freebits, s->page, npages, true);
-	set_range(h->dirtybits, s->page, npages, true);
+	if (h->poison) {
+		/* Freed objects were poisoned: the pages stay dirty, and
+		 * spans made from them zero each object they hand out. */
+		set_range(h->dirtybits, s->page, npages, true);
+	}
 	if (s->page < h->hint)
 		h->hint = s->page;
 	atomic_store_explicit(&h->pages_inuse,

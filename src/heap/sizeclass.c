@@ -30,8 +30,8 @@
 
 int tc_nclasses;
 tc_sizeclass tc_classes[TC_MAX_CLASSES];
-static uint8_t class_by8[1024 / 8 + 1];
-static uint8_t class_by128[(TC_MAX_SMALL - 1024) / 128 + 1];
+uint8_t tc_class_by8[1024 / 8 + 1];
+uint8_t tc_class_by128[(TC_MAX_SMALL - 1024) / 128 + 1];
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 static void add_class(uint32_t size)
@@ -68,28 +68,19 @@ static void build(void)
 	for (uint32_t i = 0; i <= 1024 / 8; i++) {
 		while (tc_classes[c].size < i * 8)
 			c++;
-		class_by8[i] = (uint8_t)c;
+		tc_class_by8[i] = (uint8_t)c;
 	}
 	for (uint32_t i = 0; i <= (TC_MAX_SMALL - 1024) / 128; i++) {
 		uint32_t size = 1024 + i * 128;
 		while (tc_classes[c].size < size)
 			c++;
-		class_by128[i] = (uint8_t)c;
+		tc_class_by128[i] = (uint8_t)c;
 	}
 }
 
 void tc_sizeclass_init(void)
 {
 	pthread_once(&once, build);
-}
-
-int tc_size_to_class(size_t bytes)
-{
-	if (bytes <= 1024)
-		return class_by8[(bytes + 7) / 8];
-	if (bytes <= TC_MAX_SMALL)
-		return class_by128[(bytes - 1024 + 127) / 128];
-	return 0;
 }
 
 /* Public wrappers (include/tricolor.h). */

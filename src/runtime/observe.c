@@ -155,16 +155,18 @@ size_t tc_heap_span(tc_runtime *rt, uint32_t page, tc_span_info *info,
 						      memory_order_relaxed);
 		info->nelems = atomic_load_explicit(&s->nelems,
 						    memory_order_relaxed);
-		info->nalloc = atomic_load_explicit(&s->nalloc,
-						    memory_order_relaxed);
 		info->cached = atomic_load_explicit(&s->cached,
 						    memory_order_relaxed);
 		info->swept = atomic_load_explicit(&s->sweepgen,
 						   memory_order_relaxed) ==
 			      atomic_load_explicit(&h->sweepgen,
 						   memory_order_relaxed);
-		_Atomic(uint64_t) *ab = s->allocbits, *mb = s->markbits,
-				  *sb = s->scanbits;
+		_Atomic(uint64_t) *ab = __atomic_load_n(&s->allocbits,
+							__ATOMIC_RELAXED);
+		_Atomic(uint64_t) *mb = __atomic_load_n(&s->markbits,
+							__ATOMIC_RELAXED);
+		_Atomic(uint64_t) *sb = __atomic_load_n(&s->scanbits,
+							__ATOMIC_RELAXED);
 		atomic_thread_fence(memory_order_acquire);
 		if (atomic_load_explicit(&s->seq, memory_order_relaxed) != s1)
 			continue;
@@ -172,6 +174,11 @@ size_t tc_heap_span(tc_runtime *rt, uint32_t page, tc_span_info *info,
 			memset(info, 0, sizeof *info);
 			return 1;
 		}
+		/* A cached span's nalloc is stale: count its alloc bits. */
+		info->nalloc = info->cached
+				       ? tc_span_count_alloc(s, ab)
+				       : atomic_load_explicit(
+						 &s->nalloc, memory_order_relaxed);
 		if (colors) {
 			size_t n = info->nelems < max ? info->nelems : max;
 			for (size_t w = 0; w * 64 < n; w++) {
@@ -217,15 +224,28 @@ int tc_object_describe(tc_runtime *rt, tc_objid id, tc_object_info *info,
 		    TC_SPAN_INUSE ||
 	    id.slot >= atomic_load_explicit(&s->nelems, memory_order_relaxed))
 		return -1;
-	if (!tc_bit_test(s->allocbits, id.slot))
+	_Atomic(uint64_t) *ab = __atomic_load_n(&s->allocbits,
+						__ATOMIC_RELAXED);
+	_Atomic(uint64_t) *mb = __atomic_load_n(&s->markbits,
+						__ATOMIC_RELAXED);
+	_Atomic(uint64_t) *sb = __atomic_load_n(&s->scanbits,
+						__ATOMIC_RELAXED);
+	_Atomic(uint16_t) *np = __atomic_load_n(&s->nptrs, __ATOMIC_RELAXED);
+	if (!ab || !tc_bit_test(ab, id.slot))
 		return -1;
 	info->id = id;
-	info->color = tc_span_color(s, id.slot);
+	info->color = !tc_bit_test(mb, id.slot)	  ? TC_WHITE
+		      : !tc_bit_test(sb, id.slot) ? TC_GREY
+						  : TC_BLACK;
 	info->sizeclass = atomic_load_explicit(&s->sizeclass,
 					       memory_order_relaxed);
 	info->elemsize = atomic_load_explicit(&s->elemsize,
 					      memory_order_relaxed);
-	info->nptrs = tc_span_nptrs(s, id.slot);
+	info->nptrs = info->sizeclass == 0
+			      ? atomic_load_explicit(&s->large_nptrs,
+						     memory_order_relaxed)
+			      : atomic_load_explicit(&np[id.slot],
+						     memory_order_relaxed);
 	info->addr = tc_span_objaddr(s, id.slot);
 	_Atomic(uintptr_t) *f = (_Atomic(uintptr_t) *)info->addr;
 	size_t n = info->nptrs < max ? info->nptrs : max;
@@ -262,15 +282,15 @@ int tc_mutator_ids(tc_runtime *rt, unsigned *ids, int max)
 	return n;
 }
 
-static void slot_view(tc_runtime *rt, tc_slot_view *v, bool isptr,
-		      uint64_t val)
+static void slot_view(tc_runtime *rt, tc_slot_view *v, uint64_t w)
 {
 	memset(v, 0, sizeof *v);
-	v->is_ptr = isptr;
-	if (!isptr) {
-		v->value = (int64_t)val;
+	v->is_ptr = TC_SLOT_IS_PTR(w);
+	if (!v->is_ptr) {
+		v->value = TC_SLOT_VALUE(w);
 		return;
 	}
+	uint64_t val = w;
 	v->nonnull = val != 0;
 	if (val)
 		tc_object_id(rt, (void *)(uintptr_t)val, &v->target);
@@ -288,10 +308,9 @@ int tc_stack_snapshot(tc_runtime *rt, unsigned id, tc_stack_view *out)
 	}
 	if (!m)
 		return -1;
-	tc_gstack *st = &m->g.stack;
+	tc_stack *st = &m->hot.stack;
 	for (int tries = 0; tries < 32; tries++) {
-		uint32_t s1 = atomic_load_explicit(&st->seq,
-						   memory_order_acquire);
+		uint32_t s1 = __atomic_load_n(&st->seq, __ATOMIC_ACQUIRE);
 		if (s1 & 1)
 			continue;
 		out->id = id;
@@ -305,39 +324,35 @@ int tc_stack_snapshot(tc_runtime *rt, unsigned id, tc_stack_view *out)
 						? TC_MS_ASSISTING
 						: TC_MS_RUNNING)
 			     : status == TC_ST_STOPPED ? TC_MS_STOPPED
-			     : status == TC_ST_DETACHED
-				     ? TC_MS_DETACHED
-				     : TC_MS_PARKED;
-		out->stack_black = atomic_load_explicit(&st->state,
-							memory_order_relaxed) ==
+			     : status == TC_ST_DETACHED ? TC_MS_DETACHED
+							: TC_MS_PARKED;
+		out->stack_black = __atomic_load_n(&st->state,
+						   __ATOMIC_RELAXED) ==
 				   TC_STACK_BLACK;
-		int nf = atomic_load_explicit(&st->nframes,
-					      memory_order_relaxed);
-		int sp = atomic_load_explicit(&st->sp, memory_order_relaxed);
-		if (nf > TC_MAX_FRAMES || sp > TC_MAX_STACK_SLOTS)
+		int nf = __atomic_load_n(&st->nframes, __ATOMIC_RELAXED);
+		int sp = __atomic_load_n(&st->sp, __ATOMIC_RELAXED);
+		if (nf < 0 || nf > TC_MAX_FRAMES || sp < 0 ||
+		    sp > TC_MAX_STACK_SLOTS)
 			continue;
 		out->nframes = nf;
 		out->nslots = sp;
 		for (int f = 0; f < nf; f++) {
-			out->frames[f].fn = atomic_load_explicit(
-				&st->frames[f].fn, memory_order_relaxed);
-			out->frames[f].first = atomic_load_explicit(
-				&st->frames[f].base, memory_order_relaxed);
-			out->frames[f].nslots = atomic_load_explicit(
-				&st->frames[f].nslots, memory_order_relaxed);
+			const tc_frame_rec *r = &st->frames[f + 1];
+			out->frames[f].fn = __atomic_load_n(&r->fn,
+							    __ATOMIC_RELAXED);
+			out->frames[f].first = __atomic_load_n(
+				&r->base, __ATOMIC_RELAXED);
+			out->frames[f].nslots = __atomic_load_n(
+				&r->nslots, __ATOMIC_RELAXED);
 		}
 		for (int i = 0; i < sp; i++)
 			slot_view(rt, &out->slots[i],
-				  atomic_load_explicit(&st->isptr[i],
-						       memory_order_relaxed),
-				  atomic_load_explicit(&st->slot[i],
-						       memory_order_relaxed));
-		slot_view(rt, &out->result, true,
-			  atomic_load_explicit(&st->result,
-					       memory_order_relaxed));
+				  __atomic_load_n(&st->slot[i],
+						  __ATOMIC_RELAXED));
+		slot_view(rt, &out->result,
+			  __atomic_load_n(&st->result, __ATOMIC_RELAXED));
 		atomic_thread_fence(memory_order_acquire);
-		if (atomic_load_explicit(&st->seq, memory_order_relaxed) ==
-			    s1 &&
+		if (__atomic_load_n(&st->seq, __ATOMIC_RELAXED) == s1 &&
 		    atomic_load(&m->id) == id)
 			return 0;
 	}

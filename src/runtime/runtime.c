@@ -59,8 +59,7 @@ static void world_stop(void *ctx)
 	for (int i = 0; i < TC_MAX_MUTATORS; i++) {
 		tc_mutator *m = atomic_load(&rt->mtab[i]);
 		if (m)
-			atomic_store_explicit(&m->poll, 1,
-					      memory_order_release);
+			tc_poke(m);
 	}
 	for (;;) {
 		bool all = true;
@@ -118,7 +117,8 @@ static int world_scan_parked(void *ctx, tc_gcwork *w)
 	pthread_mutex_lock(&rt->sched_lock);
 	for (int i = 0; i < TC_MAX_MUTATORS; i++) {
 		tc_mutator *m = atomic_load(&rt->mtab[i]);
-		if (!m || atomic_load(&m->g.stack.state) != TC_STACK_GREY)
+		if (!m || __atomic_load_n(&m->hot.stack.state,
+					  __ATOMIC_RELAXED) != TC_STACK_GREY)
 			continue;
 		if (atomic_load(&m->status) == TC_ST_PARKED) {
 			atomic_store(&m->status, TC_ST_CLAIMED);
@@ -131,10 +131,13 @@ static int world_scan_parked(void *ctx, tc_gcwork *w)
 	for (int i = 0; i < nclaimed; i++) {
 		tc_mutator *m = claimed[i];
 		uint32_t want = TC_STACK_GREY;
-		if (atomic_compare_exchange_strong(&m->g.stack.state, &want,
-						   TC_STACK_SCANNING)) {
-			tc_gc_scan_stack(&rt->gc, w, &m->g.stack);
-			atomic_store(&m->g.stack.state, TC_STACK_BLACK);
+		if (__atomic_compare_exchange_n(&m->hot.stack.state, &want,
+						TC_STACK_SCANNING, false,
+						__ATOMIC_ACQUIRE,
+						__ATOMIC_RELAXED)) {
+			tc_gc_scan_stack(&rt->gc, w, &m->hot.stack);
+			__atomic_store_n(&m->hot.stack.state, TC_STACK_BLACK,
+					 __ATOMIC_RELEASE);
 			atomic_fetch_add_explicit(&rt->gc.stacks_gc, 1,
 						  memory_order_relaxed);
 		}
@@ -154,11 +157,9 @@ static void world_poke(void *ctx)
 	tc_runtime *rt = ctx;
 	for (int i = 0; i < TC_MAX_MUTATORS; i++) {
 		tc_mutator *m = atomic_load(&rt->mtab[i]);
-		if (m && atomic_load_explicit(&m->g.stack.state,
-					      memory_order_relaxed) ==
-				 TC_STACK_GREY)
-			atomic_store_explicit(&m->poll, 1,
-					      memory_order_release);
+		if (m && __atomic_load_n(&m->hot.stack.state,
+					 __ATOMIC_RELAXED) == TC_STACK_GREY)
+			tc_poke(m);
 	}
 }
 
@@ -259,20 +260,23 @@ tc_mutator *tc_attach(tc_runtime *rt, const char *name)
 		m = tc_xcalloc(1, sizeof *m);
 	m->rt = rt;
 	m->index = idx;
-	m->stores = 0;
 	m->err[0] = '\0';
 	m->stw_claimed = false;
+	m->hot.stores = 0;
+	m->hot.wb_enabled = &rt->gc.wb_enabled;
+	m->g.stack = &m->hot.stack;
 	m->g.work.n = 0;
 	m->g.assist_debt = 0;
 	m->g.cache.heap = &rt->heap;
 	m->g.cache.black_bytes = 0;
-	atomic_store(&m->g.stack.nframes, 0);
-	atomic_store(&m->g.stack.sp, 0);
-	atomic_store(&m->g.stack.result, 0);
+	tc_stack *st = &m->hot.stack;
+	__atomic_store_n(&st->nframes, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&st->sp, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&st->result, 0, __ATOMIC_RELAXED);
 	/* A new stack holds nothing yet: it is black (see barrier.c). */
-	atomic_store(&m->g.stack.state, TC_STACK_BLACK);
+	__atomic_store_n(&st->state, TC_STACK_BLACK, __ATOMIC_RELAXED);
 	atomic_store(&m->status, TC_ST_RUNNING);
-	atomic_store(&m->poll, 0);
+	__atomic_store_n(&m->hot.poll, 0, __ATOMIC_RELAXED);
 	atomic_store(&m->assisting, 0);
 	const char *nm = name ? name : "mutator";
 	size_t i = 0;
@@ -296,6 +300,11 @@ void tc_detach(tc_mutator *m)
 	tc_runtime *rt = m->rt;
 	/* Running, so no stop-the-world can be in progress. */
 	tc_mcache_release_all(&m->g.cache);
+	/* What it allocated black this cycle still counts as marked. */
+	atomic_fetch_add_explicit(&rt->heap.black_large,
+				  m->g.cache.black_bytes,
+				  memory_order_relaxed);
+	m->g.cache.black_bytes = 0;
 	tc_gc_flush(&rt->gc, &m->g.work);
 	unsigned id = m->g.id;
 	pthread_mutex_lock(&rt->sched_lock);
@@ -303,8 +312,8 @@ void tc_detach(tc_mutator *m)
 	atomic_fetch_sub(&rt->nmutators, 1);
 	atomic_store(&m->status, TC_ST_DETACHED);
 	atomic_store(&m->id, 0);
-	atomic_store(&m->g.stack.sp, 0);
-	atomic_store(&m->g.stack.nframes, 0);
+	__atomic_store_n(&m->hot.stack.sp, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&m->hot.stack.nframes, 0, __ATOMIC_RELAXED);
 	m->free_next = rt->free_mutators;
 	rt->free_mutators = m;
 	pthread_cond_broadcast(&rt->sched_cond);
@@ -360,27 +369,22 @@ static bool wait_stw(tc_mutator *m)
  * hybrid barrier covers (barrier.c). */
 static void defer_scan(tc_mutator *m)
 {
-	if (atomic_load_explicit(&m->g.stack.state, memory_order_relaxed) ==
+	if (__atomic_load_n(&m->hot.stack.state, __ATOMIC_RELAXED) ==
 	    TC_STACK_GREY)
-		atomic_store_explicit(&m->poll, 1, memory_order_relaxed);
+		__atomic_store_n(&m->hot.poll, 1, __ATOMIC_RELAXED);
 }
 
 void tc_safepoint_slow(tc_mutator *m)
 {
 	tc_runtime *rt = m->rt;
-	atomic_exchange_explicit(&m->poll, 0, memory_order_acq_rel);
+	__atomic_exchange_n(&m->hot.poll, 0, __ATOMIC_ACQ_REL);
 	if (wait_stw(m)) {
 		defer_scan(m);
 		return;
 	}
-	if (atomic_load_explicit(&m->g.stack.state, memory_order_relaxed) ==
+	if (__atomic_load_n(&m->hot.stack.state, __ATOMIC_RELAXED) ==
 	    TC_STACK_GREY)
 		tc_gc_self_scan(&rt->gc, &m->g);
-}
-
-void tc_safepoint(tc_mutator *m)
-{
-	tc_poll(m);
 }
 
 void tc_park(tc_mutator *m)

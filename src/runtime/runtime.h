@@ -36,15 +36,16 @@ enum {
 };
 
 struct tc_mutator {
+	/* First: the state the inline API in tricolor.h works on (poll word,
+	 * store counter, barrier flag pointer, the stack). */
+	tc_mutator_hot hot;
 	tc_gcmut g;           /* what the collector sees (stack, work, cache) */
 	tc_runtime *rt;
 	_Atomic int status;   /* TC_ST_*; changed under sched_lock */
-	_Atomic uint32_t poll;
 	_Atomic int assisting; /* for display */
 	_Atomic unsigned id;  /* for observers; 0 while unused */
 	bool stw_claimed;     /* under sched_lock */
 	int index;            /* in rt->mtab */
-	unsigned stores;      /* owner: stores since the last poll */
 	_Atomic char name[32]; /* written at attach; observers read */
 	char err[160];
 	tc_mutator *free_next; /* recycling list, under sched_lock */
@@ -65,14 +66,13 @@ struct tc_runtime {
 	bool shutting_down;
 };
 
-void tc_safepoint_slow(tc_mutator *m);
+/* The poll: one relaxed load (tc_safepoint, inline in tricolor.h). */
+#define tc_poll(m) tc_safepoint(m)
 
-static inline void tc_poll(tc_mutator *m)
+/* Ask mutator m to take its slow path at its next poll. */
+static inline void tc_poke(tc_mutator *m)
 {
-	if (__builtin_expect(atomic_load_explicit(&m->poll,
-						  memory_order_relaxed),
-			     0))
-		tc_safepoint_slow(m);
+	__atomic_store_n(&m->hot.poll, 1, __ATOMIC_RELEASE);
 }
 
 #endif /* TRICOLOR_RUNTIME_H */
