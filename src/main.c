@@ -31,5 +31,8 @@ int main(int argc, char **argv)
 	}
 	if (o.headless)
 		return cli_headless(&o, stderr, stdout);
+	/* The live demo always runs the verifier, so that turning the write
+	 * barrier off shows lost objects instead of crashing. */
+	o.eng.verify = true;
 	return tui_run(&o.eng, &o.tui);
 }

@@ -252,12 +252,12 @@ START_TEST(pacer_triggers_at_the_goal_and_gogc_off_disables_it)
 	ck_assert_uint_ge(st.heap_marked, 2048 * 1000);
 	ck_assert_uint_eq(st.heap_goal, st.heap_marked * 2);
 	uint64_t cycles = st.cycles;
-	uint64_t trigger = st.heap_marked + (st.heap_goal - st.heap_marked) *
-						   7 / 10;
+	uint64_t trigger =
+	    st.heap_marked + (st.heap_goal - st.heap_marked) * 7 / 10;
 	/* Garbage past the trigger, then wait (parked) for the collector to
 	 * start and finish a cycle by itself. */
 	for (int i = 0; i < 50000 && st.heap_live < trigger + (256 << 10) &&
-			st.cycles == cycles;
+	                st.cycles == cycles;
 	     i++) {
 		tc_alloc_slot(m, 1, 0, 1000);
 		if (i % 16 == 0)
@@ -280,9 +280,9 @@ START_TEST(pacer_triggers_at_the_goal_and_gogc_off_disables_it)
 	ck_assert_uint_gt(ci.n, cycles);
 	ck_assert(!ci.forced);
 	/* It started past the trigger, 70% of the way to the goal. */
-	ck_assert_uint_ge(ci.heap_start,
-			  ci.heap_goal - (ci.heap_goal / 2) * 3 / 10 -
-				  64 * 1024);
+	ck_assert_uint_ge(ci.heap_start, ci.heap_goal -
+	                                     (ci.heap_goal / 2) * 3 / 10 -
+	                                     64 * 1024);
 	/* GOGC off: no cycle however much is allocated. */
 	tc_set_gogc(rt, TC_GOGC_OFF);
 	ck_assert_int_eq(tc_get_gogc(rt), TC_GOGC_OFF);
@@ -322,7 +322,7 @@ START_TEST(full_heap_collects_then_fails_with_a_clear_error)
 	}
 	ck_assert_int_gt(n, 10000);
 	ck_assert_str_eq(tc_last_error(m),
-			 "heap limit of 1 MiB reached allocating 64 bytes");
+	                 "heap limit of 1 MiB reached allocating 64 bytes");
 	ck_assert_ptr_null(tc_alloc(m, 0, 2 << 20));
 	tc_set_ptr(m, 0, NULL);
 	tc_gc(m);
@@ -468,10 +468,10 @@ static Suite *gc_suite(void)
 	TCase *tc = tcase_create("mechanisms");
 	tcase_add_test(tc, roots_are_globals_stack_slots_and_result_register);
 	tcase_add_test(
-		tc, hybrid_barrier_shades_old_value_and_new_value_while_stack_grey);
+	    tc, hybrid_barrier_shades_old_value_and_new_value_while_stack_grey);
 	tcase_add_test(tc, objects_allocated_during_mark_are_black);
-	tcase_add_test(tc,
-		       sweep_frees_exactly_the_unreachable_and_slots_are_reused);
+	tcase_add_test(
+	    tc, sweep_frees_exactly_the_unreachable_and_slots_are_reused);
 	tcase_add_test(tc, pacer_triggers_at_the_goal_and_gogc_off_disables_it);
 	tcase_add_test(tc, full_heap_collects_then_fails_with_a_clear_error);
 	tcase_add_test(tc, stepping_scans_exactly_one_grey_object);
@@ -479,9 +479,9 @@ static Suite *gc_suite(void)
 	suite_add_tcase(s, tc);
 	TCase *neg = tcase_create("negative");
 	tcase_add_test(
-		neg, without_deletion_half_verifier_catches_object_hidden_in_stack);
+	    neg, without_deletion_half_verifier_catches_object_hidden_in_stack);
 	tcase_add_test(
-		neg, without_insertion_half_verifier_catches_object_hidden_in_heap);
+	    neg, without_insertion_half_verifier_catches_object_hidden_in_heap);
 	suite_add_tcase(s, neg);
 	return s;
 }

@@ -73,6 +73,8 @@ static void summary(const cli_options *o, const tv_status *st, double secs,
 	                                    ((double)g->mark_ns / 1e9)
 	                              : 0;
 	char rate[32], gogc[16];
+	/* A barrier weaker than hybrid turns the verifier on (engine). */
+	bool verify = o->eng.verify || o->eng.barrier != TC_BARRIER_HYBRID;
 
 	rate_str(o->eng.rate, rate, sizeof(rate));
 	if (o->eng.gogc == TC_GOGC_OFF)
@@ -113,7 +115,7 @@ static void summary(const cli_options *o, const tv_status *st, double secs,
 		        msec(g->pause_total_ns), mark_rate,
 		        (unsigned long long)g->heap_peak, st->gc_cpu_pct,
 		        (unsigned long long)g->barrier_shades,
-		        o->eng.verify ? "true" : "false",
+		        verify ? "true" : "false",
 		        (unsigned long long)g->verify_runs,
 		        (unsigned long long)g->verify_violations,
 		        (unsigned long long)st->failures,
@@ -146,7 +148,7 @@ static void summary(const cli_options *o, const tv_status *st, double secs,
 	fprintf(out, "  heap peak      %.2f MB\n", mb((double)g->heap_peak));
 	fprintf(out, "  gc cpu         %d%%\n", st->gc_cpu_pct);
 	fprintf(out, "  verifier       %s: %llu runs, %llu violations\n",
-	        o->eng.verify ? "on" : "off",
+	        verify ? "on" : "off",
 	        (unsigned long long)g->verify_runs,
 	        (unsigned long long)g->verify_violations);
 	fprintf(out, "  workload checks %llu failures\n",

@@ -136,6 +136,7 @@ static void hold(tv_worker *k)
 
 	tc_park(k->w.m);
 	pthread_mutex_lock(&e->lock);
+	e->held++;
 	for (;;) {
 		if (!still_mine(k) ||
 		    !atomic_load_explicit(&e->paused, memory_order_acquire))
@@ -143,17 +144,20 @@ static void hold(tv_worker *k)
 		if (e->step_gen != k->step_done) {
 			uint64_t target = e->step_gen;
 
+			e->held--;
 			pthread_mutex_unlock(&e->lock);
 			tc_unpark(k->w.m);
 			one_op(k);
 			tc_park(k->w.m);
 			pthread_mutex_lock(&e->lock);
+			e->held++;
 			k->step_done = target;
 			pthread_cond_broadcast(&e->done);
 			continue;
 		}
 		pthread_cond_wait(&e->cond, &e->lock);
 	}
+	e->held--;
 	pthread_mutex_unlock(&e->lock);
 	tc_unpark(k->w.m);
 }
@@ -352,9 +356,17 @@ tv_engine *tv_engine_new(const tv_options *o, char *err, size_t errlen)
 	tc_config_init(&cfg);
 	cfg.heap_bytes = o->heap_bytes;
 	cfg.gogc = o->gogc;
+	/* The default smallest goal (4 MiB) would not trigger a cycle before
+	 * a small arena is full: keep the goal well inside the arena. */
+	if (cfg.min_heap_bytes > o->heap_bytes / 4)
+		cfg.min_heap_bytes = o->heap_bytes / 4;
 	cfg.nglobals = WL_NGLOBALS;
 	cfg.barrier = o->barrier;
-	cfg.verify = o->verify || cfg.verify;
+	/* Without the hybrid barrier objects get lost: only the verifier
+	 * (which finds and rescues them) keeps the program from touching
+	 * freed memory, so a weaker barrier turns it on. */
+	cfg.verify = o->verify || cfg.verify || o->barrier != TC_BARRIER_HYBRID;
+	e->verify = cfg.verify;
 	cfg.on_violation = TC_VERIFY_RESCUE;
 	cfg.on_event = tv_on_event;
 	cfg.event_ctx = e;
@@ -559,6 +571,13 @@ void tv_set_barrier(tv_engine *e, tc_barrier_mode mode)
 {
 	if ((int)mode < 0 || mode >= TC_BARRIER_NMODES)
 		return;
+	if (mode != TC_BARRIER_HYBRID && !e->verify) {
+		tv_control(e,
+		           "barrier %s needs the verifier (start with "
+		           "--verify): unchanged",
+		           tc_barrier_name(mode));
+		return;
+	}
 	tc_set_barrier(e->rt, mode);
 	tv_control(e, "write barrier: %s", tc_barrier_name(mode));
 }
@@ -731,6 +750,7 @@ void tv_get_status(tv_engine *e, tv_status *st)
 	st->scenario = intern(e, e->scen.name);
 	snprintf(st->message, sizeof(st->message), "%s", e->message);
 	st->failures = e->failures;
+	st->mutators_held = e->held;
 	st->alloc_failures = e->alloc_failures;
 	snprintf(st->failure, sizeof(st->failure), "%s", e->failure);
 	/* Rates over the last one to two seconds. */

@@ -58,6 +58,7 @@ struct tv_engine {
 	uint64_t t0_ns;    /* immutable: engine start, CLOCK_MONOTONIC */
 	size_t heap_bytes; /* immutable */
 	uint64_t seed;     /* immutable */
+	bool verify;       /* immutable: the runtime runs the verifier */
 
 	pthread_mutex_t step_lock;
 	pthread_mutex_t lock;
@@ -78,6 +79,7 @@ struct tv_engine {
 	char names[TV_MAX_NAMES][WL_NAME_MAX];
 	int nnames;
 	uint64_t step_gen;
+	int held; /* workers parked at an operation boundary by the pause */
 	char message[128];
 	uint64_t failures, alloc_failures;
 	char failure[160];
