@@ -207,5 +207,13 @@ check "ASCII borders" wait_for '^\+ Stacks: .*\+\+ Heap' 6
 tm send-keys -t mono q
 check "mono: q exits 0" wait_for '^EXIT=0$' 30
 
+# ---- 11. an unknown terminal type: a clear error, not a crash ----------
+tm new-session -d -s badterm -x 200 -y 30 \
+	"export LANG=C.UTF-8 TERM=no-such-terminal; $bin; echo EXIT=\$?; exec sleep 600"
+target=badterm
+check "unknown TERM: exit 1" wait_for '^EXIT=1$' 30
+check "unknown TERM: the message names it and suggests --headless" \
+	wait_for "no-such-terminal.*--headless" 6
+
 echo "1..$n"
 [ "$failed" -eq 0 ]
