@@ -84,6 +84,8 @@ typedef struct tc_config {
 	tc_verify_action on_violation;
 	bool poison_freed;       /* fill freed objects with 0xdeadbeef words */
 	bool background;         /* start the collector thread; default true */
+	int procs;               /* GOMAXPROCS: mutators that run at once;
+				  * 0 = $GOMAXPROCS or the number of CPUs */
 	/* Optional observer hook, called on the thread that caused the event
 	 * (collector or mutator); it must not block nor call back into the
 	 * runtime.  May be NULL. */
@@ -319,6 +321,7 @@ typedef enum tc_mutator_state {
 	TC_MS_STOPPED,   /* held at a safepoint for a stop-the-world */
 	TC_MS_ASSISTING, /* doing mark assist work */
 	TC_MS_DETACHED,
+	TC_MS_RUNNABLE,  /* ready, waiting for a P (GOMAXPROCS) */
 } tc_mutator_state;
 
 typedef struct tc_slot_view {
@@ -361,6 +364,7 @@ typedef struct tc_stats {
 	uint64_t heap_live;       /* pacer's live estimate */
 	uint64_t heap_marked;     /* bytes marked by the last cycle */
 	uint64_t heap_goal;
+	uint64_t heap_trigger;    /* heap_live that starts the next cycle */
 	uint64_t heap_peak;       /* max heap_inuse */
 	uint64_t alloc_bytes;     /* total allocated */
 	uint64_t alloc_objects;
@@ -388,6 +392,8 @@ typedef struct tc_stats {
 	int gogc;
 	tc_barrier_mode barrier;
 	int mutators;
+	int procs;                /* GOMAXPROCS */
+	uint64_t preemptions;     /* mutators made to yield their P */
 } tc_stats;
 
 void tc_read_stats(tc_runtime *rt, tc_stats *st);

@@ -8,7 +8,7 @@ label=${2:-tests}
 passed=0
 failed=0
 shopt -s nullglob
-for log in "$dir"/tests/*.log; do
+for log in "$dir"/tests/*.log "$dir"/bench/*.log; do
 	[ "$(basename "$log")" = test-suite.log ] && continue
 	while IFS= read -r line; do
 		echo "  $(basename "$log" .log): $line"
@@ -25,7 +25,7 @@ for log in "$dir"/tests/*.log; do
 	passed=$((passed + p))
 	failed=$((failed + f))
 done
-for trs in "$dir"/tests/*.trs; do
+for trs in "$dir"/tests/*.trs "$dir"/bench/*.trs; do
 	if grep -qE '^:test-result: (FAIL|ERROR)' "$trs"; then
 		log=${trs%.trs}.log
 		if ! grep -qE '^[0-9]+%: Checks: |^not ok' "$log"; then

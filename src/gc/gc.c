@@ -99,10 +99,10 @@ static void set_phase(tc_collector *gc, tc_phase p)
 /* ---- pacer ---- */
 
 /* Next cycle's goal and trigger from the bytes marked (Go's
- * gcControllerState.commit, without the feedback loop): goal =
- * marked * (1 + GOGC/100), at least the minimum heap; the trigger sits
- * 70% of the way from marked to goal so that concurrent marking, with
- * assists, finishes before the heap reaches the goal. */
+ * gcControllerState.commit): goal = marked * (1 + GOGC/100), at least the
+ * minimum heap; the trigger sits a fraction of the way from marked to goal
+ * (70% at first) so that concurrent marking, with assists, finishes near
+ * the goal.  pacer_feedback moves that fraction after each cycle. */
 static void pacer_commit(tc_collector *gc)
 {
 	uint64_t marked = atomic_load_explicit(&gc->heap_marked,
@@ -115,7 +115,9 @@ static void pacer_commit(tc_collector *gc)
 		goal = marked + marked * (uint64_t)gogc / 100;
 		if (goal < gc->cfg.min_heap_bytes)
 			goal = gc->cfg.min_heap_bytes;
-		trigger = marked + (goal - marked) * 7 / 10;
+		uint64_t frac = atomic_load_explicit(&gc->trigger_milli,
+						     memory_order_relaxed);
+		trigger = marked + (goal - marked) / 1000 * frac;
 		if (trigger < marked + 64 * 1024)
 			trigger = marked + 64 * 1024;
 		if (trigger > goal)
@@ -123,6 +125,28 @@ static void pacer_commit(tc_collector *gc)
 	}
 	atomic_store_explicit(&gc->heap_goal, goal, memory_order_relaxed);
 	atomic_store_explicit(&gc->trigger, trigger, memory_order_relaxed);
+}
+
+/* The trigger controller (a proportional version of Go's trigger-ratio
+ * feedback): a cycle that ended past 95% of its goal starts the next one
+ * earlier, one that ended well short starts it later. */
+static void pacer_feedback(tc_collector *gc, uint64_t marked_before,
+			   uint64_t goal, uint64_t end)
+{
+	if (goal == UINT64_MAX || goal <= marked_before)
+		return;
+	double room = (double)(goal - marked_before);
+	double err = ((double)end - 0.95 * (double)goal) / room;
+	double f = atomic_load_explicit(&gc->trigger_milli,
+					memory_order_relaxed) /
+		   1000.0;
+	f -= 0.5 * err;
+	if (f < 0.4)
+		f = 0.4;
+	if (f > 0.95)
+		f = 0.95;
+	atomic_store_explicit(&gc->trigger_milli, (uint64_t)(f * 1000),
+			      memory_order_relaxed);
 }
 
 /* Assist ratio: scan work still expected / heap distance left to the goal,
@@ -296,6 +320,16 @@ int tc_gc_step_wait(tc_collector *gc, int kind)
 	return 0;
 }
 
+/* Go's sysmon, folded into the collector's loops: time-slice the Ps. */
+static void sysmon(tc_collector *gc)
+{
+	uint64_t now = tc_now_ns();
+	if (now - gc->sysmon_last < 2 * 1000 * 1000)
+		return;
+	gc->sysmon_last = now;
+	gc->world.preempt(gc->world.ctx, now);
+}
+
 /* ---- the phases ---- */
 
 static void finish_sweep(tc_collector *gc)
@@ -335,7 +369,11 @@ static void sweep_termination(tc_collector *gc, bool forced)
 	atomic_store_explicit(&h->black_large, 0, memory_order_relaxed);
 	gc->marked_at_start = atomic_load(&gc->marked_bytes_total);
 	atomic_store_explicit(&gc->scan_done, 0, memory_order_relaxed);
+	/* Expect to scan what was live last time, or half the heap if it
+	 * has grown past twice that (a growing live set). */
 	uint64_t expect = atomic_load(&gc->heap_marked);
+	if (expect < gc->cur.heap_start / 2)
+		expect = gc->cur.heap_start / 2;
 	if (expect < 256 * 1024)
 		expect = 256 * 1024;
 	atomic_store_explicit(&gc->scan_expected, expect,
@@ -343,6 +381,7 @@ static void sweep_termination(tc_collector *gc, bool forced)
 	pacer_assist_ratio(gc);
 	atomic_store_explicit(&h->allocblack, 1, memory_order_relaxed);
 	__atomic_store_n(&gc->wb_enabled, 1, __ATOMIC_RELAXED);
+	gc->world.take_p(gc->world.ctx); /* the dedicated mark worker's */
 	for (int i = 0; i < gc->nglobals; i++)
 		tc_gc_shade(gc, &gc->work,
 			    __atomic_load_n(&gc->globals[i], __ATOMIC_RELAXED));
@@ -421,10 +460,14 @@ static bool mark_termination(tc_collector *gc)
 			  gc->marked_at_start + t.black +
 			  atomic_load(&h->black_large);
 	gc->cur.heap_end = atomic_load(&h->heap_live);
+	if (!gc->cur.forced)
+		pacer_feedback(gc, atomic_load(&gc->heap_marked),
+			       gc->cur.heap_goal, gc->cur.heap_end);
 	atomic_store_explicit(&gc->heap_marked, marked, memory_order_relaxed);
 	atomic_store_explicit(&h->heap_live, marked, memory_order_relaxed);
 	tc_heap_flip_sweepgen(h);
 	pacer_commit(gc);
+	gc->world.give_p(gc->world.ctx);
 	gc->cur.heap_marked = marked;
 	gc->cur.next_goal = atomic_load(&gc->heap_goal);
 	gc->cur.cpu_assist_ns = t.assist_ns;
@@ -458,6 +501,7 @@ static void mark_phase(tc_collector *gc)
 			tc_gc_drain(gc, w, MARK_CHUNK);
 			tc_gc_flush(gc, w);
 			pacer_assist_ratio(gc);
+			sysmon(gc);
 			int grey = gc->world.scan_parked(gc->world.ctx, w);
 			if (w->n || atomic_load(&gc->nglobal_work))
 				continue;
@@ -488,6 +532,8 @@ static void sweep_phase(tc_collector *gc)
 		if (!tc_heap_sweep_one(gc->heap))
 			break;
 		gc->units++;
+		if ((gc->units & 63) == 0)
+			sysmon(gc);
 	}
 	while (atomic_load_explicit(&gc->heap->nunswept,
 				    memory_order_acquire) > 0)
@@ -516,9 +562,12 @@ static void *collector_main(void *arg)
 		bool go = gc->request || (!paused && tc_gc_should_trigger(gc)) ||
 			  (paused && gc->step_active);
 		if (!go) {
+			pthread_mutex_unlock(&gc->ctl_lock);
+			sysmon(gc);
+			pthread_mutex_lock(&gc->ctl_lock);
 			struct timespec ts;
 			clock_gettime(CLOCK_REALTIME, &ts);
-			ts.tv_nsec += 20 * 1000 * 1000;
+			ts.tv_nsec += 5 * 1000 * 1000;
 			if (ts.tv_nsec >= 1000000000) {
 				ts.tv_sec++;
 				ts.tv_nsec -= 1000000000;
@@ -569,6 +618,7 @@ void tc_gc_init(tc_collector *gc, tc_heap *h, const tc_config *cfg,
 	pthread_cond_init(&gc->done_cond, NULL);
 	gc->step_kind = -1;
 	gc->start_ns = tc_now_ns();
+	atomic_store(&gc->trigger_milli, 700);
 	pacer_commit(gc);
 }
 
@@ -674,6 +724,7 @@ void tc_gc_read_stats(tc_collector *gc, tc_stats *st)
 	st->heap_live = atomic_load(&h->heap_live);
 	st->heap_marked = atomic_load(&gc->heap_marked);
 	st->heap_goal = atomic_load(&gc->heap_goal);
+	st->heap_trigger = atomic_load(&gc->trigger);
 	st->alloc_bytes = atomic_load(&h->alloc_bytes);
 	st->alloc_objects = atomic_load(&h->alloc_objects);
 	st->freed_bytes = atomic_load(&h->freed_bytes);

@@ -69,7 +69,6 @@ typedef struct tc_gcmut {
 	tc_gstack *stack; /* the mutator's (in its tc_mutator_hot) */
 	tc_mcache cache;
 	int64_t assist_debt; /* bytes allocated during mark not yet paid */
-	uint64_t black_bytes; /* allocated black this cycle (owner) */
 	_Atomic uint64_t assist_ns;
 	unsigned id;
 } tc_gcmut;
@@ -90,6 +89,15 @@ typedef struct tc_world {
 	/* Ask every running mutator to poll its slow path soon. */
 	void (*poke)(void *ctx);
 	int (*count)(void *ctx); /* attached mutators */
+	/* The collector's dedicated mark worker takes one P (one of the
+	 * GOMAXPROCS slots mutators run in, as Go's does) for the mark
+	 * phase: take it with the world stopped, give it back at mark
+	 * termination. */
+	void (*take_p)(void *ctx);
+	void (*give_p)(void *ctx);
+	/* Go's sysmon: make mutators that held a P too long while others
+	 * wait yield it at their next safepoint.  Called now and then. */
+	void (*preempt)(void *ctx, uint64_t now_ns);
 } tc_world;
 
 #define TC_PAUSE_BUCKETS 2048
@@ -125,6 +133,8 @@ typedef struct tc_collector {
 	_Atomic uint64_t heap_marked;  /* live after the last mark */
 	_Atomic uint64_t heap_goal;
 	_Atomic uint64_t trigger;
+	_Atomic uint64_t trigger_milli; /* trigger point, in 1/1000 of the
+					 * way from marked to goal */
 	_Atomic uint64_t scan_expected; /* scan work expected this cycle */
 	_Atomic uint64_t scan_done;     /* flushed scan work this cycle */
 	_Atomic uint64_t assist_ratio_milli; /* scan bytes per 1000 B alloc */
@@ -172,6 +182,7 @@ typedef struct tc_collector {
 	int step_phase;        /* phase when the current step began */
 	bool step_active;      /* under ctl_lock */
 	uint64_t marked_at_start;
+	uint64_t sysmon_last;  /* last preemption check (ns) */
 	_Atomic int trigger_sent; /* a mutator woke us for this cycle */
 
 	/* Verifier state (allocated once when cfg.verify). */

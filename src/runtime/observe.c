@@ -88,6 +88,9 @@ tc_phase tc_get_phase(tc_runtime *rt)
 void tc_read_stats(tc_runtime *rt, tc_stats *st)
 {
 	tc_gc_read_stats(&rt->gc, st);
+	st->procs = rt->nprocs;
+	st->preemptions = atomic_load_explicit(&rt->preemptions,
+					       memory_order_relaxed);
 	/* Grey work held in mutators' private buffers counts too. */
 	for (int i = 0; i < TC_MAX_MUTATORS; i++) {
 		tc_mutator *m = atomic_load(&rt->mtab[i]);
@@ -325,7 +328,10 @@ int tc_stack_snapshot(tc_runtime *rt, unsigned id, tc_stack_view *out)
 						: TC_MS_RUNNING)
 			     : status == TC_ST_STOPPED ? TC_MS_STOPPED
 			     : status == TC_ST_DETACHED ? TC_MS_DETACHED
-							: TC_MS_PARKED;
+			     : atomic_load_explicit(&m->queued,
+						    memory_order_relaxed)
+				     ? TC_MS_RUNNABLE
+				     : TC_MS_PARKED;
 		out->stack_black = __atomic_load_n(&st->state,
 						   __ATOMIC_RELAXED) ==
 				   TC_STACK_BLACK;

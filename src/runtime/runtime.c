@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "runtime/runtime.h"
 #include "util.h"
@@ -47,6 +48,65 @@ void tc_config_init(tc_config *cfg)
 				cfg->gogc = (int)n;
 		}
 	}
+}
+
+/* ---- Ps: GOMAXPROCS slots to run in ---- */
+
+/* Give m's P back (sched_lock held). */
+static void p_release(tc_runtime *rt, tc_mutator *m)
+{
+	if (!m->has_p)
+		return;
+	m->has_p = false;
+	rt->procs_free++;
+	pthread_cond_broadcast(&rt->sched_cond);
+}
+
+/* m is PARKED (and so scannable and claimable): wait for its turn and a
+ * free P, with no stop-the-world in progress, then make it RUNNING
+ * (sched_lock held). */
+static void p_acquire_and_run(tc_runtime *rt, tc_mutator *m)
+{
+	uint64_t ticket = rt->p_next++;
+	atomic_store_explicit(&m->queued, 1, memory_order_relaxed);
+	while (atomic_load(&m->status) != TC_ST_PARKED ||
+	       atomic_load(&rt->stw) || rt->procs_free <= 0 ||
+	       ticket != rt->p_serving)
+		pthread_cond_wait(&rt->sched_cond, &rt->sched_lock);
+	rt->procs_free--;
+	rt->p_serving++;
+	atomic_store_explicit(&m->queued, 0, memory_order_relaxed);
+	m->has_p = true;
+	m->p_since = tc_now_ns();
+	atomic_store(&m->preempt, 0);
+	atomic_store(&m->status, TC_ST_RUNNING);
+	pthread_cond_broadcast(&rt->sched_cond); /* the next in line */
+}
+
+/* Yield the P to the mutators waiting for one, and queue again. */
+static void p_yield(tc_mutator *m)
+{
+	tc_runtime *rt = m->rt;
+	tc_gc_flush(&rt->gc, &m->g.work);
+	pthread_mutex_lock(&rt->sched_lock);
+	atomic_store(&m->status, TC_ST_PARKED);
+	p_release(rt, m);
+	p_acquire_and_run(rt, m);
+	pthread_mutex_unlock(&rt->sched_lock);
+	atomic_fetch_add_explicit(&rt->preemptions, 1, memory_order_relaxed);
+}
+
+static int default_procs(void)
+{
+	const char *e = getenv("GOMAXPROCS");
+	if (e && *e) {
+		char *end;
+		long n = strtol(e, &end, 10);
+		if (*end == '\0' && n >= 1 && n <= TC_MAX_MUTATORS)
+			return (int)n;
+	}
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n > TC_MAX_MUTATORS ? TC_MAX_MUTATORS : (int)n;
 }
 
 /* ---- the world, as the collector sees it ---- */
@@ -169,6 +229,66 @@ static int world_count(void *ctx)
 	return atomic_load_explicit(&rt->nmutators, memory_order_relaxed);
 }
 
+/* World stopped.  With one P only, the collector shares it (marking then
+ * runs beside the mutators only through assists and the OS). */
+static void world_take_p(void *ctx)
+{
+	tc_runtime *rt = ctx;
+	pthread_mutex_lock(&rt->sched_lock);
+	if (rt->nprocs >= 2 && !rt->gc_has_p) {
+		rt->gc_has_p = true;
+		rt->procs_free--;
+		if (rt->procs_free < 0) {
+			/* Every P is held: the longest holder yields one as
+			 * soon as the world restarts. */
+			tc_mutator *victim = NULL;
+			for (int i = 0; i < TC_MAX_MUTATORS; i++) {
+				tc_mutator *m = atomic_load(&rt->mtab[i]);
+				if (m && m->has_p && !atomic_load(&m->preempt) &&
+				    (!victim || m->p_since < victim->p_since))
+					victim = m;
+			}
+			if (victim) {
+				atomic_store(&victim->preempt, 1);
+				tc_poke(victim);
+			}
+		}
+	}
+	pthread_mutex_unlock(&rt->sched_lock);
+}
+
+static void world_give_p(void *ctx)
+{
+	tc_runtime *rt = ctx;
+	pthread_mutex_lock(&rt->sched_lock);
+	if (rt->gc_has_p) {
+		rt->gc_has_p = false;
+		rt->procs_free++;
+		pthread_cond_broadcast(&rt->sched_cond);
+	}
+	pthread_mutex_unlock(&rt->sched_lock);
+}
+
+#define TC_TIMESLICE_NS (10 * 1000 * 1000)
+
+static void world_preempt(void *ctx, uint64_t now)
+{
+	tc_runtime *rt = ctx;
+	pthread_mutex_lock(&rt->sched_lock);
+	if (rt->p_next != rt->p_serving) { /* someone is waiting */
+		for (int i = 0; i < TC_MAX_MUTATORS; i++) {
+			tc_mutator *m = atomic_load(&rt->mtab[i]);
+			if (m && m->has_p &&
+			    now - m->p_since > TC_TIMESLICE_NS &&
+			    !atomic_load(&m->preempt)) {
+				atomic_store(&m->preempt, 1);
+				tc_poke(m);
+			}
+		}
+	}
+	pthread_mutex_unlock(&rt->sched_lock);
+}
+
 /* ---- runtime ---- */
 
 tc_runtime *tc_runtime_new(const tc_config *cfg, const char **err)
@@ -203,6 +323,8 @@ tc_runtime *tc_runtime_new(const tc_config *cfg, const char **err)
 	pthread_mutex_init(&rt->sched_lock, NULL);
 	pthread_cond_init(&rt->sched_cond, NULL);
 	rt->next_id = 1;
+	rt->nprocs = cfg->procs > 0 ? cfg->procs : default_procs();
+	rt->procs_free = rt->nprocs;
 	tc_world w = {
 		.ctx = rt,
 		.stop = world_stop,
@@ -211,6 +333,9 @@ tc_runtime *tc_runtime_new(const tc_config *cfg, const char **err)
 		.scan_parked = world_scan_parked,
 		.poke = world_poke,
 		.count = world_count,
+		.take_p = world_take_p,
+		.give_p = world_give_p,
+		.preempt = world_preempt,
 	};
 	tc_gc_init(&rt->gc, &rt->heap, cfg, &w);
 	if (cfg->background)
@@ -275,7 +400,10 @@ tc_mutator *tc_attach(tc_runtime *rt, const char *name)
 	__atomic_store_n(&st->result, 0, __ATOMIC_RELAXED);
 	/* A new stack holds nothing yet: it is black (see barrier.c). */
 	__atomic_store_n(&st->state, TC_STACK_BLACK, __ATOMIC_RELAXED);
-	atomic_store(&m->status, TC_ST_RUNNING);
+	/* Published parked, then queued for a P like any waking mutator. */
+	atomic_store(&m->status, TC_ST_PARKED);
+	m->has_p = false;
+	atomic_store(&m->preempt, 0);
 	__atomic_store_n(&m->hot.poll, 0, __ATOMIC_RELAXED);
 	atomic_store(&m->assisting, 0);
 	const char *nm = name ? name : "mutator";
@@ -288,6 +416,7 @@ tc_mutator *tc_attach(tc_runtime *rt, const char *name)
 	atomic_store(&m->id, id);
 	atomic_store_explicit(&rt->mtab[idx], m, memory_order_release);
 	atomic_fetch_add(&rt->nmutators, 1);
+	p_acquire_and_run(rt, m);
 	pthread_mutex_unlock(&rt->sched_lock);
 	tc_event ev = {.kind = TC_EV_ATTACH, .mutator = id};
 	if (rt->cfg.on_event)
@@ -308,6 +437,7 @@ void tc_detach(tc_mutator *m)
 	tc_gc_flush(&rt->gc, &m->g.work);
 	unsigned id = m->g.id;
 	pthread_mutex_lock(&rt->sched_lock);
+	p_release(rt, m);
 	atomic_store(&rt->mtab[m->index], NULL);
 	atomic_fetch_sub(&rt->nmutators, 1);
 	atomic_store(&m->status, TC_ST_DETACHED);
@@ -378,7 +508,10 @@ void tc_safepoint_slow(tc_mutator *m)
 {
 	tc_runtime *rt = m->rt;
 	__atomic_exchange_n(&m->hot.poll, 0, __ATOMIC_ACQ_REL);
-	if (wait_stw(m)) {
+	bool held = wait_stw(m);
+	if (atomic_load_explicit(&m->preempt, memory_order_relaxed))
+		p_yield(m);
+	if (held) {
 		defer_scan(m);
 		return;
 	}
@@ -394,6 +527,7 @@ void tc_park(tc_mutator *m)
 	tc_gc_flush(&rt->gc, &m->g.work);
 	pthread_mutex_lock(&rt->sched_lock);
 	atomic_store(&m->status, TC_ST_PARKED);
+	p_release(rt, m);
 	pthread_cond_broadcast(&rt->sched_cond);
 	pthread_mutex_unlock(&rt->sched_lock);
 }
@@ -402,9 +536,7 @@ void tc_unpark(tc_mutator *m)
 {
 	tc_runtime *rt = m->rt;
 	pthread_mutex_lock(&rt->sched_lock);
-	while (atomic_load(&m->status) == TC_ST_CLAIMED)
-		pthread_cond_wait(&rt->sched_cond, &rt->sched_lock);
-	atomic_store(&m->status, TC_ST_RUNNING);
+	p_acquire_and_run(rt, m);
 	pthread_mutex_unlock(&rt->sched_lock);
 	wait_stw(m);
 	defer_scan(m);

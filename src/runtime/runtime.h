@@ -4,10 +4,10 @@
  * tc_world contract the collector relies on (gc/gc.h).
  *
  * A mutator is RUNNING (may touch the heap and its stack), PARKED (promised
- * not to: sleeping, blocked), STOPPED (held at a safepoint for a
- * stop-the-world) or CLAIMED (parked and held by the collector, which is
- * scanning its stack or stopping the world; it cannot unpark until
- * released).  Every change of status happens under rt->sched_lock and is
+ * not to: sleeping, blocked, or waiting for a P), STOPPED (held at a
+ * safepoint for a stop-the-world) or CLAIMED (parked and held by the
+ * collector, which is scanning its stack or stopping the world; it cannot
+ * unpark until released).  A RUNNING or STOPPED mutator holds a P.  Every change of status happens under rt->sched_lock and is
  * broadcast on rt->sched_cond; status is also a relaxed atomic so that
  * observers may read it without the lock.
  *
@@ -45,6 +45,10 @@ struct tc_mutator {
 	_Atomic int assisting; /* for display */
 	_Atomic unsigned id;  /* for observers; 0 while unused */
 	bool stw_claimed;     /* under sched_lock */
+	bool has_p;           /* holds one of the GOMAXPROCS slots; sched_lock */
+	uint64_t p_since;     /* when it got it (ns); under sched_lock */
+	_Atomic int preempt;  /* yield the P at the next safepoint */
+	_Atomic int queued;   /* parked only because it waits for a P */
 	int index;            /* in rt->mtab */
 	_Atomic char name[32]; /* written at attach; observers read */
 	char err[160];
@@ -64,6 +68,17 @@ struct tc_runtime {
 	tc_mutator *free_mutators; /* under sched_lock; never freed early */
 	_Atomic int stw;           /* a stop-the-world is in progress */
 	bool shutting_down;
+
+	/* Ps (Go's processors): at most nprocs mutators are RUNNING at once,
+	 * so a stop-the-world waits only for threads that are on a CPU, not
+	 * for ones the kernel has descheduled.  Waiters queue in ticket
+	 * order.  All under sched_lock. */
+	int nprocs;
+	int procs_free;            /* may dip below 0 while the collector
+				    * takes a P back from a running mutator */
+	uint64_t p_next, p_serving;
+	bool gc_has_p;
+	_Atomic uint64_t preemptions;
 };
 
 /* The poll: one relaxed load (tc_safepoint, inline in tricolor.h). */
