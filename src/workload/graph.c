@@ -5,8 +5,8 @@
  * pointer fields.  The steady loop picks, at random:
  *   rewire   a.edge[k] = table[j]           (cycles appear at once)
  *   unlink   a.edge[k] = nil
- *   replace  table[i] = newNode(copy of old's edges): the old node becomes
- *            garbage unless some edge still points to it
+ *   replace  table[i] = newNode(copy of old's edges), the old node
+ *            emptied: it becomes garbage once no edge points to it
  *   walk     follow random edges for a few hops, checking each node
  *   hold     the textbook lost-object dance, one operation per line:
  *              x := a.edge[k]   (load into a local: a stack root)
@@ -190,6 +190,16 @@ static int step_new(wl_mutator *w, int64_t pc)
 				                       "newNode copy"),
 				            K_GNODE);
 		wl_setpc(w, 2);
+		return 0;
+	case 2: /* ... and empty the old node: edges may still point to it,
+	         * but it holds nothing, so dead nodes cannot pile up in
+	         * webs of their own */
+		old = tc_get_ptr(m, 3);
+		if (old)
+			for (int64_t e = 0; e < WL_P(w, P_EDGES); e++)
+				wl_obj_link(w, old, K_GNODE, (size_t)e, NULL,
+				            K_GNODE);
+		wl_setpc(w, 3);
 		return 0;
 	default:
 		wl_ret(w, n, 0);
