@@ -32,6 +32,8 @@ const char *stackspane_state_name(tc_mutator_state st, tc_phase phase)
 		return "assisting";
 	case TC_MS_DETACHED:
 		return "detached";
+	case TC_MS_RUNNABLE:
+		return "runnable";
 	}
 	return "?";
 }
