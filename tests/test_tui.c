@@ -18,7 +18,11 @@
 
 #include <curses.h>
 
+#include "tui/eventlog.h"
 #include "tui/heapmap.h"
+#include "tui/help.h"
+#include "tui/inspector.h"
+#include "tui/keybar.h"
 #include "tui/keys.h"
 #include "tui/layout.h"
 #include "tui/stackspane.h"
@@ -478,9 +482,16 @@ static int find_in_window(WINDOW *w, const char *needle, int *row)
 		const char *p = strstr(t, needle);
 
 		if (p != NULL) {
+			const char *q;
+			int col = 0;
+
+			/* The cell column: count characters, not bytes. */
+			for (q = t; q < p; q++)
+				if (((unsigned char)*q & 0xc0) != 0x80)
+					col++;
 			if (row)
 				*row = y;
-			return (int)(p - t);
+			return col;
 		}
 	}
 	return -1;
@@ -662,6 +673,123 @@ START_TEST(keys_help_names_every_key)
 }
 END_TEST
 
+/* ---- key bar, help, event log, inspector -------------------------- */
+
+START_TEST(keybar_keeps_quit_visible_when_narrow)
+{
+	theme th;
+	WINDOW *w = newwin(1, 64, 0, 0);
+	const char *t;
+
+	make_theme(&th, true, 256);
+	keybar_draw(w, &th);
+	t = row_text(w, 0);
+	ck_assert_msg(strstr(t, "F1Help") == t, "%s", t);
+	ck_assert_msg(strstr(t, "SpcPause") != NULL, "%s", t);
+	ck_assert_msg(strstr(t, "qQuit") != NULL, "%s", t);
+	delwin(w);
+}
+END_TEST
+
+START_TEST(help_screen_lists_every_key_and_color)
+{
+	theme th;
+	WINDOW *w = newwin(40, 100, 0, 0);
+	int i;
+
+	make_theme(&th, false, 0);
+	help_draw(w, &th);
+	ck_assert_int_ge(find_in_window(w, "Help - tricolor", NULL), 0);
+	for (i = 0; i < tui_nkeys; i++)
+		ck_assert_msg(find_in_window(w, tui_keys[i].help, NULL) >= 0,
+		              "help misses: %s", tui_keys[i].help);
+	ck_assert_int_ge(find_in_window(w, "grey: reached", NULL), 0);
+	ck_assert_int_ge(find_in_window(w, "% ", NULL), 0);
+	delwin(w);
+}
+END_TEST
+
+START_TEST(event_log_shows_newest_last_and_scrolls_back)
+{
+	static eventlog l;
+	theme th;
+	WINDOW *w = newwin(5, 60, 0, 0); /* three lines of text */
+	char line[32];
+	int i, y;
+
+	make_theme(&th, true, 256);
+	eventlog_init(&l);
+	for (i = 1; i <= 10; i++) {
+		snprintf(line, sizeof line, "event number %d", i);
+		eventlog_add(&l, line, i % 2 == 0);
+	}
+	eventlog_draw(w, &l, &th, false);
+	ck_assert_int_ge(find_in_window(w, "event number 10", &y), 0);
+	ck_assert_int_eq(y, 3);
+	ck_assert_int_ge(find_in_window(w, "event number 8", &y), 0);
+	ck_assert_int_eq(y, 1);
+	ck_assert_int_lt(find_in_window(w, "event number 7", NULL), 0);
+	eventlog_scroll(&l, -2);
+	eventlog_draw(w, &l, &th, true);
+	ck_assert_int_ge(find_in_window(w, "event number 8", &y), 0);
+	ck_assert_int_eq(y, 3);
+	ck_assert_int_ge(find_in_window(w, "2 back", NULL), 0);
+	eventlog_scroll(&l, 100); /* clamps at the newest */
+	ck_assert_int_eq(l.scroll, 0);
+}
+END_TEST
+
+START_TEST(inspector_shows_fields_in_their_targets_colors)
+{
+	fake_heap f;
+	tv_object o;
+	theme th;
+	WINDOW *w = newwin(14, 70, 0, 0);
+	short pair;
+	int x, y;
+
+	make_theme(&th, true, 256);
+	fh_init(&f);
+	fh_span(&f, 5, 48, 8, eight, 8);
+	memset(&o, 0, sizeof o);
+	o.info.id = (tc_objid){5, 3};
+	o.info.color = TC_BLACK;
+	o.info.sizeclass = 3;
+	o.info.elemsize = 48;
+	o.info.nptrs = 3;
+	o.nfields = 3;
+	o.fields[0] = (tc_objid){5, 2};
+	o.field_nonnull[0] = true;
+	o.field_color[0] = TC_GREY;
+	o.field_nonnull[1] = false;
+	o.fields[2] = (tc_objid){5, 1};
+	o.field_nonnull[2] = true;
+	o.field_color[2] = TC_WHITE;
+	o.nreferrers = 1;
+	o.referrers[0] = (tc_objid){5, 6};
+	o.nroot_refs = 1;
+	snprintf(o.roots[0], sizeof o.roots[0], "m3 bottomUpTree[1]");
+	inspector_draw(w, &o, true, o.info.id, &f.h, &th);
+	ck_assert_int_ge(find_in_window(w, "Object 5.3", NULL), 0);
+	ck_assert_int_ge(find_in_window(w, "size class 3 (48B)", NULL), 0);
+	ck_assert_int_ge(find_in_window(w, "5.3 black", NULL), 0);
+	x = find_in_window(w, "5.2 grey", &y);
+	ck_assert_int_ge(x, 0);
+	cell_at(w, y, x, NULL, &pair);
+	ck_assert_int_eq(pair, THEME_PAIR_CHIP(TK_GREY));
+	ck_assert_int_ge(find_in_window(w, "f1  nil", NULL), 0);
+	ck_assert_int_ge(find_in_window(w, "5.1 white", NULL), 0);
+	x = find_in_window(w, "pointed to by 5.6", &y);
+	ck_assert_int_ge(x, 0);
+	cell_at(w, y, x + 14, NULL, &pair); /* 5.6 is black in the heap */
+	ck_assert_int_eq(pair, THEME_PAIR_CHIP(TK_BLACK));
+	ck_assert_int_ge(find_in_window(w, "root m3 bottomUpTree[1]", NULL), 0);
+	inspector_draw(w, &o, false, (tc_objid){9, 9}, &f.h, &th);
+	ck_assert_int_ge(find_in_window(w, "no object lives there", NULL), 0);
+	delwin(w);
+}
+END_TEST
+
 static Suite *tui_suite(void)
 {
 	Suite *s = suite_create("tui");
@@ -683,6 +811,10 @@ static Suite *tui_suite(void)
 	tcase_add_test(tc, status_shows_phase_cycle_and_settings);
 	tcase_add_test(tc, too_small_terminal_gets_a_message);
 	tcase_add_test(tc, keys_help_names_every_key);
+	tcase_add_test(tc, keybar_keeps_quit_visible_when_narrow);
+	tcase_add_test(tc, help_screen_lists_every_key_and_color);
+	tcase_add_test(tc, event_log_shows_newest_last_and_scrolls_back);
+	tcase_add_test(tc, inspector_shows_fields_in_their_targets_colors);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -8,3 +8,8 @@ TESTS += tests/test_tui
 tests_test_tui_SOURCES = tests/test_tui.c
 tests_test_tui_CFLAGS = $(TEST_CFLAGS) $(NCURSES_CFLAGS)
 tests_test_tui_LDADD = libtctui.la $(TEST_LIBS) $(NCURSES_LIBS)
+
+# The end-to-end tests need the real binary and tmux (skipped, exit 77,
+# only when tmux is missing).
+TESTS += tests/e2e_tui.sh
+EXTRA_DIST += tests/e2e_tui.sh

@@ -25,14 +25,24 @@ static void *xrealloc(void *p, size_t n)
 	return q;
 }
 
+/* Per-unit tallies of one row while drawing it. */
+typedef struct unit_tally {
+	uint32_t cnt[4]; /* objects of each tc_color */
+	bool flash;
+	bool any;
+} unit_tally;
+
 void heapmap_init(heapmap *m)
 {
 	memset(m, 0, sizeof *m);
 	m->autozoom = true;
+	m->tally = xrealloc(NULL, 2 * HM_MAX_CELLS * sizeof *m->tally);
 }
 
 void heapmap_free(heapmap *m)
 {
+	free(m->tally);
+	m->tally = NULL;
 	free(m->segs);
 	m->segs = NULL;
 	m->nsegs = m->cap_segs = 0;
@@ -101,52 +111,51 @@ static void push_seg(heapmap *m, uint32_t span, uint32_t obj, uint32_t nobj,
 	s->col = col;
 }
 
-/* Lay the heap out at zoom z with upr units per row.  With emit false only
- * count the rows (used to choose the zoom). */
+/* Lay the heap out at zoom z with upr units per row (a row holds upr << z
+ * object positions).  A span that needs at least half a row starts a
+ * row of its own; smaller ones (zoomed out) flow on one after another,
+ * so a unit may hold the end of one span and the start of the next.  With
+ * emit false only count the rows (used to choose the zoom). */
 static uint32_t lay_out(heapmap *m, const tv_heap *h, int z, int upr, bool emit)
 {
-	uint32_t row = 0, col = 0;
-	uint64_t u = 1ull << z;
+	uint64_t u = 1ull << z, cap = (uint64_t)upr << z;
+	uint32_t row = 0;
+	uint64_t pos = 0;
 	size_t i;
 
 	if (emit)
 		m->nsegs = 0;
 	for (i = 0; i < h->nspans; i++) {
-		uint32_t n = h->spans[i].nelems;
-		uint64_t units = (n + u - 1) / u;
-		bool packed = z > 0 && units * 2 <= (uint64_t)upr;
-		uint32_t obj = 0;
+		uint32_t n = h->spans[i].nelems, obj = 0;
+		bool packed = z > 0 && (n + u - 1) / u * 2 <= (uint64_t)upr;
 
 		if (n == 0)
 			continue;
-		if (col > 0 && (!packed || col + units > (uint64_t)upr)) {
+		if (!packed && pos > 0) {
 			row++;
-			col = 0;
+			pos = 0;
 		}
 		while (obj < n) {
-			uint64_t room = (uint64_t)upr - col;
-			uint64_t left = (n - obj + u - 1) / u;
-			uint64_t k = left < room ? left : room;
-			uint64_t nobj = k * u;
+			uint64_t k = n - obj;
 
-			if (nobj > n - obj)
-				nobj = n - obj;
+			if (k > cap - pos)
+				k = cap - pos;
 			if (emit)
-				push_seg(m, (uint32_t)i, obj, (uint32_t)nobj,
-				         row, col);
-			obj += (uint32_t)nobj;
-			col += (uint32_t)k;
-			if (col >= (uint32_t)upr) {
+				push_seg(m, (uint32_t)i, obj, (uint32_t)k, row,
+				         (uint32_t)pos);
+			obj += (uint32_t)k;
+			pos += k;
+			if (pos >= cap) {
 				row++;
-				col = 0;
+				pos = 0;
 			}
 		}
-		if (!packed && col > 0) {
+		if (!packed && pos > 0) {
 			row++;
-			col = 0;
+			pos = 0;
 		}
 	}
-	return row + (col > 0);
+	return row + (pos > 0);
 }
 
 /* Segment holding object (span, obj), or -1.  Segments are in address
@@ -187,17 +196,22 @@ static size_t first_seg_of_row(const heapmap *m, uint32_t row)
 	return lo;
 }
 
-static uint32_t seg_units(const heapmap *m, const hm_seg *s)
+/* Units used on a row (from its last segment). */
+static uint32_t row_units(const heapmap *m, size_t last)
 {
-	uint64_t u = 1ull << m->zoom;
+	const hm_seg *s = &m->segs[last];
+	uint64_t end = (uint64_t)s->col + s->nobj;
 
-	return (uint32_t)((s->nobj + u - 1) / u);
+	return (uint32_t)((end + (1ull << m->zoom) - 1) >> m->zoom);
 }
 
-/* Put the cursor on the object at (row, unit col), clamped. */
-static void cursor_to(heapmap *m, const tv_heap *h, uint32_t row, uint32_t col)
+/* Put the cursor on the first object of unit `unit` of row `row` (both
+ * clamped to what exists). */
+static void cursor_to(heapmap *m, const tv_heap *h, uint32_t row, uint32_t unit)
 {
-	size_t i, best;
+	size_t i, last;
+	uint64_t want;
+	const hm_seg *s;
 
 	if (m->nsegs == 0)
 		return;
@@ -206,32 +220,30 @@ static void cursor_to(heapmap *m, const tv_heap *h, uint32_t row, uint32_t col)
 	i = first_seg_of_row(m, row);
 	if (i >= m->nsegs)
 		i = m->nsegs - 1;
-	best = i;
-	while (i < m->nsegs && m->segs[i].row == row) {
-		best = i;
-		if (col < m->segs[i].col + seg_units(m, &m->segs[i]))
-			break;
+	row = m->segs[i].row;
+	for (last = i; last + 1 < m->nsegs && m->segs[last + 1].row == row;)
+		last++;
+	if (unit >= row_units(m, last))
+		unit = row_units(m, last) - 1;
+	want = (uint64_t)unit << m->zoom;
+	/* The segment covering position `want`, or the next one after a
+	 * gap (there is none inside a row, but be safe). */
+	while (i < last && (uint64_t)m->segs[i].col + m->segs[i].nobj <= want)
 		i++;
-	}
-	{
-		const hm_seg *s = &m->segs[best];
-		uint32_t units = seg_units(m, s);
-		uint32_t k = col > s->col ? col - s->col : 0;
-
-		if (k >= units)
-			k = units - 1;
-		m->has_cursor = true;
-		m->cur_page = h->spans[s->span].page;
-		m->cur_slot = s->obj + (k << m->zoom);
-		if (m->cur_slot >= s->obj + s->nobj)
-			m->cur_slot = s->obj + s->nobj - 1;
-	}
+	s = &m->segs[i];
+	m->has_cursor = true;
+	m->cur_page = h->spans[s->span].page;
+	if (want < s->col)
+		want = s->col;
+	m->cur_slot = s->obj + (uint32_t)(want - s->col);
+	if (m->cur_slot >= s->obj + s->nobj)
+		m->cur_slot = s->obj + s->nobj - 1;
 }
 
-/* Row and unit column of the cursor, after making sure it names an
- * object of the current layout. */
+/* Row and unit of the cursor, after making sure it names an object of
+ * the current layout. */
 static bool cursor_pos(heapmap *m, const tv_heap *h, uint32_t *row,
-                       uint32_t *col)
+                       uint32_t *unit)
 {
 	long s, g;
 
@@ -242,15 +254,29 @@ static bool cursor_pos(heapmap *m, const tv_heap *h, uint32_t *row,
 		/* The span went away: fall back to the first object. */
 		m->has_cursor = true;
 		m->cur_page = h->spans[m->segs[0].span].page;
-		m->cur_slot = 0;
+		m->cur_slot = m->segs[0].obj;
 		s = m->segs[0].span;
 	}
 	g = find_seg(m, (uint32_t)s, m->cur_slot);
 	if (g < 0)
 		return false;
 	*row = m->segs[g].row;
-	*col = m->segs[g].col + ((m->cur_slot - m->segs[g].obj) >> m->zoom);
+	*unit = (uint32_t)(((uint64_t)m->segs[g].col + m->cur_slot -
+	                    m->segs[g].obj) >>
+	                   m->zoom);
 	return true;
+}
+
+static void keep_cursor_visible(heapmap *m, const tv_heap *h)
+{
+	uint32_t row, unit;
+
+	if (!cursor_pos(m, h, &row, &unit))
+		return;
+	if (row < m->top)
+		m->top = row;
+	else if (row >= m->top + (uint32_t)m->rows_visible)
+		m->top = row - (uint32_t)m->rows_visible + 1;
 }
 
 void heapmap_layout(heapmap *m, const tv_heap *h, const theme *th, int width,
@@ -258,10 +284,11 @@ void heapmap_layout(heapmap *m, const tv_heap *h, const theme *th, int width,
 {
 	int cells = width - 2 - HM_LABEL_W;
 	int visible = height - 3;
-	uint32_t row, col;
 
 	if (cells < 4)
 		cells = 4;
+	if (cells > HM_MAX_CELLS)
+		cells = HM_MAX_CELLS;
 	if (visible < 1)
 		visible = 1;
 	m->cells = cells;
@@ -279,12 +306,7 @@ void heapmap_layout(heapmap *m, const tv_heap *h, const theme *th, int width,
 	m->nrows = lay_out(m, h, m->zoom, m->upr, true);
 	if (m->top + (uint32_t)visible > m->nrows)
 		m->top = m->nrows > (uint32_t)visible ? m->nrows - visible : 0;
-	if (cursor_pos(m, h, &row, &col)) {
-		if (row < m->top)
-			m->top = row;
-		else if (row >= m->top + (uint32_t)visible)
-			m->top = row - visible + 1;
-	}
+	keep_cursor_visible(m, h);
 }
 
 /* ---- navigation --------------------------------------------------- */
@@ -300,56 +322,43 @@ void heapmap_zoom(heapmap *m, int dir)
 
 void heapmap_move(heapmap *m, const tv_heap *h, int dx, int dy)
 {
-	uint32_t row, col;
-	long g;
+	uint32_t row, unit;
+	long r;
 
-	if (!cursor_pos(m, h, &row, &col))
+	if (!cursor_pos(m, h, &row, &unit))
 		return;
-	if (dy != 0) {
-		long r = (long)row + dy;
+	r = (long)row + dy;
+	if (r < 0)
+		r = 0;
+	if (r >= (long)m->nrows)
+		r = (long)m->nrows - 1;
+	row = (uint32_t)r;
+	/* Left and right walk the units in address order, wrapping from
+	 * the end of a row to the start of the next. */
+	while (dx > 0) {
+		size_t last = first_seg_of_row(m, row);
 
-		if (r < 0)
-			r = 0;
-		if (r >= (long)m->nrows)
-			r = (long)m->nrows - 1;
-		cursor_to(m, h, (uint32_t)r, col);
-		if (!cursor_pos(m, h, &row, &col))
-			return;
-	}
-	g = find_seg(m, (uint32_t)heap_span_index(h, m->cur_page), m->cur_slot);
-	while (dx != 0 && g >= 0) {
-		const hm_seg *s = &m->segs[g];
-		uint32_t unit = (m->cur_slot - s->obj) >> m->zoom;
-
-		if (dx > 0) {
-			if (unit + 1 < seg_units(m, s)) {
-				m->cur_slot += 1u << m->zoom;
-			} else if ((size_t)g + 1 < m->nsegs) {
-				g++;
-				m->cur_page = h->spans[m->segs[g].span].page;
-				m->cur_slot = m->segs[g].obj;
-			}
-			dx--;
-		} else {
-			if (unit > 0) {
-				m->cur_slot = s->obj + ((unit - 1) << m->zoom);
-			} else if (g > 0) {
-				const hm_seg *p = &m->segs[g - 1];
-
-				g--;
-				m->cur_page = h->spans[p->span].page;
-				m->cur_slot =
-				    p->obj + ((seg_units(m, p) - 1) << m->zoom);
-			}
-			dx++;
+		while (last + 1 < m->nsegs && m->segs[last + 1].row == row)
+			last++;
+		if (unit + 1 < row_units(m, last))
+			unit++;
+		else if (row + 1 < m->nrows) {
+			row++;
+			unit = 0;
 		}
+		dx--;
 	}
-	if (cursor_pos(m, h, &row, &col)) {
-		if (row < m->top)
-			m->top = row;
-		else if (row >= m->top + (uint32_t)m->rows_visible)
-			m->top = row - m->rows_visible + 1;
+	while (dx < 0) {
+		if (unit > 0)
+			unit--;
+		else if (row > 0) {
+			row--;
+			unit = UINT32_MAX; /* clamped to the row's last */
+		}
+		dx++;
 	}
+	cursor_to(m, h, row, unit);
+	keep_cursor_visible(m, h);
 }
 
 bool heapmap_click(heapmap *m, const tv_heap *h, int y, int x)
@@ -358,25 +367,21 @@ bool heapmap_click(heapmap *m, const tv_heap *h, int y, int x)
 	int cx = x - 1 - HM_LABEL_W;
 	int ry = y - 2;
 	uint32_t row;
-	size_t i;
+	size_t last;
 
 	if (cx < 0 || cx >= m->cells || ry < 0 || ry >= m->rows_visible)
 		return false;
 	row = m->top + (uint32_t)ry;
 	if (row >= m->nrows)
 		return false;
+	last = first_seg_of_row(m, row);
+	while (last + 1 < m->nsegs && m->segs[last + 1].row == row)
+		last++;
 	/* A click picks the upper object of a half-block cell. */
-	for (i = first_seg_of_row(m, row);
-	     i < m->nsegs && m->segs[i].row == row; i++) {
-		uint32_t c = (uint32_t)(cx * opc);
-
-		if (c >= m->segs[i].col &&
-		    c < m->segs[i].col + seg_units(m, &m->segs[i])) {
-			cursor_to(m, h, row, c);
-			return true;
-		}
-	}
-	return false;
+	if ((uint32_t)(cx * opc) >= row_units(m, last))
+		return false;
+	cursor_to(m, h, row, (uint32_t)(cx * opc));
+	return true;
 }
 
 bool heapmap_selected(const heapmap *m, tc_objid *id)
@@ -433,28 +438,62 @@ static int cmp_flash(const void *a, const void *b)
 	return x->slot < y->slot ? -1 : x->slot > y->slot;
 }
 
-/* Kind of one unit: objects [a, b) of span s. */
-static int unit_kind(const tv_heap *h, uint32_t s, uint32_t a, uint32_t b,
-                     const flash_pos *fl, int nfl, int *fi)
+/* How many of the eight bytes of x equal v (exact, no false positives:
+ * each byte's zero test cannot borrow from its neighbour). */
+static inline unsigned count_bytes_equal(uint64_t x, uint8_t v)
+{
+	const uint64_t lo7 = 0x7f7f7f7f7f7f7f7full;
+	uint64_t t = x ^ (0x0101010101010101ull * v);
+	uint64_t y = ~(((t & lo7) + lo7) | t | lo7);
+
+	return (unsigned)__builtin_popcountll(y);
+}
+
+/* Add objects [a, b) of span s to tally t; fl/fi walk the sorted flashes
+ * in step with the (address-ordered) drawing. */
+static void tally(unit_tally *t, const tv_heap *h, uint32_t s, uint32_t a,
+                  uint32_t b, const flash_pos *fl, int nfl, int *fi)
 {
 	const uint8_t *c = h->colors + h->first_color[s];
-	unsigned cnt[4] = {0, 0, 0, 0};
 	uint32_t i;
 
 	while (*fi < nfl &&
 	       (fl[*fi].span < s || (fl[*fi].span == s && fl[*fi].slot < a)))
 		(*fi)++;
 	if (*fi < nfl && fl[*fi].span == s && fl[*fi].slot < b)
+		t->flash = true;
+	/* Eight objects at a time (zoomed out, a frame tallies the whole
+	 * heap): count the bytes equal to 0, 1 and 2; the rest are 3. */
+	for (i = a; i + 8 <= b; i += 8) {
+		uint64_t x;
+
+		memcpy(&x, c + i, 8);
+		t->cnt[TC_FREE] += count_bytes_equal(x, TC_FREE);
+		t->cnt[TC_WHITE] += count_bytes_equal(x, TC_WHITE);
+		t->cnt[TC_GREY] += count_bytes_equal(x, TC_GREY);
+		t->cnt[TC_BLACK] += 8 - count_bytes_equal(x, TC_FREE) -
+		                    count_bytes_equal(x, TC_WHITE) -
+		                    count_bytes_equal(x, TC_GREY);
+	}
+	for (; i < b; i++)
+		t->cnt[c[i] & 3]++;
+	t->any = true;
+}
+
+/* What a unit shows: a flash, else any grey (the work still to do), else
+ * the most common of white, black and free. */
+static int tally_kind(const unit_tally *t)
+{
+	if (!t->any)
+		return TK_NONE;
+	if (t->flash)
 		return TK_FLASH;
-	if (b - a == 1)
-		return c[a] & 3;
-	for (i = a; i < b; i++)
-		cnt[c[i] & 3]++;
-	if (cnt[TC_GREY] > 0)
+	if (t->cnt[TC_GREY] > 0)
 		return TK_GREY;
-	if (cnt[TC_WHITE] >= cnt[TC_BLACK] && cnt[TC_WHITE] >= cnt[TC_FREE])
+	if (t->cnt[TC_WHITE] >= t->cnt[TC_BLACK] &&
+	    t->cnt[TC_WHITE] >= t->cnt[TC_FREE])
 		return TK_WHITE;
-	if (cnt[TC_BLACK] >= cnt[TC_FREE])
+	if (t->cnt[TC_BLACK] >= t->cnt[TC_FREE])
 		return TK_BLACK;
 	return TK_FREE;
 }
@@ -487,41 +526,42 @@ static void draw_legend(WINDOW *w, const tv_heap *h, const theme *th, int width)
 	}
 }
 
-/* Label of a row: size class and occupancy of its span(s). */
+/* Label of a row: size class and occupancy of the spans that start on
+ * it ("mix" if their sizes differ); blank on a row that only continues a
+ * span begun above. */
 static void draw_label(WINDOW *w, const heapmap *m, const tv_heap *h,
                        size_t first, int y, const theme *th)
 {
-	const hm_seg *s = &m->segs[first];
-	const tc_span_info *sp = &h->spans[s->span];
+	const tc_span_info *sp = NULL;
 	char size[16], label[48];
 	uint64_t alloc = 0, total = 0;
-	uint32_t elem = sp->elemsize;
 	bool mixed = false;
 	size_t i;
 
 	theme_set(w, th, UI_LABEL);
-	if (s->obj != 0) { /* continuation of a span begun above */
-		mvwprintw(w, y, 1, "%*s", HM_LABEL_W, "");
-		return;
-	}
-	for (i = first; i < m->nsegs && m->segs[i].row == s->row; i++) {
+	for (i = first; i < m->nsegs && m->segs[i].row == m->segs[first].row;
+	     i++) {
 		const tc_span_info *q = &h->spans[m->segs[i].span];
 
 		if (m->segs[i].obj != 0)
 			continue;
+		if (sp == NULL)
+			sp = q;
+		else if (q->elemsize != sp->elemsize)
+			mixed = true;
 		alloc += q->nalloc;
 		total += q->nelems;
-		if (q->elemsize != elem)
-			mixed = true;
+	}
+	if (sp == NULL) {
+		mvwprintw(w, y, 1, "%*s", HM_LABEL_W, "");
+		return;
 	}
 	if (mixed)
 		snprintf(size, sizeof size, "mix");
-	else if (sp->sizeclass == 0)
-		fmt_bytes(size, sizeof size, (uint64_t)sp->npages * 8192);
 	else
-		fmt_bytes(size, sizeof size, elem);
+		fmt_bytes(size, sizeof size, sp->elemsize);
 	snprintf(label, sizeof label, "%c%5s %3u%% ",
-	         sp->sizeclass == 0 ? 'L' : ' ', size,
+	         sp->sizeclass == 0 && !mixed ? 'L' : ' ', size,
 	         total ? (unsigned)(alloc * 100 / total) : 0u);
 	mvwaddnstr(w, y, 1, label, HM_LABEL_W);
 }
@@ -571,37 +611,39 @@ void heapmap_draw(WINDOW *w, heapmap *m, const tv_heap *h, const theme *th,
 	       m->segs[i].row < m->top + (uint32_t)(height - 3)) {
 		uint32_t row = m->segs[i].row;
 		int y = 2 + (int)(row - m->top);
-		int unit[2 * 512 + 2];
 		int nunits = m->upr, x, c;
 
 		if (y >= height - 1)
 			break;
-		if (nunits > 2 * 512)
-			nunits = 2 * 512;
-		for (c = 0; c < nunits; c++)
-			unit[c] = TK_NONE;
+		memset(m->tally, 0, (size_t)nunits * sizeof m->tally[0]);
 		draw_label(w, m, h, i, y, th);
 		for (; i < m->nsegs && m->segs[i].row == row; i++) {
 			const hm_seg *s = &m->segs[i];
-			uint32_t u = 1u << m->zoom, a;
+			uint64_t pos = s->col, end = (uint64_t)s->col + s->nobj;
 
-			c = (int)s->col;
-			for (a = s->obj; a < s->obj + s->nobj && c < nunits;
-			     a += u, c++) {
-				uint32_t b = a + u;
+			/* Cut the segment at unit boundaries. */
+			while (pos < end) {
+				uint64_t ue = ((pos >> m->zoom) + 1) << m->zoom;
+				uint32_t a = s->obj + (uint32_t)(pos - s->col);
 
-				if (b > s->obj + s->nobj)
-					b = s->obj + s->nobj;
-				unit[c] =
-				    unit_kind(h, s->span, a, b, fl, nfl, &fi);
+				c = (int)(pos >> m->zoom);
+				if (ue > end)
+					ue = end;
+				if (c >= nunits)
+					break;
+				tally(&m->tally[c], h, s->span, a,
+				      a + (uint32_t)(ue - pos), fl, nfl, &fi);
+				pos = ue;
 			}
 		}
 		wmove(w, y, 1 + HM_LABEL_W);
 		for (x = 0; x < m->cells && x + 1 + HM_LABEL_W < width - 1;
 		     x++) {
 			cchar_t cell;
-			int top = unit[x * opc];
-			int bottom = opc > 1 ? unit[x * opc + 1] : TK_NONE;
+			int top = tally_kind(&m->tally[x * opc]);
+			int bottom = opc > 1
+			                 ? tally_kind(&m->tally[x * opc + 1])
+			                 : TK_NONE;
 			bool cur = have_cur && crow == row &&
 			           ccol / (uint32_t)opc == (uint32_t)x;
 

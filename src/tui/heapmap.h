@@ -27,6 +27,7 @@
 #define HM_MAX_ZOOM  16
 #define HM_LABEL_W   11 /* "  48B 100% " */
 #define HM_MAX_FLASH 256
+#define HM_MAX_CELLS 1024 /* cells drawn per row at most */
 
 /* A run of one span's objects laid out on one row. */
 typedef struct hm_seg {
@@ -34,7 +35,8 @@ typedef struct hm_seg {
 	uint32_t obj;  /* first object */
 	uint32_t nobj; /* number of objects */
 	uint32_t row;  /* map row */
-	uint32_t col;  /* first unit in the row */
+	uint32_t col;  /* position of its first object in the row (in
+	                * objects; the unit is col >> zoom) */
 } hm_seg;
 
 typedef struct heapmap {
@@ -57,6 +59,7 @@ typedef struct heapmap {
 	int cells; /* cells per row */
 	int upr;   /* units per row */
 	int rows_visible;
+	struct unit_tally *tally; /* HM_MAX_CELLS * 2 entries, for drawing */
 } heapmap;
 
 void heapmap_init(heapmap *m);

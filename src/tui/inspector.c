@@ -63,7 +63,8 @@ void inspector_draw(WINDOW *w, const tv_object *o, bool found, tc_objid id,
 	theme_set(w, th, UI_VALUE);
 	wprintw(w, "%u", o->info.nptrs);
 	y = 3;
-	for (i = 0; i < o->nfields && y < height - 4; i++, y++) {
+	for (i = 0; i < o->nfields && y < height - 3 - o->nroot_refs;
+	     i++, y++) {
 		theme_set(w, th, UI_LABEL);
 		mvwprintw(w, y, 4, "f%-2d ", i);
 		if (!o->field_nonnull[i]) {
@@ -76,7 +77,7 @@ void inspector_draw(WINDOW *w, const tv_object *o, bool found, tc_objid id,
 		waddstr(w, th->utf8 ? "\u2192 " : "-> ");
 		chip(w, th, (int)o->field_color[i], o->fields[i], true);
 	}
-	if ((int)o->info.nptrs > o->nfields && y < height - 4) {
+	if ((int)o->info.nptrs > o->nfields && y < height - 3 - o->nroot_refs) {
 		theme_set(w, th, UI_LABEL);
 		mvwprintw(w, y++, 4, "... %u more fields",
 		          o->info.nptrs - (unsigned)o->nfields);

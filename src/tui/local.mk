@@ -28,7 +28,9 @@ libtctui_la_SOURCES = \
 	src/tui/eventlog.h \
 	src/tui/eventlog.c \
 	src/tui/inspector.h \
-	src/tui/inspector.c
+	src/tui/inspector.c \
+	src/tui/snapper.h \
+	src/tui/snapper.c
 libtctui_la_CFLAGS = $(AM_CFLAGS) $(NCURSES_CFLAGS)
 libtctui_la_LIBADD = $(NCURSES_LIBS)
 

@@ -32,6 +32,8 @@ const char *stackspane_state_name(tc_mutator_state st, tc_phase phase)
 		return "assisting";
 	case TC_MS_DETACHED:
 		return "detached";
+	case TC_MS_RUNNABLE:
+		return "runnable";
 	}
 	return "?";
 }
@@ -192,9 +194,7 @@ void stackspane_draw(WINDOW *w, const tv_stacks *s, const tv_heap *h,
 		int x0 = 1 + c * colw;
 
 		if (c > 0) {
-			theme_set(w, th, UI_BORDER);
-			mvwvline(w, 1, x0 - 1, ACS_VLINE, height - 2);
-			theme_set(w, th, UI_NORMAL);
+			theme_vline(w, th, 1, x0 - 1, height - 2);
 		}
 		draw_column(w, &s->stacks[first + c], h, phase, x0, colw - 1,
 		            height - 2, th);

@@ -1,9 +1,9 @@
 /*
  * stackspane.h - the stacks pane: one column per mutator.
  *
- * A column shows the mutator's name and thread state (running, parked, at
- * safepoint, in STW, assisting), whether its stack is grey (not yet
- * scanned this cycle) or black (scanned), the result register, and its
+ * A column shows the mutator's name and thread state (running, runnable,
+ * parked, at safepoint, in STW, assisting), whether its stack is grey (not
+ * yet scanned this cycle) or black (scanned), the result register, and its
  * frames top-down: each frame's function name, then its slots (a pointer
  * slot as its target's id printed on the target's color, "nil", or an
  * integer as "=42").  Drawn from plain tv_stacks / tv_heap data.
@@ -18,7 +18,7 @@
 #include "tui/theme.h"
 #include "view/view.h"
 
-#define STACKS_COL_W 24 /* narrowest mutator column */
+#define STACKS_COL_W 18 /* narrowest mutator column */
 
 /* Number of mutator columns that fit in a pane of this width. */
 int stackspane_columns(int width);

@@ -117,7 +117,7 @@ static void line_phases(WINDOW *w, const tv_status *st, const theme *th)
 void statuspane_draw(WINDOW *w, const tv_status *st, const status_hist *hs,
                      double mark_progress, const char *msg, const theme *th)
 {
-	char a[32], b[32], c[32];
+	char a[64], b[32], c[32];
 	int width = getmaxx(w), half;
 
 	werase(w);
@@ -190,6 +190,21 @@ void statuspane_draw(WINDOW *w, const tv_status *st, const status_hist *hs,
 		theme_set(w, th, UI_NORMAL);
 	}
 
+	if (st->failures > 0) {
+		snprintf(a, sizeof a, "  FAILED CHECKS %llu",
+		         (unsigned long long)st->failures);
+		theme_set(w, th, UI_WARN);
+		waddstr(w, a);
+		theme_set(w, th, UI_NORMAL);
+	}
+	if (st->alloc_failures > 0) {
+		snprintf(a, sizeof a, "  HEAP FULL x%llu",
+		         (unsigned long long)st->alloc_failures);
+		theme_set(w, th, UI_WARN);
+		waddstr(w, a);
+		theme_set(w, th, UI_NORMAL);
+	}
+
 	half = (width - 16) / 2;
 	if (half < 4)
 		half = 4;
@@ -203,6 +218,12 @@ void statuspane_draw(WINDOW *w, const tv_status *st, const status_hist *hs,
 	sparkline_draw(w, hs->pause, hs->n, hs->next, width - 16 - half, th);
 
 	wmove(w, 5, 0);
+	if (st->failure[0] != '\0') {
+		theme_set(w, th, UI_WARN);
+		waddnstr(w, st->failure, width - 1);
+		theme_set(w, th, UI_NORMAL);
+		return;
+	}
 	theme_set(w, th, UI_MESSAGE);
 	if (msg != NULL && msg[0] != '\0') {
 		waddstr(w, th->utf8 ? "\u00bb " : "> ");

@@ -188,7 +188,29 @@ const char *theme_kind_name(int kind)
 void theme_box(WINDOW *w, const theme *th, bool focus, const char *title)
 {
 	theme_set(w, th, focus ? UI_BORDER_FOCUS : UI_BORDER);
-	box(w, 0, 0);
+	if (th->utf8) {
+		/* Explicit Unicode lines: ACS line drawing through the
+		 * alternate character set is not rendered by every
+		 * terminal (or multiplexer) in UTF-8 mode. */
+		cchar_t c[6];
+		static const wchar_t ch[6] = {0x2502, 0x2500, 0x250c,
+		                              0x2510, 0x2514, 0x2518};
+		int i;
+
+		for (i = 0; i < 6; i++) {
+			wchar_t wc[2] = {ch[i], 0};
+
+			setcchar(
+			    &c[i], wc,
+			    th->ui_attr[focus ? UI_BORDER_FOCUS : UI_BORDER],
+			    th->ui_pair[focus ? UI_BORDER_FOCUS : UI_BORDER],
+			    NULL);
+		}
+		wborder_set(w, &c[0], &c[0], &c[1], &c[1], &c[2], &c[3], &c[4],
+		            &c[5]);
+	} else {
+		wborder(w, '|', '|', '-', '-', '+', '+', '+', '+');
+	}
 	if (title != NULL) {
 		int width = getmaxx(w);
 
@@ -198,4 +220,13 @@ void theme_box(WINDOW *w, const theme *th, bool focus, const char *title)
 		waddch(w, ' ');
 	}
 	theme_set(w, th, UI_NORMAL);
+}
+
+void theme_vline(WINDOW *w, const theme *th, int y, int x, int n)
+{
+	cchar_t c;
+	wchar_t wc[2] = {th->utf8 ? 0x2502 : L'|', 0};
+
+	setcchar(&c, wc, th->ui_attr[UI_BORDER], th->ui_pair[UI_BORDER], NULL);
+	mvwvline_set(w, y, x, &c, n);
 }

@@ -95,6 +95,9 @@ void theme_set_chip(WINDOW *w, const theme *th, int kind);
  * the top edge, and leave the attributes normal. */
 void theme_box(WINDOW *w, const theme *th, bool focus, const char *title);
 
+/* A vertical separator line of n cells from (y, x). */
+void theme_vline(WINDOW *w, const theme *th, int y, int x, int n);
+
 /* The name of a kind: "free", "white", "grey", "black", "flash". */
 const char *theme_kind_name(int kind);
 

@@ -29,11 +29,13 @@
 #include "tui/layout.h"
 #include "tui/stackspane.h"
 #include "tui/statuspane.h"
+#include "tui/snapper.h"
 #include "tui/theme.h"
 #include "tui/tui.h"
 
 #define FLASH_NS            400000000ull /* a barrier shade flashes 0.4 s */
 #define SAMPLE_NS           250000000ull /* sparkline sample period */
+#define FLASH_REDRAW_NS     66000000ull  /* redraw for flashes at ~15 Hz */
 #define INSPECT_NS          500000000ull /* inspector refresh period */
 #define HEAP_SNAPSHOT_SHARE 10           /* snapshot at most 1/10 of the time */
 #define MAX_FRAME_SAMPLES   (1 << 16)    /* frame times kept for the stats */
@@ -55,7 +57,10 @@ typedef struct app {
 	bool help, inspect, quit, dirty;
 
 	tv_status st;
-	tv_heap heap;
+	tv_heap *heap; /* the snapshot drawn (the snapper's front buffer) */
+	snapper snap;
+	bool snap_thread; /* the snapper runs (else snapshots are taken here) */
+	double snap_cpu;  /* CPU seconds of heap snapshots on this thread */
 	tv_stacks stacks;
 	heapmap hm;
 	eventlog log;
@@ -75,9 +80,13 @@ typedef struct app {
 
 	unsigned long long sample_next, heap_next;
 	uint64_t pauses_seen;
-	tc_phase last_phase;
-	uint64_t mark_start_bytes;
-	bool have_heap;
+	uint64_t cycle_seq; /* tv_cycles_since position */
+	tc_cycle_info cycles[8];
+	uint64_t last_marked;    /* objects marked by the last cycle */
+	uint64_t heap_gen;       /* heap snapshots taken */
+	uint64_t heap_drawn_gen; /* the one the heap pane shows */
+	int last_nflash;         /* flashes drawn in the last frame */
+	unsigned long long heap_drawn_ns;
 
 	/* frame statistics */
 	long frames;
@@ -144,6 +153,14 @@ static void app_layout(app *a)
 
 /* ---- snapshots ---------------------------------------------------- */
 
+static double thread_cpu_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static void take_snapshots(app *a, unsigned long long now)
 {
 	size_t n, i;
@@ -156,20 +173,27 @@ static void take_snapshots(app *a, unsigned long long now)
 			snprintf(a->msg, sizeof a->msg, "%s", a->engine_msg);
 	}
 	while ((n = tv_events_since(a->e, &a->ev_seq, a->evbuf, 64)) > 0) {
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n; i++) {
+			/* Phase changes show on the timeline; the log keeps
+			 * cycles, pauses, mutators and control actions. */
+			if ((int)a->evbuf[i].kind == TC_EV_PHASE)
+				continue;
 			eventlog_add(&a->log, a->evbuf[i].text,
 			             a->evbuf[i].kind == TC_EV_CYCLE);
+		}
 		if (n < 64)
 			break;
 	}
 	n = tv_recent_shades(a->e, &a->shade_seq, a->shades, 256);
 	heapmap_flash(&a->hm, a->shades, n, now + FLASH_NS);
 
-	/* Mark progress: bytes marked since mark began, against what the
-	 * previous cycle found live. */
-	if (a->st.gc.phase == TC_PHASE_MARK && a->last_phase != TC_PHASE_MARK)
-		a->mark_start_bytes = a->st.gc.marked_bytes;
-	a->last_phase = a->st.gc.phase;
+	/* The last completed cycle's marked object count is what the
+	 * current mark is expected to reach (mark progress). */
+	while ((n = tv_cycles_since(a->e, &a->cycle_seq, a->cycles, 8)) > 0) {
+		a->last_marked = a->cycles[n - 1].marked_objects;
+		if (n < 8)
+			break;
+	}
 
 	if (now >= a->sample_next) {
 		double pause = 0.0;
@@ -181,16 +205,24 @@ static void take_snapshots(app *a, unsigned long long now)
 		a->sample_next = now + SAMPLE_NS;
 	}
 
-	/* The heap snapshot is O(heap): pace it so that it takes at most
-	 * 1/HEAP_SNAPSHOT_SHARE of the time (always when paused and the
-	 * picture must follow single steps). */
-	if (!a->have_heap || now >= a->heap_next || a->dirty) {
-		unsigned long long t0 = crt_now_ns(), dt;
+	/* The heap snapshot is O(heap): the snapper thread takes them, paced
+	 * to a share of a core; a key asks for one at once so that a single
+	 * step shows in the next frames.  Without the thread, the same
+	 * pacing runs here. */
+	if (a->snap_thread) {
+		if (a->dirty)
+			snapper_request(&a->snap);
+		if (snapper_take(&a->snap, &a->heap))
+			a->heap_gen++;
+	} else if (now >= a->heap_next || a->dirty) {
+		double c0 = thread_cpu_s(), c;
 
-		tv_heap_snapshot(a->e, &a->heap);
-		dt = crt_now_ns() - t0;
-		a->heap_next = t0 + dt * HEAP_SNAPSHOT_SHARE;
-		a->have_heap = true;
+		tv_heap_snapshot(a->e, a->heap);
+		c = thread_cpu_s() - c0;
+		a->snap_cpu += c;
+		a->heap_next =
+		    now + (unsigned long long)(c * 1e9 * HEAP_SNAPSHOT_SHARE);
+		a->heap_gen++;
 	}
 	tv_stacks_snapshot(a->e, &a->stacks);
 
@@ -200,15 +232,20 @@ static void take_snapshots(app *a, unsigned long long now)
 	}
 }
 
+/* Mark progress: black objects (marked and scanned, or allocated black)
+ * against what the previous cycle marked.  Not marking: negative. */
 static double mark_progress(const app *a)
 {
-	double expect, done;
+	double done, expect = (double)a->last_marked;
 
+	if (a->st.gc.phase == TC_PHASE_MARK_TERM)
+		return 1.0;
 	if (a->st.gc.phase != TC_PHASE_MARK)
-		return a->st.gc.phase == TC_PHASE_MARK_TERM ? 1.0 : -1.0;
-	expect = (double)(a->st.gc.heap_marked ? a->st.gc.heap_marked
-	                                       : a->st.gc.heap_live);
-	done = (double)(a->st.gc.marked_bytes - a->mark_start_bytes);
+		return -1.0;
+	done = (double)a->heap->counts[TC_BLACK];
+	if (expect <= 0.0)
+		expect = done + (double)a->heap->counts[TC_GREY] +
+		         (double)a->heap->counts[TC_WHITE];
 	if (expect <= 0.0)
 		return 0.0;
 	return done / expect > 0.99 ? 0.99 : done / expect;
@@ -216,8 +253,16 @@ static double mark_progress(const app *a)
 
 /* ---- drawing ------------------------------------------------------ */
 
-static void draw_frame(app *a, unsigned long long now)
+/* Draw a frame.  full: something changed besides time passing (a key,
+ * a resize), so every pane is redrawn; otherwise the heap pane, whose
+ * drawing costs in proportion to the objects shown, is redrawn only for a
+ * new heap snapshot or while objects flash. */
+static void draw_frame(app *a, unsigned long long now, bool full)
 {
+	bool heap_pane = full || a->heap_gen != a->heap_drawn_gen ||
+	                 ((a->hm.nflash > 0 || a->last_nflash > 0) &&
+	                  now - a->heap_drawn_ns >= FLASH_REDRAW_NS);
+
 	if (is_wintouched(stdscr))
 		wnoutrefresh(stdscr);
 	if (a->lay.too_small) {
@@ -226,7 +271,6 @@ static void draw_frame(app *a, unsigned long long now)
 		doupdate();
 		return;
 	}
-	heapmap_layout(&a->hm, &a->heap, &a->th, a->lay.heap.w, a->lay.heap.h);
 	statuspane_draw(a->wstatus, &a->st, &a->hist, mark_progress(a), a->msg,
 	                &a->th);
 	{
@@ -237,10 +281,17 @@ static void draw_frame(app *a, unsigned long long now)
 		if (a->stack_first < 0)
 			a->stack_first = 0;
 	}
-	stackspane_draw(a->wstacks, &a->stacks, &a->heap, a->st.gc.phase,
+	stackspane_draw(a->wstacks, &a->stacks, a->heap, a->st.gc.phase,
 	                a->stack_first, &a->th, a->focus == FOCUS_STACKS);
-	heapmap_draw(a->wheap, &a->hm, &a->heap, &a->th, a->focus == FOCUS_HEAP,
-	             now);
+	if (heap_pane) {
+		heapmap_layout(&a->hm, a->heap, &a->th, a->lay.heap.w,
+		               a->lay.heap.h);
+		heapmap_draw(a->wheap, &a->hm, a->heap, &a->th,
+		             a->focus == FOCUS_HEAP, now);
+		a->heap_drawn_gen = a->heap_gen;
+		a->heap_drawn_ns = now;
+		a->last_nflash = a->hm.nflash;
+	}
 	eventlog_draw(a->wlog, &a->log, &a->th, a->focus == FOCUS_LOG);
 	keybar_draw(a->wkeys, &a->th);
 	wnoutrefresh(a->wstatus);
@@ -249,8 +300,18 @@ static void draw_frame(app *a, unsigned long long now)
 	wnoutrefresh(a->wlog);
 	wnoutrefresh(a->wkeys);
 	if (a->inspect) {
+		/* Fit the box to the object: its fields and referrers. */
+		int h = 6 + a->obj.nfields + a->obj.nroot_refs +
+		        ((int)a->obj.info.nptrs > a->obj.nfields);
+		rect r = a->lay.inspector;
+
+		if (h < r.h)
+			r.h = h;
+		r.y = (LINES - 1 - r.h) / 2;
+		wresize(a->winsp, r.h, r.w);
+		mvwin(a->winsp, r.y, r.x);
 		inspector_draw(a->winsp, &a->obj, a->obj_found, a->insp_id,
-		               &a->heap, &a->th);
+		               a->heap, &a->th);
 		wnoutrefresh(a->winsp);
 	}
 	if (a->help) {
@@ -290,7 +351,7 @@ static void on_mouse(app *a)
 	if (ev.y >= r.y && ev.y < r.y + r.h && ev.x >= r.x &&
 	    ev.x < r.x + r.w) {
 		a->focus = FOCUS_HEAP;
-		if (heapmap_click(&a->hm, &a->heap, ev.y - r.y, ev.x - r.x))
+		if (heapmap_click(&a->hm, a->heap, ev.y - r.y, ev.x - r.x))
 			set_msg(a, "selected object %u.%u (Enter inspects)",
 			        a->hm.cur_page, a->hm.cur_slot);
 	} else if (ev.y >= a->lay.stacks.y &&
@@ -310,7 +371,7 @@ static void move_focus(app *a, int dx, int dy, int page)
 
 	switch (a->focus) {
 	case FOCUS_HEAP:
-		heapmap_move(&a->hm, &a->heap, dx, dy + page * rows);
+		heapmap_move(&a->hm, a->heap, dx, dy + page * rows);
 		break;
 	case FOCUS_STACKS:
 		a->stack_first += dx + dy + page;
@@ -477,15 +538,7 @@ static int cmp_float(const void *x, const void *y)
 	return a < b ? -1 : a > b;
 }
 
-static double thread_cpu_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void print_stats(app *a, double wall, double cpu)
+static void print_stats(app *a, double wall, double cpu, double helper)
 {
 	long n = a->frames < MAX_FRAME_SAMPLES ? a->frames : MAX_FRAME_SAMPLES;
 	double sum = 0.0, p50 = 0.0, p99 = 0.0, max = 0.0;
@@ -503,21 +556,24 @@ static void print_stats(app *a, double wall, double cpu)
 	fprintf(stderr,
 	        "tricolor: frames %ld in %.2f s = %.1f fps; frame work avg "
 	        "%.2f ms p50 %.2f ms p99 %.2f ms max %.2f ms\n"
-	        "tricolor: front end CPU %.2f s = %.1f%% of one core\n"
+	        "tricolor: front end CPU %.2f s = %.1f%% of one core (main "
+	        "thread %.1f%%, heap snapshot thread %.1f%%)\n"
 	        "tricolor: mutator ops %llu in %.2f s = %.0f ops/s; allocated "
 	        "%llu objects (%.0f/s); cycles %llu; mutators %d\n"
 	        "tricolor: heap picture %zu spans, %zu objects "
 	        "(free %zu white %zu grey %zu black %zu)\n",
 	        a->frames, wall, wall > 0 ? (double)a->frames / wall : 0.0,
-	        n ? sum / (double)n : 0.0, p50, p99, max, cpu,
+	        n ? sum / (double)n : 0.0, p50, p99, max, cpu + helper,
+	        wall > 0 ? (cpu + helper) / wall * 100.0 : 0.0,
 	        wall > 0 ? cpu / wall * 100.0 : 0.0,
+	        wall > 0 ? helper / wall * 100.0 : 0.0,
 	        (unsigned long long)a->st.ops, up,
 	        up > 0 ? (double)a->st.ops / up : 0.0,
 	        (unsigned long long)a->st.gc.alloc_objects,
 	        up > 0 ? (double)a->st.gc.alloc_objects / up : 0.0,
 	        (unsigned long long)a->st.gc.cycles, a->st.mutators,
-	        a->heap.nspans, a->heap.ncolors, a->heap.counts[0],
-	        a->heap.counts[1], a->heap.counts[2], a->heap.counts[3]);
+	        a->heap->nspans, a->heap->ncolors, a->heap->counts[0],
+	        a->heap->counts[1], a->heap->counts[2], a->heap->counts[3]);
 }
 
 /* ---- the loop ----------------------------------------------------- */
@@ -560,6 +616,9 @@ int tui_run(const tv_options *eo, const tui_options *t)
 		free(a.frame_ms);
 		return 1;
 	}
+	a.snap_thread = snapper_start(&a.snap, a.e, &a.heap, frame_ns,
+	                              HEAP_SNAPSHOT_SHARE) == 0;
+	a.heap_gen = 1;
 	app_layout(&a);
 	set_msg(&a, "press ? for help, space to pause, q to quit");
 
@@ -571,8 +630,10 @@ int tui_run(const tv_options *eo, const tui_options *t)
 		wint_t wc;
 
 		if (now >= next || a.dirty) {
+			bool full = a.dirty;
+
 			take_snapshots(&a, now);
-			draw_frame(&a, now);
+			draw_frame(&a, now, full);
 			if (a.frames < MAX_FRAME_SAMPLES)
 				a.frame_ms[a.frames] =
 				    (float)(crt_now_ns() - now) / 1e6f;
@@ -595,7 +656,7 @@ int tui_run(const tv_options *eo, const tui_options *t)
 	}
 	{
 		double wall = (double)(crt_now_ns() - t_start) / 1e9;
-		double cpu = thread_cpu_s() - cpu0;
+		double cpu = thread_cpu_s() - cpu0, helper;
 
 		if (want_stats)
 			tv_get_status(a.e, &a.st);
@@ -603,12 +664,13 @@ int tui_run(const tv_options *eo, const tui_options *t)
 		crt_done();
 		if (crt_quit_signal() != 0)
 			status = 128 + crt_quit_signal();
+		helper = snapper_stop(&a.snap, a.heap);
 		tv_engine_free(a.e);
 		if (want_stats)
-			print_stats(&a, wall, cpu);
+			print_stats(&a, wall, cpu, helper);
 	}
 	heapmap_free(&a.hm);
-	tv_heap_release(&a.heap);
+	tv_heap_release(a.heap);
 	tv_stacks_release(&a.stacks);
 	free(a.frame_ms);
 	return status;
