@@ -326,7 +326,7 @@ START_TEST(test_binary_lost_objects_exit_1)
 	const char *src = getenv("top_srcdir");
 	const char *argv[] = {bin,         "--headless", "--seconds",  "3",
 	                      "--barrier", "off",        "--gogc",     "10",
-	                      "--heap",    "4M",         "--scenario", scn,
+	                      "--heap",    "8M",         "--scenario", scn,
 	                      NULL};
 
 	snprintf(scn, sizeof(scn), "%s/demos/lost-objects.scn",
