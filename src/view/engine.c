@@ -97,6 +97,9 @@ static void collect_failures(tv_worker *k)
 	}
 	if (a != k->allocfail_seen) {
 		pthread_mutex_lock(&e->lock);
+		if (e->alloc_failures == 0)
+			snprintf(e->alloc_error, sizeof(e->alloc_error),
+			         "m%d: %.150s", k->slot, k->w.errmsg);
 		e->alloc_failures += a - k->allocfail_seen;
 		pthread_mutex_unlock(&e->lock);
 		tv_log(e, -1, "m%d: %s; scenario restarted", k->slot,
@@ -753,6 +756,8 @@ void tv_get_status(tv_engine *e, tv_status *st)
 	st->mutators_held = e->held;
 	st->alloc_failures = e->alloc_failures;
 	snprintf(st->failure, sizeof(st->failure), "%s", e->failure);
+	snprintf(st->alloc_error, sizeof(st->alloc_error), "%s",
+	         e->alloc_error);
 	/* Rates over the last one to two seconds. */
 	if (e->s_cur_ns == 0) {
 		e->s_prev_ns = e->s_cur_ns = e->t0_ns;

@@ -83,6 +83,7 @@ struct tv_engine {
 	char message[128];
 	uint64_t failures, alloc_failures;
 	char failure[160];
+	char alloc_error[160];
 	/* ops/s sampler, under lock */
 	uint64_t s_prev_ns, s_prev_ops, s_prev_bytes;
 	uint64_t s_cur_ns, s_cur_ops, s_cur_bytes;

@@ -99,6 +99,7 @@ typedef struct tv_status {
 	uint64_t alloc_failures; /* allocations that found the heap full */
 	char failure[160];       /* the first failure, or "" */
 	int gc_cpu_pct;          /* collector CPU over uptime, percent */
+	char alloc_error[160];   /* the first allocation failure, or "" */
 	int mutators_held;       /* mutators parked by the pause so far: the
 	                          * picture holds still once it equals
 	                          * `mutators` (and the collector holds) */
