@@ -40,7 +40,8 @@ static void print_cycles(tv_engine *e, uint64_t *seq, int shift, FILE *f)
 
 	while ((n = tv_cycles_since(e, seq, cy, 64)) > 0) {
 		for (size_t i = 0; i < n; i++) {
-			tv_format_gctrace(&cy[i], shift, line, sizeof(line));
+			tv_format_gctrace(&cy[i], tv_procs(e), shift, line,
+			                  sizeof(line));
 			fprintf(f, "%s\n", line);
 		}
 	}

@@ -97,7 +97,9 @@ struct tv_engine {
 	tv_event ev[TV_EVENT_RING];
 	uint64_t cy_next;
 	tc_cycle_info cy[TV_CYCLE_RING];
-	int trace_shift; /* immutable: 20 (MB) or 10 (KB) */
+	uint64_t gc_cpu_sum_ns; /* collector CPU of all cycles so far */
+	int procs;              /* immutable after start: GOMAXPROCS */
+	int trace_shift;        /* immutable: 20 (MB) or 10 (KB) */
 
 	/* Inspector scratch, under insp_lock. */
 	pthread_mutex_t insp_lock;
