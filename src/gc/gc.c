@@ -518,6 +518,13 @@ static void mark_phase(tc_collector *gc)
 	}
 	gc->cur.mark_ns = tc_now_ns() - t0 - gc->cur.stw2_ns;
 	gc->cur.cpu_bg_ns = tc_thread_cpu_ns() - cpu0;
+	/* Go's P%: collector CPU (its thread and the assists) since start,
+	 * over the CPU the Ps had in that time. */
+	uint64_t cpu = tc_thread_cpu_ns() - gc->cpu_at_start +
+		       atomic_load(&gc->assist_ns_total);
+	uint64_t avail = (tc_now_ns() - gc->start_ns) *
+			 (uint64_t)gc->world.procs(gc->world.ctx);
+	gc->cur.gc_cpu_fraction = avail ? (double)cpu / (double)avail : 0;
 	atomic_fetch_add(&gc->mark_ns_total, gc->cur.mark_ns);
 	publish_cycle(gc);
 	tc_event ev = {.kind = TC_EV_CYCLE, .cycle = &gc->cur};
@@ -550,6 +557,7 @@ static void *collector_main(void *arg)
 {
 	tc_collector *gc = arg;
 	uint64_t cpu_start = tc_thread_cpu_ns();
+	gc->cpu_at_start = cpu_start;
 	for (;;) {
 		/* Idle (phase off): holds here while paused with no step. */
 		step_point(gc);

@@ -98,6 +98,7 @@ typedef struct tc_world {
 	/* Go's sysmon: make mutators that held a P too long while others
 	 * wait yield it at their next safepoint.  Called now and then. */
 	void (*preempt)(void *ctx, uint64_t now_ns);
+	int (*procs)(void *ctx); /* GOMAXPROCS */
 } tc_world;
 
 #define TC_PAUSE_BUCKETS 2048
@@ -183,6 +184,7 @@ typedef struct tc_collector {
 	bool step_active;      /* under ctl_lock */
 	uint64_t marked_at_start;
 	uint64_t sysmon_last;  /* last preemption check (ns) */
+	uint64_t cpu_at_start; /* collector thread CPU when it started */
 	_Atomic int trigger_sent; /* a mutator woke us for this cycle */
 
 	/* Verifier state (allocated once when cfg.verify). */
