@@ -132,7 +132,7 @@ void tv_on_event(void *ctx, const struct tc_event *ev)
 		c = *ev->cycle;
 		pthread_mutex_lock(&e->ev_lock);
 		/* Go's "P%": collector CPU since the start over the CPU the
-		 * Ps had (the core leaves gc_cpu_fraction to us). */
+		 * Ps had, if the core left gc_cpu_fraction 0. */
 		e->gc_cpu_sum_ns += c.cpu_stw1_ns + c.cpu_assist_ns +
 		                    c.cpu_bg_ns + c.cpu_idle_ns + c.cpu_stw2_ns;
 		if (c.gc_cpu_fraction == 0) {
