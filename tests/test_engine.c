@@ -258,7 +258,8 @@ START_TEST(test_retire_during_mark_and_sweep_running)
 	for (int round = 0; round < 40; round++) {
 		tc_phase want = round % 2 ? TC_PHASE_SWEEP : TC_PHASE_MARK;
 
-		for (int i = 0; i < 20000 && tc_get_phase(rt) != want; i++)
+		/* Up to 3 s of polling: marks are short. */
+		for (long i = 0; i < 3000000 && tc_get_phase(rt) != want; i++)
 			sched_yield();
 		if (tc_get_phase(rt) == want)
 			want == TC_PHASE_MARK ? hits_mark++ : hits_sweep++;
