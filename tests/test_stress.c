@@ -22,9 +22,9 @@
 
 #include "tricolor.h"
 
-#define NPTR 4
+#define NPTR   4
 #define NSLOTS 16
-#define MAGIC 0x7c0de5a1u
+#define MAGIC  0x7c0de5a1u
 
 typedef struct payload {
 	uint32_t magic;
@@ -60,9 +60,9 @@ static void *check(void *o)
 	if (p->magic != MAGIC || p->sum != checksum(p)) {
 		if (atomic_fetch_add(&corrupt, 1) < 5)
 			fprintf(stderr,
-				"stress: corrupt object %p: magic %#x sum "
-				"%#x (freed or reused while reachable)\n",
-				o, p->magic, p->sum);
+			        "stress: corrupt object %p: magic %#x sum "
+			        "%#x (freed or reused while reachable)\n",
+			        o, p->magic, p->sum);
 	}
 	return o;
 }
@@ -169,7 +169,7 @@ START_TEST(eight_mutators_thousand_cycles_no_lost_or_corrupt_object)
 	const char *c = getenv("TC_STRESS_CYCLES");
 	uint64_t target = c ? strtoull(c, NULL, 10) : 1000;
 	fprintf(stderr, "stress: seed %llu (replay with TC_SEED=%llu)\n",
-		(unsigned long long)seed, (unsigned long long)seed);
+	        (unsigned long long)seed, (unsigned long long)seed);
 	tc_config cfg;
 	tc_config_init(&cfg);
 	cfg.heap_bytes = 64 << 20;
@@ -184,7 +184,8 @@ START_TEST(eight_mutators_thousand_cycles_no_lost_or_corrupt_object)
 	enum { T = 8 };
 	pthread_t th[T];
 	for (int i = 0; i < T; i++)
-		pthread_create(&th[i], NULL, mutator_main, (void *)(uintptr_t)i);
+		pthread_create(&th[i], NULL, mutator_main,
+		               (void *)(uintptr_t)i);
 	tc_stats st;
 	time_t t0 = time(NULL);
 	for (;;) {
@@ -199,16 +200,15 @@ START_TEST(eight_mutators_thousand_cycles_no_lost_or_corrupt_object)
 		pthread_join(th[i], NULL);
 	tc_read_stats(rt, &st);
 	fprintf(stderr,
-		"stress: %llu cycles, %lu ops, %lu checked reads, %llu "
-		"verifier runs, %llu violations, %lu corrupt, pause max "
-		"%.3f ms, %llu stacks self-scanned, %llu by the collector\n",
-		(unsigned long long)st.cycles, atomic_load(&ops_total),
-		atomic_load(&reads_total),
-		(unsigned long long)st.verify_runs,
-		(unsigned long long)st.verify_violations, atomic_load(&corrupt),
-		st.pause_max_ns / 1e6,
-		(unsigned long long)st.stacks_scanned_by_self,
-		(unsigned long long)st.stacks_scanned_by_gc);
+	        "stress: %llu cycles, %lu ops, %lu checked reads, %llu "
+	        "verifier runs, %llu violations, %lu corrupt, pause max "
+	        "%.3f ms, %llu stacks self-scanned, %llu by the collector\n",
+	        (unsigned long long)st.cycles, atomic_load(&ops_total),
+	        atomic_load(&reads_total), (unsigned long long)st.verify_runs,
+	        (unsigned long long)st.verify_violations, atomic_load(&corrupt),
+	        st.pause_max_ns / 1e6,
+	        (unsigned long long)st.stacks_scanned_by_self,
+	        (unsigned long long)st.stacks_scanned_by_gc);
 	ck_assert_uint_ge(st.cycles, target);
 	ck_assert_uint_ge(st.verify_runs, target);
 	ck_assert_uint_eq(st.verify_violations, 0);
@@ -224,7 +224,8 @@ int main(void)
 	Suite *s = suite_create("stress");
 	TCase *tc = tcase_create("stress");
 	tcase_set_timeout(tc, 900);
-	tcase_add_test(tc, eight_mutators_thousand_cycles_no_lost_or_corrupt_object);
+	tcase_add_test(
+	    tc, eight_mutators_thousand_cycles_no_lost_or_corrupt_object);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

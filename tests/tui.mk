@@ -1,1 +1,15 @@
-# tests/tui.mk - test fragment (included by Makefile.am).
+# tests/tui.mk - tests of the TUI (included by Makefile.am).
+#
+# test_tui: in-process rendering tests; each pane draws hand-built data on
+# an off-screen terminal (newterm on /dev/null) and the cells are read back.
+# e2e_tui.sh: the real tricolor binary inside a private tmux server.
+check_PROGRAMS += tests/test_tui
+TESTS += tests/test_tui
+tests_test_tui_SOURCES = tests/test_tui.c
+tests_test_tui_CFLAGS = $(TEST_CFLAGS) $(NCURSES_CFLAGS)
+tests_test_tui_LDADD = libtctui.la $(TEST_LIBS) $(NCURSES_LIBS)
+
+# The end-to-end tests need the real binary and tmux (skipped, exit 77,
+# only when tmux is missing).
+TESTS += tests/e2e_tui.sh
+EXTRA_DIST += tests/e2e_tui.sh

@@ -29,17 +29,17 @@
 #include "tricolor.h"
 
 #define TV_MAX_MUTATORS 64
-#define TV_RATE_MAX 0.0 /* rate value meaning "unthrottled" */
+#define TV_RATE_MAX     0.0 /* rate value meaning "unthrottled" */
 
 typedef struct tv_engine tv_engine;
 
 typedef struct tv_options {
-	int mutators;        /* 1..TV_MAX_MUTATORS; default 4 */
-	double rate;         /* operations/s per mutator; TV_RATE_MAX = max */
-	int gogc;            /* TC_GOGC_OFF or 1..10000; default 100 */
-	size_t heap_bytes;   /* arena; default 64 MiB */
+	int mutators;         /* 1..TV_MAX_MUTATORS; default 4 */
+	double rate;          /* operations/s per mutator; TV_RATE_MAX = max */
+	int gogc;             /* TC_GOGC_OFF or 1..10000; default 100 */
+	size_t heap_bytes;    /* arena; default 64 MiB */
 	const char *scenario; /* name or path of a scenario file; "trees" */
-	uint64_t seed;       /* 0 = from the clock */
+	uint64_t seed;        /* 0 = from the clock */
 	bool verify;
 	tc_barrier_mode barrier;
 } tv_options;
@@ -64,8 +64,8 @@ void tv_set_gogc(tv_engine *e, int gogc);
 void tv_step_gogc(tv_engine *e, int dir); /* 10,25,50,100,200,400,off */
 void tv_set_barrier(tv_engine *e, tc_barrier_mode mode);
 void tv_cycle_barrier(tv_engine *e);
-int tv_set_scenario(tv_engine *e, const char *name_or_path,
-		    char *err, size_t errlen);
+int tv_set_scenario(tv_engine *e, const char *name_or_path, char *err,
+                    size_t errlen);
 void tv_next_scenario(tv_engine *e);
 void tv_force_gc(tv_engine *e);
 
@@ -83,16 +83,26 @@ int tv_step_mutators(tv_engine *e);
 /* ---- read side ---- */
 
 typedef struct tv_status {
-	tc_stats gc;           /* collector statistics */
+	tc_stats gc; /* collector statistics */
 	int mutators;
-	double rate;           /* ops/s per mutator, TV_RATE_MAX = max */
+	double rate; /* ops/s per mutator, TV_RATE_MAX = max */
 	bool paused;
-	const char *scenario;  /* static or engine-owned name */
-	uint64_t ops;          /* total mutator operations */
-	double ops_per_sec;    /* measured over the last second */
+	const char *scenario; /* static or engine-owned name */
+	uint64_t ops;         /* total mutator operations */
+	double ops_per_sec;   /* measured over the last second */
 	double alloc_bytes_per_sec;
 	uint64_t uptime_ns;
-	char message[128];     /* last control action, e.g. "GOGC 50" */
+	char message[128]; /* last control action, e.g. "GOGC 50" */
+	/* Added after the first draft (append-only): */
+	uint64_t failures;       /* workload checks that failed: a live
+	                          * object freed (caught by the mutators) */
+	uint64_t alloc_failures; /* allocations that found the heap full */
+	char failure[160];       /* the first failure, or "" */
+	int gc_cpu_pct;          /* collector CPU over uptime, percent */
+	char alloc_error[160];   /* the first allocation failure, or "" */
+	int mutators_held;       /* mutators parked by the pause so far: the
+	                          * picture holds still once it equals
+	                          * `mutators` (and the collector holds) */
 } tv_status;
 
 void tv_get_status(tv_engine *e, tv_status *st);
@@ -101,13 +111,13 @@ void tv_get_status(tv_engine *e, tv_status *st);
  * The caller owns h and reuses it between frames (buffers grow). */
 typedef struct tv_heap {
 	size_t nspans;
-	tc_span_info *spans;  /* nspans entries */
-	size_t *first_color;  /* index into colors of each span's first */
+	tc_span_info *spans; /* nspans entries */
+	size_t *first_color; /* index into colors of each span's first */
 	size_t ncolors;
-	uint8_t *colors;      /* tc_color per object */
-	size_t counts[4];     /* objects per tc_color (TC_FREE..TC_BLACK) */
-	size_t npages;        /* arena pages */
-	size_t free_pages;    /* pages in no span */
+	uint8_t *colors;   /* tc_color per object */
+	size_t counts[4];  /* objects per tc_color (TC_FREE..TC_BLACK) */
+	size_t npages;     /* arena pages */
+	size_t free_pages; /* pages in no span */
 	size_t cap_spans, cap_colors; /* internal */
 } tv_heap;
 
@@ -130,31 +140,30 @@ void tv_stacks_release(tv_stacks *s);
  * oldest first.  Returns the count. */
 typedef struct tv_event {
 	uint64_t seq;
-	uint64_t ns;         /* since engine start */
-	tc_event_kind kind;  /* or -1 for control messages */
+	uint64_t ns;        /* since engine start */
+	tc_event_kind kind; /* or -1 for control messages */
 	char text[160];
 } tv_event;
 
-size_t tv_events_since(tv_engine *e, uint64_t *seq, tv_event *out,
-		       size_t max);
+size_t tv_events_since(tv_engine *e, uint64_t *seq, tv_event *out, size_t max);
 
 /* Objects recently shaded by the write barrier (to flash them). */
 size_t tv_recent_shades(tv_engine *e, uint64_t *since, tc_objid *ids,
-			size_t max);
+                        size_t max);
 
 /* Object inspector.  Returns 0 and fills *o, or -1 if no such object. */
-#define TV_INSPECT_FIELDS 16
+#define TV_INSPECT_FIELDS    16
 #define TV_INSPECT_REFERRERS 8
 typedef struct tv_object {
 	tc_object_info info;
-	int nfields;                      /* shown, <= TV_INSPECT_FIELDS */
+	int nfields; /* shown, <= TV_INSPECT_FIELDS */
 	tc_objid fields[TV_INSPECT_FIELDS];
 	bool field_nonnull[TV_INSPECT_FIELDS];
 	tc_color field_color[TV_INSPECT_FIELDS];
-	int nreferrers;                   /* found, <= TV_INSPECT_REFERRERS */
+	int nreferrers; /* found, <= TV_INSPECT_REFERRERS */
 	tc_objid referrers[TV_INSPECT_REFERRERS];
-	int nroot_refs;                   /* stack slots/globals pointing here */
-	char roots[4][48];                /* e.g. "m3 bottomUpTree[1]" */
+	int nroot_refs;    /* stack slots/globals pointing here */
+	char roots[4][48]; /* e.g. "m3 bottomUpTree[1]" */
 } tv_object;
 
 int tv_inspect(tv_engine *e, tc_objid id, tv_object *o);
@@ -162,5 +171,32 @@ int tv_inspect(tv_engine *e, tc_objid id, tv_object *o);
 /* Scenario names for the key bar / help ("trees", "list", ...). */
 int tv_scenario_count(void);
 const char *tv_scenario_name(int i);
+
+/* ---- added for the headless driver and tests (append-only) ---- */
+
+/* Completed cycles, as tv_events_since: pass the last sequence seen (0 at
+ * first); the ring keeps the last TV_CYCLE_RING.  Returns the count. */
+#define TV_CYCLE_RING 1024
+size_t tv_cycles_since(tv_engine *e, uint64_t *seq, tc_cycle_info *out,
+                       size_t max);
+
+/* Format one cycle as a line in the layout of Go's GODEBUG=gctrace=1
+ * (without a newline), heap sizes in MB (unit_shift 20) or KB (10), and
+ * `procs` Ps (GOMAXPROCS, see tv_procs):
+ *   gc 3 @0.512s 4%: 0.020+3.1+0.015 ms clock, 0.020+0.50/2.9/0+0.015 ms
+ *   cpu, 4->5->2 MB, 5 MB goal, 0 MB stacks, 0 MB globals, 2 P
+ * Returns the length as snprintf. */
+int tv_format_gctrace(const tc_cycle_info *c, int procs, int unit_shift,
+		      char *buf, size_t len);
+
+/* The runtime's number of Ps (mutators that run at once). */
+int tv_procs(tv_engine *e);
+
+/* The runtime under the engine, for tests and benchmarks that need the
+ * raw API (front ends must not use it). */
+tc_runtime *tv_runtime(tv_engine *e);
+
+/* Total operations performed by mutator slot i (0..63). */
+uint64_t tv_slot_ops(tv_engine *e, int i);
 
 #endif /* TRICOLOR_VIEW_H */

@@ -1,0 +1,247 @@
+/*
+ * headless.c - `tricolor --headless`: run the engine without a terminal,
+ * print one gctrace line per cycle on stderr (Go's GODEBUG=gctrace=1
+ * layout) and a summary at the end, as text or JSON.
+ *
+ * SIGINT and SIGTERM end the run early; the summary is still printed.
+ * The engine's threads block those signals, so they land on this thread,
+ * whose handler only sets a flag that the polling loop reads.
+ */
+#include "config.h"
+
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/cli.h"
+
+static atomic_int stop_signal; /* written by the handler, read by the loop */
+
+static void on_signal(int sig)
+{
+	atomic_store_explicit(&stop_signal, sig, memory_order_relaxed);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* The verifier's reports of lost objects, as the engine logged them: the
+ * first few of a run go to the trace stream, the rest are counted in the
+ * summary. */
+#define MAX_VIOLATION_LINES 10
+
+static void print_violations(tv_engine *e, uint64_t *evseq, FILE *f)
+{
+	static unsigned printed;
+	tv_event ev[64];
+	size_t n;
+
+	while ((n = tv_events_since(e, evseq, ev, 64)) > 0)
+		for (size_t i = 0; i < n; i++)
+			if ((int)ev[i].kind == TC_EV_VIOLATION &&
+			    printed++ < MAX_VIOLATION_LINES)
+				fprintf(f, "tricolor: %s\n", ev[i].text);
+}
+
+static void print_cycles(tv_engine *e, uint64_t *seq, int shift, FILE *f)
+{
+	static uint64_t evseq;
+	tc_cycle_info cy[64];
+	size_t n;
+	char line[256];
+
+	print_violations(e, &evseq, f);
+	while ((n = tv_cycles_since(e, seq, cy, 64)) > 0) {
+		for (size_t i = 0; i < n; i++) {
+			tv_format_gctrace(&cy[i], tv_procs(e), shift, line,
+			                  sizeof(line));
+			fprintf(f, "%s\n", line);
+		}
+	}
+	fflush(f);
+}
+
+static double mb(double bytes)
+{
+	return bytes / (1024.0 * 1024.0);
+}
+
+static double msec(uint64_t ns)
+{
+	return (double)ns / 1e6;
+}
+
+static void rate_str(double r, char *buf, size_t len)
+{
+	if (r <= 0)
+		snprintf(buf, len, "max");
+	else
+		snprintf(buf, len, "%.0f", r);
+}
+
+static void summary(const cli_options *o, const tv_status *st, double secs,
+                    int sig, const char *result, FILE *out)
+{
+	const tc_stats *g = &st->gc;
+	double mark_rate = g->mark_ns ? mb((double)g->marked_bytes) /
+	                                    ((double)g->mark_ns / 1e9)
+	                              : 0;
+	char rate[32], gogc[16];
+	/* A barrier weaker than hybrid turns the verifier on (engine). */
+	bool verify = o->eng.verify || o->eng.barrier != TC_BARRIER_HYBRID;
+
+	rate_str(o->eng.rate, rate, sizeof(rate));
+	if (o->eng.gogc == TC_GOGC_OFF)
+		snprintf(gogc, sizeof(gogc), "off");
+	else
+		snprintf(gogc, sizeof(gogc), "%d", o->eng.gogc);
+	if (o->json) {
+		fprintf(out,
+		        "{\"scenario\": \"%s\", \"mutators\": %d, "
+		        "\"rate\": \"%s\", \"gogc\": \"%s\", "
+		        "\"heap_bytes\": %zu, \"barrier\": \"%s\", "
+		        "\"seconds\": %.3f, \"stopped_by_signal\": %s,\n"
+		        " \"ops\": %llu, \"ops_per_sec\": %.0f,\n"
+		        " \"alloc_bytes\": %llu, \"alloc_objects\": %llu, "
+		        "\"alloc_mb_per_sec\": %.2f, "
+		        "\"alloc_objects_per_sec\": %.0f,\n"
+		        " \"cycles\": %llu, \"pauses\": %llu, "
+		        "\"pause_p50_ms\": %.4f, \"pause_p99_ms\": %.4f, "
+		        "\"pause_max_ms\": %.4f, \"pause_total_ms\": %.3f,\n"
+		        " \"mark_rate_mb_per_sec\": %.1f, "
+		        "\"heap_peak_bytes\": %llu, \"gc_cpu_pct\": %d, "
+		        "\"barrier_shades\": %llu,\n"
+		        " \"verify\": %s, \"verify_runs\": %llu, "
+		        "\"verify_violations\": %llu, "
+		        "\"workload_failures\": %llu, "
+		        "\"alloc_failures\": %llu, \"result\": \"%s\"}\n",
+		        st->scenario, st->mutators, rate, gogc,
+		        o->eng.heap_bytes, tc_barrier_name(g->barrier), secs,
+		        sig ? "true" : "false", (unsigned long long)st->ops,
+		        secs > 0 ? (double)st->ops / secs : 0,
+		        (unsigned long long)g->alloc_bytes,
+		        (unsigned long long)g->alloc_objects,
+		        secs > 0 ? mb((double)g->alloc_bytes) / secs : 0,
+		        secs > 0 ? (double)g->alloc_objects / secs : 0,
+		        (unsigned long long)g->cycles,
+		        (unsigned long long)g->pauses, msec(g->pause_p50_ns),
+		        msec(g->pause_p99_ns), msec(g->pause_max_ns),
+		        msec(g->pause_total_ns), mark_rate,
+		        (unsigned long long)g->heap_peak, st->gc_cpu_pct,
+		        (unsigned long long)g->barrier_shades,
+		        verify ? "true" : "false",
+		        (unsigned long long)g->verify_runs,
+		        (unsigned long long)g->verify_violations,
+		        (unsigned long long)st->failures,
+		        (unsigned long long)st->alloc_failures, result);
+		return;
+	}
+	fprintf(out,
+	        "tricolor headless: scenario %s, %d mutators, rate %s, "
+	        "GOGC %s, heap %.0f MB, barrier %s, %.1f s%s\n",
+	        st->scenario, st->mutators, rate, gogc,
+	        mb((double)o->eng.heap_bytes), tc_barrier_name(g->barrier),
+	        secs, sig ? " (stopped by signal)" : "");
+	fprintf(out, "  operations     %llu (%.0f/s)\n",
+	        (unsigned long long)st->ops,
+	        secs > 0 ? (double)st->ops / secs : 0);
+	fprintf(out,
+	        "  allocated      %.1f MB, %llu objects (%.1f MB/s, "
+	        "%.0f objects/s)\n",
+	        mb((double)g->alloc_bytes),
+	        (unsigned long long)g->alloc_objects,
+	        secs > 0 ? mb((double)g->alloc_bytes) / secs : 0,
+	        secs > 0 ? (double)g->alloc_objects / secs : 0);
+	fprintf(out, "  cycles         %llu\n", (unsigned long long)g->cycles);
+	fprintf(out,
+	        "  pauses         %llu: p50 %.3f ms, p99 %.3f ms, max %.3f "
+	        "ms\n",
+	        (unsigned long long)g->pauses, msec(g->pause_p50_ns),
+	        msec(g->pause_p99_ns), msec(g->pause_max_ns));
+	fprintf(out, "  mark rate      %.1f MB/s\n", mark_rate);
+	fprintf(out, "  heap peak      %.2f MB\n", mb((double)g->heap_peak));
+	fprintf(out, "  gc cpu         %d%%\n", st->gc_cpu_pct);
+	fprintf(out, "  verifier       %s: %llu runs, %llu violations\n",
+	        verify ? "on" : "off", (unsigned long long)g->verify_runs,
+	        (unsigned long long)g->verify_violations);
+	fprintf(out, "  workload checks %llu failures\n",
+	        (unsigned long long)st->failures);
+	fprintf(out, "  result         %s\n", result);
+}
+
+int cli_headless(const cli_options *o, FILE *trace, FILE *out)
+{
+	struct sigaction sa, old_int, old_term;
+	char err[256];
+	tv_engine *e;
+	tv_status st;
+	uint64_t seq = 0, t0, deadline;
+	const char *result = "ok";
+	int status = 0, sig;
+
+	e = tv_engine_new(&o->eng, err, sizeof(err));
+	if (!e) {
+		fprintf(stderr, "tricolor: %s\n", err);
+		return 1;
+	}
+	atomic_store(&stop_signal, 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+
+	t0 = now_ns();
+	deadline = o->seconds > 0 ? t0 + (uint64_t)(o->seconds * 1e9) : 0;
+	for (;;) {
+		struct timespec tick = {0, 20 * 1000 * 1000};
+
+		print_cycles(e, &seq, o->trace_shift, trace);
+		if (atomic_load(&stop_signal))
+			break;
+		if (deadline && now_ns() >= deadline)
+			break;
+		tv_get_status(e, &st);
+		if (st.alloc_failures) {
+			fprintf(
+			    stderr,
+			    "tricolor: heap full: %s (live after the last "
+			    "mark: %.2f MB of a %.2f MB arena; try a larger "
+			    "--heap)\n",
+			    st.alloc_error, mb((double)st.gc.heap_marked),
+			    mb((double)st.gc.heap_arena));
+			result = "heap full";
+			status = 1;
+			break;
+		}
+		nanosleep(&tick, NULL); /* a signal cuts it short */
+	}
+	/* Hold everything still, take the final numbers, then stop. */
+	tv_pause(e, true);
+	double secs = (double)(now_ns() - t0) / 1e9;
+
+	print_cycles(e, &seq, o->trace_shift, trace);
+	tv_get_status(e, &st);
+	sig = atomic_load(&stop_signal);
+	if (st.gc.verify_violations) {
+		result = "verifier found lost objects";
+		status = 1;
+	} else if (st.failures) {
+		result = "workload check failed";
+		status = 1;
+		fprintf(stderr, "tricolor: %s\n", st.failure);
+	}
+	summary(o, &st, secs, sig, result, out);
+	fflush(out);
+	tv_engine_free(e);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	return status;
+}

@@ -1,0 +1,38 @@
+/*
+ * main.c - the tricolor program: parse the command line, then run either
+ * the live terminal demo (src/tui) or the headless driver (src/cli).
+ */
+#include "config.h"
+
+#include <stdio.h>
+
+#include "cli/cli.h"
+#include "tui/tui.h"
+
+int main(int argc, char **argv)
+{
+	cli_options o;
+	char err[320];
+
+	tui_options_init(&o.tui);
+	cli_options_init(&o);
+	if (cli_parse(argc, argv, &o, err, sizeof(err)) != 0) {
+		fprintf(stderr, "tricolor: %s\n", err);
+		return 2;
+	}
+	if (o.help) {
+		cli_usage(stdout);
+		return 0;
+	}
+	if (o.version) {
+		printf("tricolor %s (libtricolor %s)\n", PACKAGE_VERSION,
+		       TC_VERSION);
+		return 0;
+	}
+	if (o.headless)
+		return cli_headless(&o, stderr, stdout);
+	/* The live demo always runs the verifier, so that turning the write
+	 * barrier off shows lost objects instead of crashing. */
+	o.eng.verify = true;
+	return tui_run(&o.eng, &o.tui);
+}

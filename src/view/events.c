@@ -1,0 +1,238 @@
+/*
+ * events.c - the engine's event log and cycle ring, fed by the runtime's
+ * on_event hook (on collector and mutator threads) and by control actions,
+ * and the gctrace formatter shared by the log and the headless trace.
+ *
+ * The rings sit behind one small mutex (ev_lock): a push copies one entry
+ * and bumps a counter, a read copies entries out; nothing else happens
+ * inside, so the hook never waits for more than a few copies.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "view/engine.h"
+
+uint64_t tv_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void push(tv_engine *e, int kind, const char *text)
+{
+	uint64_t ns = tv_now_ns() - e->t0_ns;
+	tv_event *ev;
+
+	pthread_mutex_lock(&e->ev_lock);
+	ev = &e->ev[e->ev_next % TV_EVENT_RING];
+	ev->seq = ++e->ev_next;
+	ev->ns = ns;
+	ev->kind = (tc_event_kind)kind;
+	snprintf(ev->text, sizeof(ev->text), "%s", text);
+	pthread_mutex_unlock(&e->ev_lock);
+}
+
+void tv_log(tv_engine *e, int kind, const char *fmt, ...)
+{
+	char text[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	push(e, kind, text);
+}
+
+void tv_control(tv_engine *e, const char *fmt, ...)
+{
+	char text[128];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	pthread_mutex_lock(&e->lock);
+	snprintf(e->message, sizeof(e->message), "%s", text);
+	pthread_mutex_unlock(&e->lock);
+	push(e, -1, text);
+}
+
+/* Milliseconds the way gctrace prints them: about two significant
+ * digits, more below 1 ms. */
+static void ms(char *buf, size_t len, uint64_t ns)
+{
+	double v = (double)ns / 1e6;
+
+	if (v >= 10)
+		snprintf(buf, len, "%.0f", v);
+	else if (v >= 1)
+		snprintf(buf, len, "%.1f", v);
+	else if (v > 0)
+		snprintf(buf, len, "%.3f", v);
+	else
+		snprintf(buf, len, "0");
+}
+
+int tv_format_gctrace(const tc_cycle_info *c, int procs, int unit_shift,
+                      char *buf, size_t len)
+{
+	char a[16], b[16], d[16], ca[16], cas[16], cbg[16], cid[16], cb[16];
+	const char *unit = unit_shift == 10 ? "KB" : "MB";
+	int pct = (int)(c->gc_cpu_fraction * 100 + 0.5);
+
+	ms(a, sizeof(a), c->stw1_ns);
+	ms(b, sizeof(b), c->mark_ns);
+	ms(d, sizeof(d), c->stw2_ns);
+	ms(ca, sizeof(ca), c->cpu_stw1_ns);
+	ms(cas, sizeof(cas), c->cpu_assist_ns);
+	ms(cbg, sizeof(cbg), c->cpu_bg_ns);
+	ms(cid, sizeof(cid), c->cpu_idle_ns);
+	ms(cb, sizeof(cb), c->cpu_stw2_ns);
+	return snprintf(
+	    buf, len,
+	    "gc %llu @%.3fs %d%%: %s+%s+%s ms clock, %s+%s/%s/%s+%s ms "
+	    "cpu, %llu->%llu->%llu %s, %llu %s goal, 0 %s stacks, %llu "
+	    "%s globals, %d P%s",
+	    (unsigned long long)c->n, (double)c->start_ns / 1e9, pct, a, b, d,
+	    ca, cas, cbg, cid, cb,
+	    (unsigned long long)(c->heap_start >> unit_shift),
+	    (unsigned long long)(c->heap_end >> unit_shift),
+	    (unsigned long long)(c->heap_marked >> unit_shift), unit,
+	    (unsigned long long)(c->heap_goal >> unit_shift), unit, unit,
+	    (unsigned long long)((WL_NGLOBALS * 8ull) >> unit_shift), unit,
+	    procs, c->forced ? " (forced)" : "");
+}
+
+void tv_on_event(void *ctx, const struct tc_event *ev)
+{
+	tv_engine *e = ctx;
+	char line[160];
+
+	switch (ev->kind) {
+	case TC_EV_PHASE:
+		tv_log(e, ev->kind, "phase: %s", tc_phase_name(ev->phase));
+		break;
+	case TC_EV_CYCLE: {
+		tc_cycle_info c;
+
+		if (!ev->cycle)
+			break;
+		c = *ev->cycle;
+		pthread_mutex_lock(&e->ev_lock);
+		/* Go's "P%": collector CPU since the start over the CPU the
+		 * Ps had, if the core left gc_cpu_fraction 0. */
+		e->gc_cpu_sum_ns += c.cpu_stw1_ns + c.cpu_assist_ns +
+		                    c.cpu_bg_ns + c.cpu_idle_ns + c.cpu_stw2_ns;
+		if (c.gc_cpu_fraction == 0) {
+			double wall = (double)(c.start_ns + c.stw1_ns +
+			                       c.mark_ns + c.stw2_ns);
+
+			if (wall > 0)
+				c.gc_cpu_fraction = (double)e->gc_cpu_sum_ns /
+				                    (wall * e->procs);
+		}
+		e->cy[e->cy_next % TV_CYCLE_RING] = c;
+		e->cy_next++;
+		pthread_mutex_unlock(&e->ev_lock);
+		tv_format_gctrace(&c, e->procs, e->trace_shift, line,
+		                  sizeof(line));
+		push(e, ev->kind, line);
+		if (c.violations)
+			tv_log(e, ev->kind,
+			       "verifier: %llu reachable object(s) left "
+			       "white in cycle %llu",
+			       (unsigned long long)c.violations,
+			       (unsigned long long)c.n);
+		break;
+	}
+	case TC_EV_PAUSE:
+		tv_log(e, ev->kind, "stop-the-world pause %.3f ms (%s)",
+		       (double)ev->ns / 1e6, tc_phase_name(ev->phase));
+		break;
+	case TC_EV_ATTACH:
+		tv_log(e, ev->kind, "mutator %u started", ev->mutator);
+		break;
+	case TC_EV_DETACH:
+		tv_log(e, ev->kind, "mutator %u retired", ev->mutator);
+		break;
+	case TC_EV_VIOLATION:
+		tv_log(e, ev->kind, "verifier: %s",
+		       ev->detail ? ev->detail : "lost object");
+		break;
+	case TC_EV_HEAP_FULL:
+		tv_log(e, ev->kind,
+		       "heap full: an allocation failed "
+		       "(mutator %u)",
+		       ev->mutator);
+		break;
+	default:
+		break;
+	}
+}
+
+size_t tv_events_since(tv_engine *e, uint64_t *seq, tv_event *out, size_t max)
+{
+	size_t n = 0;
+	tc_stats st;
+	uint64_t now = tv_now_ns(), delta = 0;
+
+	/* Barrier shades are far too many to log one by one: one line per
+	 * quarter second with how many there were. */
+	tc_read_stats(e->rt, &st);
+	pthread_mutex_lock(&e->lock);
+	if (st.barrier_shades > e->shades_seen &&
+	    now - e->shades_ns > 250000000ull) {
+		delta = st.barrier_shades - e->shades_seen;
+		e->shades_seen = st.barrier_shades;
+		e->shades_ns = now;
+	}
+	pthread_mutex_unlock(&e->lock);
+	if (delta)
+		tv_log(e, -1, "write barrier shaded %llu object%s grey",
+		       (unsigned long long)delta, delta == 1 ? "" : "s");
+
+	pthread_mutex_lock(&e->ev_lock);
+	uint64_t first =
+	    e->ev_next > TV_EVENT_RING ? e->ev_next - TV_EVENT_RING + 1 : 1;
+	uint64_t s = *seq + 1 > first ? *seq + 1 : first;
+
+	for (; s <= e->ev_next && n < max; s++)
+		out[n++] = e->ev[(s - 1) % TV_EVENT_RING];
+	if (n)
+		*seq = out[n - 1].seq;
+	pthread_mutex_unlock(&e->ev_lock);
+	return n;
+}
+
+size_t tv_cycles_since(tv_engine *e, uint64_t *seq, tc_cycle_info *out,
+                       size_t max)
+{
+	size_t n = 0;
+
+	pthread_mutex_lock(&e->ev_lock);
+	uint64_t first =
+	    e->cy_next > TV_CYCLE_RING ? e->cy_next - TV_CYCLE_RING : 0;
+	uint64_t s = *seq > first ? *seq : first;
+
+	for (; s < e->cy_next && n < max; s++)
+		out[n++] = e->cy[s % TV_CYCLE_RING];
+	*seq = s;
+	pthread_mutex_unlock(&e->ev_lock);
+	return n;
+}
+
+int tv_procs(tv_engine *e)
+{
+	int p;
+
+	pthread_mutex_lock(&e->ev_lock);
+	p = e->procs;
+	pthread_mutex_unlock(&e->ev_lock);
+	return p;
+}

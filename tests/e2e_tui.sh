@@ -1,0 +1,219 @@
+#!/usr/bin/env bash
+# e2e_tui.sh - end-to-end tests of the live demo: the real tricolor binary
+# ($top_builddir/tricolor) inside a private tmux server, driven with
+# send-keys and read back with capture-pane.  Every wait polls the screen
+# for the expected text with a bounded timeout instead of sleeping blindly.
+# Prints TAP-ish lines; exits 77 (skip) only if tmux is missing.
+set -u
+
+top_builddir=${top_builddir:-.}
+bin="$top_builddir/tricolor"
+case $bin in /*) ;; *) bin="$PWD/$bin" ;; esac
+
+if ! command -v tmux >/dev/null 2>&1; then
+	echo "# tmux not found: skipping the end-to-end TUI tests"
+	exit 77
+fi
+unset TMUX TMUX_PANE # we may be run from inside someone's tmux
+sock="tricolor-test-$$"
+tm() { tmux -L "$sock" -f /dev/null "$@"; }
+trap 'tm kill-server >/dev/null 2>&1' EXIT
+
+n=0
+failed=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() {
+	n=$((n + 1))
+	failed=$((failed + 1))
+	echo "not ok $n - $1"
+	echo "# screen was:"
+	screen | sed 's/^/#   /'
+}
+check() { # check DESCRIPTION COMMAND...
+	local what=$1
+	shift
+	if "$@"; then ok "$what"; else not_ok "$what"; fi
+}
+
+if [ ! -x "$bin" ]; then
+	echo "not ok 1 - $bin exists (build it first)"
+	exit 1
+fi
+
+target=demo
+screen() { tm capture-pane -p -t "$target" 2>/dev/null; }
+
+# wait_for REGEX [SECONDS]: poll the screen until REGEX matches.  The
+# bounds are generous (sanitizer builds under a parallel make check are
+# slow); a wait returns as soon as the text shows.
+wait_for() {
+	local re=$1 limit=$((${2:-15} * 20)) i=0
+	while [ $i -lt $limit ]; do
+		if screen | grep -Eq -- "$re"; then
+			return 0
+		fi
+		sleep 0.05
+		i=$((i + 1))
+	done
+	return 1
+}
+# wait_gone REGEX [SECONDS]
+wait_gone() {
+	local re=$1 limit=$((${2:-15} * 20)) i=0
+	while [ $i -lt $limit ]; do
+		if ! screen | grep -Eq -- "$re"; then
+			return 0
+		fi
+		sleep 0.05
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# The numbers on the screen.
+cycle() { screen | sed -n 's/.*cycle \([0-9][0-9]*\).*/\1/p' | head -1; }
+count() { # count white|grey|black|free (from the heap map legend)
+	screen | sed -n "s/.* $1 \\([0-9][0-9]*\\) .*/\\1/p" | head -1
+}
+mutators() { screen | sed -n 's/.*mutators \([0-9][0-9]*\) .*/\1/p' | head -1; }
+legend() { screen | grep -E 'free [0-9]+ .*black [0-9]+' | head -1; }
+
+# start SESSION COLS LINES ARGS...: run tricolor in a new session, then
+# report on exit whether the tty modes came back and the exit status.
+start() {
+	local name=$1 cols=$2 lines=$3
+	shift 3
+	tm new-session -d -s "$name" -x "$cols" -y "$lines" \
+		"export LANG=C.UTF-8 TERM=tmux-256color; s0=\$(stty -g);
+		 $bin $*; rc=\$?; s1=\$(stty -g);
+		 [ \"\$s0\" = \"\$s1\" ] && echo TTY-RESTORED;
+		 echo EXIT=\$rc; exec sleep 600"
+	tm set-option -t "$name" window-size manual >/dev/null 2>&1 || true
+}
+
+# ---- 1. not a terminal ------------------------------------------------
+out=$("$bin" </dev/null 2>&1 >/dev/null)
+rc=$?
+check "not a terminal: exit 2" test "$rc" -eq 2
+check "not a terminal: the message suggests --headless" \
+	grep -q -- --headless <<<"$out"
+
+# ---- 2. the demo starts and every pane shows ---------------------------
+start demo 120 40 --mutators 2 --seed 7
+target=demo
+check "status pane shows the phase timeline and cycle" \
+	wait_for 'sweep term .* mark term .*cycle [0-9]+' 30
+check "heap map, stacks and event log panes show" \
+	wait_for 'Heap: [0-9]+ spans' 15
+check "stacks pane shows" wait_for 'Stacks: .*mutators' 6
+check "event log shows" wait_for 'Events' 6
+check "key bar shows" wait_for 'F1Help.*qQuit' 6
+check "heap legend counts colors" wait_for 'free [0-9]+ .*white [0-9]+ .*grey [0-9]+ .*black [0-9]+' 6
+check "alive: a gctrace line appears in the event log" \
+	wait_for 'gc [0-9]+ @[0-9.]+s' 30
+
+# ---- 3. space freezes the cycle counter and the heap --------------------
+tm send-keys -t demo ' '
+check "space pauses" wait_for 'PAUSED' 15
+sleep 0.3
+c1=$(cycle)
+l1=$(legend)
+sleep 1.5
+c2=$(cycle)
+l2=$(legend)
+check "paused: the cycle counter holds ($c1 = $c2)" test -n "$c1" -a "$c1" = "$c2"
+check "paused: the heap holds ($l1)" test -n "$l1" -a "$l1" = "$l2"
+
+# ---- 4. n while paused turns exactly one grey object black -------------
+# Step phases (N) until marking with grey objects queued.
+for i in $(seq 1 12); do
+	g=$(count grey)
+	if screen | grep -q '\[mark\]' && [ "${g:-0}" -gt 0 ]; then
+		break
+	fi
+	before=$(screen | grep -o '\[[a-z ]*\]' | head -1)
+	tm send-keys -t demo N
+	wait_gone "$(printf '%s' "$before" | sed 's/[][]/\\&/g')" 15 || true
+	sleep 0.2
+done
+w0=$(count white) g0=$(count grey) b0=$(count black)
+check "paused in mark with grey objects (grey=$g0)" \
+	test "${g0:-0}" -gt 0
+tm send-keys -t demo n
+changed=no
+for i in $(seq 1 100); do
+	b1=$(count black)
+	if [ -n "$b1" ] && [ "$b1" != "$b0" ]; then
+		changed=yes
+		break
+	fi
+	sleep 0.05
+done
+sleep 0.2
+w1=$(count white) g1=$(count grey) b1=$(count black)
+check "n: black grows by exactly one ($b0 -> $b1)" \
+	test "$changed" = yes -a "$((b1 - b0))" -eq 1
+# The scanned object's white children turn grey: nothing else changes.
+check "n: one grey became black, only white turned grey ($w0/$g0/$b0 -> $w1/$g1/$b1)" \
+	test "$((w0 + g0 + b0))" -eq "$((w1 + g1 + b1))" -a "$w1" -le "$w0" \
+	-a "$((g1 - g0))" -eq "$((w0 - w1 - 1))"
+
+# ---- 5. + raises the mutator count ------------------------------------
+tm send-keys -t demo ' '
+check "space resumes" wait_for 'RUNNING' 15
+m0=$(mutators)
+tm send-keys -t demo +
+check "+ raises the mutators shown ($m0 -> $((m0 + 1)))" \
+	wait_for "mutators $((m0 + 1)) " 15
+check "the change shows in the status line" wait_for 'mutators .*-> ' 15
+
+# ---- 6. ? opens help ---------------------------------------------------
+tm send-keys -t demo '?'
+check "? opens the help screen" wait_for 'Help - tricolor' 15
+check "help lists the keys" wait_for 'scan exactly one grey object' 6
+tm send-keys -t demo Escape
+check "any key closes help" wait_gone 'Help - tricolor' 15
+
+# ---- 7. resize -----------------------------------------------------------
+tm resize-window -t demo -x 40 -y 10
+check "40x10 shows the too-small message" wait_for 'Terminal too small' 15
+tm resize-window -t demo -x 120 -y 40
+check "back to 120x40 restores the layout" wait_for 'Heap: [0-9]+ spans' 15
+check "... and the too-small message is gone" wait_gone 'Terminal too small' 15
+
+# ---- 8. q quits 0 and restores the terminal -----------------------------
+tm send-keys -t demo q
+check "q exits with status 0" wait_for '^EXIT=0$' 30
+check "q leaves the tty modes as they were" wait_for '^TTY-RESTORED$' 6
+check "q leaves the alternate screen" wait_gone 'F1Help' 6
+
+# ---- 9. SIGTERM restores the terminal too --------------------------------
+start sig 100 30 --mutators 1
+target=sig
+check "second demo starts" wait_for 'Heap: [0-9]+ spans' 30
+pid=$(tm list-panes -t sig -F '#{pane_pid}')
+tpid=$(pgrep -P "$pid" -x tricolor 2>/dev/null || pgrep -P "$pid" | head -1)
+[ -n "$tpid" ] && kill -TERM "$tpid"
+check "SIGTERM: exits 143 with the terminal restored" wait_for '^EXIT=143$' 30
+check "SIGTERM: tty modes restored" wait_for '^TTY-RESTORED$' 6
+
+# ---- 10. ASCII and monochrome --------------------------------------------
+tm new-session -d -s mono -x 100 -y 30 \
+	"export LANG=C NO_COLOR=1 TERM=tmux-256color; $bin --mutators 1; echo EXIT=\$?; exec sleep 600"
+target=mono
+check "C locale + NO_COLOR: ASCII glyphs in the legend" \
+	wait_for '\. free [0-9]+ +o white [0-9]+ +% grey [0-9]+ +# black [0-9]+' 30
+check "ASCII borders" wait_for '^\+ Stacks: .*\+\+ Heap' 6
+tm send-keys -t mono q
+check "mono: q exits 0" wait_for '^EXIT=0$' 30
+
+# ---- 11. an unknown terminal type: a clear error, not a crash ----------
+tm new-session -d -s badterm -x 200 -y 30 \
+	"export LANG=C.UTF-8 TERM=no-such-terminal; $bin; echo EXIT=\$?; exec sleep 600"
+target=badterm
+check "unknown TERM: exit 1" wait_for '^EXIT=1$' 30
+check "unknown TERM: the message names it and suggests --headless" \
+	wait_for "no-such-terminal.*--headless" 6
+
+echo "1..$n"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,390 @@
+/*
+ * test_cli.c - the command line: every bad value is rejected with a
+ * message naming the flag and the allowed range; TUI-only flags do not mix
+ * with --headless; and the real binary, run headless for a couple of
+ * seconds, prints gctrace lines in Go's layout and a summary.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <regex.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+
+static cli_options o;
+static char err[320];
+
+static int parse(const char *line)
+{
+	static char buf[512];
+	char *argv[32];
+	int argc = 0;
+
+	snprintf(buf, sizeof(buf), "tricolor %s", line);
+	for (char *t = strtok(buf, " "); t && argc < 31; t = strtok(NULL, " "))
+		argv[argc++] = t;
+	argv[argc] = NULL;
+	memset(&o, 0, sizeof(o));
+	o.tui.fps = 30;
+	cli_options_init(&o);
+	err[0] = '\0';
+	return cli_parse(argc, argv, &o, err, sizeof(err));
+}
+
+static void rejects(const char *line, const char *msg)
+{
+	ck_assert_msg(parse(line) == 2, "accepted: %s", line);
+	ck_assert_msg(strcmp(err, msg) == 0,
+	              "for '%s':\n got  '%s'\n want '%s'", line, err, msg);
+}
+
+START_TEST(test_defaults_and_good_values)
+{
+	ck_assert_int_eq(parse("--headless"), 0);
+	ck_assert(o.headless);
+	ck_assert_int_eq(o.eng.mutators, 4);
+	ck_assert(o.eng.rate == TV_RATE_MAX);
+	ck_assert_int_eq(o.eng.gogc, 100);
+	ck_assert(o.seconds == 10);
+	ck_assert_int_eq(o.trace_shift, 20);
+	ck_assert_int_eq(o.tui.fps, 30); /* the caller's TUI defaults kept */
+
+	ck_assert_int_eq(parse("--headless --seconds 1.5 --mutators 64 "
+	                       "--rate 250 --gogc off --heap 16M "
+	                       "--scenario cache --seed 99 --verify --json "
+	                       "--trace-units KB --barrier yuasa"),
+	                 0);
+	ck_assert(o.seconds == 1.5);
+	ck_assert_int_eq(o.eng.mutators, 64);
+	ck_assert(o.eng.rate == 250);
+	ck_assert_int_eq(o.eng.gogc, TC_GOGC_OFF);
+	ck_assert_uint_eq(o.eng.heap_bytes, 16u << 20);
+	ck_assert_str_eq(o.eng.scenario, "cache");
+	ck_assert_uint_eq(o.eng.seed, 99);
+	ck_assert(o.eng.verify && o.json);
+	ck_assert_int_eq(o.trace_shift, 10);
+	ck_assert_int_eq(o.eng.barrier, TC_BARRIER_YUASA);
+
+	ck_assert_int_eq(parse("--rate=max --gogc=50 --heap=2G --fps=60 "
+	                       "--ascii --mono --frames 100"),
+	                 0);
+	ck_assert(o.eng.rate == TV_RATE_MAX);
+	ck_assert_int_eq(o.eng.gogc, 50);
+	ck_assert_uint_eq(o.eng.heap_bytes, 2ull << 30);
+	ck_assert_int_eq(o.tui.fps, 60);
+	ck_assert(o.tui.ascii && o.tui.mono);
+	ck_assert_int_eq(o.tui.frames, 100);
+	ck_assert(!o.headless);
+
+	ck_assert_int_eq(parse("--heap 1048576"), 0);
+	ck_assert_int_eq(parse("--heap 64GiB"), 0);
+	ck_assert_int_eq(parse("--help"), 0);
+	ck_assert(o.help);
+	ck_assert_int_eq(parse("--version"), 0);
+	ck_assert(o.version);
+}
+END_TEST
+
+START_TEST(test_each_bad_value_names_flag_and_range)
+{
+	rejects("--mutators 0",
+	        "--mutators: '0' is out of range (allowed 1..64)");
+	rejects("--mutators 65",
+	        "--mutators: '65' is out of range (allowed 1..64)");
+	rejects("--mutators four",
+	        "--mutators: 'four' is not an integer (allowed 1..64)");
+	rejects("--mutators", "--mutators needs a value (see --help)");
+	rejects("--rate 0",
+	        "--rate: '0' is out of range (allowed 1..1000000000 or max)");
+	rejects("--rate fast",
+	        "--rate: 'fast' is not a number (allowed 1..1000000000 or "
+	        "max)");
+	rejects("--gogc 0",
+	        "--gogc: '0' is out of range (allowed 1..10000 or off)");
+	rejects("--gogc on",
+	        "--gogc: 'on' is not an integer (allowed 1..10000 or off)");
+	rejects("--gogc 10001",
+	        "--gogc: '10001' is out of range (allowed 1..10000 or off)");
+	rejects("--heap 512K",
+	        "--heap: '512K' is out of range (allowed 1M..64G, e.g. 16M "
+	        "or 2G)");
+	rejects("--heap 65G",
+	        "--heap: '65G' is out of range (allowed 1M..64G, e.g. 16M or "
+	        "2G)");
+	rejects("--heap lots",
+	        "--heap: 'lots' is not a size (allowed 1M..64G, e.g. 16M or "
+	        "2G)");
+	rejects("--heap 16Q",
+	        "--heap: '16Q' is not a size (allowed 1M..64G, e.g. 16M or "
+	        "2G)");
+	rejects("--scenario nosuch",
+	        "--scenario: unknown scenario 'nosuch' (built-in: trees, "
+	        "list, graph, cache, escape; or a path to a scenario file)");
+	rejects("--seed -1", "--seed: '-1' is not an integer (allowed "
+	                     "0..18446744073709551615)");
+	rejects("--barrier none", "--barrier: 'none' is not a barrier mode "
+	                          "(allowed hybrid, dijkstra, yuasa or off)");
+	rejects("--headless --seconds -1",
+	        "--seconds: '-1' is out of range (allowed 0..86400)");
+	rejects("--headless --seconds 1e9",
+	        "--seconds: '1e9' is out of range (allowed 0..86400)");
+	rejects("--headless --trace-units GB",
+	        "--trace-units: 'GB' is not a unit (allowed MB or KB)");
+	rejects("--fps 0", "--fps: '0' is out of range (allowed 1..120)");
+	rejects("--fps 121", "--fps: '121' is out of range (allowed 1..120)");
+	rejects("--frames -5",
+	        "--frames: '-5' is out of range (allowed 0..1000000000)");
+	rejects("--bogus", "unknown option '--bogus' (see --help)");
+	rejects("-x", "unexpected argument '-x' (options start with --; see "
+	              "--help)");
+	rejects("trees", "unexpected argument 'trees' (options start with "
+	                 "--; see --help)");
+	rejects("--verify=yes", "--verify takes no value");
+}
+END_TEST
+
+START_TEST(test_mode_mixing_rejected)
+{
+	rejects("--headless --fps 10", "--fps is a terminal option and "
+	                               "cannot be combined with --headless");
+	rejects("--ascii --headless", "--ascii is a terminal option and "
+	                              "cannot be combined with --headless");
+	rejects("--headless --mono", "--mono is a terminal option and cannot "
+	                             "be combined with --headless");
+	rejects("--headless --frames 3", "--frames is a terminal option and "
+	                                 "cannot be combined with "
+	                                 "--headless");
+	rejects("--json", "--json needs --headless");
+	rejects("--seconds 3", "--seconds needs --headless");
+	rejects("--trace-units KB", "--trace-units needs --headless");
+}
+END_TEST
+
+START_TEST(test_bad_scenario_file_names_line)
+{
+	char path[] = "/tmp/tc-test-XXXXXX.scn";
+	int fd = mkstemps(path, 4);
+	char want[400];
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_gt(write(fd, "program trees\n\nshort_depth 40\n", 30), 0);
+	close(fd);
+	snprintf(want, sizeof(want), "--scenario %s", path);
+	ck_assert_int_eq(parse(want), 2);
+	snprintf(want, sizeof(want),
+	         "--scenario: %s:3: short_depth 40 out of range 0..16", path);
+	ck_assert_str_eq(err, want);
+	unlink(path);
+}
+END_TEST
+
+/* Run the real binary; capture stdout and stderr (through temporary
+ * files, so that a chatty child never blocks on a full pipe), keeping the
+ * first outlen/errlen bytes.  Returns the exit status. */
+static size_t slurp(FILE *f, char *buf, size_t len)
+{
+	size_t n;
+
+	rewind(f);
+	n = fread(buf, 1, len - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return n;
+}
+
+static int run_sig(const char *const argv[], char *out, size_t outlen,
+                   char *errbuf, size_t errlen, int kill_after_ms, int sig)
+{
+	FILE *fo = tmpfile(), *fe = tmpfile();
+	int status;
+	pid_t pid;
+
+	ck_assert(fo && fe);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		dup2(fileno(fo), 1);
+		dup2(fileno(fe), 2);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	if (kill_after_ms) {
+		usleep((useconds_t)kill_after_ms * 1000);
+		kill(pid, sig);
+	}
+	waitpid(pid, &status, 0);
+	slurp(fo, out, outlen);
+	slurp(fe, errbuf, errlen);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+static int run(const char *const argv[], char *out, size_t outlen, char *errbuf,
+               size_t errlen, int kill_after_ms)
+{
+	return run_sig(argv, out, outlen, errbuf, errlen, kill_after_ms,
+	               SIGINT);
+}
+
+static char bin[512];
+
+static void find_binary(void)
+{
+	const char *b = getenv("top_builddir");
+
+	snprintf(bin, sizeof(bin), "%s/tricolor", b ? b : ".");
+}
+
+/* Go's gctrace line (runtime/mgc.go, GODEBUG=gctrace=1). */
+static const char *gctrace_re =
+    "^gc [0-9]+ @[0-9]+\\.[0-9]{3}s [0-9]+%: "
+    "[0-9.]+\\+[0-9.]+\\+[0-9.]+ ms clock, "
+    "[0-9.]+\\+[0-9.]+/[0-9.]+/[0-9.]+\\+[0-9.]+ ms cpu, "
+    "[0-9]+->[0-9]+->[0-9]+ (MB|KB), [0-9]+ (MB|KB) goal, "
+    "[0-9]+ (MB|KB) stacks, [0-9]+ (MB|KB) globals, [0-9]+ P"
+    "( \\(forced\\))?$";
+
+START_TEST(test_binary_prints_go_gctrace_lines)
+{
+	static char out[65536], errb[1 << 20];
+	const char *argv[] = {bin,        "--headless", "--seconds",  "2",
+	                      "--gogc",   "25",         "--mutators", "3",
+	                      "--verify", "--scenario", "list",       NULL};
+	regex_t re;
+	int lines = 0, n = 0;
+
+	find_binary();
+	ck_assert_int_eq(regcomp(&re, gctrace_re, REG_EXTENDED | REG_NOSUB), 0);
+	ck_assert_int_eq(run(argv, out, sizeof(out), errb, sizeof(errb), 0), 0);
+	for (char *l = strtok(errb, "\n"); l; l = strtok(NULL, "\n")) {
+		ck_assert_msg(regexec(&re, l, 0, NULL, 0) == 0,
+		              "not a gctrace line: '%s'", l);
+		lines++;
+		ck_assert_int_eq(sscanf(l, "gc %d ", &n), 1);
+		ck_assert_int_eq(n, lines); /* numbered from 1, none lost */
+	}
+	ck_assert_int_ge(lines, 2);
+	ck_assert_msg(strstr(out, "verifier       on: ") &&
+	                  strstr(out, " 0 violations") &&
+	                  strstr(out, "result         ok"),
+	              "summary: %s", out);
+	regfree(&re);
+}
+END_TEST
+
+START_TEST(test_binary_kb_units_json_and_sigint)
+{
+	static char out[65536], errb[1 << 20];
+	const char *argv[] = {
+	    bin,      "--headless", "--seconds",     "0",  "--heap", "8M",
+	    "--gogc", "50",         "--trace-units", "KB", "--json", NULL};
+	regex_t re;
+
+	find_binary();
+	ck_assert_int_eq(regcomp(&re, gctrace_re, REG_EXTENDED | REG_NOSUB), 0);
+	/* --seconds 0 runs until a signal; SIGINT still gives a summary. */
+	ck_assert_int_eq(run(argv, out, sizeof(out), errb, sizeof(errb), 1500),
+	                 0);
+	char *first = strtok(errb, "\n");
+	ck_assert_ptr_nonnull(first);
+	ck_assert_msg(regexec(&re, first, 0, NULL, 0) == 0, "%s", first);
+	ck_assert_msg(strstr(first, " KB, "), "%s", first);
+	ck_assert_msg(out[0] == '{' &&
+	                  strstr(out, "\"stopped_by_signal\": "
+	                              "true") &&
+	                  strstr(out, "\"result\": \"ok\"}") &&
+	                  strstr(out, "\"pause_p99_ms\": "),
+	              "%s", out);
+	regfree(&re);
+}
+END_TEST
+
+START_TEST(test_binary_sigterm_still_prints_summary)
+{
+	static char out[65536], errb[1 << 20];
+	const char *argv[] = {bin, "--headless", "--seconds", "60", NULL};
+
+	find_binary();
+	ck_assert_int_eq(
+	    run_sig(argv, out, sizeof(out), errb, sizeof(errb), 1000, SIGTERM),
+	    0);
+	ck_assert_msg(strstr(out, "(stopped by signal)") &&
+	                  strstr(out, "result         ok"),
+	              "%s", out);
+}
+END_TEST
+
+START_TEST(test_binary_exit_codes)
+{
+	static char out[65536], errb[65536];
+	const char *bad[] = {bin, "--headless", "--mutators", "0", NULL};
+	const char *help[] = {bin, "--help", NULL};
+	const char *ver[] = {bin, "--version", NULL};
+	const char *mix[] = {bin, "--headless", "--fps", "5", NULL};
+
+	find_binary();
+	ck_assert_int_eq(run(bad, out, sizeof(out), errb, sizeof(errb), 0), 2);
+	ck_assert_str_eq(errb, "tricolor: --mutators: '0' is out of range "
+	                       "(allowed 1..64)\n");
+	ck_assert_int_eq(run(mix, out, sizeof(out), errb, sizeof(errb), 0), 2);
+	ck_assert(strstr(errb, "--fps is a terminal option"));
+	ck_assert_int_eq(run(help, out, sizeof(out), errb, sizeof(errb), 0), 0);
+	ck_assert(strstr(out, "usage: tricolor"));
+	ck_assert(strstr(out, "--trace-units"));
+	ck_assert_int_eq(run(ver, out, sizeof(out), errb, sizeof(errb), 0), 0);
+	ck_assert(strncmp(out, "tricolor ", 9) == 0);
+}
+END_TEST
+
+START_TEST(test_binary_lost_objects_exit_1)
+{
+	static char out[65536], errb[1 << 20];
+	char scn[512];
+	const char *src = getenv("top_srcdir");
+	const char *argv[] = {bin,         "--headless", "--seconds",  "3",
+	                      "--barrier", "off",        "--gogc",     "10",
+	                      "--heap",    "8M",         "--scenario", scn,
+	                      NULL};
+
+	snprintf(scn, sizeof(scn), "%s/demos/lost-objects.scn",
+	         src ? src : ".");
+	find_binary();
+	/* Barrier off turns the verifier on; it finds lost objects. */
+	ck_assert_int_eq(run(argv, out, sizeof(out), errb, sizeof(errb), 0), 1);
+	ck_assert_msg(strstr(out, "result         verifier found lost "
+	                          "objects") &&
+	                  strstr(out, "verifier       on: "),
+	              "%s", out);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("cli");
+	TCase *t = tcase_create("parse");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(t, test_defaults_and_good_values);
+	tcase_add_test(t, test_each_bad_value_names_flag_and_range);
+	tcase_add_test(t, test_mode_mixing_rejected);
+	tcase_add_test(t, test_bad_scenario_file_names_line);
+	suite_add_tcase(s, t);
+	t = tcase_create("binary");
+	tcase_add_test(t, test_binary_prints_go_gctrace_lines);
+	tcase_add_test(t, test_binary_kb_units_json_and_sigint);
+	tcase_add_test(t, test_binary_sigterm_still_prints_summary);
+	tcase_add_test(t, test_binary_exit_codes);
+	tcase_add_test(t, test_binary_lost_objects_exit_1);
+	suite_add_tcase(s, t);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,239 @@
+/*
+ * test_workload.c - scenario files (parse errors name file and line;
+ * built-ins and demos load; format round-trips) and the checked objects
+ * that catch a live object freed and reused without trusting the
+ * collector.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "workload/workload.h"
+
+static char err[256];
+static wl_scenario sc;
+
+static void bad(const char *text, const char *want)
+{
+	int rc = wl_scenario_parse(text, "t.scn", &sc, err, sizeof(err));
+
+	ck_assert_msg(rc == -1, "accepted: %s", text);
+	ck_assert_msg(strstr(err, want) != NULL, "error '%s' lacks '%s'", err,
+	              want);
+}
+
+START_TEST(test_parse_minimal_and_defaults)
+{
+	ck_assert_int_eq(wl_scenario_parse("program list\n", "dir/q.scn", &sc,
+	                                   err, sizeof(err)),
+	                 0);
+	ck_assert_int_eq(sc.program, WL_LIST);
+	ck_assert_str_eq(sc.name, "q"); /* from the file name */
+	ck_assert_int_eq(sc.param[0], 16);
+	ck_assert_int_eq(sc.param[1], 512);
+}
+END_TEST
+
+START_TEST(test_parse_comments_names_params)
+{
+	const char *t = "# a deep tree\n"
+	                "\n"
+	                "program trees   # the program\n"
+	                "name deep-trees\n"
+	                "  long_depth 14\n"
+	                "short_depth\t3\n";
+
+	ck_assert_int_eq(wl_scenario_parse(t, "x.scn", &sc, err, sizeof(err)),
+	                 0);
+	ck_assert_str_eq(sc.name, "deep-trees");
+	ck_assert_int_eq(sc.param[0], 14);
+	ck_assert_int_eq(sc.param[1], 3);
+}
+END_TEST
+
+START_TEST(test_parse_errors_name_the_line)
+{
+	bad("", "t.scn: no `program` line");
+	bad("# only a comment\n", "no `program` line");
+	bad("program heap\n", "t.scn:1: unknown program 'heap'");
+	bad("\n\nprogram trees\nlong_depth 99\n",
+	    "t.scn:4: long_depth 99 out of range 0..18");
+	bad("program trees\nwidth 3\n", "t.scn:2: unknown key 'width' for "
+	                                "program trees");
+	bad("program trees\nlong_depth\n", "t.scn:2: expected `key value`");
+	bad("program trees\nlong_depth 3 4\n", "t.scn:2: expected `key "
+	                                       "value`");
+	bad("program trees\nlong_depth ten\n",
+	    "t.scn:2: long_depth: 'ten' is not an integer");
+	bad("program trees\nlong_depth 3x\n", "'3x' is not an integer");
+	bad("long_depth 3\nprogram trees\n", "t.scn:1: 'long_depth' before "
+	                                     "`program`");
+	bad("program trees\nprogram list\n", "t.scn:2: program given twice");
+	bad("program trees\nlong_depth 3\nlong_depth 4\n",
+	    "t.scn:3: long_depth given twice (first on line 2)");
+	bad("program list\nlen_max 10\nlen_min 20\n",
+	    "t.scn:3: len_min 20 is greater than len_max 10");
+	bad("program trees\nname bad/name\n", "t.scn:2: bad name");
+	bad("program cache\nvalue_min 900\nvalue_max 100\n",
+	    "t.scn:3: value_min 900 is greater than value_max 100");
+}
+END_TEST
+
+START_TEST(test_load_builtins_files_and_errors)
+{
+	char path[512];
+	const char *srcdir = getenv("top_srcdir");
+
+	for (int i = 0; i < wl_builtin_count(); i++) {
+		ck_assert_int_eq(
+		    wl_scenario_load(wl_builtin_name(i), &sc, err, sizeof(err)),
+		    0);
+		ck_assert_str_eq(sc.name, wl_builtin_name(i));
+	}
+	ck_assert_int_eq(wl_scenario_load("nosuch", &sc, err, sizeof(err)), -1);
+	ck_assert(strstr(err, "unknown scenario 'nosuch'"));
+	ck_assert_int_eq(
+	    wl_scenario_load("/nonexistent/x.scn", &sc, err, sizeof(err)), -1);
+	ck_assert(strstr(err, "/nonexistent/x.scn: No such file"));
+	snprintf(path, sizeof(path), "%s/demos/deep-trees.scn",
+	         srcdir ? srcdir : ".");
+	ck_assert_msg(wl_scenario_load(path, &sc, err, sizeof(err)) == 0, "%s",
+	              err);
+	ck_assert_str_eq(sc.name, "deep-trees");
+	ck_assert_int_eq(sc.program, WL_TREES);
+}
+END_TEST
+
+START_TEST(test_format_round_trips)
+{
+	char buf[1024];
+	wl_scenario back;
+
+	for (int i = 0; i < wl_builtin_count(); i++) {
+		wl_builtin(i, &sc);
+		ck_assert_int_lt(wl_scenario_format(&sc, buf, sizeof(buf)),
+		                 (int)sizeof(buf));
+		ck_assert_int_eq(
+		    wl_scenario_parse(buf, "rt", &back, err, sizeof(err)), 0);
+		ck_assert_mem_eq(&back, &sc, sizeof(sc));
+	}
+}
+END_TEST
+
+/* Checked objects on a real runtime: a freed-and-reused object is caught
+ * by its serial even though magic and checksum are sound. */
+START_TEST(test_checked_objects_catch_reuse)
+{
+	tc_config cfg;
+	tc_runtime *rt;
+	wl_mutator w;
+	void *a, *b, *c;
+
+	tc_config_init(&cfg);
+	cfg.background = false;
+	cfg.nglobals = WL_NGLOBALS;
+	rt = tc_runtime_new(&cfg, NULL);
+	ck_assert_ptr_nonnull(rt);
+	memset(&w, 0, sizeof(w));
+	ck_assert_int_eq(wl_builtin(0, &sc), 0); /* trees: K_TREE has 2 */
+	ck_assert_int_eq(wl_start(&w, tc_attach(rt, "t"), 0, &sc, 1), 0);
+	ck_assert_int_eq(tc_push(w.m, "t", 4), 0);
+	a = wl_obj_new(&w, 1, 1, 7, 40);
+	b = wl_obj_new(&w, 2, 1, 8, 40);
+	c = wl_obj_new(&w, 3, 1, 9, 40);
+	ck_assert(wl_obj_check(&w, a, 1, "a"));
+	wl_obj_link(&w, a, 1, 0, b, 1);
+	ck_assert_ptr_eq(wl_obj_get(&w, a, 1, 0, 1, "a.0"), b);
+	ck_assert_int_eq(wl_obj_value(&w, b, 1), 8);
+	ck_assert_uint_eq(atomic_load(&w.failures), 0);
+	/* Swap the field behind the bookkeeping's back, as a reuse would:
+	 * c is a sound object, but not the one linked. */
+	tc_write(w.m, a, 0, c);
+	ck_assert_ptr_null(wl_obj_get(&w, a, 1, 0, 1, "a.0"));
+	ck_assert_uint_eq(atomic_load(&w.failures), 1);
+	ck_assert(strstr(w.failmsg, "freed and reused"));
+	/* Poisoned memory: the magic is gone. */
+	((uint64_t *)tc_scalars(c, 2))[0] = 0xdeadbeefdeadbeefull;
+	ck_assert(!wl_obj_check(&w, c, 1, "c"));
+	ck_assert(strstr(w.failmsg, "lost its magic"));
+	/* A flipped payload byte: the checksum. */
+	((uint8_t *)tc_scalars(b, 2))[4 * 8 + 2 * 8 + 3] ^= 1;
+	ck_assert(!wl_obj_check(&w, b, 1, "b"));
+	ck_assert(strstr(w.failmsg, "checksum"));
+	ck_assert_uint_eq(atomic_load(&w.failures), 3);
+	tc_pop(w.m);
+	wl_stop(&w);
+	tc_detach(w.m);
+	tc_runtime_free(rt);
+}
+END_TEST
+
+/* One operation per wl_step: the tc stack depth moves by at most one. */
+START_TEST(test_step_is_one_operation)
+{
+	tc_config cfg;
+	tc_runtime *rt;
+	wl_mutator w;
+
+	tc_config_init(&cfg);
+	cfg.nglobals = WL_NGLOBALS;
+	cfg.verify = true;
+	rt = tc_runtime_new(&cfg, NULL);
+	ck_assert_ptr_nonnull(rt);
+	for (int p = 0; p < wl_builtin_count(); p++) {
+		int maxd = 0;
+
+		memset(&w, 0, sizeof(w));
+		wl_builtin(p, &sc);
+		ck_assert_int_eq(wl_start(&w, tc_attach(rt, "t"), 0, &sc, 3),
+		                 0);
+		for (int i = 0; i < 20000; i++) {
+			int d0 = tc_depth(w.m), d1;
+
+			ck_assert_int_eq(wl_step(&w), 0);
+			tc_safepoint(w.m);
+			d1 = tc_depth(w.m);
+			ck_assert_msg(d1 - d0 <= 1 && d0 - d1 <= 1,
+			              "%s: depth %d -> %d in one step", sc.name,
+			              d0, d1);
+			if (d1 > maxd)
+				maxd = d1;
+		}
+		ck_assert_msg(maxd >= 2, "%s never called", sc.name);
+		ck_assert_uint_eq(atomic_load(&w.ops), 20000);
+		ck_assert_uint_eq(atomic_load(&w.failures), 0);
+		wl_stop(&w);
+		ck_assert_int_eq(tc_depth(w.m), 0);
+		ck_assert_ptr_null(tc_get_global(rt, wl_slot_global(0, 0)));
+		tc_detach(w.m);
+	}
+	tc_runtime_free(rt);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("workload");
+	TCase *t = tcase_create("scenario files");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(t, test_parse_minimal_and_defaults);
+	tcase_add_test(t, test_parse_comments_names_params);
+	tcase_add_test(t, test_parse_errors_name_the_line);
+	tcase_add_test(t, test_load_builtins_files_and_errors);
+	tcase_add_test(t, test_format_round_trips);
+	suite_add_tcase(s, t);
+	t = tcase_create("programs");
+	tcase_add_test(t, test_checked_objects_catch_reuse);
+	tcase_add_test(t, test_step_is_one_operation);
+	suite_add_tcase(s, t);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
