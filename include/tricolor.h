@@ -428,7 +428,8 @@ int tc_last_cycle(tc_runtime *rt, tc_cycle_info *out);
 typedef enum tc_event_kind {
 	TC_EV_PHASE,       /* phase changed: ev->phase */
 	TC_EV_CYCLE,       /* cycle completed (at mark termination) */
-	TC_EV_PAUSE,       /* a STW pause ended: ev->ns */
+	TC_EV_PAUSE,       /* a STW pause ended: ev->ns, ev->phase (the STW
+			    * phase: sweep or mark termination) */
 	TC_EV_ATTACH,      /* mutator attached: ev->mutator */
 	TC_EV_DETACH,
 	TC_EV_VIOLATION,   /* verifier found a lost object: ev->obj */
@@ -442,6 +443,10 @@ typedef struct tc_event {
 	unsigned mutator;
 	tc_objid obj;
 	const tc_cycle_info *cycle; /* TC_EV_CYCLE */
+	/* TC_EV_VIOLATION: "lost object 12.3 (class 3, 24 bytes): reachable
+	 * but unmarked; referrer ...; root ...; barrier off".  Valid during
+	 * the call only. */
+	const char *detail;
 } tc_event;
 
 /* Recently barrier-shaded objects: fills up to max ids shaded since

@@ -112,9 +112,21 @@ static void pacer_commit(tc_collector *gc)
 	if (gogc < 0) {
 		goal = trigger = UINT64_MAX;
 	} else {
+		/* The arena bounds everything: the minimum heap is at most a
+		 * quarter of it, and the goal stays an eighth short of it, so
+		 * that cycles start before the arena runs out rather than
+		 * being forced by exhaustion. */
+		uint64_t arena = gc->heap->arena_bytes;
+		uint64_t min = gc->cfg.min_heap_bytes;
+		if (min > arena / 4)
+			min = arena / 4;
 		goal = marked + marked * (uint64_t)gogc / 100;
-		if (goal < gc->cfg.min_heap_bytes)
-			goal = gc->cfg.min_heap_bytes;
+		if (goal < min)
+			goal = min;
+		if (goal > arena - arena / 8)
+			goal = marked + 64 * 1024 > arena - arena / 8
+				       ? marked + 64 * 1024
+				       : arena - arena / 8;
 		uint64_t frac = atomic_load_explicit(&gc->trigger_milli,
 						     memory_order_relaxed);
 		trigger = marked + (goal - marked) / 1000 * frac;
@@ -197,7 +209,7 @@ static uint64_t bucket_value(size_t b)
 	return ((uint64_t)1 << e) + ((sub * 2 + 1) << (e - 7));
 }
 
-void tc_gc_record_pause(tc_collector *gc, uint64_t ns)
+void tc_gc_record_pause(tc_collector *gc, uint64_t ns, tc_phase phase)
 {
 	atomic_fetch_add_explicit(&gc->pauses, 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&gc->pause_total_ns, ns,
@@ -208,7 +220,7 @@ void tc_gc_record_pause(tc_collector *gc, uint64_t ns)
 				      memory_order_relaxed);
 	atomic_fetch_add_explicit(&gc->pause_hist[pause_bucket(ns)], 1,
 				  memory_order_relaxed);
-	tc_event ev = {.kind = TC_EV_PAUSE, .ns = ns};
+	tc_event ev = {.kind = TC_EV_PAUSE, .ns = ns, .phase = phase};
 	emit(gc, &ev);
 }
 
@@ -241,11 +253,11 @@ static uint64_t stop_world(tc_collector *gc)
 	return t0;
 }
 
-static uint64_t start_world(tc_collector *gc, uint64_t t0)
+static uint64_t start_world(tc_collector *gc, uint64_t t0, tc_phase stw)
 {
 	gc->world.start(gc->world.ctx);
 	uint64_t ns = tc_now_ns() - t0;
-	tc_gc_record_pause(gc, ns);
+	tc_gc_record_pause(gc, ns, stw);
 	return ns;
 }
 
@@ -386,7 +398,7 @@ static void sweep_termination(tc_collector *gc, bool forced)
 		tc_gc_shade(gc, &gc->work,
 			    __atomic_load_n(&gc->globals[i], __ATOMIC_RELAXED));
 	set_phase(gc, TC_PHASE_MARK);
-	gc->cur.stw1_ns = start_world(gc, t0);
+	gc->cur.stw1_ns = start_world(gc, t0, TC_PHASE_SWEEP_TERM);
 	gc->cur.cpu_stw1_ns = tc_thread_cpu_ns() - cpu0;
 	gc->units++;
 }
@@ -445,7 +457,7 @@ static bool mark_termination(tc_collector *gc)
 	if (atomic_load(&gc->nglobal_work) > 0) {
 		/* Work appeared in private buffers: not done yet. */
 		set_phase(gc, TC_PHASE_MARK);
-		gc->cur.stw2_ns += start_world(gc, t0);
+		gc->cur.stw2_ns += start_world(gc, t0, TC_PHASE_MARK_TERM);
 		return false;
 	}
 	if (gc->cfg.verify) {
@@ -471,9 +483,12 @@ static bool mark_termination(tc_collector *gc)
 	gc->cur.heap_marked = marked;
 	gc->cur.next_goal = atomic_load(&gc->heap_goal);
 	gc->cur.cpu_assist_ns = t.assist_ns;
+	pthread_mutex_lock(&gc->ctl_lock);
 	atomic_fetch_add(&gc->cycles_done, 1);
+	pthread_cond_broadcast(&gc->done_cond); /* parked assists */
+	pthread_mutex_unlock(&gc->ctl_lock);
 	set_phase(gc, TC_PHASE_SWEEP);
-	gc->cur.stw2_ns += start_world(gc, t0);
+	gc->cur.stw2_ns += start_world(gc, t0, TC_PHASE_MARK_TERM);
 	gc->cur.cpu_stw2_ns = tc_thread_cpu_ns() - cpu0;
 	gc->units++;
 	return true;
@@ -518,6 +533,13 @@ static void mark_phase(tc_collector *gc)
 	}
 	gc->cur.mark_ns = tc_now_ns() - t0 - gc->cur.stw2_ns;
 	gc->cur.cpu_bg_ns = tc_thread_cpu_ns() - cpu0;
+	/* Go's P%: collector CPU (its thread and the assists) since start,
+	 * over the CPU the Ps had in that time. */
+	uint64_t cpu = tc_thread_cpu_ns() - gc->cpu_at_start +
+		       atomic_load(&gc->assist_ns_total);
+	uint64_t avail = (tc_now_ns() - gc->start_ns) *
+			 (uint64_t)gc->world.procs(gc->world.ctx);
+	gc->cur.gc_cpu_fraction = avail ? (double)cpu / (double)avail : 0;
 	atomic_fetch_add(&gc->mark_ns_total, gc->cur.mark_ns);
 	publish_cycle(gc);
 	tc_event ev = {.kind = TC_EV_CYCLE, .cycle = &gc->cur};
@@ -550,6 +572,7 @@ static void *collector_main(void *arg)
 {
 	tc_collector *gc = arg;
 	uint64_t cpu_start = tc_thread_cpu_ns();
+	gc->cpu_at_start = cpu_start;
 	for (;;) {
 		/* Idle (phase off): holds here while paused with no step. */
 		step_point(gc);

@@ -98,6 +98,7 @@ typedef struct tc_world {
 	/* Go's sysmon: make mutators that held a P too long while others
 	 * wait yield it at their next safepoint.  Called now and then. */
 	void (*preempt)(void *ctx, uint64_t now_ns);
+	int (*procs)(void *ctx); /* GOMAXPROCS */
 } tc_world;
 
 #define TC_PAUSE_BUCKETS 2048
@@ -183,6 +184,7 @@ typedef struct tc_collector {
 	bool step_active;      /* under ctl_lock */
 	uint64_t marked_at_start;
 	uint64_t sysmon_last;  /* last preemption check (ns) */
+	uint64_t cpu_at_start; /* collector thread CPU when it started */
 	_Atomic int trigger_sent; /* a mutator woke us for this cycle */
 
 	/* Verifier state (allocated once when cfg.verify). */
@@ -207,8 +209,11 @@ void tc_gc_scan_stack(tc_collector *gc, tc_gcwork *w, tc_gstack *st);
 void tc_gc_flush(tc_collector *gc, tc_gcwork *w);
 /* A mutator's safepoint duty: scan its grey stack if it still is. */
 void tc_gc_self_scan(tc_collector *gc, tc_gcmut *m);
-/* Mark assist: pay the mutator's allocation debt with scan work. */
-void tc_gc_assist(tc_collector *gc, tc_gcmut *m, const uint32_t *poll);
+/* Mark assist: pay the mutator's allocation debt with scan work.  Returns
+ * true when the heap is past its goal and no work was left to pay with:
+ * the caller must then wait (parked) for the mark phase to end. */
+bool tc_gc_assist(tc_collector *gc, tc_gcmut *m, const uint32_t *poll);
+void tc_gc_wait_mark(tc_collector *gc, uint64_t cycle);
 /* Ask the collector to run a cycle (from anywhere). */
 void tc_gc_trigger(tc_collector *gc, bool forced);
 /* Wait until a cycle that starts after this call has finished marking and
@@ -249,7 +254,7 @@ void tc_gc_read_stats(tc_collector *gc, tc_stats *st);
 size_t tc_gc_recent_shades(tc_collector *gc, uint64_t *since, tc_objid *ids,
 			   size_t max);
 int tc_gc_last_cycle(tc_collector *gc, tc_cycle_info *out);
-void tc_gc_record_pause(tc_collector *gc, uint64_t ns);
+void tc_gc_record_pause(tc_collector *gc, uint64_t ns, tc_phase phase);
 
 static inline uint64_t tc_objid_pack(tc_objid id)
 {

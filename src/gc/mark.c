@@ -269,11 +269,11 @@ void tc_gc_self_scan(tc_collector *gc, tc_gcmut *m)
  * during mark owes debt * assist_ratio bytes of scan work, done in chunks
  * of at least 64 KiB so the bookkeeping stays cheap.  With no grey work
  * left to do, the debt is forgiven: the collector is about to finish. */
-void tc_gc_assist(tc_collector *gc, tc_gcmut *m, const uint32_t *poll)
+bool tc_gc_assist(tc_collector *gc, tc_gcmut *m, const uint32_t *poll)
 {
 	if (atomic_load_explicit(&gc->paused, memory_order_relaxed)) {
 		m->assist_debt = 0; /* a paused collector is being stepped */
-		return;
+		return false;
 	}
 	uint64_t ratio = atomic_load_explicit(&gc->assist_ratio_milli,
 					      memory_order_relaxed);
@@ -292,7 +292,12 @@ void tc_gc_assist(tc_collector *gc, tc_gcmut *m, const uint32_t *poll)
 			break;
 	}
 	uint64_t paid = ratio ? done * 1000 / ratio : (uint64_t)m->assist_debt;
-	if (done == 0 || paid >= (uint64_t)m->assist_debt)
+	/* Starved: debt left and no grey work to pay it with.  Past the
+	 * goal the caller must then wait for the cycle to end (Go parks such
+	 * an assist); below it the debt is forgiven. */
+	bool starved = paid < (uint64_t)m->assist_debt &&
+		       !__atomic_load_n(poll, __ATOMIC_RELAXED);
+	if (paid >= (uint64_t)m->assist_debt || starved)
 		m->assist_debt = 0;
 	else
 		m->assist_debt -= (int64_t)paid;
@@ -310,4 +315,17 @@ void tc_gc_assist(tc_collector *gc, tc_gcmut *m, const uint32_t *poll)
 	 * mutator's private buffer would stall marking until the next
 	 * mark-termination attempt flushes it. */
 	tc_gc_flush(gc, &m->work);
+	return starved &&
+	       atomic_load_explicit(&gc->heap->heap_live, memory_order_relaxed) >=
+		       atomic_load_explicit(&gc->heap_goal, memory_order_relaxed);
+}
+
+/* Wait (the caller parked) until the mark phase of cycle `cycle` is over. */
+void tc_gc_wait_mark(tc_collector *gc, uint64_t cycle)
+{
+	pthread_mutex_lock(&gc->ctl_lock);
+	while (atomic_load(&gc->cycles_done) < cycle && !gc->shutdown &&
+	       !atomic_load(&gc->paused))
+		pthread_cond_wait(&gc->done_cond, &gc->ctl_lock);
+	pthread_mutex_unlock(&gc->ctl_lock);
 }

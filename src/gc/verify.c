@@ -93,13 +93,20 @@ static void trace(vctx *v, uintptr_t root_obj, const char *rootname)
 				describe(gc, from, b, sizeof b);
 			else
 				snprintf(b, sizeof b, "the root itself");
-			fprintf(stderr,
-				"tricolor: verifier: lost %s: reachable but "
-				"unmarked; referrer %s; root %s; barrier %s\n",
-				a, b, rootname,
-				tc_barrier_name(atomic_load(&gc->barrier)));
+			char msg[320];
+			snprintf(msg, sizeof msg,
+				 "lost %s: reachable but unmarked; referrer %s; "
+				 "root %s; barrier %s",
+				 a, b, rootname,
+				 tc_barrier_name(atomic_load(&gc->barrier)));
+			/* The report goes to the observer (a TUI must not
+			 * have stderr written over it); without one, or
+			 * when it is fatal, to stderr, a few per cycle. */
+			if (gc->cfg.on_violation == TC_VERIFY_ABORT ||
+			    (!gc->cfg.on_event && v->lost < 5))
+				fprintf(stderr, "tricolor: verifier: %s\n", msg);
 			v->lost++;
-			tc_event ev = {.kind = TC_EV_VIOLATION};
+			tc_event ev = {.kind = TC_EV_VIOLATION, .detail = msg};
 			ev.obj.page = s->page;
 			ev.obj.slot = slot;
 			if (gc->cfg.on_event)

@@ -89,10 +89,13 @@ static bool collect_for_space(tc_mutator *m)
 	return true;
 }
 
+/* Out of arena: collect (parked) and retry.  The allocation fails only
+ * when a full collection leaves too little room for it beside the live
+ * data, or when other mutators keep taking what each collection frees. */
 static void *alloc_slow(tc_mutator *m, int cls, uint32_t nptrs, size_t size)
 {
 	tc_runtime *rt = m->rt;
-	for (int attempt = 0; attempt < 3; attempt++) {
+	for (int attempt = 0; attempt < 16; attempt++) {
 		void *p = NULL;
 		if (cls) {
 			bool black = atomic_load_explicit(
@@ -114,6 +117,10 @@ static void *alloc_slow(tc_mutator *m, int cls, uint32_t nptrs, size_t size)
 		}
 		if (!collect_for_space(m))
 			break;
+		uint64_t live = atomic_load_explicit(&rt->gc.heap_marked,
+						     memory_order_relaxed);
+		if (live + size + TC_PAGE_SIZE > rt->heap.arena_bytes)
+			break; /* truly full */
 	}
 	return heap_full(m, size);
 }
@@ -128,15 +135,29 @@ static __attribute__((noinline)) void *alloc_marking(tc_mutator *m, int cls,
 	m->g.assist_debt += (int64_t)size;
 	if (m->g.assist_debt > 64 * 1024) {
 		atomic_store_explicit(&m->assisting, 1, memory_order_relaxed);
-		tc_gc_assist(&rt->gc, &m->g, &m->hot.poll);
+		bool wait = tc_gc_assist(&rt->gc, &m->g, &m->hot.poll);
 		atomic_store_explicit(&m->assisting, 0, memory_order_relaxed);
+		if (wait) {
+			/* Over the goal with nothing left to mark: this
+			 * allocation waits for the cycle to finish, so the
+			 * heap cannot outrun the collector. */
+			uint64_t c = atomic_load(&rt->gc.cycle);
+			tc_park(m);
+			tc_gc_wait_mark(&rt->gc, c);
+			tc_unpark(m);
+		}
 	}
 	void *p = NULL;
-	/* The assist may have reached a safepoint check only: marking can
-	 * not end before our next poll, so allocating black is still right. */
-	if (cls && atomic_load_explicit(&rt->heap.allocblack,
-					memory_order_relaxed))
-		p = tc_mcache_alloc_fast(&m->g.cache, cls, nptrs, true);
+	/* Marking cannot end between this load and the allocation (that
+	 * takes a stop-the-world, hence our next poll), but it may have
+	 * ended while we waited above. */
+	if (cls)
+		p = atomic_load_explicit(&rt->heap.allocblack,
+					 memory_order_relaxed)
+			    ? tc_mcache_alloc_fast(&m->g.cache, cls, nptrs,
+						   true)
+			    : tc_mcache_alloc_fast(&m->g.cache, cls, nptrs,
+						   false);
 	return p ? p : alloc_slow(m, cls, nptrs, size);
 }
 

@@ -134,6 +134,22 @@ int tc_object_id(tc_runtime *rt, const void *p, tc_objid *id)
 	return 0;
 }
 
+/* A span's metadata pointers as an observer loads them: atomically, since
+ * a span can be reborn (and its metadata swapped) while it reads.  The
+ * span's seqlock tells whether what was read belongs to one life. */
+typedef struct span_bits {
+	_Atomic(uint64_t) *alloc, *mark, *scan;
+	_Atomic(uint16_t) *nptrs;
+} span_bits;
+
+static void load_bits(tc_span *s, span_bits *b)
+{
+	b->alloc = __atomic_load_n(&s->allocbits, __ATOMIC_RELAXED);
+	b->mark = __atomic_load_n(&s->markbits, __ATOMIC_RELAXED);
+	b->scan = __atomic_load_n(&s->scanbits, __ATOMIC_RELAXED);
+	b->nptrs = __atomic_load_n(&s->nptrs, __ATOMIC_RELAXED);
+}
+
 size_t tc_heap_span(tc_runtime *rt, uint32_t page, tc_span_info *info,
 		    uint8_t *colors, size_t max)
 {
@@ -164,12 +180,9 @@ size_t tc_heap_span(tc_runtime *rt, uint32_t page, tc_span_info *info,
 						   memory_order_relaxed) ==
 			      atomic_load_explicit(&h->sweepgen,
 						   memory_order_relaxed);
-		_Atomic(uint64_t) *ab = __atomic_load_n(&s->allocbits,
-							__ATOMIC_RELAXED);
-		_Atomic(uint64_t) *mb = __atomic_load_n(&s->markbits,
-							__ATOMIC_RELAXED);
-		_Atomic(uint64_t) *sb = __atomic_load_n(&s->scanbits,
-							__ATOMIC_RELAXED);
+		span_bits b;
+		load_bits(s, &b);
+		_Atomic(uint64_t) *ab = b.alloc, *mb = b.mark, *sb = b.scan;
 		atomic_thread_fence(memory_order_acquire);
 		if (atomic_load_explicit(&s->seq, memory_order_relaxed) != s1)
 			continue;
@@ -191,16 +204,16 @@ size_t tc_heap_span(tc_runtime *rt, uint32_t page, tc_span_info *info,
 					&mb[w], memory_order_relaxed);
 				uint64_t sc = atomic_load_explicit(
 					&sb[w], memory_order_relaxed);
-				for (size_t b = 0; b < 64 && w * 64 + b < n;
-				     b++) {
+				for (size_t i = 0; i < 64 && w * 64 + i < n;
+				     i++) {
 					uint8_t c = TC_FREE;
-					if ((a >> b) & 1)
-						c = !((mk >> b) & 1)
+					if ((a >> i) & 1)
+						c = !((mk >> i) & 1)
 							    ? TC_WHITE
-						    : ((sc >> b) & 1)
+						    : ((sc >> i) & 1)
 							    ? TC_BLACK
 							    : TC_GREY;
-					colors[w * 64 + b] = c;
+					colors[w * 64 + i] = c;
 				}
 			}
 		}
@@ -227,19 +240,14 @@ int tc_object_describe(tc_runtime *rt, tc_objid id, tc_object_info *info,
 		    TC_SPAN_INUSE ||
 	    id.slot >= atomic_load_explicit(&s->nelems, memory_order_relaxed))
 		return -1;
-	_Atomic(uint64_t) *ab = __atomic_load_n(&s->allocbits,
-						__ATOMIC_RELAXED);
-	_Atomic(uint64_t) *mb = __atomic_load_n(&s->markbits,
-						__ATOMIC_RELAXED);
-	_Atomic(uint64_t) *sb = __atomic_load_n(&s->scanbits,
-						__ATOMIC_RELAXED);
-	_Atomic(uint16_t) *np = __atomic_load_n(&s->nptrs, __ATOMIC_RELAXED);
-	if (!ab || !tc_bit_test(ab, id.slot))
+	span_bits b;
+	load_bits(s, &b);
+	if (!b.alloc || !tc_bit_test(b.alloc, id.slot))
 		return -1;
 	info->id = id;
-	info->color = !tc_bit_test(mb, id.slot)	  ? TC_WHITE
-		      : !tc_bit_test(sb, id.slot) ? TC_GREY
-						  : TC_BLACK;
+	info->color = !tc_bit_test(b.mark, id.slot)   ? TC_WHITE
+		      : !tc_bit_test(b.scan, id.slot) ? TC_GREY
+						      : TC_BLACK;
 	info->sizeclass = atomic_load_explicit(&s->sizeclass,
 					       memory_order_relaxed);
 	info->elemsize = atomic_load_explicit(&s->elemsize,
@@ -247,7 +255,7 @@ int tc_object_describe(tc_runtime *rt, tc_objid id, tc_object_info *info,
 	info->nptrs = info->sizeclass == 0
 			      ? atomic_load_explicit(&s->large_nptrs,
 						     memory_order_relaxed)
-			      : atomic_load_explicit(&np[id.slot],
+			      : atomic_load_explicit(&b.nptrs[id.slot],
 						     memory_order_relaxed);
 	info->addr = tc_span_objaddr(s, id.slot);
 	_Atomic(uintptr_t) *f = (_Atomic(uintptr_t) *)info->addr;

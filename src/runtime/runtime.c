@@ -257,6 +257,11 @@ static void world_take_p(void *ctx)
 	pthread_mutex_unlock(&rt->sched_lock);
 }
 
+static int world_procs(void *ctx)
+{
+	return ((tc_runtime *)ctx)->nprocs;
+}
+
 static void world_give_p(void *ctx)
 {
 	tc_runtime *rt = ctx;
@@ -336,6 +341,7 @@ tc_runtime *tc_runtime_new(const tc_config *cfg, const char **err)
 		.take_p = world_take_p,
 		.give_p = world_give_p,
 		.preempt = world_preempt,
+		.procs = world_procs,
 	};
 	tc_gc_init(&rt->gc, &rt->heap, cfg, &w);
 	if (cfg->background)
