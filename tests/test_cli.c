@@ -198,8 +198,8 @@ static size_t slurp(FILE *f, char *buf, size_t len)
 	return n;
 }
 
-static int run(const char *const argv[], char *out, size_t outlen, char *errbuf,
-               size_t errlen, int kill_after_ms)
+static int run_sig(const char *const argv[], char *out, size_t outlen,
+                   char *errbuf, size_t errlen, int kill_after_ms, int sig)
 {
 	FILE *fo = tmpfile(), *fe = tmpfile();
 	int status;
@@ -216,12 +216,19 @@ static int run(const char *const argv[], char *out, size_t outlen, char *errbuf,
 	}
 	if (kill_after_ms) {
 		usleep((useconds_t)kill_after_ms * 1000);
-		kill(pid, SIGINT);
+		kill(pid, sig);
 	}
 	waitpid(pid, &status, 0);
 	slurp(fo, out, outlen);
 	slurp(fe, errbuf, errlen);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+static int run(const char *const argv[], char *out, size_t outlen, char *errbuf,
+               size_t errlen, int kill_after_ms)
+{
+	return run_sig(argv, out, outlen, errbuf, errlen, kill_after_ms,
+	               SIGINT);
 }
 
 static char bin[512];
@@ -297,6 +304,21 @@ START_TEST(test_binary_kb_units_json_and_sigint)
 }
 END_TEST
 
+START_TEST(test_binary_sigterm_still_prints_summary)
+{
+	static char out[65536], errb[1 << 20];
+	const char *argv[] = {bin, "--headless", "--seconds", "60", NULL};
+
+	find_binary();
+	ck_assert_int_eq(
+	    run_sig(argv, out, sizeof(out), errb, sizeof(errb), 1000, SIGTERM),
+	    0);
+	ck_assert_msg(strstr(out, "(stopped by signal)") &&
+	                  strstr(out, "result         ok"),
+	              "%s", out);
+}
+END_TEST
+
 START_TEST(test_binary_exit_codes)
 {
 	static char out[65536], errb[65536];
@@ -326,7 +348,7 @@ START_TEST(test_binary_lost_objects_exit_1)
 	const char *src = getenv("top_srcdir");
 	const char *argv[] = {bin,         "--headless", "--seconds",  "3",
 	                      "--barrier", "off",        "--gogc",     "10",
-	                      "--heap",    "4M",         "--scenario", scn,
+	                      "--heap",    "8M",         "--scenario", scn,
 	                      NULL};
 
 	snprintf(scn, sizeof(scn), "%s/demos/lost-objects.scn",
@@ -356,6 +378,7 @@ int main(void)
 	t = tcase_create("binary");
 	tcase_add_test(t, test_binary_prints_go_gctrace_lines);
 	tcase_add_test(t, test_binary_kb_units_json_and_sigint);
+	tcase_add_test(t, test_binary_sigterm_still_prints_summary);
 	tcase_add_test(t, test_binary_exit_codes);
 	tcase_add_test(t, test_binary_lost_objects_exit_1);
 	suite_add_tcase(s, t);

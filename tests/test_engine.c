@@ -7,6 +7,9 @@
 #include "config.h"
 
 #include <check.h>
+#include <dirent.h>
+#include <signal.h>
+#include <unistd.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -150,6 +153,68 @@ START_TEST(test_scenario_switch_live)
 }
 END_TEST
 
+static const char *const demos[] = {"deep-trees", "lost-objects", "long-queue",
+                                    "big-cache", "escape-heavy"};
+
+START_TEST(test_demo_files_run_clean_under_verifier)
+{
+	const char *src = getenv("top_srcdir");
+	char path[512];
+	tv_engine *e;
+
+	snprintf(path, sizeof(path), "%s/demos/%s.scn", src ? src : ".",
+	         demos[_i]);
+	e = start(path, 3, 50);
+	run_cycles(e, 2, 60);
+	assert_clean(e);
+	tv_engine_free(e);
+}
+END_TEST
+
+/* Every thread but this one blocks SIGINT, SIGTERM and SIGWINCH: read
+ * each thread's blocked set from /proc. */
+START_TEST(test_engine_threads_block_front_end_signals)
+{
+	tv_engine *e = start("trees", 3, 100);
+	char path[300], line[256];
+	unsigned long long want = (1ull << (SIGINT - 1)) |
+	                          (1ull << (SIGTERM - 1)) |
+	                          (1ull << (SIGWINCH - 1));
+	int checked = 0;
+	DIR *d;
+	struct dirent *de;
+
+	sleep_ms(100);
+	d = opendir("/proc/self/task");
+	if (!d) {
+		tv_engine_free(e);
+		return; /* no /proc: nothing to read */
+	}
+	while ((de = readdir(d)) != NULL) {
+		FILE *f;
+		unsigned long long blk = 0;
+
+		if (de->d_name[0] == '.' || atoi(de->d_name) == getpid())
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/status",
+		         de->d_name);
+		if (!(f = fopen(path, "r")))
+			continue;
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "SigBlk: %llx", &blk) == 1)
+				break;
+		fclose(f);
+		ck_assert_msg((blk & want) == want,
+		              "thread %s blocks %#llx, not all of %#llx",
+		              de->d_name, blk, want);
+		checked++;
+	}
+	closedir(d);
+	ck_assert_int_ge(checked, 4); /* 3 mutators and the collector */
+	tv_engine_free(e);
+}
+END_TEST
+
 /* ---- mutators start and retire at any phase ---- */
 
 START_TEST(test_retire_during_mark_and_sweep_paused)
@@ -193,7 +258,8 @@ START_TEST(test_retire_during_mark_and_sweep_running)
 	for (int round = 0; round < 40; round++) {
 		tc_phase want = round % 2 ? TC_PHASE_SWEEP : TC_PHASE_MARK;
 
-		for (int i = 0; i < 20000 && tc_get_phase(rt) != want; i++)
+		/* Up to 3 s of polling: marks are short. */
+		for (long i = 0; i < 3000000 && tc_get_phase(rt) != want; i++)
 			sched_yield();
 		if (tc_get_phase(rt) == want)
 			want == TC_PHASE_MARK ? hits_mark++ : hits_sweep++;
@@ -645,6 +711,9 @@ static Suite *suite(void)
 	tcase_add_loop_test(t, test_scenario_runs_clean_under_verifier, 0,
 	                    tv_scenario_count());
 	tcase_add_test(t, test_scenario_switch_live);
+	tcase_add_loop_test(t, test_demo_files_run_clean_under_verifier, 0,
+	                    (int)(sizeof(demos) / sizeof(demos[0])));
+	tcase_add_test(t, test_engine_threads_block_front_end_signals);
 	suite_add_tcase(s, t);
 
 	t = tcase_create("mutators");

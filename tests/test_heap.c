@@ -60,14 +60,14 @@ START_TEST(size_class_is_smallest_fitting_with_bounded_waste)
 		int c = tc_size_to_class(size);
 		uint32_t cs = c > 0 ? tc_classes[c].size : 0;
 		bool ok = c > 0 && cs >= size &&
-		          (c == 1 || tc_classes[c - 1].size < size) &&
-		          (size > 128 ? (cs - size) * 8 < cs /* < 12.5% */
-		                      : cs - size <= 7);
+			  (c == 1 || tc_classes[c - 1].size < size) &&
+			  (size > 128 ? (cs - size) * 8 < cs /* < 12.5% */
+				      : cs - size <= 7);
 		if (!ok && bad++ == 0)
 			first_bad = size;
 	}
 	ck_assert_msg(bad == 0, "%zu sizes badly classed, first %zu", bad,
-	              first_bad);
+		      first_bad);
 	ck_assert_int_eq(tc_size_to_class(TC_MAX_SMALL + 1), 0);
 	ck_assert_int_eq(tc_size_to_class((size_t)1 << 30), 0);
 }
@@ -79,7 +79,7 @@ START_TEST(span_tail_waste_is_at_most_an_eighth)
 	for (int c = 1; c < tc_nclasses; c++) {
 		uint32_t span = tc_classes[c].npages * (uint32_t)TC_PAGE_SIZE;
 		ck_assert_uint_eq(tc_classes[c].nelems,
-		                  span / tc_classes[c].size);
+				  span / tc_classes[c].size);
 		ck_assert_uint_le((span % tc_classes[c].size) * 8, span);
 		ck_assert_uint_le(tc_classes[c].nelems, TC_MAX_SPAN_OBJS);
 		ck_assert_uint_ge(tc_classes[c].nelems, 1);
@@ -119,13 +119,13 @@ START_TEST(sweep_frees_unmarked_keeps_marked_and_slots_are_reused)
 		mark(&h, objs[i]); /* keep every third */
 	sweep_all(&h, &c);
 	ck_assert_uint_eq(atomic_load(&h.freed_objects) - freed0,
-	                  N - (N + 2) / 3);
+			  N - (N + 2) / 3);
 	ck_assert_int_eq(tc_heap_check(&h), 0);
 	for (int i = 0; i < N; i++) {
 		tc_span *s = tc_heap_spanof(&h, (uintptr_t)objs[i]);
 		uint32_t slot = tc_span_slot(s, (uintptr_t)objs[i]);
 		ck_assert_int_eq(tc_span_color(s, slot),
-		                 i % 3 == 0 ? TC_WHITE : TC_FREE);
+				 i % 3 == 0 ? TC_WHITE : TC_FREE);
 		ck_assert(!tc_bit_test(s->markbits, slot));
 		ck_assert(!tc_bit_test(s->scanbits, slot));
 		if (i % 3)
@@ -222,7 +222,7 @@ START_TEST(bad_arena_sizes_are_refused)
 	ck_assert_int_eq(tc_heap_init(&h, 1000, false, &err), TC_EINVAL);
 	ck_assert_str_eq(err, "heap size must be between 1 MiB and 64 GiB");
 	ck_assert_int_eq(tc_heap_init(&h, (size_t)128 << 30, false, &err),
-	                 TC_EINVAL);
+			 TC_EINVAL);
 }
 END_TEST
 
@@ -260,7 +260,7 @@ START_TEST(threads_allocate_from_private_caches_without_overlap)
 	owner_arg args[T];
 	for (int t = 0; t < T; t++) {
 		args[t] = (owner_arg){&h, 0xab00 + (uint64_t)t, n,
-		                      calloc((size_t)n, sizeof(uint64_t *))};
+				      calloc((size_t)n, sizeof(uint64_t *))};
 		pthread_create(&th[t], NULL, owner_thread, &args[t]);
 	}
 	for (int t = 0; t < T; t++) {
@@ -290,13 +290,12 @@ static Suite *heap_suite(void)
 	tcase_add_test(tc, span_tail_waste_is_at_most_an_eighth);
 	tcase_add_test(tc, object_index_by_multiplication_matches_division);
 	tcase_add_test(tc,
-	               sweep_frees_unmarked_keeps_marked_and_slots_are_reused);
+		       sweep_frees_unmarked_keeps_marked_and_slots_are_reused);
 	tcase_add_test(tc, empty_spans_return_their_pages);
 	tcase_add_test(tc, large_objects_get_their_own_span_and_coalesce_back);
 	tcase_add_test(tc, exhaustion_returns_null_and_never_writes_outside);
 	tcase_add_test(tc, bad_arena_sizes_are_refused);
-	tcase_add_test(tc,
-	               threads_allocate_from_private_caches_without_overlap);
+	tcase_add_test(tc, threads_allocate_from_private_caches_without_overlap);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -40,7 +40,8 @@ static void print_cycles(tv_engine *e, uint64_t *seq, int shift, FILE *f)
 
 	while ((n = tv_cycles_since(e, seq, cy, 64)) > 0) {
 		for (size_t i = 0; i < n; i++) {
-			tv_format_gctrace(&cy[i], shift, line, sizeof(line));
+			tv_format_gctrace(&cy[i], tv_procs(e), shift, line,
+			                  sizeof(line));
 			fprintf(f, "%s\n", line);
 		}
 	}
@@ -148,8 +149,7 @@ static void summary(const cli_options *o, const tv_status *st, double secs,
 	fprintf(out, "  heap peak      %.2f MB\n", mb((double)g->heap_peak));
 	fprintf(out, "  gc cpu         %d%%\n", st->gc_cpu_pct);
 	fprintf(out, "  verifier       %s: %llu runs, %llu violations\n",
-	        verify ? "on" : "off",
-	        (unsigned long long)g->verify_runs,
+	        verify ? "on" : "off", (unsigned long long)g->verify_runs,
 	        (unsigned long long)g->verify_violations);
 	fprintf(out, "  workload checks %llu failures\n",
 	        (unsigned long long)st->failures);
@@ -190,11 +190,13 @@ int cli_headless(const cli_options *o, FILE *trace, FILE *out)
 			break;
 		tv_get_status(e, &st);
 		if (st.alloc_failures) {
-			fprintf(stderr,
-			        "tricolor: the heap is full: the live data "
-			        "of scenario %s does not fit (try a larger "
-			        "--heap)\n",
-			        st.scenario);
+			fprintf(
+			    stderr,
+			    "tricolor: heap full: %s (live after the last "
+			    "mark: %.2f MB of a %.2f MB arena; try a larger "
+			    "--heap)\n",
+			    st.alloc_error, mb((double)st.gc.heap_marked),
+			    mb((double)st.gc.heap_arena));
 			result = "heap full";
 			status = 1;
 			break;

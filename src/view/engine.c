@@ -97,6 +97,9 @@ static void collect_failures(tv_worker *k)
 	}
 	if (a != k->allocfail_seen) {
 		pthread_mutex_lock(&e->lock);
+		if (e->alloc_failures == 0)
+			snprintf(e->alloc_error, sizeof(e->alloc_error),
+			         "m%d: %.150s", k->slot, k->w.errmsg);
 		e->alloc_failures += a - k->allocfail_seen;
 		pthread_mutex_unlock(&e->lock);
 		tv_log(e, -1, "m%d: %s; scenario restarted", k->slot,
@@ -333,6 +336,7 @@ tv_engine *tv_engine_new(const tv_options *o, char *err, size_t errlen)
 	e->heap_bytes = o->heap_bytes;
 	e->seed = o->seed ? o->seed : tv_now_ns();
 	e->trace_shift = o->heap_bytes < (64u << 20) ? 10 : 20;
+	e->procs = 1; /* until the runtime says how many Ps it has */
 	pthread_mutex_init(&e->step_lock, NULL);
 	pthread_mutex_init(&e->lock, NULL);
 	pthread_mutex_init(&e->ev_lock, NULL);
@@ -390,9 +394,31 @@ tv_engine *tv_engine_new(const tv_options *o, char *err, size_t errlen)
 		free(e);
 		return NULL;
 	}
-	tv_log(e, -1, "engine: scenario %s, %d mutators, GOGC %s%s", sc.name,
-	       o->mutators, o->gogc == TC_GOGC_OFF ? "off" : "",
-	       cfg.verify ? ", verifier on" : "");
+	{
+		tc_stats st;
+
+		tc_read_stats(e->rt, &st);
+		pthread_mutex_lock(&e->ev_lock);
+		e->procs = st.procs > 0 ? st.procs : 1;
+		pthread_mutex_unlock(&e->ev_lock);
+	}
+	{
+		tc_stats st;
+		char g[16];
+
+		tc_read_stats(e->rt, &st);
+		pthread_mutex_lock(&e->ev_lock);
+		e->procs = st.procs > 0 ? st.procs : 1;
+		pthread_mutex_unlock(&e->ev_lock);
+		if (o->gogc == TC_GOGC_OFF)
+			snprintf(g, sizeof(g), "off");
+		else
+			snprintf(g, sizeof(g), "%d", o->gogc);
+		tv_log(e, -1,
+		       "engine: scenario %s, %d mutators, GOGC %s, %d P%s",
+		       sc.name, o->mutators, g, e->procs,
+		       cfg.verify ? ", verifier on" : "");
+	}
 	if (tv_set_mutators(e, o->mutators) != 0) {
 		snprintf(err, errlen, "cannot start mutator threads");
 		tv_engine_free(e);
@@ -753,6 +779,8 @@ void tv_get_status(tv_engine *e, tv_status *st)
 	st->mutators_held = e->held;
 	st->alloc_failures = e->alloc_failures;
 	snprintf(st->failure, sizeof(st->failure), "%s", e->failure);
+	snprintf(st->alloc_error, sizeof(st->alloc_error), "%s",
+	         e->alloc_error);
 	/* Rates over the last one to two seconds. */
 	if (e->s_cur_ns == 0) {
 		e->s_prev_ns = e->s_cur_ns = e->t0_ns;

@@ -83,6 +83,7 @@ struct tv_engine {
 	char message[128];
 	uint64_t failures, alloc_failures;
 	char failure[160];
+	char alloc_error[160];
 	/* ops/s sampler, under lock */
 	uint64_t s_prev_ns, s_prev_ops, s_prev_bytes;
 	uint64_t s_cur_ns, s_cur_ops, s_cur_bytes;
@@ -96,6 +97,11 @@ struct tv_engine {
 	tv_event ev[TV_EVENT_RING];
 	uint64_t cy_next;
 	tc_cycle_info cy[TV_CYCLE_RING];
+	uint64_t gc_cpu_sum_ns; /* collector CPU of all cycles so far */
+	int procs;              /* immutable after start: GOMAXPROCS */
+	/* The stop-the-world phase last entered (a tc_phase), written and
+	 * read on the collector thread in on_event: relaxed. */
+	atomic_int stw_phase;
 	int trace_shift; /* immutable: 20 (MB) or 10 (KB) */
 
 	/* Inspector scratch, under insp_lock. */
@@ -103,6 +109,11 @@ struct tv_engine {
 	tc_stack_view *insp_stack;
 	tc_objid *insp_fields;
 	bool *insp_nonnull;
+	bool insp_valid; /* the last referrer walk: object, time, result */
+	tc_objid insp_id;
+	uint64_t insp_ns;
+	int insp_nref;
+	tc_objid insp_refs[TV_INSPECT_REFERRERS];
 	size_t insp_nfields;
 };
 

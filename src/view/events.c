@@ -79,8 +79,8 @@ static void ms(char *buf, size_t len, uint64_t ns)
 		snprintf(buf, len, "0");
 }
 
-int tv_format_gctrace(const tc_cycle_info *c, int unit_shift, char *buf,
-                      size_t len)
+int tv_format_gctrace(const tc_cycle_info *c, int procs, int unit_shift,
+                      char *buf, size_t len)
 {
 	char a[16], b[16], d[16], ca[16], cas[16], cbg[16], cid[16], cb[16];
 	const char *unit = unit_shift == 10 ? "KB" : "MB";
@@ -106,7 +106,7 @@ int tv_format_gctrace(const tc_cycle_info *c, int unit_shift, char *buf,
 	    (unsigned long long)(c->heap_marked >> unit_shift), unit,
 	    (unsigned long long)(c->heap_goal >> unit_shift), unit, unit,
 	    (unsigned long long)((WL_NGLOBALS * 8ull) >> unit_shift), unit,
-	    c->mutators, c->forced ? " (forced)" : "");
+	    procs, c->forced ? " (forced)" : "");
 }
 
 void tv_on_event(void *ctx, const struct tc_event *ev)
@@ -116,28 +116,52 @@ void tv_on_event(void *ctx, const struct tc_event *ev)
 
 	switch (ev->kind) {
 	case TC_EV_PHASE:
+		/* Remember the stop-the-world phase a pause belongs to: the
+		 * pause event comes after the world restarts. */
+		if (ev->phase == TC_PHASE_SWEEP_TERM ||
+		    ev->phase == TC_PHASE_MARK_TERM)
+			atomic_store_explicit(&e->stw_phase, (int)ev->phase,
+			                      memory_order_relaxed);
 		tv_log(e, ev->kind, "phase: %s", tc_phase_name(ev->phase));
 		break;
-	case TC_EV_CYCLE:
+	case TC_EV_CYCLE: {
+		tc_cycle_info c;
+
 		if (!ev->cycle)
 			break;
+		c = *ev->cycle;
 		pthread_mutex_lock(&e->ev_lock);
-		e->cy[e->cy_next % TV_CYCLE_RING] = *ev->cycle;
+		/* Go's "P%": collector CPU since the start over the CPU the
+		 * Ps had, if the core left gc_cpu_fraction 0. */
+		e->gc_cpu_sum_ns += c.cpu_stw1_ns + c.cpu_assist_ns +
+		                    c.cpu_bg_ns + c.cpu_idle_ns + c.cpu_stw2_ns;
+		if (c.gc_cpu_fraction == 0) {
+			double wall = (double)(c.start_ns + c.stw1_ns +
+			                       c.mark_ns + c.stw2_ns);
+
+			if (wall > 0)
+				c.gc_cpu_fraction = (double)e->gc_cpu_sum_ns /
+				                    (wall * e->procs);
+		}
+		e->cy[e->cy_next % TV_CYCLE_RING] = c;
 		e->cy_next++;
 		pthread_mutex_unlock(&e->ev_lock);
-		tv_format_gctrace(ev->cycle, e->trace_shift, line,
+		tv_format_gctrace(&c, e->procs, e->trace_shift, line,
 		                  sizeof(line));
 		push(e, ev->kind, line);
-		if (ev->cycle->violations)
+		if (c.violations)
 			tv_log(e, ev->kind,
 			       "verifier: %llu reachable object(s) left "
 			       "white in cycle %llu",
-			       (unsigned long long)ev->cycle->violations,
-			       (unsigned long long)ev->cycle->n);
+			       (unsigned long long)c.violations,
+			       (unsigned long long)c.n);
 		break;
+	}
 	case TC_EV_PAUSE:
 		tv_log(e, ev->kind, "stop-the-world pause %.3f ms (%s)",
-		       (double)ev->ns / 1e6, tc_phase_name(ev->phase));
+		       (double)ev->ns / 1e6,
+		       tc_phase_name((tc_phase)atomic_load_explicit(
+		           &e->stw_phase, memory_order_relaxed)));
 		break;
 	case TC_EV_ATTACH:
 		tv_log(e, ev->kind, "mutator %u started", ev->mutator);
@@ -210,4 +234,14 @@ size_t tv_cycles_since(tv_engine *e, uint64_t *seq, tc_cycle_info *out,
 	*seq = s;
 	pthread_mutex_unlock(&e->ev_lock);
 	return n;
+}
+
+int tv_procs(tv_engine *e)
+{
+	int p;
+
+	pthread_mutex_lock(&e->ev_lock);
+	p = e->procs;
+	pthread_mutex_unlock(&e->ev_lock);
+	return p;
 }

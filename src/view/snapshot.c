@@ -171,41 +171,14 @@ static void add_root(tv_object *o, const char *fmt, ...)
 
 /* Objects scanned at most when looking for referrers. */
 #define INSPECT_SCAN_MAX 400000
+#define REFERRERS_TTL_NS 500000000ull
 
-int tv_inspect(tv_engine *e, tc_objid id, tv_object *o)
+/* Fill o->referrers with objects whose pointer fields name id. */
+static void find_referrers(tv_engine *e, tc_objid id, tv_object *o)
 {
 	tc_runtime *rt = e->rt;
 	size_t npages = tc_heap_npages(rt), scanned = 0;
-	unsigned ids[TV_MAX_MUTATORS + 8];
-	int n;
 
-	memset(o, 0, sizeof(*o));
-	pthread_mutex_lock(&e->insp_lock);
-	if (!e->insp_fields) {
-		e->insp_nfields = 8192;
-		e->insp_fields =
-		    xrealloc(NULL, e->insp_nfields * sizeof(tc_objid));
-		e->insp_nonnull = xrealloc(NULL, e->insp_nfields);
-		e->insp_stack = xrealloc(NULL, sizeof(*e->insp_stack));
-	}
-	n = tc_object_describe(rt, id, &o->info, o->fields, o->field_nonnull,
-	                       TV_INSPECT_FIELDS);
-	if (n < 0) {
-		pthread_mutex_unlock(&e->insp_lock);
-		return -1;
-	}
-	o->nfields = n < TV_INSPECT_FIELDS ? n : TV_INSPECT_FIELDS;
-	for (int i = 0; i < o->nfields; i++) {
-		tc_object_info fi;
-
-		o->field_color[i] = TC_FREE;
-		if (o->field_nonnull[i] &&
-		    tc_object_describe(rt, o->fields[i], &fi, NULL, NULL, 0) >=
-		        0)
-			o->field_color[i] = fi.color;
-	}
-
-	/* Referrers: every allocated object whose fields name id. */
 	for (size_t p = 0; p < npages && scanned < INSPECT_SCAN_MAX;) {
 		tc_span_info si;
 		size_t skip = tc_heap_span(rt, (uint32_t)p, &si, NULL, 0);
@@ -239,6 +212,57 @@ int tv_inspect(tv_engine *e, tc_objid id, tv_object *o)
 	}
 	if (o->nreferrers > TV_INSPECT_REFERRERS)
 		o->nreferrers = TV_INSPECT_REFERRERS;
+}
+
+int tv_inspect(tv_engine *e, tc_objid id, tv_object *o)
+{
+	tc_runtime *rt = e->rt;
+	unsigned ids[TV_MAX_MUTATORS + 8];
+	int n;
+
+	memset(o, 0, sizeof(*o));
+	pthread_mutex_lock(&e->insp_lock);
+	if (!e->insp_fields) {
+		e->insp_nfields = 8192;
+		e->insp_fields =
+		    xrealloc(NULL, e->insp_nfields * sizeof(tc_objid));
+		e->insp_nonnull = xrealloc(NULL, e->insp_nfields);
+		e->insp_stack = xrealloc(NULL, sizeof(*e->insp_stack));
+	}
+	n = tc_object_describe(rt, id, &o->info, o->fields, o->field_nonnull,
+	                       TV_INSPECT_FIELDS);
+	if (n < 0) {
+		pthread_mutex_unlock(&e->insp_lock);
+		return -1;
+	}
+	o->nfields = n < TV_INSPECT_FIELDS ? n : TV_INSPECT_FIELDS;
+	for (int i = 0; i < o->nfields; i++) {
+		tc_object_info fi;
+
+		o->field_color[i] = TC_FREE;
+		if (o->field_nonnull[i] &&
+		    tc_object_describe(rt, o->fields[i], &fi, NULL, NULL, 0) >=
+		        0)
+			o->field_color[i] = fi.color;
+	}
+
+	/* Referrers: every allocated object whose fields name id.  That is
+	 * a walk of the whole heap, so a front end that inspects the same
+	 * object every frame gets the last walk for up to REFERRERS_TTL. */
+	uint64_t now = tv_now_ns();
+
+	if (e->insp_valid && same(e->insp_id, id) &&
+	    now - e->insp_ns < REFERRERS_TTL_NS) {
+		o->nreferrers = e->insp_nref;
+		memcpy(o->referrers, e->insp_refs, sizeof(o->referrers));
+	} else {
+		find_referrers(e, id, o);
+		e->insp_valid = true;
+		e->insp_id = id;
+		e->insp_ns = now;
+		e->insp_nref = o->nreferrers;
+		memcpy(e->insp_refs, o->referrers, sizeof(o->referrers));
+	}
 
 	/* Roots: stack slots, result registers, globals. */
 	n = tc_mutator_ids(rt, ids, TV_MAX_MUTATORS + 8);

@@ -99,6 +99,7 @@ typedef struct tv_status {
 	uint64_t alloc_failures; /* allocations that found the heap full */
 	char failure[160];       /* the first failure, or "" */
 	int gc_cpu_pct;          /* collector CPU over uptime, percent */
+	char alloc_error[160];   /* the first allocation failure, or "" */
 	int mutators_held;       /* mutators parked by the pause so far: the
 	                          * picture holds still once it equals
 	                          * `mutators` (and the collector holds) */
@@ -180,12 +181,16 @@ size_t tv_cycles_since(tv_engine *e, uint64_t *seq, tc_cycle_info *out,
                        size_t max);
 
 /* Format one cycle as a line in the layout of Go's GODEBUG=gctrace=1
- * (without a newline), heap sizes in MB (unit_shift 20) or KB (10):
+ * (without a newline), heap sizes in MB (unit_shift 20) or KB (10), and
+ * `procs` Ps (GOMAXPROCS, see tv_procs):
  *   gc 3 @0.512s 4%: 0.020+3.1+0.015 ms clock, 0.020+0.50/2.9/0+0.015 ms
- *   cpu, 4->5->2 MB, 5 MB goal, 0 MB stacks, 0 MB globals, 4 P
- * ("P" counts mutators).  Returns the length as snprintf. */
-int tv_format_gctrace(const tc_cycle_info *c, int unit_shift, char *buf,
-                      size_t len);
+ *   cpu, 4->5->2 MB, 5 MB goal, 0 MB stacks, 0 MB globals, 2 P
+ * Returns the length as snprintf. */
+int tv_format_gctrace(const tc_cycle_info *c, int procs, int unit_shift,
+		      char *buf, size_t len);
+
+/* The runtime's number of Ps (mutators that run at once). */
+int tv_procs(tv_engine *e);
 
 /* The runtime under the engine, for tests and benchmarks that need the
  * raw API (front ends must not use it). */

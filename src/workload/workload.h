@@ -81,7 +81,10 @@ int wl_scenario_format(const wl_scenario *sc, char *buf, size_t len);
 #define WL_SHARED_GLOBALS   8
 #define WL_GLOBALS_PER_SLOT 8
 #define WL_MAX_SLOTS        64
-#define WL_NGLOBALS         (WL_SHARED_GLOBALS + WL_MAX_SLOTS * WL_GLOBALS_PER_SLOT)
+#define WL_NGLOBALS         520 /* shared ones, then 64 slots of 8 */
+_Static_assert(WL_NGLOBALS ==
+                   WL_SHARED_GLOBALS + WL_MAX_SLOTS * WL_GLOBALS_PER_SLOT,
+               "globals layout");
 
 static inline int wl_slot_global(int slot, int i)
 {
