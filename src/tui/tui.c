@@ -37,8 +37,8 @@
 #define SAMPLE_NS           250000000ull /* sparkline sample period */
 #define FLASH_REDRAW_NS     66000000ull  /* redraw for flashes at ~15 Hz */
 #define INSPECT_NS          500000000ull /* inspector refresh period */
-#define HEAP_SNAPSHOT_SHARE 10           /* snapshot at most 1/10 of the time */
-#define MAX_FRAME_SAMPLES   (1 << 16)    /* frame times kept for the stats */
+#define HEAP_SNAPSHOT_SHARE 25 /* heap snapshots: at most 1/25 of a core */
+#define MAX_FRAME_SAMPLES   (1 << 16) /* frame times kept for the stats */
 
 typedef enum focus { FOCUS_HEAP, FOCUS_STACKS, FOCUS_LOG, NFOCUS } focus;
 
