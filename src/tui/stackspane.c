@@ -123,14 +123,27 @@ static void draw_column(WINDOW *w, const tc_stack_view *sv, const tv_heap *h,
 	waddnstr(w, sv->name, width - 4);
 	if (p.ymax < 2)
 		return;
-	theme_set(w, th, sv->state == TC_MS_RUNNING ? UI_VALUE : UI_MESSAGE);
-	mvwaddnstr(w, 2, x0, stackspane_state_name(sv->state, phase), width);
-	theme_set(w, th, UI_NORMAL);
-	waddstr(w, " ");
-	theme_set_chip(w, th, sv->stack_black ? TK_BLACK : TK_GREY);
-	waddstr(w, sv->stack_black ? "stack black" : "stack grey");
-	theme_set(w, th, UI_NORMAL);
-	p.y = 2;
+	{
+		const char *state = stackspane_state_name(sv->state, phase);
+		const char *color =
+		    sv->stack_black ? "stack black" : "stack grey";
+		int x = (int)strlen(state) + 1;
+
+		theme_set(w, th,
+		          sv->state == TC_MS_RUNNING ? UI_VALUE : UI_MESSAGE);
+		mvwaddnstr(w, 2, x0, state, width);
+		p.y = 2;
+		/* The stack's color after the state, or below it when the
+		 * column is too narrow for both. */
+		if (x + (int)strlen(color) > width) {
+			if (!pen_newline(&p, 0))
+				return;
+			x = 0;
+		}
+		theme_set_chip(w, th, sv->stack_black ? TK_BLACK : TK_GREY);
+		mvwaddnstr(w, p.y, x0 + x, color, width - x);
+		theme_set(w, th, UI_NORMAL);
+	}
 	if (sv->result.is_ptr && sv->result.nonnull) {
 		if (!pen_newline(&p, 0))
 			return;
