@@ -323,10 +323,25 @@ static void draw_frame(app *a, unsigned long long now, bool full)
 
 /* ---- keys --------------------------------------------------------- */
 
-static void need_paused(app *a, int rc, const char *what)
+/* Report a step: what it did, or that it needs a pause.  (An engine
+ * message about the same action, if any, replaces this one at the next
+ * snapshot.) */
+static void need_paused(app *a, int rc, const char *what, const char *done)
 {
 	if (rc != 0)
 		set_msg(a, "%s works while paused: press space first", what);
+	else
+		set_msg(a, "%s", done);
+}
+
+static void show_rate(app *a)
+{
+	double r = tv_get_rate(a->e);
+
+	if (r <= TV_RATE_MAX)
+		set_msg(a, "rate: max (unthrottled)");
+	else
+		set_msg(a, "rate: %.0f ops/s per mutator", r);
 }
 
 static void open_inspector(app *a)
@@ -461,13 +476,16 @@ static void on_key(app *a, int key, bool fkey)
 		set_msg(a, "%s", tv_paused(a->e) ? "paused" : "resumed");
 		break;
 	case 'n':
-		need_paused(a, tv_step_object(a->e), "n (step one object)");
+		need_paused(a, tv_step_object(a->e), "n (step one object)",
+		            "step: scanned one grey object (or root)");
 		break;
 	case 'N':
-		need_paused(a, tv_step_phase(a->e), "N (step one phase)");
+		need_paused(a, tv_step_phase(a->e), "N (step one phase)",
+		            "step: to the next phase");
 		break;
 	case 'm':
-		need_paused(a, tv_step_mutators(a->e), "m (step mutators)");
+		need_paused(a, tv_step_mutators(a->e), "m (step mutators)",
+		            "step: each mutator performed one operation");
 		break;
 	case '+':
 	case '=':
@@ -481,9 +499,11 @@ static void on_key(app *a, int key, bool fkey)
 		break;
 	case ']':
 		tv_step_rate(a->e, 1);
+		show_rate(a);
 		break;
 	case '[':
 		tv_step_rate(a->e, -1);
+		show_rate(a);
 		break;
 	case '}':
 		tv_step_gogc(a->e, 1);
