@@ -32,12 +32,32 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* The verifier's reports of lost objects, as the engine logged them: the
+ * first few of a run go to the trace stream, the rest are counted in the
+ * summary. */
+#define MAX_VIOLATION_LINES 10
+
+static void print_violations(tv_engine *e, uint64_t *evseq, FILE *f)
+{
+	static unsigned printed;
+	tv_event ev[64];
+	size_t n;
+
+	while ((n = tv_events_since(e, evseq, ev, 64)) > 0)
+		for (size_t i = 0; i < n; i++)
+			if ((int)ev[i].kind == TC_EV_VIOLATION &&
+			    printed++ < MAX_VIOLATION_LINES)
+				fprintf(f, "tricolor: %s\n", ev[i].text);
+}
+
 static void print_cycles(tv_engine *e, uint64_t *seq, int shift, FILE *f)
 {
+	static uint64_t evseq;
 	tc_cycle_info cy[64];
 	size_t n;
 	char line[256];
 
+	print_violations(e, &evseq, f);
 	while ((n = tv_cycles_since(e, seq, cy, 64)) > 0) {
 		for (size_t i = 0; i < n; i++) {
 			tv_format_gctrace(&cy[i], tv_procs(e), shift, line,

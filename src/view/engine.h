@@ -99,9 +99,6 @@ struct tv_engine {
 	tc_cycle_info cy[TV_CYCLE_RING];
 	uint64_t gc_cpu_sum_ns; /* collector CPU of all cycles so far */
 	int procs;              /* immutable after start: GOMAXPROCS */
-	/* The stop-the-world phase last entered (a tc_phase), written and
-	 * read on the collector thread in on_event: relaxed. */
-	atomic_int stw_phase;
 	int trace_shift; /* immutable: 20 (MB) or 10 (KB) */
 
 	/* Inspector scratch, under insp_lock. */

@@ -116,12 +116,6 @@ void tv_on_event(void *ctx, const struct tc_event *ev)
 
 	switch (ev->kind) {
 	case TC_EV_PHASE:
-		/* Remember the stop-the-world phase a pause belongs to: the
-		 * pause event comes after the world restarts. */
-		if (ev->phase == TC_PHASE_SWEEP_TERM ||
-		    ev->phase == TC_PHASE_MARK_TERM)
-			atomic_store_explicit(&e->stw_phase, (int)ev->phase,
-			                      memory_order_relaxed);
 		tv_log(e, ev->kind, "phase: %s", tc_phase_name(ev->phase));
 		break;
 	case TC_EV_CYCLE: {
@@ -159,9 +153,7 @@ void tv_on_event(void *ctx, const struct tc_event *ev)
 	}
 	case TC_EV_PAUSE:
 		tv_log(e, ev->kind, "stop-the-world pause %.3f ms (%s)",
-		       (double)ev->ns / 1e6,
-		       tc_phase_name((tc_phase)atomic_load_explicit(
-		           &e->stw_phase, memory_order_relaxed)));
+		       (double)ev->ns / 1e6, tc_phase_name(ev->phase));
 		break;
 	case TC_EV_ATTACH:
 		tv_log(e, ev->kind, "mutator %u started", ev->mutator);
@@ -170,9 +162,8 @@ void tv_on_event(void *ctx, const struct tc_event *ev)
 		tv_log(e, ev->kind, "mutator %u retired", ev->mutator);
 		break;
 	case TC_EV_VIOLATION:
-		tv_log(e, ev->kind,
-		       "verifier: object %u:%u reachable but white (lost)",
-		       ev->obj.page, ev->obj.slot);
+		tv_log(e, ev->kind, "verifier: %s",
+		       ev->detail ? ev->detail : "lost object");
 		break;
 	case TC_EV_HEAP_FULL:
 		tv_log(e, ev->kind,
