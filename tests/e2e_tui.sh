@@ -209,7 +209,16 @@ start sig 100 30 --mutators 1
 target=sig
 check "second demo starts" wait_for 'Heap: [0-9]+ spans' 30
 pid=$(tm list-panes -t sig -F '#{pane_pid}')
-tpid=$(pgrep -P "$pid" -x tricolor 2>/dev/null || pgrep -P "$pid" | head -1)
+# The pane's shell runs tricolor as its child: find it through /proc
+# (no dependency on pgrep).
+tpid=
+for d in /proc/[0-9]*; do
+	read -r _ comm _ ppid _ <"$d/stat" 2>/dev/null || continue
+	if [ "$ppid" = "$pid" ] && [ "$comm" = "(tricolor)" ]; then
+		tpid=${d#/proc/}
+		break
+	fi
+done
 [ -n "$tpid" ] && kill -TERM "$tpid"
 check "SIGTERM: exits 143 with the terminal restored" wait_for '^EXIT=143$' 30
 check "SIGTERM: tty modes restored" wait_for '^TTY-RESTORED$' 6
