@@ -111,7 +111,7 @@ static void put_slot(colpen *p, const tc_slot_view *sv, const tv_heap *h,
 }
 
 static void draw_column(WINDOW *w, const tc_stack_view *sv, const tv_heap *h,
-                        tc_phase phase, int x0, int width, int ymax,
+                        tc_phase phase, int x0, int width, int ymax, int skip,
                         const theme *th)
 {
 	colpen p = {w, x0, width, 1, ymax, 0};
@@ -152,7 +152,16 @@ static void draw_column(WINDOW *w, const tc_stack_view *sv, const tv_heap *h,
 		p.x = 4;
 		put_slot(&p, &sv->result, h, th);
 	}
-	for (f = sv->nframes - 1; f >= 0; f--) {
+	/* Scrolled down: the top `skip` frames are hidden (say so). */
+	if (skip > sv->nframes - 1)
+		skip = sv->nframes - 1;
+	if (skip > 0) {
+		if (!pen_newline(&p, 0))
+			return;
+		theme_set(w, th, UI_LABEL);
+		mvwprintw(w, p.y, x0, "^ %d frames above", skip);
+	}
+	for (f = sv->nframes - 1 - (skip > 0 ? skip : 0); f >= 0; f--) {
 		const tc_frame_view *fr = &sv->frames[f];
 		int k;
 
@@ -184,7 +193,8 @@ static void draw_column(WINDOW *w, const tc_stack_view *sv, const tv_heap *h,
 }
 
 void stackspane_draw(WINDOW *w, const tv_stacks *s, const tv_heap *h,
-                     tc_phase phase, int first, const theme *th, bool focus)
+                     tc_phase phase, int first, int skip, const theme *th,
+                     bool focus)
 {
 	int width, height, ncols, colw, c;
 	char title[64];
@@ -210,7 +220,7 @@ void stackspane_draw(WINDOW *w, const tv_stacks *s, const tv_heap *h,
 			theme_vline(w, th, 1, x0 - 1, height - 2);
 		}
 		draw_column(w, &s->stacks[first + c], h, phase, x0, colw - 1,
-		            height - 2, th);
+		            height - 2, skip, th);
 	}
 	if (s->n == 0) {
 		theme_set(w, th, UI_LABEL);

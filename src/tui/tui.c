@@ -65,7 +65,8 @@ typedef struct app {
 	heapmap hm;
 	eventlog log;
 	status_hist hist;
-	int stack_first;
+	int stack_first; /* first mutator column shown */
+	int stack_skip;  /* top frames scrolled out of view */
 
 	char msg[160];        /* last action, shown in the status pane */
 	char engine_msg[128]; /* last tv_status.message seen */
@@ -282,7 +283,8 @@ static void draw_frame(app *a, unsigned long long now, bool full)
 			a->stack_first = 0;
 	}
 	stackspane_draw(a->wstacks, &a->stacks, a->heap, a->st.gc.phase,
-	                a->stack_first, &a->th, a->focus == FOCUS_STACKS);
+	                a->stack_first, a->stack_skip, &a->th,
+	                a->focus == FOCUS_STACKS);
 	if (heap_pane) {
 		heapmap_layout(&a->hm, a->heap, &a->th, a->lay.heap.w,
 		               a->lay.heap.h);
@@ -388,8 +390,13 @@ static void move_focus(app *a, int dx, int dy, int page)
 	case FOCUS_HEAP:
 		heapmap_move(&a->hm, a->heap, dx, dy + page * rows);
 		break;
-	case FOCUS_STACKS:
-		a->stack_first += dx + dy + page;
+	case FOCUS_STACKS: /* left/right: mutators; up/down: frames */
+		a->stack_first += dx;
+		a->stack_skip += dy + page * 5;
+		if (a->stack_skip < 0)
+			a->stack_skip = 0;
+		if (a->stack_skip > TC_MAX_FRAMES)
+			a->stack_skip = TC_MAX_FRAMES;
 		break;
 	case FOCUS_LOG:
 		eventlog_scroll(&a->log, dy + page * logrows);
