@@ -28,7 +28,9 @@ show_stderr() {
 		sed 's/^/#   /' "$f" | head -n 200
 	done
 }
-trap 'tm kill-server >/dev/null 2>&1; show_stderr; rm -rf "$errdir"' EXIT
+sockpath="${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$sock"
+trap 'tm kill-server >/dev/null 2>&1; rm -f "$sockpath"; show_stderr;
+	rm -rf "$errdir"' EXIT
 
 n=0
 failed=0
