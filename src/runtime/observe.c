@@ -51,8 +51,11 @@ int tc_get_gogc(tc_runtime *rt)
 
 void tc_set_barrier(tc_runtime *rt, tc_barrier_mode mode)
 {
-	if ((unsigned)mode < TC_BARRIER_NMODES)
-		atomic_store(&rt->gc.barrier, mode);
+	if ((unsigned)mode >= TC_BARRIER_NMODES)
+		return;
+	atomic_store(&rt->gc.barrier, mode);
+	if (mode != TC_BARRIER_HYBRID) /* this cycle gets verified */
+		atomic_store(&rt->gc.weak_barrier, 1);
 }
 
 tc_barrier_mode tc_get_barrier(tc_runtime *rt)
