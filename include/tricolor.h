@@ -80,7 +80,9 @@ typedef struct tc_config {
 	size_t min_heap_bytes;   /* smallest heap goal; default 4 MiB */
 	int nglobals;            /* number of global root slots; default 64 */
 	tc_barrier_mode barrier; /* default TC_BARRIER_HYBRID */
-	bool verify;             /* checkmark verifier at mark termination */
+	bool verify;             /* checkmark verifier at mark termination
+				  * (always on, rescuing, for a cycle that
+				  * ran with a barrier weaker than hybrid) */
 	tc_verify_action on_violation;
 	bool poison_freed;       /* fill freed objects with 0xdeadbeef words */
 	bool background;         /* start the collector thread; default true */

@@ -17,7 +17,20 @@ fi
 unset TMUX TMUX_PANE # we may be run from inside someone's tmux
 sock="tricolor-test-$$"
 tm() { tmux -L "$sock" -f /dev/null "$@"; }
-trap 'tm kill-server >/dev/null 2>&1' EXIT
+# tricolor's standard error (sanitizer reports, frame stats) goes to a
+# file per session, shown at the end so that a failure explains itself.
+errdir=$(mktemp -d "${TMPDIR:-/tmp}/tricolor-e2e.XXXXXX")
+show_stderr() {
+	local f
+	for f in "$errdir"/*.err; do
+		[ -s "$f" ] || continue
+		echo "# stderr of the '$(basename "$f" .err)' session:"
+		sed 's/^/#   /' "$f" | head -n 200
+	done
+}
+sockpath="${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$sock"
+trap 'tm kill-server >/dev/null 2>&1; rm -f "$sockpath"; show_stderr;
+	rm -rf "$errdir"' EXIT
 
 n=0
 failed=0
@@ -49,9 +62,15 @@ screen() { tm capture-pane -p -t "$target" 2>/dev/null; }
 wait_for() {
 	local re=$1 limit=$((${2:-15} * 20)) i=0
 	while [ $i -lt $limit ]; do
-		if screen | grep -Eq -- "$re"; then
+		local now
+		now=$(screen)
+		if grep -Eq -- "$re" <<<"$now"; then
 			return 0
 		fi
+		# tricolor has exited (crashed?): no point in waiting.
+		case $re in *EXIT*) ;; *)
+			grep -q '^EXIT=' <<<"$now" && return 1 ;;
+		esac
 		sleep 0.05
 		i=$((i + 1))
 	done
@@ -85,7 +104,7 @@ start() {
 	shift 3
 	tm new-session -d -s "$name" -x "$cols" -y "$lines" \
 		"export LANG=C.UTF-8 TERM=tmux-256color; s0=\$(stty -g);
-		 $bin $*; rc=\$?; s1=\$(stty -g);
+		 $bin $* 2>$errdir/$name.err; rc=\$?; s1=\$(stty -g);
 		 [ \"\$s0\" = \"\$s1\" ] && echo TTY-RESTORED;
 		 echo EXIT=\$rc; exec sleep 600"
 	tm set-option -t "$name" window-size manual >/dev/null 2>&1 || true
@@ -192,14 +211,23 @@ start sig 100 30 --mutators 1
 target=sig
 check "second demo starts" wait_for 'Heap: [0-9]+ spans' 30
 pid=$(tm list-panes -t sig -F '#{pane_pid}')
-tpid=$(pgrep -P "$pid" -x tricolor 2>/dev/null || pgrep -P "$pid" | head -1)
+# The pane's shell runs tricolor as its child: find it through /proc
+# (no dependency on pgrep).
+tpid=
+for d in /proc/[0-9]*; do
+	read -r _ comm _ ppid _ <"$d/stat" 2>/dev/null || continue
+	if [ "$ppid" = "$pid" ] && [ "$comm" = "(tricolor)" ]; then
+		tpid=${d#/proc/}
+		break
+	fi
+done
 [ -n "$tpid" ] && kill -TERM "$tpid"
 check "SIGTERM: exits 143 with the terminal restored" wait_for '^EXIT=143$' 30
 check "SIGTERM: tty modes restored" wait_for '^TTY-RESTORED$' 6
 
 # ---- 10. ASCII and monochrome --------------------------------------------
 tm new-session -d -s mono -x 100 -y 30 \
-	"export LANG=C NO_COLOR=1 TERM=tmux-256color; $bin --mutators 1; echo EXIT=\$?; exec sleep 600"
+	"export LANG=C NO_COLOR=1 TERM=tmux-256color; $bin --mutators 1 2>$errdir/mono.err; echo EXIT=\$?; exec sleep 600"
 target=mono
 check "C locale + NO_COLOR: ASCII glyphs in the legend" \
 	wait_for '\. free [0-9]+ +o white [0-9]+ +% grey [0-9]+ +# black [0-9]+' 30

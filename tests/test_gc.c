@@ -16,6 +16,8 @@
 #include "runtime/runtime.h"
 #include "tricolor.h"
 
+static bool plain_config; /* mkrt: library defaults for the verifier */
+
 static tc_runtime *mkrt(size_t heap, int gogc, tc_barrier_mode mode)
 {
 	tc_config cfg;
@@ -23,8 +25,8 @@ static tc_runtime *mkrt(size_t heap, int gogc, tc_barrier_mode mode)
 	cfg.heap_bytes = heap;
 	cfg.gogc = gogc;
 	cfg.barrier = mode;
-	cfg.verify = true;
-	cfg.on_violation = TC_VERIFY_RESCUE;
+	cfg.verify = !plain_config;
+	cfg.on_violation = plain_config ? TC_VERIFY_ABORT : TC_VERIFY_RESCUE;
 	cfg.min_heap_bytes = 1 << 20;
 	cfg.poison_freed = true;
 	const char *err = NULL;
@@ -535,6 +537,18 @@ START_TEST(at_most_gomaxprocs_mutators_run_and_all_make_progress)
 }
 END_TEST
 
+START_TEST(weak_barrier_cycles_are_verified_and_rescued_without_verify)
+{
+	/* Verifier off and set to abort: a cycle that runs with a weakened
+	 * barrier is still verified, and what it lost is rescued. */
+	plain_config = true;
+	ck_assert_uint_eq(hide_in_black_stack(TC_BARRIER_OFF), 1);
+	ck_assert_uint_eq(hide_in_black_object(TC_BARRIER_YUASA), 1);
+	ck_assert_uint_eq(hide_in_black_stack(TC_BARRIER_HYBRID), 0);
+	plain_config = false;
+}
+END_TEST
+
 static Suite *gc_suite(void)
 {
 	Suite *s = suite_create("gc");
@@ -557,6 +571,8 @@ static Suite *gc_suite(void)
 		neg, without_deletion_half_verifier_catches_object_hidden_in_stack);
 	tcase_add_test(
 		neg, without_insertion_half_verifier_catches_object_hidden_in_heap);
+	tcase_add_test(
+		neg, weak_barrier_cycles_are_verified_and_rescued_without_verify);
 	suite_add_tcase(s, neg);
 	return s;
 }

@@ -511,7 +511,7 @@ START_TEST(stacks_show_state_color_frames_and_slots)
 	fh_span(&f, 5, 48, 8, eight, 8);
 	fh_span(&f, 9, 48, 8, eight, 8);
 	build_stacks(&s);
-	stackspane_draw(w, &s, &f.h, TC_PHASE_MARK, 0, &th, false);
+	stackspane_draw(w, &s, &f.h, TC_PHASE_MARK, 0, 0, &th, false);
 	ck_assert_int_ge(find_in_window(w, "m1 worker", NULL), 0);
 	ck_assert_int_ge(find_in_window(w, "running", NULL), 0);
 	ck_assert_int_ge(find_in_window(w, "stack grey", NULL), 0);
@@ -536,8 +536,13 @@ START_TEST(stacks_show_state_color_frames_and_slots)
 	ck_assert_int_eq(pair, THEME_PAIR_CHIP(TK_BLACK));
 	ck_assert_int_gt(y, y_main); /* main's slot, below its name */
 	/* in a stop-the-world phase the stopped one is "in STW" */
-	stackspane_draw(w, &s, &f.h, TC_PHASE_MARK_TERM, 0, &th, false);
+	stackspane_draw(w, &s, &f.h, TC_PHASE_MARK_TERM, 0, 0, &th, false);
 	ck_assert_int_ge(find_in_window(w, "in STW", NULL), 0);
+	/* scrolled one frame down: main shows, bottomUpTree is above */
+	stackspane_draw(w, &s, &f.h, TC_PHASE_MARK, 0, 1, &th, true);
+	ck_assert_int_ge(find_in_window(w, "^ 1 frames above", NULL), 0);
+	ck_assert_int_lt(find_in_window(w, "bottomUpTree", NULL), 0);
+	ck_assert_int_ge(find_in_window(w, "main", NULL), 0);
 	delwin(w);
 }
 END_TEST
@@ -554,7 +559,7 @@ START_TEST(stacks_without_color_prefix_ids_with_glyphs)
 	fh_span(&f, 5, 48, 8, eight, 8);
 	fh_span(&f, 9, 48, 8, eight, 8);
 	build_stacks(&s);
-	stackspane_draw(w, &s, &f.h, TC_PHASE_MARK, 0, &th, false);
+	stackspane_draw(w, &s, &f.h, TC_PHASE_MARK, 0, 0, &th, false);
 	ck_assert_int_ge(find_in_window(w, "%5.2", NULL), 0);
 	ck_assert_int_ge(find_in_window(w, "#9.3", NULL), 0);
 	delwin(w);

@@ -13,3 +13,11 @@ tests_test_tui_LDADD = libtctui.la $(TEST_LIBS) $(NCURSES_LIBS)
 # only when tmux is missing).
 TESTS += tests/e2e_tui.sh
 EXTRA_DIST += tests/e2e_tui.sh
+
+# test_tui_snapper: the heap snapshot thread against a real engine.
+check_PROGRAMS += tests/test_tui_snapper
+TESTS += tests/test_tui_snapper
+tests_test_tui_snapper_SOURCES = tests/test_tui_snapper.c
+tests_test_tui_snapper_CFLAGS = $(TEST_CFLAGS) $(NCURSES_CFLAGS)
+tests_test_tui_snapper_LDADD = libtctui.la libtcengine.la libtricolor.la \
+	$(TEST_LIBS) $(NCURSES_LIBS)

@@ -391,6 +391,8 @@ static void sweep_termination(tc_collector *gc, bool forced)
 	atomic_store_explicit(&gc->scan_expected, expect,
 			      memory_order_relaxed);
 	pacer_assist_ratio(gc);
+	atomic_store(&gc->weak_barrier,
+		     atomic_load(&gc->barrier) != TC_BARRIER_HYBRID);
 	atomic_store_explicit(&h->allocblack, 1, memory_order_relaxed);
 	__atomic_store_n(&gc->wb_enabled, 1, __ATOMIC_RELAXED);
 	gc->world.take_p(gc->world.ctx); /* the dedicated mark worker's */
@@ -460,7 +462,13 @@ static bool mark_termination(tc_collector *gc)
 		gc->cur.stw2_ns += start_world(gc, t0, TC_PHASE_MARK_TERM);
 		return false;
 	}
-	if (gc->cfg.verify) {
+	/* A cycle that ran with a weakened barrier is always verified: the
+	 * objects it lost are found and rescued before sweep could free
+	 * them, so the program never touches freed memory (DESIGN.md). */
+	bool weak = atomic_load(&gc->weak_barrier) ||
+		    atomic_load(&gc->barrier) != TC_BARRIER_HYBRID;
+	gc->verify_rescue = weak;
+	if (gc->cfg.verify || weak) {
 		gc->cur.violations = tc_gc_verify(gc);
 		if (tc_gc_check_invariants(gc))
 			tc_fatal("invariant check failed at mark termination");

@@ -119,6 +119,8 @@ typedef struct tc_collector {
 	_Atomic int phase;
 	int wb_enabled; /* __atomic: inline tc_write reads it by pointer */
 	_Atomic int barrier;
+	_Atomic int weak_barrier; /* a weaker barrier ran this cycle */
+	bool verify_rescue;       /* collector: this verify rescues */
 	_Atomic int gogc;
 	_Atomic uint64_t cycle;        /* cycles started */
 	_Atomic uint64_t cycles_done;  /* mark terminations completed */

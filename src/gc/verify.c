@@ -102,8 +102,9 @@ static void trace(vctx *v, uintptr_t root_obj, const char *rootname)
 			/* The report goes to the observer (a TUI must not
 			 * have stderr written over it); without one, or
 			 * when it is fatal, to stderr, a few per cycle. */
-			if (gc->cfg.on_violation == TC_VERIFY_ABORT ||
-			    (!gc->cfg.on_event && v->lost < 5))
+			bool fatal = gc->cfg.on_violation == TC_VERIFY_ABORT &&
+				     !gc->verify_rescue;
+			if (fatal || (!gc->cfg.on_event && v->lost < 5))
 				fprintf(stderr, "tricolor: verifier: %s\n", msg);
 			v->lost++;
 			tc_event ev = {.kind = TC_EV_VIOLATION, .detail = msg};
@@ -178,7 +179,7 @@ uint64_t tc_gc_verify(tc_collector *gc)
 	if (v.lost) {
 		atomic_fetch_add_explicit(&gc->violations, v.lost,
 					  memory_order_relaxed);
-		if (gc->cfg.on_violation == TC_VERIFY_ABORT)
+		if (gc->cfg.on_violation == TC_VERIFY_ABORT && !gc->verify_rescue)
 			tc_fatal("verifier: %llu reachable objects were not "
 				 "marked (barrier %s)",
 				 (unsigned long long)v.lost,

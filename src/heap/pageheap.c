@@ -152,17 +152,21 @@ static int64_t find_run(tc_heap *h, uint32_t n)
 	return -1;
 }
 
+/* A metadata block: a pool link word (never read by observers), then the
+ * alloc, mark and scan bitmaps, then the nptrs table.  A recycled block's
+ * bitmaps are cleared with atomic stores, since an observer may still be
+ * reading the span it belonged to; its nptrs entries are rewritten by each
+ * allocation before the object is published. */
 static void *meta_get(tc_heap *h, int cls, uint32_t nelems)
 {
-	void *m = h->metapool[cls];
+	void **m = h->metapool[cls];
 	size_t words = (nelems + 63) / 64;
-	size_t bytes = 3 * words * 8 + nelems * sizeof(uint16_t) + 16;
 	if (m) {
-		h->metapool[cls] = *(void **)m;
-		memset(m, 0, bytes);
+		h->metapool[cls] = *m;
+		tc_words_fill((uintptr_t)(m + 1), 3 * words * 8, 0);
 		return m;
 	}
-	return tc_xcalloc(1, bytes < sizeof(void *) ? sizeof(void *) : bytes);
+	return tc_xcalloc(1, 8 + 3 * words * 8 + nelems * sizeof(uint16_t));
 }
 
 /* Make a span of npages for class cls (0: large object of `large` bytes).
@@ -221,7 +225,7 @@ tc_span *tc_heap_alloc_span(tc_heap *h, int cls, uint32_t npages)
 	s->meta = m;
 	/* Atomic stores: observers read these pointers racing with a span's
 	 * rebirth (and discard what they read through the seqlock). */
-	_Atomic(uint64_t) *ab = (_Atomic(uint64_t) *)m;
+	_Atomic(uint64_t) *ab = (_Atomic(uint64_t) *)(m + 8);
 	__atomic_store_n(&s->allocbits, ab, __ATOMIC_RELAXED);
 	__atomic_store_n(&s->markbits, ab + words, __ATOMIC_RELAXED);
 	__atomic_store_n(&s->scanbits, ab + 2 * words, __ATOMIC_RELAXED);

@@ -51,8 +51,11 @@ int tc_get_gogc(tc_runtime *rt)
 
 void tc_set_barrier(tc_runtime *rt, tc_barrier_mode mode)
 {
-	if ((unsigned)mode < TC_BARRIER_NMODES)
-		atomic_store(&rt->gc.barrier, mode);
+	if ((unsigned)mode >= TC_BARRIER_NMODES)
+		return;
+	atomic_store(&rt->gc.barrier, mode);
+	if (mode != TC_BARRIER_HYBRID) /* this cycle gets verified */
+		atomic_store(&rt->gc.weak_barrier, 1);
 }
 
 tc_barrier_mode tc_get_barrier(tc_runtime *rt)
@@ -121,15 +124,31 @@ size_t tc_heap_page_size(void)
 	return TC_PAGE_SIZE;
 }
 
+/* Observers derive a span's first page and address from the descriptor's
+ * place in the array instead of reading its page/base fields, which the
+ * span's first birth writes without synchronising with them. */
+static uint32_t span_page(const tc_heap *h, const tc_span *s)
+{
+	return (uint32_t)(s - h->spans);
+}
+
+static uintptr_t span_base(const tc_heap *h, const tc_span *s)
+{
+	return h->arena + ((uintptr_t)span_page(h, s) << TC_PAGE_SHIFT);
+}
+
 int tc_object_id(tc_runtime *rt, const void *p, tc_objid *id)
 {
-	tc_span *s = tc_heap_spanof(&rt->heap, (uintptr_t)p);
+	tc_heap *h = &rt->heap;
+	tc_span *s = tc_heap_spanof(h, (uintptr_t)p);
 	if (!s)
 		return -1;
-	uint32_t slot = tc_span_slot(s, (uintptr_t)p);
+	uint64_t off = (uintptr_t)p - span_base(h, s);
+	uint32_t dm = atomic_load_explicit(&s->divmul, memory_order_relaxed);
+	uint32_t slot = (uint32_t)((off * dm) >> 32);
 	if (slot >= atomic_load_explicit(&s->nelems, memory_order_relaxed))
 		return -1;
-	id->page = s->page;
+	id->page = span_page(h, s);
 	id->slot = slot;
 	return 0;
 }
@@ -257,7 +276,7 @@ int tc_object_describe(tc_runtime *rt, tc_objid id, tc_object_info *info,
 						     memory_order_relaxed)
 			      : atomic_load_explicit(&b.nptrs[id.slot],
 						     memory_order_relaxed);
-	info->addr = tc_span_objaddr(s, id.slot);
+	info->addr = span_base(h, s) + (uintptr_t)id.slot * info->elemsize;
 	_Atomic(uintptr_t) *f = (_Atomic(uintptr_t) *)info->addr;
 	size_t n = info->nptrs < max ? info->nptrs : max;
 	for (size_t i = 0; i < n; i++) {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "tui/layout.h"
+#include "tui/stackspane.h"
 #include "tui/statuspane.h"
 
 bool layout_compute(int lines, int cols, layout *l)
@@ -20,7 +21,11 @@ bool layout_compute(int lines, int cols, layout *l)
 	}
 	logh = lines >= 40 ? 10 : lines >= 30 ? 8 : 5;
 	midh = lines - 1 - logh - STATUS_LINES;
+	/* Stacks get a third of the width (two fifths when wide), and room
+	 * for two mutator columns once the terminal is 90 wide. */
 	stw = cols >= 150 ? cols * 2 / 5 : cols / 3;
+	if (cols >= 90 && stw < 2 * STACKS_COL_W + 2)
+		stw = 2 * STACKS_COL_W + 2;
 	if (stw < 26)
 		stw = 26;
 	l->status = (rect){0, 0, STATUS_LINES, cols};

@@ -111,7 +111,7 @@ static void put_slot(colpen *p, const tc_slot_view *sv, const tv_heap *h,
 }
 
 static void draw_column(WINDOW *w, const tc_stack_view *sv, const tv_heap *h,
-                        tc_phase phase, int x0, int width, int ymax,
+                        tc_phase phase, int x0, int width, int ymax, int skip,
                         const theme *th)
 {
 	colpen p = {w, x0, width, 1, ymax, 0};
@@ -123,14 +123,27 @@ static void draw_column(WINDOW *w, const tc_stack_view *sv, const tv_heap *h,
 	waddnstr(w, sv->name, width - 4);
 	if (p.ymax < 2)
 		return;
-	theme_set(w, th, sv->state == TC_MS_RUNNING ? UI_VALUE : UI_MESSAGE);
-	mvwaddnstr(w, 2, x0, stackspane_state_name(sv->state, phase), width);
-	theme_set(w, th, UI_NORMAL);
-	waddstr(w, " ");
-	theme_set_chip(w, th, sv->stack_black ? TK_BLACK : TK_GREY);
-	waddstr(w, sv->stack_black ? "stack black" : "stack grey");
-	theme_set(w, th, UI_NORMAL);
-	p.y = 2;
+	{
+		const char *state = stackspane_state_name(sv->state, phase);
+		const char *color =
+		    sv->stack_black ? "stack black" : "stack grey";
+		int x = (int)strlen(state) + 1;
+
+		theme_set(w, th,
+		          sv->state == TC_MS_RUNNING ? UI_VALUE : UI_MESSAGE);
+		mvwaddnstr(w, 2, x0, state, width);
+		p.y = 2;
+		/* The stack's color after the state, or below it when the
+		 * column is too narrow for both. */
+		if (x + (int)strlen(color) > width) {
+			if (!pen_newline(&p, 0))
+				return;
+			x = 0;
+		}
+		theme_set_chip(w, th, sv->stack_black ? TK_BLACK : TK_GREY);
+		mvwaddnstr(w, p.y, x0 + x, color, width - x);
+		theme_set(w, th, UI_NORMAL);
+	}
 	if (sv->result.is_ptr && sv->result.nonnull) {
 		if (!pen_newline(&p, 0))
 			return;
@@ -139,7 +152,16 @@ static void draw_column(WINDOW *w, const tc_stack_view *sv, const tv_heap *h,
 		p.x = 4;
 		put_slot(&p, &sv->result, h, th);
 	}
-	for (f = sv->nframes - 1; f >= 0; f--) {
+	/* Scrolled down: the top `skip` frames are hidden (say so). */
+	if (skip > sv->nframes - 1)
+		skip = sv->nframes - 1;
+	if (skip > 0) {
+		if (!pen_newline(&p, 0))
+			return;
+		theme_set(w, th, UI_LABEL);
+		mvwprintw(w, p.y, x0, "^ %d frames above", skip);
+	}
+	for (f = sv->nframes - 1 - (skip > 0 ? skip : 0); f >= 0; f--) {
 		const tc_frame_view *fr = &sv->frames[f];
 		int k;
 
@@ -171,7 +193,8 @@ static void draw_column(WINDOW *w, const tc_stack_view *sv, const tv_heap *h,
 }
 
 void stackspane_draw(WINDOW *w, const tv_stacks *s, const tv_heap *h,
-                     tc_phase phase, int first, const theme *th, bool focus)
+                     tc_phase phase, int first, int skip, const theme *th,
+                     bool focus)
 {
 	int width, height, ncols, colw, c;
 	char title[64];
@@ -197,7 +220,7 @@ void stackspane_draw(WINDOW *w, const tv_stacks *s, const tv_heap *h,
 			theme_vline(w, th, 1, x0 - 1, height - 2);
 		}
 		draw_column(w, &s->stacks[first + c], h, phase, x0, colw - 1,
-		            height - 2, th);
+		            height - 2, skip, th);
 	}
 	if (s->n == 0) {
 		theme_set(w, th, UI_LABEL);

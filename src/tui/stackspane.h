@@ -23,10 +23,13 @@
 /* Number of mutator columns that fit in a pane of this width. */
 int stackspane_columns(int width);
 
-/* Draw the pane (box included) into w: mutators first, first+1, ...  The
- * phase tells "in STW" from "at safepoint" for a stopped mutator. */
+/* Draw the pane (box included) into w: mutators first, first+1, ..., each
+ * from its top frame down, skipping the top `skip` frames (scrolled; a
+ * line says how many are above).  The phase tells "in STW" from "at
+ * safepoint" for a stopped mutator. */
 void stackspane_draw(WINDOW *w, const tv_stacks *s, const tv_heap *h,
-                     tc_phase phase, int first, const theme *th, bool focus);
+                     tc_phase phase, int first, int skip, const theme *th,
+                     bool focus);
 
 /* Short name of a mutator state in a phase ("running", "in STW", ...). */
 const char *stackspane_state_name(tc_mutator_state st, tc_phase phase);

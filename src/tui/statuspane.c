@@ -112,6 +112,7 @@ static void line_phases(WINDOW *w, const tv_status *st, const theme *th)
 	theme_set(w, th, st->paused ? UI_PAUSED : UI_VALUE);
 	waddstr(w, st->paused ? " PAUSED " : "RUNNING");
 	theme_set(w, th, UI_NORMAL);
+	kv(w, th, "  scenario ", st->scenario ? st->scenario : "?");
 }
 
 void statuspane_draw(WINDOW *w, const tv_status *st, const status_hist *hs,
@@ -181,7 +182,6 @@ void statuspane_draw(WINDOW *w, const tv_status *st, const status_hist *hs,
 		snprintf(a, sizeof a, "%d", st->gc.gogc);
 	kv(w, th, "  GOGC ", a);
 	kv(w, th, "  barrier ", barrier_name(st->gc.barrier));
-	kv(w, th, "  scenario ", st->scenario ? st->scenario : "?");
 	if (st->gc.verify_violations > 0) {
 		snprintf(a, sizeof a, "  LOST %llu",
 		         (unsigned long long)st->gc.verify_violations);

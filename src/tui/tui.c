@@ -37,8 +37,8 @@
 #define SAMPLE_NS           250000000ull /* sparkline sample period */
 #define FLASH_REDRAW_NS     66000000ull  /* redraw for flashes at ~15 Hz */
 #define INSPECT_NS          500000000ull /* inspector refresh period */
-#define HEAP_SNAPSHOT_SHARE 10           /* snapshot at most 1/10 of the time */
-#define MAX_FRAME_SAMPLES   (1 << 16)    /* frame times kept for the stats */
+#define HEAP_SNAPSHOT_SHARE 25 /* heap snapshots: at most 1/25 of a core */
+#define MAX_FRAME_SAMPLES   (1 << 16) /* frame times kept for the stats */
 
 typedef enum focus { FOCUS_HEAP, FOCUS_STACKS, FOCUS_LOG, NFOCUS } focus;
 
@@ -65,7 +65,8 @@ typedef struct app {
 	heapmap hm;
 	eventlog log;
 	status_hist hist;
-	int stack_first;
+	int stack_first; /* first mutator column shown */
+	int stack_skip;  /* top frames scrolled out of view */
 
 	char msg[160];        /* last action, shown in the status pane */
 	char engine_msg[128]; /* last tv_status.message seen */
@@ -282,7 +283,8 @@ static void draw_frame(app *a, unsigned long long now, bool full)
 			a->stack_first = 0;
 	}
 	stackspane_draw(a->wstacks, &a->stacks, a->heap, a->st.gc.phase,
-	                a->stack_first, &a->th, a->focus == FOCUS_STACKS);
+	                a->stack_first, a->stack_skip, &a->th,
+	                a->focus == FOCUS_STACKS);
 	if (heap_pane) {
 		heapmap_layout(&a->hm, a->heap, &a->th, a->lay.heap.w,
 		               a->lay.heap.h);
@@ -323,10 +325,25 @@ static void draw_frame(app *a, unsigned long long now, bool full)
 
 /* ---- keys --------------------------------------------------------- */
 
-static void need_paused(app *a, int rc, const char *what)
+/* Report a step: what it did, or that it needs a pause.  (An engine
+ * message about the same action, if any, replaces this one at the next
+ * snapshot.) */
+static void need_paused(app *a, int rc, const char *what, const char *done)
 {
 	if (rc != 0)
 		set_msg(a, "%s works while paused: press space first", what);
+	else
+		set_msg(a, "%s", done);
+}
+
+static void show_rate(app *a)
+{
+	double r = tv_get_rate(a->e);
+
+	if (r <= TV_RATE_MAX)
+		set_msg(a, "rate: max (unthrottled)");
+	else
+		set_msg(a, "rate: %.0f ops/s per mutator", r);
 }
 
 static void open_inspector(app *a)
@@ -373,8 +390,13 @@ static void move_focus(app *a, int dx, int dy, int page)
 	case FOCUS_HEAP:
 		heapmap_move(&a->hm, a->heap, dx, dy + page * rows);
 		break;
-	case FOCUS_STACKS:
-		a->stack_first += dx + dy + page;
+	case FOCUS_STACKS: /* left/right: mutators; up/down: frames */
+		a->stack_first += dx;
+		a->stack_skip += dy + page * 5;
+		if (a->stack_skip < 0)
+			a->stack_skip = 0;
+		if (a->stack_skip > TC_MAX_FRAMES)
+			a->stack_skip = TC_MAX_FRAMES;
 		break;
 	case FOCUS_LOG:
 		eventlog_scroll(&a->log, dy + page * logrows);
@@ -461,13 +483,16 @@ static void on_key(app *a, int key, bool fkey)
 		set_msg(a, "%s", tv_paused(a->e) ? "paused" : "resumed");
 		break;
 	case 'n':
-		need_paused(a, tv_step_object(a->e), "n (step one object)");
+		need_paused(a, tv_step_object(a->e), "n (step one object)",
+		            "step: scanned one grey object (or root)");
 		break;
 	case 'N':
-		need_paused(a, tv_step_phase(a->e), "N (step one phase)");
+		need_paused(a, tv_step_phase(a->e), "N (step one phase)",
+		            "step: to the next phase");
 		break;
 	case 'm':
-		need_paused(a, tv_step_mutators(a->e), "m (step mutators)");
+		need_paused(a, tv_step_mutators(a->e), "m (step mutators)",
+		            "step: each mutator performed one operation");
 		break;
 	case '+':
 	case '=':
@@ -481,9 +506,11 @@ static void on_key(app *a, int key, bool fkey)
 		break;
 	case ']':
 		tv_step_rate(a->e, 1);
+		show_rate(a);
 		break;
 	case '[':
 		tv_step_rate(a->e, -1);
+		show_rate(a);
 		break;
 	case '}':
 		tv_step_gogc(a->e, 1);

@@ -366,10 +366,9 @@ tv_engine *tv_engine_new(const tv_options *o, char *err, size_t errlen)
 		cfg.min_heap_bytes = o->heap_bytes / 4;
 	cfg.nglobals = WL_NGLOBALS;
 	cfg.barrier = o->barrier;
-	/* Without the hybrid barrier objects get lost: only the verifier
-	 * (which finds and rescues them) keeps the program from touching
-	 * freed memory, so a weaker barrier turns it on. */
-	cfg.verify = o->verify || cfg.verify || o->barrier != TC_BARRIER_HYBRID;
+	/* Cycles run with a weaker barrier than hybrid are verified (lost
+	 * objects found and rescued) by the collector whatever this says. */
+	cfg.verify = o->verify || cfg.verify;
 	e->verify = cfg.verify;
 	cfg.on_violation = TC_VERIFY_RESCUE;
 	cfg.on_event = tv_on_event;
@@ -597,13 +596,8 @@ void tv_set_barrier(tv_engine *e, tc_barrier_mode mode)
 {
 	if ((int)mode < 0 || mode >= TC_BARRIER_NMODES)
 		return;
-	if (mode != TC_BARRIER_HYBRID && !e->verify) {
-		tv_control(e,
-		           "barrier %s needs the verifier (start with "
-		           "--verify): unchanged",
-		           tc_barrier_name(mode));
-		return;
-	}
+	/* A weaker barrier needs no flag: the collector verifies, and
+	 * rescues what is lost in, every cycle that runs with it. */
 	tc_set_barrier(e->rt, mode);
 	tv_control(e, "write barrier: %s", tc_barrier_name(mode));
 }
