@@ -149,7 +149,7 @@ START_TEST(sweep_frees_unmarked_keeps_marked_and_slots_are_reused)
 }
 END_TEST
 
-START_TEST(empty_spans_return_their_pages)
+START_TEST(empty_spans_return_their_pages_but_a_few_per_class)
 {
 	tc_heap h;
 	ck_assert_int_eq(tc_heap_init(&h, 8 << 20, false, NULL), 0);
@@ -158,8 +158,54 @@ START_TEST(empty_spans_return_their_pages)
 		ck_assert_ptr_nonnull(alloc(&c, 64, 1));
 	ck_assert_uint_gt(atomic_load(&h.pages_inuse), 70);
 	sweep_all(&h, &c);
-	ck_assert_uint_eq(atomic_load(&h.pages_inuse), 0);
-	ck_assert_uint_eq(atomic_load(&h.nspans), 0);
+	/* Four emptied spans stay with the class (cleared), the others'
+	 * pages go back to the page heap. */
+	ck_assert_uint_eq(atomic_load(&h.pages_inuse), 4);
+	ck_assert_uint_eq(atomic_load(&h.nspans), 4);
+	ck_assert_int_eq(tc_heap_check(&h), 0);
+	/* The kept spans serve the next allocations, zeroed. */
+	for (int i = 0; i < 4 * 128; i++) {
+		uint64_t *p = alloc(&c, 64, 1);
+		ck_assert_ptr_nonnull(p);
+		ck_assert_uint_eq(p[0] | p[7], 0);
+	}
+	ck_assert_uint_eq(atomic_load(&h.pages_inuse), 4);
+	tc_mcache_release_all(&c);
+	tc_heap_destroy(&h);
+}
+END_TEST
+
+START_TEST(allocating_black_survives_sweep_and_free_slots_stay_free)
+{
+	tc_heap h;
+	ck_assert_int_eq(tc_heap_init(&h, 8 << 20, false, NULL), 0);
+	tc_mcache c = {.heap = &h};
+	int cls = tc_size_to_class(32);
+	void *white[10], *black[5];
+	for (int i = 0; i < 10; i++)
+		white[i] = alloc(&c, 32, 1);
+	/* The collector is marking: the first black allocation pre-marks
+	 * the span's free slots, the next ones touch no mark bit. */
+	for (int i = 0; i < 5; i++) {
+		black[i] = tc_mcache_alloc_fast(&c, cls, 1, true);
+		ck_assert_ptr_nonnull(black[i]);
+		tc_span *s = tc_heap_spanof(&h, (uintptr_t)black[i]);
+		ck_assert_int_eq(
+			tc_span_color(s, tc_span_slot(s, (uintptr_t)black[i])),
+			TC_BLACK);
+	}
+	tc_span *s = tc_heap_spanof(&h, (uintptr_t)black[0]);
+	ck_assert(s->preblack);
+	ck_assert_int_eq(tc_span_color(s, tc_span_slot(s, (uintptr_t)white[0])),
+			 TC_WHITE);
+	sweep_all(&h, &c);
+	/* Only the black ones live; pre-marked free slots are free. */
+	ck_assert_uint_eq(atomic_load(&s->nalloc), 5);
+	ck_assert_uint_eq(tc_span_count_alloc(s, s->allocbits), 5);
+	for (int i = 0; i < 10; i++)
+		ck_assert_int_eq(
+			tc_span_color(s, tc_span_slot(s, (uintptr_t)white[i])),
+			TC_FREE);
 	ck_assert_int_eq(tc_heap_check(&h), 0);
 	tc_heap_destroy(&h);
 }
@@ -291,8 +337,10 @@ static Suite *heap_suite(void)
 	tcase_add_test(tc, object_index_by_multiplication_matches_division);
 	tcase_add_test(tc,
 		       sweep_frees_unmarked_keeps_marked_and_slots_are_reused);
-	tcase_add_test(tc, empty_spans_return_their_pages);
+	tcase_add_test(tc, empty_spans_return_their_pages_but_a_few_per_class);
 	tcase_add_test(tc, large_objects_get_their_own_span_and_coalesce_back);
+	tcase_add_test(tc,
+		       allocating_black_survives_sweep_and_free_slots_stay_free);
 	tcase_add_test(tc, exhaustion_returns_null_and_never_writes_outside);
 	tcase_add_test(tc, bad_arena_sizes_are_refused);
 	tcase_add_test(tc, threads_allocate_from_private_caches_without_overlap);

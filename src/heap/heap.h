@@ -136,6 +136,9 @@ struct tc_span {
 	/* Owner-only allocation cursor (the mcache's thread). */
 	uint32_t freeindex;   /* next slot to consider */
 	uint64_t alloccache;  /* ~alloc bits from freeindex, bit 0 = freeindex */
+	bool preblack;        /* owner: free slots marked for allocating
+			       * black (set once per span per mark phase,
+			       * cleared when the cache gives it up) */
 	bool needzero;        /* free slots may hold old bytes (poisoning
 			       * only: sweep and page release clear
 			       * otherwise): zero on allocation */
@@ -295,6 +298,12 @@ static inline uint32_t tc_span_nptrs(const tc_span *s, uint32_t slot)
 	return atomic_load_explicit(&s->nptrs[slot], memory_order_relaxed);
 }
 
+/* During mark: mark and scan every free slot of a cached span, and `slot`
+ * (being allocated), so that allocating black from it needs no atomic
+ * read-modify-write.  Marked free slots stay free: sweep keeps alloc &
+ * mark.  Owner only. */
+void tc_span_preblacken(tc_span *s, uint32_t slot);
+
 /* Allocated objects of a span, counted from alloc bits `ab` (the span's,
  * or a copy of the pointer an observer loaded). */
 uint32_t tc_span_count_alloc(tc_span *s, _Atomic(uint64_t) *ab);
@@ -371,13 +380,11 @@ tc_mcache_alloc_fast(tc_mcache *c, int cls, uint32_t nptrs, bool black)
 	if (black) {
 		/* Allocate black: the new object is reachable only from the
 		 * allocating (already scanned or soon scanned) stack, and
-		 * holds no pointers yet, so it needs no scan this cycle. */
-		atomic_fetch_or_explicit(&s->markbits[slot >> 6],
-					 (uint64_t)1 << (slot & 63),
-					 memory_order_relaxed);
-		atomic_fetch_or_explicit(&s->scanbits[slot >> 6],
-					 (uint64_t)1 << (slot & 63),
-					 memory_order_relaxed);
+		 * holds no pointers yet, so it needs no scan this cycle.  The
+		 * first black allocation from a span marks all its free slots
+		 * at once, so the rest cost no atomic read-modify-write. */
+		if (__builtin_expect(!s->preblack, 0))
+			tc_span_preblacken(s, slot);
 		c->black_bytes += size;
 	}
 	return (void *)p;

@@ -165,11 +165,14 @@ bool tc_heap_sweep_one(tc_heap *h)
 		tc_span *s = list_pop(&c->partial[u]);
 		if (!s)
 			s = list_pop(&c->full[u]);
+		/* Keep a few emptied spans per class for reuse (sweep has
+		 * cleared them); give the rest back to the page heap. */
+		bool release = i == 0 || c->partial[swept_idx(sg)].n >= 4;
 		pthread_mutex_unlock(&c->lock);
 		if (!s)
 			continue;
 		claim(h, s);
-		if (tc_span_sweep(h, s, true) > 0)
+		if (tc_span_sweep(h, s, release) > 0 || !release)
 			central_put_swept(h, s);
 		return true;
 	}
@@ -245,6 +248,7 @@ static void uncache(tc_mcache *c, int cls)
 				  (uint64_t)(n - c->start_nalloc[cls]) * size,
 				  memory_order_relaxed);
 	atomic_store_explicit(&s->cached, 0, memory_order_relaxed);
+	s->preblack = false;
 	central_put_swept(h, s);
 }
 
@@ -301,6 +305,26 @@ void *tc_heap_alloc_large(tc_heap *h, size_t bytes, uint32_t nptrs)
 	atomic_fetch_add_explicit(&h->alloc_objects, 1, memory_order_relaxed);
 	central_put_swept(h, s);
 	return (void *)s->base;
+}
+
+void tc_span_preblacken(tc_span *s, uint32_t slot)
+{
+	uint32_t ne = atomic_load_explicit(&s->nelems, memory_order_relaxed);
+	for (uint32_t w = 0; w < (ne + 63) / 64; w++) {
+		uint64_t free = ~atomic_load_explicit(&s->allocbits[w],
+						      memory_order_relaxed);
+		if (w == slot >> 6)
+			free |= (uint64_t)1 << (slot & 63);
+		if (ne - w * 64 < 64)
+			free &= ((uint64_t)1 << (ne - w * 64)) - 1;
+		if (!free)
+			continue;
+		atomic_fetch_or_explicit(&s->markbits[w], free,
+					 memory_order_relaxed);
+		atomic_fetch_or_explicit(&s->scanbits[w], free,
+					 memory_order_relaxed);
+	}
+	s->preblack = true;
 }
 
 /* ---- observation ---- */
