@@ -27,6 +27,9 @@ bench_binarytrees_malloc_SOURCES = bench/binarytrees_malloc.c \
 	bench/bt_common.h
 bench_binarytrees_boehm_SOURCES = bench/binarytrees_boehm.c \
 	bench/bt_common.h
+# Not AM_CPPFLAGS: with -I src, <gc/gc.h> would be tricolor's collector
+# header instead of Boehm's.
+bench_binarytrees_boehm_CPPFLAGS = -I$(top_srcdir)/bench
 bench_binarytrees_boehm_CFLAGS = $(AM_CFLAGS) $(BDWGC_CFLAGS)
 bench_binarytrees_boehm_LDADD = $(BDWGC_LIBS)
 bench_allocbench_SOURCES = bench/allocbench.c bench/bt_common.h

@@ -255,8 +255,7 @@ static uint64_t stop_world(tc_collector *gc)
 
 static uint64_t start_world(tc_collector *gc, uint64_t t0, tc_phase stw)
 {
-	gc->world.start(gc->world.ctx);
-	uint64_t ns = tc_now_ns() - t0;
+	uint64_t ns = gc->world.start(gc->world.ctx) - t0;
 	tc_gc_record_pause(gc, ns, stw);
 	return ns;
 }

@@ -77,9 +77,12 @@ typedef struct tc_gcmut {
 typedef struct tc_world {
 	void *ctx;
 	/* Stop every mutator at a safepoint (or hold it parked); returns when
-	 * done.  Start them again. */
+	 * done.  Start them again: returns the time (tc_now_ns) at which they
+	 * were free to run, which ends the pause (waking sleepers after that
+	 * is not part of it: a waker preempted by its wakees would otherwise
+	 * count a scheduler tick of running mutators as pause). */
 	void (*stop)(void *ctx);
-	void (*start)(void *ctx);
+	uint64_t (*start)(void *ctx);
 	/* With the world stopped: call fn for every attached mutator. */
 	void (*each)(void *ctx, void (*fn)(void *arg, tc_gcmut *m), void *arg);
 	/* World running: scan the grey stack of every parked mutator (claim

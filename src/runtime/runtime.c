@@ -14,6 +14,7 @@
  */
 #include "config.h"
 
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,6 +92,7 @@ static void p_yield(tc_mutator *m)
 	pthread_mutex_lock(&rt->sched_lock);
 	atomic_store(&m->status, TC_ST_PARKED);
 	p_release(rt, m);
+	pthread_cond_signal(&rt->stw_cond);
 	p_acquire_and_run(rt, m);
 	pthread_mutex_unlock(&rt->sched_lock);
 	atomic_fetch_add_explicit(&rt->preemptions, 1, memory_order_relaxed);
@@ -111,9 +113,12 @@ static int default_procs(void)
 
 /* ---- the world, as the collector sees it ---- */
 
+#define TC_STW_SPIN_NS (200 * 1000)
+
 static void world_stop(void *ctx)
 {
 	tc_runtime *rt = ctx;
+	uint64_t t0 = tc_now_ns();
 	pthread_mutex_lock(&rt->sched_lock);
 	atomic_store(&rt->stw, 1);
 	for (int i = 0; i < TC_MAX_MUTATORS; i++) {
@@ -137,16 +142,30 @@ static void world_stop(void *ctx)
 		}
 		if (all)
 			break;
-		pthread_cond_wait(&rt->sched_cond, &rt->sched_lock);
+		if (tc_now_ns() - t0 < TC_STW_SPIN_NS) {
+			/* Running mutators reach a safepoint within
+			 * microseconds: yield rather than sleep, since a
+			 * sleeper can wake a scheduler tick late. */
+			pthread_mutex_unlock(&rt->sched_lock);
+			sched_yield();
+			pthread_mutex_lock(&rt->sched_lock);
+			continue;
+		}
+		pthread_cond_wait(&rt->stw_cond, &rt->sched_lock);
 	}
 	pthread_mutex_unlock(&rt->sched_lock);
 }
 
-static void world_start(void *ctx)
+static uint64_t world_start(void *ctx)
 {
 	tc_runtime *rt = ctx;
-	pthread_mutex_lock(&rt->sched_lock);
+	/* Clear the flag before taking the lock: the stopped mutators,
+	 * spinning on it, run again at once, even if the lock is held by a
+	 * thread the kernel has just descheduled.  Parked ones are handed
+	 * back below, and sleepers woken. */
 	atomic_store(&rt->stw, 0);
+	uint64_t released = tc_now_ns();
+	pthread_mutex_lock(&rt->sched_lock);
 	for (int i = 0; i < TC_MAX_MUTATORS; i++) {
 		tc_mutator *m = atomic_load(&rt->mtab[i]);
 		if (m && m->stw_claimed) {
@@ -154,8 +173,11 @@ static void world_start(void *ctx)
 			atomic_store(&m->status, TC_ST_PARKED);
 		}
 	}
-	pthread_cond_broadcast(&rt->sched_cond);
+	/* Wake sleepers after unlocking, so that they do not wake only to
+	 * wait for the lock (spinning ones see stw clear already). */
 	pthread_mutex_unlock(&rt->sched_lock);
+	pthread_cond_broadcast(&rt->sched_cond);
+	return released;
 }
 
 static void world_each(void *ctx, void (*fn)(void *arg, tc_gcmut *m),
@@ -327,6 +349,7 @@ tc_runtime *tc_runtime_new(const tc_config *cfg, const char **err)
 	}
 	pthread_mutex_init(&rt->sched_lock, NULL);
 	pthread_cond_init(&rt->sched_cond, NULL);
+	pthread_cond_init(&rt->stw_cond, NULL);
 	rt->next_id = 1;
 	rt->nprocs = cfg->procs > 0 ? cfg->procs : default_procs();
 	rt->procs_free = rt->nprocs;
@@ -366,6 +389,7 @@ void tc_runtime_free(tc_runtime *rt)
 	tc_heap_destroy(&rt->heap);
 	pthread_mutex_destroy(&rt->sched_lock);
 	pthread_cond_destroy(&rt->sched_cond);
+	pthread_cond_destroy(&rt->stw_cond);
 	free(rt);
 }
 
@@ -453,6 +477,7 @@ void tc_detach(tc_mutator *m)
 	m->free_next = rt->free_mutators;
 	rt->free_mutators = m;
 	pthread_cond_broadcast(&rt->sched_cond);
+	pthread_cond_signal(&rt->stw_cond);
 	pthread_mutex_unlock(&rt->sched_lock);
 	tc_event ev = {.kind = TC_EV_DETACH, .mutator = id};
 	if (rt->cfg.on_event)
@@ -485,14 +510,21 @@ static bool wait_stw(tc_mutator *m)
 	if (!atomic_load_explicit(&rt->stw, memory_order_acquire))
 		return false;
 	pthread_mutex_lock(&rt->sched_lock);
-	if (atomic_load(&rt->stw)) {
-		held = true;
-		atomic_store(&m->status, TC_ST_STOPPED);
-		pthread_cond_broadcast(&rt->sched_cond);
-		while (atomic_load(&rt->stw))
-			pthread_cond_wait(&rt->sched_cond, &rt->sched_lock);
-		atomic_store(&m->status, TC_ST_RUNNING);
+	if (!atomic_load(&rt->stw)) {
+		pthread_mutex_unlock(&rt->sched_lock);
+		return false;
 	}
+	held = true;
+	atomic_store(&m->status, TC_ST_STOPPED);
+	pthread_cond_signal(&rt->stw_cond);
+	pthread_mutex_unlock(&rt->sched_lock);
+	/* Sleep, do not spin: on a machine with as many running mutators as
+	 * CPUs, spinning ones would take the CPU from the collector that is
+	 * doing the stop-the-world's work. */
+	pthread_mutex_lock(&rt->sched_lock);
+	while (atomic_load(&rt->stw))
+		pthread_cond_wait(&rt->sched_cond, &rt->sched_lock);
+	atomic_store(&m->status, TC_ST_RUNNING);
 	pthread_mutex_unlock(&rt->sched_lock);
 	return held;
 }
@@ -534,7 +566,7 @@ void tc_park(tc_mutator *m)
 	pthread_mutex_lock(&rt->sched_lock);
 	atomic_store(&m->status, TC_ST_PARKED);
 	p_release(rt, m);
-	pthread_cond_broadcast(&rt->sched_cond);
+	pthread_cond_signal(&rt->stw_cond);
 	pthread_mutex_unlock(&rt->sched_lock);
 }
 

@@ -61,7 +61,10 @@ struct tc_runtime {
 	tc_collector gc;
 
 	pthread_mutex_t sched_lock;
-	pthread_cond_t sched_cond;
+	pthread_cond_t sched_cond; /* mutators wait: for a P, for the end of
+				    * a stop-the-world, to be unclaimed */
+	pthread_cond_t stw_cond;   /* the collector waits: for mutators to
+				    * stop or park */
 	_Atomic(tc_mutator *) mtab[TC_MAX_MUTATORS];
 	_Atomic int nmutators;
 	unsigned next_id;          /* under sched_lock */
