@@ -159,10 +159,12 @@ static void world_stop(void *ctx)
 static uint64_t world_start(void *ctx)
 {
 	tc_runtime *rt = ctx;
-	/* Clear the flag before taking the lock: the stopped mutators,
-	 * spinning on it, run again at once, even if the lock is held by a
-	 * thread the kernel has just descheduled.  Parked ones are handed
-	 * back below, and sleepers woken. */
+	/* The world is released the moment the flag clears: that instant
+	 * ends the pause (tc_world.start).  Mutators asleep in wait_stw are
+	 * woken right after, by the broadcast below; the wake-up itself is
+	 * not counted (it can cost a scheduler tick when the waker is
+	 * preempted by its wakees, while they already run).  Parked
+	 * mutators claimed for the stop are handed back first. */
 	atomic_store(&rt->stw, 0);
 	uint64_t released = tc_now_ns();
 	pthread_mutex_lock(&rt->sched_lock);
@@ -174,7 +176,7 @@ static uint64_t world_start(void *ctx)
 		}
 	}
 	/* Wake sleepers after unlocking, so that they do not wake only to
-	 * wait for the lock (spinning ones see stw clear already). */
+	 * wait for the lock. */
 	pthread_mutex_unlock(&rt->sched_lock);
 	pthread_cond_broadcast(&rt->sched_cond);
 	return released;
