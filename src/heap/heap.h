@@ -27,7 +27,10 @@
  *   free = !alloc, white = alloc & !mark, grey = mark & !scan,
  *   black = mark & scan.
  * Objects allocated during the mark phase get mark and scan at once
- * ("allocate black").  Each object's pointer-word count sits in a side
+ * ("allocate black"): the first black allocation from a cached span marks
+ * all its free slots in one pass, which is harmless since free is decided
+ * by the alloc bit alone (a marked free slot is still free) and sweep
+ * keeps alloc & mark.  Each object's pointer-word count sits in a side
  * table (nptrs), so scanning is precise: its first nptrs words are pointers,
  * the rest is never looked at.
  *
@@ -312,8 +315,8 @@ uint32_t tc_span_count_alloc(tc_span *s, _Atomic(uint64_t) *ab);
 tc_color tc_span_color(tc_span *s, uint32_t slot);
 
 /* Consistency check of all spans (world stopped): page accounting adds up,
- * nalloc matches the alloc bits, mark implies alloc.  Returns 0 or the
- * number of problems, each described on stderr. */
+ * nalloc matches the alloc bits of uncached spans, scan implies mark.
+ * Returns 0 or the number of problems, each described on stderr. */
 int tc_heap_check(tc_heap *h);
 
 /* ---- the fast path, inline ---- */
