@@ -55,7 +55,6 @@
 
 #include "gc/gc.h"
 
-bool tc_gc_shade_barrier(tc_collector *gc, tc_gcwork *w, uintptr_t p);
 
 /* Called only while the barrier is enabled (mark phase).  Must not poll a
  * safepoint: the caller performs the store right after. */

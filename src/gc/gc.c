@@ -69,10 +69,6 @@
 #include "gc/gc.h"
 #include "util.h"
 
-uint64_t tc_gc_drain(tc_collector *gc, tc_gcwork *w, uint64_t budget);
-bool tc_gc_drain_one(tc_collector *gc, tc_gcwork *w);
-uint64_t tc_gc_verify(tc_collector *gc);
-int tc_gc_check_invariants(tc_collector *gc);
 
 #define MARK_CHUNK (256 * 1024) /* scan bytes between checks */
 
@@ -182,7 +178,6 @@ static void pacer_assist_ratio(tc_collector *gc)
 			      memory_order_relaxed);
 }
 
-void tc_set_gogc_gc(tc_collector *gc, int gogc);
 void tc_set_gogc_gc(tc_collector *gc, int gogc)
 {
 	atomic_store_explicit(&gc->gogc, gogc, memory_order_relaxed);
@@ -715,7 +710,6 @@ void tc_gc_trigger(tc_collector *gc, bool forced)
 }
 
 /* Heap crossed the trigger: wake the collector once per cycle. */
-void tc_gc_kick(tc_collector *gc);
 void tc_gc_kick(tc_collector *gc)
 {
 	int zero = 0;

@@ -235,6 +235,22 @@ static inline bool tc_gc_should_trigger(tc_collector *gc)
 		       TC_PHASE_OFF;
 }
 
+/* Internal entry points shared by the collector's files and the runtime. */
+/* Scan grey objects until `budget` bytes of scan work are done or none is
+ * left (returns the work done); scan exactly one (false if none). */
+uint64_t tc_gc_drain(tc_collector *gc, tc_gcwork *w, uint64_t budget);
+bool tc_gc_drain_one(tc_collector *gc, tc_gcwork *w);
+/* Shade for the write barrier: counts and records the shade. */
+bool tc_gc_shade_barrier(tc_collector *gc, tc_gcwork *w, uintptr_t p);
+void tc_gc_note_shade(tc_collector *gc, uintptr_t p);
+/* The verifier (world stopped): lost objects found; invariant problems. */
+uint64_t tc_gc_verify(tc_collector *gc);
+int tc_gc_check_invariants(tc_collector *gc);
+/* GOGC changed at run time: recompute goal and trigger. */
+void tc_set_gogc_gc(tc_collector *gc, int gogc);
+/* The heap crossed the trigger: wake the collector (once per cycle). */
+void tc_gc_kick(tc_collector *gc);
+
 /* The write barrier's slow path; see barrier.c. */
 void tc_gc_wb_slow(tc_collector *gc, tc_gcmut *m, uintptr_t *slot,
 		   uintptr_t val);

@@ -154,7 +154,6 @@ void tc_gc_shade(tc_collector *gc, tc_gcwork *w, uintptr_t p)
 }
 
 /* Record a barrier shade for observers (flashing cells). */
-void tc_gc_note_shade(tc_collector *gc, uintptr_t p);
 void tc_gc_note_shade(tc_collector *gc, uintptr_t p)
 {
 	tc_span *s = tc_heap_spanof(gc->heap, p);
@@ -167,7 +166,6 @@ void tc_gc_note_shade(tc_collector *gc, uintptr_t p)
 			      tc_objid_pack(id), memory_order_relaxed);
 }
 
-bool tc_gc_shade_barrier(tc_collector *gc, tc_gcwork *w, uintptr_t p);
 bool tc_gc_shade_barrier(tc_collector *gc, tc_gcwork *w, uintptr_t p)
 {
 	if (!p || !shade(gc, w, p))
@@ -207,7 +205,6 @@ static inline uintptr_t pop(tc_collector *gc, tc_gcwork *w)
 
 /* Scan grey objects until `budget` bytes of scan work are done or no grey
  * object is left.  Returns the scan work done. */
-uint64_t tc_gc_drain(tc_collector *gc, tc_gcwork *w, uint64_t budget);
 uint64_t tc_gc_drain(tc_collector *gc, tc_gcwork *w, uint64_t budget)
 {
 	uint64_t start = w->scan_bytes;
@@ -225,7 +222,6 @@ uint64_t tc_gc_drain(tc_collector *gc, tc_gcwork *w, uint64_t budget)
 }
 
 /* Scan exactly one grey object.  Returns false if none was found. */
-bool tc_gc_drain_one(tc_collector *gc, tc_gcwork *w);
 bool tc_gc_drain_one(tc_collector *gc, tc_gcwork *w)
 {
 	uintptr_t p = pop(gc, w);

@@ -156,7 +156,6 @@ static void verify_mutator(void *arg, tc_gcmut *m)
 
 /* Run with the world stopped and no grey work left.  Returns the number
  * of lost objects found (and rescued, unless that aborts). */
-uint64_t tc_gc_verify(tc_collector *gc);
 uint64_t tc_gc_verify(tc_collector *gc)
 {
 	tc_heap *h = gc->heap;
@@ -191,7 +190,6 @@ uint64_t tc_gc_verify(tc_collector *gc)
 /* Invariants at mark termination: no grey object is left (every marked
  * object is scanned), and the heap's span accounting adds up.  O(heap):
  * only run with the verifier on. */
-int tc_gc_check_invariants(tc_collector *gc);
 int tc_gc_check_invariants(tc_collector *gc)
 {
 	tc_heap *h = gc->heap;

@@ -19,7 +19,6 @@
 #include "runtime/runtime.h"
 #include "util.h"
 
-void tc_gc_kick(tc_collector *gc);
 
 /* ---- the out-of-line halves of the inline stack operations ---- */
 

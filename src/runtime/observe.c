@@ -17,7 +17,6 @@
 #include "runtime/runtime.h"
 #include "util.h"
 
-void tc_set_gogc_gc(tc_collector *gc, int gogc);
 
 /* ---- control ---- */
 
