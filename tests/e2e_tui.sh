@@ -96,6 +96,19 @@ count() { # count white|grey|black|free (from the heap map legend)
 }
 mutators() { screen | sed -n 's/.*mutators \([0-9][0-9]*\) .*/\1/p' | head -1; }
 legend() { screen | grep -E 'free [0-9]+ .*black [0-9]+' | head -1; }
+# settle: wait (bounded) until the legend reads the same twice 0.3 s apart:
+# the picture drawn from the latest snapshot after a step, and no mutator
+# operation still finishing as the pause takes hold.
+settle() {
+	local a b i
+	for i in $(seq 1 30); do
+		a=$(legend)
+		sleep 0.3
+		b=$(legend)
+		[ -n "$a" ] && [ "$a" = "$b" ] && return 0
+	done
+	return 1
+}
 
 # start SESSION COLS LINES ARGS...: run tricolor in a new session, then
 # report on exit whether the tty modes came back and the exit status.
@@ -155,6 +168,7 @@ for i in $(seq 1 12); do
 	wait_gone "$(printf '%s' "$before" | sed 's/[][]/\\&/g')" 15 || true
 	sleep 0.2
 done
+settle || true
 w0=$(count white) g0=$(count grey) b0=$(count black)
 check "paused in mark with grey objects (grey=$g0)" \
 	test "${g0:-0}" -gt 0
@@ -168,7 +182,7 @@ for i in $(seq 1 100); do
 	fi
 	sleep 0.05
 done
-sleep 0.2
+settle || true
 w1=$(count white) g1=$(count grey) b1=$(count black)
 check "n: black grows by exactly one ($b0 -> $b1)" \
 	test "$changed" = yes -a "$((b1 - b0))" -eq 1
