@@ -116,47 +116,6 @@ static int64_t run_trees(int64_t count, int depth)
 	return check;
 }
 
-struct work {
-	pthread_t thread;
-	int depth;
-	int64_t count;
-	int64_t check; /* written by the worker, read after pthread_join */
-};
-
-static void *worker_main(void *arg)
-{
-	struct work *w = arg;
-
-	w->check = run_trees(w->count, w->depth);
-	return NULL;
-}
-
-/* Step 3 for one depth; threads are created through GC_pthread_create
- * (GC_THREADS redirects pthread_create) so that Boehm scans them. */
-static int64_t run_depth(const struct bt_args *a, int depth, int64_t iters)
-{
-	struct work ws[BT_MAX_WORKERS];
-	int64_t check = 0;
-
-	if (a->workers <= 1)
-		return run_trees(iters, depth);
-	for (int i = 0; i < a->workers; i++) {
-		ws[i].depth = depth;
-		ws[i].count = bt_share(iters, i, a->workers);
-		ws[i].check = 0;
-		if (pthread_create(&ws[i].thread, NULL, worker_main, &ws[i])) {
-			fprintf(stderr, "binarytrees-boehm: pthread_create "
-			                "failed\n");
-			exit(1);
-		}
-	}
-	for (int i = 0; i < a->workers; i++) {
-		pthread_join(ws[i].thread, NULL);
-		check += ws[i].check;
-	}
-	return check;
-}
-
 struct stats_copy {
 	__typeof__(gcstat) st;
 	GC_word gc_no;
@@ -198,7 +157,9 @@ int main(int argc, char **argv)
 	for (int d = BT_MIN_DEPTH; d <= a.max_depth; d += 2) {
 		int64_t iters = bt_iterations(&a, d);
 
-		bt_print_depth(iters, d, run_depth(&a, d, iters));
+		bt_print_depth(iters, d,
+		               bt_fork_join(&a, d, iters, run_trees,
+		                            "binarytrees-boehm"));
 	}
 
 	bt_print_long_lived(a.max_depth, item_check(long_lived));

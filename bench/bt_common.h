@@ -10,6 +10,7 @@
 #define BT_COMMON_H
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,6 +75,56 @@ static inline int64_t bt_iterations(const struct bt_args *a, int d)
 static inline int64_t bt_share(int64_t iters, int i, int n)
 {
 	return iters / n + (i < iters % n ? 1 : 0);
+}
+
+/* Step 3 for one depth, for the variants whose workers need no setup of
+ * their own (Boehm, malloc): run `run(count, depth)` on the calling thread,
+ * or split the iterations over a->workers threads and join them.  The
+ * Boehm program includes this after <gc/gc.h>, whose GC_THREADS macros
+ * turn pthread_create into GC_pthread_create, so Boehm scans the workers.
+ * The call through `run` is once per thread, not per node. */
+struct bt_work {
+	pthread_t thread;
+	int depth;
+	int64_t count;
+	int64_t check; /* written by the worker, read after pthread_join */
+	int64_t (*run)(int64_t count, int depth);
+};
+
+static inline void *bt_worker_main(void *arg)
+{
+	struct bt_work *w = arg;
+
+	w->check = w->run(w->count, w->depth);
+	return NULL;
+}
+
+static inline int64_t bt_fork_join(const struct bt_args *a, int depth,
+                                   int64_t iters,
+                                   int64_t (*run)(int64_t, int),
+                                   const char *prog)
+{
+	struct bt_work ws[BT_MAX_WORKERS];
+	int64_t check = 0;
+
+	if (a->workers <= 1)
+		return run(iters, depth);
+	for (int i = 0; i < a->workers; i++) {
+		ws[i].depth = depth;
+		ws[i].count = bt_share(iters, i, a->workers);
+		ws[i].check = 0;
+		ws[i].run = run;
+		if (pthread_create(&ws[i].thread, NULL, bt_worker_main,
+		                   &ws[i])) {
+			fprintf(stderr, "%s: pthread_create failed\n", prog);
+			exit(1);
+		}
+	}
+	for (int i = 0; i < a->workers; i++) {
+		pthread_join(ws[i].thread, NULL);
+		check += ws[i].check;
+	}
+	return check;
 }
 
 static inline void bt_print_stretch(int depth, int64_t check)
