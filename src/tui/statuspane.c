@@ -85,6 +85,20 @@ static void kv(WINDOW *w, const theme *th, const char *label, const char *value)
 	theme_set(w, th, UI_NORMAL);
 }
 
+/* A counter that only shows, in the warning style, once it is nonzero. */
+static void warn_count(WINDOW *w, const theme *th, const char *label,
+                       uint64_t n)
+{
+	char a[48];
+
+	if (n == 0)
+		return;
+	snprintf(a, sizeof a, "%s%llu", label, (unsigned long long)n);
+	theme_set(w, th, UI_WARN);
+	waddstr(w, a);
+	theme_set(w, th, UI_NORMAL);
+}
+
 static void line_phases(WINDOW *w, const tv_status *st, const theme *th)
 {
 	static const char *const names[TC_NPHASES] = {
@@ -182,28 +196,9 @@ void statuspane_draw(WINDOW *w, const tv_status *st, const status_hist *hs,
 		snprintf(a, sizeof a, "%d", st->gc.gogc);
 	kv(w, th, "  GOGC ", a);
 	kv(w, th, "  barrier ", barrier_name(st->gc.barrier));
-	if (st->gc.verify_violations > 0) {
-		snprintf(a, sizeof a, "  LOST %llu",
-		         (unsigned long long)st->gc.verify_violations);
-		theme_set(w, th, UI_WARN);
-		waddstr(w, a);
-		theme_set(w, th, UI_NORMAL);
-	}
-
-	if (st->failures > 0) {
-		snprintf(a, sizeof a, "  FAILED CHECKS %llu",
-		         (unsigned long long)st->failures);
-		theme_set(w, th, UI_WARN);
-		waddstr(w, a);
-		theme_set(w, th, UI_NORMAL);
-	}
-	if (st->alloc_failures > 0) {
-		snprintf(a, sizeof a, "  HEAP FULL x%llu",
-		         (unsigned long long)st->alloc_failures);
-		theme_set(w, th, UI_WARN);
-		waddstr(w, a);
-		theme_set(w, th, UI_NORMAL);
-	}
+	warn_count(w, th, "  LOST ", st->gc.verify_violations);
+	warn_count(w, th, "  FAILED CHECKS ", st->failures);
+	warn_count(w, th, "  HEAP FULL x", st->alloc_failures);
 
 	half = (width - 16) / 2;
 	if (half < 4)
