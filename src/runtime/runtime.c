@@ -84,8 +84,10 @@ static void p_acquire_and_run(tc_runtime *rt, tc_mutator *m)
 	pthread_cond_broadcast(&rt->sched_cond); /* the next in line */
 }
 
-/* Yield the P to the mutators waiting for one, and queue again. */
-static void p_yield(tc_mutator *m)
+/* Park m: hand its grey objects to the collector (they must not be stuck
+ * in a sleeping thread's buffer), give up its P, and tell a collector that
+ * may be waiting for it to stop.  Returns with sched_lock held. */
+static void park_locked(tc_mutator *m)
 {
 	tc_runtime *rt = m->rt;
 	tc_gc_flush(&rt->gc, &m->g.work);
@@ -93,6 +95,13 @@ static void p_yield(tc_mutator *m)
 	atomic_store(&m->status, TC_ST_PARKED);
 	p_release(rt, m);
 	pthread_cond_signal(&rt->stw_cond);
+}
+
+/* Yield the P to the mutators waiting for one, and queue again. */
+static void p_yield(tc_mutator *m)
+{
+	tc_runtime *rt = m->rt;
+	park_locked(m);
 	p_acquire_and_run(rt, m);
 	pthread_mutex_unlock(&rt->sched_lock);
 	atomic_fetch_add_explicit(&rt->preemptions, 1, memory_order_relaxed);
@@ -562,14 +571,8 @@ void tc_safepoint_slow(tc_mutator *m)
 
 void tc_park(tc_mutator *m)
 {
-	tc_runtime *rt = m->rt;
-	/* Grey objects must not be stuck in a sleeping thread's buffer. */
-	tc_gc_flush(&rt->gc, &m->g.work);
-	pthread_mutex_lock(&rt->sched_lock);
-	atomic_store(&m->status, TC_ST_PARKED);
-	p_release(rt, m);
-	pthread_cond_signal(&rt->stw_cond);
-	pthread_mutex_unlock(&rt->sched_lock);
+	park_locked(m);
+	pthread_mutex_unlock(&m->rt->sched_lock);
 }
 
 void tc_unpark(tc_mutator *m)

@@ -297,6 +297,17 @@ uint64_t tv_slot_ops(tv_engine *e, int i)
 	return atomic_load_explicit(&e->slots[i].ops, memory_order_relaxed);
 }
 
+/* The engine's locks and condition variables, made in tv_engine_new. */
+static void destroy_sync(tv_engine *e)
+{
+	pthread_mutex_destroy(&e->step_lock);
+	pthread_mutex_destroy(&e->lock);
+	pthread_mutex_destroy(&e->ev_lock);
+	pthread_mutex_destroy(&e->insp_lock);
+	pthread_cond_destroy(&e->cond);
+	pthread_cond_destroy(&e->done);
+}
+
 tv_engine *tv_engine_new(const tv_options *o, char *err, size_t errlen)
 {
 	tv_engine *e;
@@ -384,12 +395,7 @@ tv_engine *tv_engine_new(const tv_options *o, char *err, size_t errlen)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (!e->rt) {
 		snprintf(err, errlen, "%s", rerr ? rerr : "runtime failed");
-		pthread_mutex_destroy(&e->step_lock);
-		pthread_mutex_destroy(&e->lock);
-		pthread_mutex_destroy(&e->ev_lock);
-		pthread_mutex_destroy(&e->insp_lock);
-		pthread_cond_destroy(&e->cond);
-		pthread_cond_destroy(&e->done);
+		destroy_sync(e);
 		free(e);
 		return NULL;
 	}
@@ -450,12 +456,7 @@ void tv_engine_free(tv_engine *e)
 			pthread_join(t, NULL);
 	}
 	tc_runtime_free(e->rt);
-	pthread_mutex_destroy(&e->step_lock);
-	pthread_mutex_destroy(&e->lock);
-	pthread_mutex_destroy(&e->ev_lock);
-	pthread_mutex_destroy(&e->insp_lock);
-	pthread_cond_destroy(&e->cond);
-	pthread_cond_destroy(&e->done);
+	destroy_sync(e);
 	free(e->insp_stack);
 	free(e->insp_fields);
 	free(e->insp_nonnull);
