@@ -149,7 +149,9 @@ typedef struct tc_collector {
 	pthread_mutex_t ctl_lock;
 	pthread_cond_t ctl_cond;   /* collector waits for work/steps */
 	pthread_cond_t done_cond;  /* waiters for cycles/steps */
-	bool running;
+	bool running;  /* written by tc_gc_start/stop only, before any mutator
+			* attaches and after all detached: attach/detach order
+			* it before mutators' unlocked reads */
 	bool shutdown;
 	bool request;              /* a collection was asked for */
 	bool forced;
