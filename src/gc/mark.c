@@ -11,10 +11,12 @@
  * objects, and a mutex has no ABA problem.
  *
  * Shading (white -> grey) is one atomic fetch-or on the mark bit: whoever
- * flips the bit owns the object and pushes it, so each object is queued at
- * most once per cycle.  Scanning (grey -> black) sets the scan bit and
- * shades every pointer field.  Objects without pointer fields are marked
- * black at once: there is nothing to scan.
+ * flips the bit owns the object until it is black, and pushes it, so each
+ * object is queued at most once per cycle.  Scanning (grey -> black) sets
+ * the scan flag in the object's info word - a plain store, as the owner is
+ * the only writer (heap.h) - and shades every pointer field.  Objects
+ * without pointer fields are made black at once: there is nothing to
+ * scan.
  */
 #include "config.h"
 
@@ -139,10 +141,15 @@ static inline bool shade(tc_collector *gc, tc_gcwork *w, uintptr_t p)
 	uint32_t size = atomic_load_explicit(&s->elemsize, memory_order_relaxed);
 	w->marked_objs++;
 	w->marked_bytes += size;
-	if (tc_span_nptrs(s, slot) == 0) {
-		tc_bit_set_atomic(s->scanbits, slot);
+	/* The flag may be left over from an older cycle: set it either way. */
+	uint16_t info = atomic_load_explicit(&s->info[slot],
+					     memory_order_relaxed);
+	uint16_t scanned = tc_span_scanflag(s);
+	if (tc_span_nptrs_of(s, info) == 0) {
+		tc_span_set_scan(s, slot, info, scanned);
 		return true;
 	}
+	tc_span_set_scan(s, slot, info, scanned ^ TC_INFO_SCANNED);
 	push(gc, w, tc_span_objaddr(s, slot));
 	return true;
 }
@@ -180,9 +187,11 @@ static inline void scan_object(tc_collector *gc, tc_gcwork *w, uintptr_t obj)
 {
 	tc_span *s = tc_heap_spanof(gc->heap, obj);
 	uint32_t slot = tc_span_slot(s, obj);
-	uint32_t n = tc_span_nptrs(s, slot);
+	uint16_t info = atomic_load_explicit(&s->info[slot],
+					     memory_order_relaxed);
+	uint32_t n = tc_span_nptrs_of(s, info);
 	_Atomic(uintptr_t) *f = (_Atomic(uintptr_t) *)obj;
-	tc_bit_set_atomic(s->scanbits, slot);
+	tc_span_set_scan(s, slot, info, tc_span_scanflag(s));
 	for (uint32_t i = 0; i < n; i++) {
 		/* Acquire pairs with the release store in tc_gc_write: the
 		 * target object's span was set up before it was published. */

@@ -114,7 +114,8 @@ static void trace(vctx *v, uintptr_t root_obj, const char *rootname)
 				gc->cfg.on_event(gc->cfg.event_ctx, &ev);
 			/* Rescue: make it black so sweep keeps it. */
 			tc_bit_set_atomic(s->markbits, slot);
-			tc_bit_set_atomic(s->scanbits, slot);
+			tc_span_set_scan(s, slot, atomic_load(&s->info[slot]),
+					 tc_span_scanflag(s));
 		}
 		uint32_t np = tc_span_nptrs(s, slot);
 		_Atomic(uintptr_t) *f = (_Atomic(uintptr_t) *)base;
@@ -202,8 +203,13 @@ int tc_gc_check_invariants(tc_collector *gc)
 		}
 		uint32_t ne = atomic_load(&s->nelems);
 		for (uint32_t w = 0; w < (ne + 63) / 64; w++) {
+			/* Free slots may be marked (allocating black). */
 			uint64_t g = atomic_load(&s->markbits[w]) &
-				     ~atomic_load(&s->scanbits[w]);
+				     atomic_load(&s->allocbits[w]);
+			for (uint64_t b = g; b; b &= b - 1)
+				if (tc_span_scanned(s, w * 64 + (uint32_t)
+							__builtin_ctzll(b)))
+					g &= ~(b & -b);
 			if (g) {
 				fprintf(stderr,
 					"tricolor: invariant: span %u has grey "

@@ -17,22 +17,30 @@
  *   mcache  per mutator thread: one span per class to allocate from, with no
  *           lock and no atomic read-modify-write on the fast path.
  *
- * Per span, one bit per object in each of three bitmaps:
+ * Per span, one bit per object in each of two bitmaps, and one 16-bit
+ * info word per object:
  *   alloc   the slot holds an object (set by the owning mcache; rebuilt by
  *           sweep as alloc & mark);
  *   mark    reached by the collector this cycle (atomic fetch-or: many
  *           markers and the write barrier race to set it);
- *   scan    its pointer fields have been scanned.
- * An object's color is derived from them, never stored:
- *   free = !alloc, white = alloc & !mark, grey = mark & !scan,
- *   black = mark & scan.
- * Objects allocated during the mark phase get mark and scan at once
+ *   info    the object's pointer-word count (low 15 bits: scanning is
+ *           precise, its first nptrs words are pointers and the rest is
+ *           never looked at) and the scan flag (bit 15).
+ * The scan flag says "scanned" when it equals the span's cycle parity,
+ * bit 1 of its sweepgen (tc_span_scanflag): the marker that won an
+ * object's mark bit owns the object until it is black, so it sets the flag
+ * with a plain store, not a read-modify-write - one atomic RMW per object
+ * instead of two, which on a marking loop bound by memory is most of the
+ * cost - and sweep never has to clear it.  A flag left over from an older
+ * cycle is only ever read on a marked object, and shading rewrites it.
+ * An object's color is derived from these, never stored:
+ *   free = !alloc, white = alloc & !mark, grey = mark & !scanned,
+ *   black = mark & scanned.
+ * Objects allocated during the mark phase are born marked and scanned
  * ("allocate black"): the first black allocation from a cached span marks
  * all its free slots in one pass, which is harmless since free is decided
  * by the alloc bit alone (a marked free slot is still free) and sweep
- * keeps alloc & mark.  Each object's pointer-word count sits in a side
- * table (nptrs), so scanning is precise: its first nptrs words are pointers,
- * the rest is never looked at.
+ * keeps alloc & mark; the allocation writes the info word with the flag.
  *
  * Sweep generations (as in Go's mgcsweep.go): heap->sweepgen grows by 2 at
  * every mark termination.  A span with sweepgen == sg-2 needs sweeping,
@@ -50,9 +58,12 @@
  *     tc_write, or a stop-the-world) after the span was made.
  *   - alloc bits: written by the single owner (the mcache holding the span,
  *     or the sweeper that claimed it), read by observers: relaxed atomics.
- *   - mark/scan bits: set by markers with fetch-or (relaxed: the grey queue
+ *   - mark bits: set by markers with fetch-or (relaxed: the grey queue
  *     hands-off with locks/release); cleared by the sweeper, which runs after
  *     mark termination's stop-the-world.
+ *   - info words: written by the allocating owner for a free slot, and by
+ *     the marker that owns a grey object (relaxed stores; never both at
+ *     once, as a marked object is not free); read by markers and observers.
  */
 #ifndef TRICOLOR_HEAP_H
 #define TRICOLOR_HEAP_H
@@ -100,6 +111,10 @@ static inline int tc_size_to_class(size_t bytes)
 
 /* ---- spans ---- */
 
+/* An object's info word (see the header comment). */
+#define TC_INFO_NPTRS 0x7fffu
+#define TC_INFO_SCANNED 0x8000u
+
 enum {
 	TC_SPAN_FREE = 0, /* no span starts here */
 	TC_SPAN_INUSE = 1,
@@ -145,13 +160,15 @@ struct tc_span {
 	bool needzero;        /* free slots may hold old bytes (poisoning
 			       * only: sweep and page release clear
 			       * otherwise): zero on allocation */
+	uint16_t allocflag;   /* owner: scan flag new objects get (unscanned,
+			       * or scanned once the span allocates black) */
 
-	/* Metadata block: bitmaps and nptrs.  Recycled per class, never freed
-	 * while the heap lives, so a racing observer reads valid memory. */
+	/* Metadata block: bitmaps and info words.  Recycled per class, never
+	 * freed while the heap lives, so a racing observer reads valid
+	 * memory. */
 	_Atomic(uint64_t) *allocbits;
 	_Atomic(uint64_t) *markbits;
-	_Atomic(uint64_t) *scanbits;
-	_Atomic(uint16_t) *nptrs;
+	_Atomic(uint16_t) *info; /* TC_INFO_NPTRS | TC_INFO_SCANNED */
 	void *meta;
 
 	/* mcentral list links: under the class's central lock. */
@@ -293,18 +310,51 @@ static inline bool tc_bit_set_atomic(_Atomic(uint64_t) *bits, uint32_t i)
 		 m);
 }
 
-static inline uint32_t tc_span_nptrs(const tc_span *s, uint32_t slot)
+/* The info-word flag that means "scanned" in s's current cycle. */
+static inline uint16_t tc_span_scanflag(const tc_span *s)
+{
+	return (atomic_load_explicit(&s->sweepgen, memory_order_relaxed) & 2)
+		       ? TC_INFO_SCANNED
+		       : 0;
+}
+
+/* Pointer words of an object, from its info word `info`. */
+static inline uint32_t tc_span_nptrs_of(const tc_span *s, uint16_t info)
 {
 	if (atomic_load_explicit(&s->sizeclass, memory_order_relaxed) == 0)
 		return atomic_load_explicit(&s->large_nptrs,
 					    memory_order_relaxed);
-	return atomic_load_explicit(&s->nptrs[slot], memory_order_relaxed);
+	return info & TC_INFO_NPTRS;
 }
 
-/* During mark: mark and scan every free slot of a cached span, and `slot`
- * (being allocated), so that allocating black from it needs no atomic
- * read-modify-write.  Marked free slots stay free: sweep keeps alloc &
- * mark.  Owner only. */
+static inline uint32_t tc_span_nptrs(const tc_span *s, uint32_t slot)
+{
+	return tc_span_nptrs_of(s, atomic_load_explicit(&s->info[slot],
+							memory_order_relaxed));
+}
+
+/* Whether a marked object has been scanned this cycle. */
+static inline bool tc_span_scanned(const tc_span *s, uint32_t slot)
+{
+	return (atomic_load_explicit(&s->info[slot], memory_order_relaxed) &
+		TC_INFO_SCANNED) == tc_span_scanflag(s);
+}
+
+/* Set an object's scan flag to `flag` (TC_INFO_SCANNED or 0, usually from
+ * tc_span_scanflag), keeping its pointer count.  Only the object's owner
+ * calls it: the marker that marked it, or the world is stopped. */
+static inline void tc_span_set_scan(tc_span *s, uint32_t slot, uint16_t info,
+				    uint16_t flag)
+{
+	atomic_store_explicit(&s->info[slot],
+			      (uint16_t)((info & TC_INFO_NPTRS) | flag),
+			      memory_order_relaxed);
+}
+
+/* During mark: mark every free slot of a cached span, and `slot` (being
+ * allocated), and make the span's new objects scanned, so that allocating
+ * black from it needs no atomic read-modify-write.  Marked free slots stay
+ * free: sweep keeps alloc & mark.  Owner only. */
 void tc_span_preblacken(tc_span *s, uint32_t slot);
 
 /* Allocated objects of a span, counted from alloc bits `ab` (the span's,
@@ -374,22 +424,22 @@ tc_mcache_alloc_fast(tc_mcache *c, int cls, uint32_t nptrs, bool black)
 			      atomic_load_explicit(aw, memory_order_relaxed) |
 				      ((uint64_t)1 << (slot & 63)),
 			      memory_order_relaxed);
-	atomic_store_explicit(&s->nptrs[slot], (uint16_t)nptrs,
+	if (black && __builtin_expect(!s->preblack, 0))
+		tc_span_preblacken(s, slot);
+	atomic_store_explicit(&s->info[slot], (uint16_t)(nptrs | s->allocflag),
 			      memory_order_relaxed);
 	uint32_t size = tc_classes[cls].size;
 	uintptr_t p = s->base + (uintptr_t)slot * size;
 	if (s->needzero)
 		tc_words_fill(p, size, 0);
-	if (black) {
-		/* Allocate black: the new object is reachable only from the
-		 * allocating (already scanned or soon scanned) stack, and
-		 * holds no pointers yet, so it needs no scan this cycle.  The
-		 * first black allocation from a span marks all its free slots
-		 * at once, so the rest cost no atomic read-modify-write. */
-		if (__builtin_expect(!s->preblack, 0))
-			tc_span_preblacken(s, slot);
+	/* Allocate black: the new object is reachable only from the
+	 * allocating (already scanned or soon scanned) stack, and holds no
+	 * pointers yet, so it needs no scan this cycle.  The first black
+	 * allocation from a span marks all its free slots at once and sets
+	 * allocflag to "scanned" (above), so the rest cost no atomic
+	 * read-modify-write. */
+	if (black)
 		c->black_bytes += size;
-	}
 	return (void *)p;
 }
 

@@ -122,7 +122,6 @@ uint32_t tc_span_sweep(tc_heap *h, tc_span *s, bool release)
 		atomic_store_explicit(&s->allocbits[w], a & m,
 				      memory_order_relaxed);
 		atomic_store_explicit(&s->markbits[w], 0, memory_order_relaxed);
-		atomic_store_explicit(&s->scanbits[w], 0, memory_order_relaxed);
 	}
 	atomic_store_explicit(&s->nalloc, live, memory_order_relaxed);
 	bool give_back = live == 0 && release;
@@ -263,6 +262,7 @@ bool tc_mcache_refill(tc_mcache *c, int cls)
 	c->start_nalloc[cls] = n;
 	s->freeindex = 0;
 	s->alloccache = 0;
+	s->allocflag = tc_span_scanflag(s) ^ TC_INFO_SCANNED;
 	atomic_store_explicit(&s->cached, 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&h->heap_live,
 				  (uint64_t)(tc_classes[cls].nelems - n) *
@@ -292,13 +292,15 @@ void *tc_heap_alloc_large(tc_heap *h, size_t bytes, uint32_t nptrs)
 		tc_words_fill(s->base, size, 0);
 	atomic_store_explicit(&s->allocbits[0], 1, memory_order_relaxed);
 	atomic_store_explicit(&s->nalloc, 1, memory_order_relaxed);
+	uint16_t scanned = tc_span_scanflag(s);
 	if (atomic_load_explicit(&h->allocblack, memory_order_relaxed)) {
 		atomic_fetch_or_explicit(&s->markbits[0], 1,
 					 memory_order_relaxed);
-		atomic_fetch_or_explicit(&s->scanbits[0], 1,
-					 memory_order_relaxed);
+		tc_span_set_scan(s, 0, 0, scanned);
 		atomic_fetch_add_explicit(&h->black_large, size,
 					  memory_order_relaxed);
+	} else {
+		tc_span_set_scan(s, 0, 0, scanned ^ TC_INFO_SCANNED);
 	}
 	atomic_fetch_add_explicit(&h->heap_live, size, memory_order_relaxed);
 	atomic_fetch_add_explicit(&h->alloc_bytes, size, memory_order_relaxed);
@@ -321,9 +323,8 @@ void tc_span_preblacken(tc_span *s, uint32_t slot)
 			continue;
 		atomic_fetch_or_explicit(&s->markbits[w], free,
 					 memory_order_relaxed);
-		atomic_fetch_or_explicit(&s->scanbits[w], free,
-					 memory_order_relaxed);
 	}
+	s->allocflag = tc_span_scanflag(s);
 	s->preblack = true;
 }
 
@@ -345,7 +346,7 @@ tc_color tc_span_color(tc_span *s, uint32_t slot)
 		return TC_FREE;
 	if (!tc_bit_test(s->markbits, slot))
 		return TC_WHITE;
-	if (!tc_bit_test(s->scanbits, slot))
+	if (!tc_span_scanned(s, slot))
 		return TC_GREY;
 	return TC_BLACK;
 }

@@ -8,7 +8,7 @@
  * without any bookkeeping.  All of it runs under heap->lock, which is
  * taken only when a span is made or freed, never per object.
  *
- * Span metadata (bitmaps and the nptrs table) is sized by class and
+ * Span metadata (bitmaps and the info words) is sized by class and
  * recycled through per-class pools; it is never returned to libc while the
  * heap lives, so an observer racing with a span's death reads stale but
  * valid memory and notices through the span's seqlock.
@@ -153,9 +153,9 @@ static int64_t find_run(tc_heap *h, uint32_t n)
 }
 
 /* A metadata block: a pool link word (never read by observers), then the
- * alloc, mark and scan bitmaps, then the nptrs table.  A recycled block's
+ * alloc and mark bitmaps, then the info words.  A recycled block's
  * bitmaps are cleared with atomic stores, since an observer may still be
- * reading the span it belonged to; its nptrs entries are rewritten by each
+ * reading the span it belonged to; its info words are rewritten by each
  * allocation before the object is published. */
 static void *meta_get(tc_heap *h, int cls, uint32_t nelems)
 {
@@ -163,10 +163,10 @@ static void *meta_get(tc_heap *h, int cls, uint32_t nelems)
 	size_t words = (nelems + 63) / 64;
 	if (m) {
 		h->metapool[cls] = *m;
-		tc_words_fill((uintptr_t)(m + 1), 3 * words * 8, 0);
+		tc_words_fill((uintptr_t)(m + 1), 2 * words * 8, 0);
 		return m;
 	}
-	return tc_xcalloc(1, 8 + 3 * words * 8 + nelems * sizeof(uint16_t));
+	return tc_xcalloc(1, 8 + 2 * words * 8 + nelems * sizeof(uint16_t));
 }
 
 /* Make a span of npages for class cls (0: large object of `large` bytes).
@@ -229,8 +229,7 @@ tc_span *tc_heap_alloc_span(tc_heap *h, int cls, uint32_t npages)
 	_Atomic(uint64_t) *ab = (_Atomic(uint64_t) *)(m + 8);
 	__atomic_store_n(&s->allocbits, ab, __ATOMIC_RELAXED);
 	__atomic_store_n(&s->markbits, ab + words, __ATOMIC_RELAXED);
-	__atomic_store_n(&s->scanbits, ab + 2 * words, __ATOMIC_RELAXED);
-	__atomic_store_n(&s->nptrs, (_Atomic(uint16_t) *)(ab + 3 * words),
+	__atomic_store_n(&s->info, (_Atomic(uint16_t) *)(ab + 2 * words),
 			 __ATOMIC_RELAXED);
 	atomic_store_explicit(&s->state, TC_SPAN_INUSE, memory_order_relaxed);
 	atomic_store_explicit(&s->seq, seq + 2, memory_order_release);
@@ -337,23 +336,12 @@ int tc_heap_check(tc_heap *h)
 				bad++;
 				break;
 			}
+		/* Marked free slots are allowed: allocating black
+		 * pre-marks a cached span's free slots. */
 		uint32_t n = 0;
-		for (uint32_t w = 0; w < (ne + 63) / 64; w++) {
-			uint64_t a = atomic_load(&s->allocbits[w]);
-			uint64_t mk = atomic_load(&s->markbits[w]);
-			uint64_t sc = atomic_load(&s->scanbits[w]);
-			n += (uint32_t)__builtin_popcountll(a);
-			/* Marked free slots are allowed: allocating black
-			 * pre-marks a cached span's free slots. */
-			(void)a;
-			if (sc & ~mk) {
-				fprintf(stderr,
-					"heap check: span %u has scanned "
-					"unmarked slots\n",
-					p);
-				bad++;
-			}
-		}
+		for (uint32_t w = 0; w < (ne + 63) / 64; w++)
+			n += (uint32_t)__builtin_popcountll(
+				atomic_load(&s->allocbits[w]));
 		if (n != atomic_load(&s->nalloc) && !atomic_load(&s->cached)) {
 			fprintf(stderr,
 				"heap check: span %u nalloc %u but %u alloc "

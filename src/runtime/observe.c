@@ -156,16 +156,17 @@ int tc_object_id(tc_runtime *rt, const void *p, tc_objid *id)
  * a span can be reborn (and its metadata swapped) while it reads.  The
  * span's seqlock tells whether what was read belongs to one life. */
 typedef struct span_bits {
-	_Atomic(uint64_t) *alloc, *mark, *scan;
-	_Atomic(uint16_t) *nptrs;
+	_Atomic(uint64_t) *alloc, *mark;
+	_Atomic(uint16_t) *info;
+	uint16_t scanned; /* the info flag that means scanned */
 } span_bits;
 
 static void load_bits(tc_span *s, span_bits *b)
 {
 	b->alloc = __atomic_load_n(&s->allocbits, __ATOMIC_RELAXED);
 	b->mark = __atomic_load_n(&s->markbits, __ATOMIC_RELAXED);
-	b->scan = __atomic_load_n(&s->scanbits, __ATOMIC_RELAXED);
-	b->nptrs = __atomic_load_n(&s->nptrs, __ATOMIC_RELAXED);
+	b->info = __atomic_load_n(&s->info, __ATOMIC_RELAXED);
+	b->scanned = tc_span_scanflag(s);
 }
 
 size_t tc_heap_span(tc_runtime *rt, uint32_t page, tc_span_info *info,
@@ -200,7 +201,7 @@ size_t tc_heap_span(tc_runtime *rt, uint32_t page, tc_span_info *info,
 						   memory_order_relaxed);
 		span_bits b;
 		load_bits(s, &b);
-		_Atomic(uint64_t) *ab = b.alloc, *mb = b.mark, *sb = b.scan;
+		_Atomic(uint64_t) *ab = b.alloc, *mb = b.mark;
 		atomic_thread_fence(memory_order_acquire);
 		if (atomic_load_explicit(&s->seq, memory_order_relaxed) != s1)
 			continue;
@@ -220,15 +221,16 @@ size_t tc_heap_span(tc_runtime *rt, uint32_t page, tc_span_info *info,
 					&ab[w], memory_order_relaxed);
 				uint64_t mk = atomic_load_explicit(
 					&mb[w], memory_order_relaxed);
-				uint64_t sc = atomic_load_explicit(
-					&sb[w], memory_order_relaxed);
 				for (size_t i = 0; i < 64 && w * 64 + i < n;
 				     i++) {
 					uint8_t c = TC_FREE;
 					if ((a >> i) & 1)
-						c = !((mk >> i) & 1)
-							    ? TC_WHITE
-						    : ((sc >> i) & 1)
+						c = !((mk >> i) & 1) ? TC_WHITE
+						    : (atomic_load_explicit(
+							       &b.info[w * 64 + i],
+							       memory_order_relaxed) &
+						       TC_INFO_SCANNED) ==
+							      b.scanned
 							    ? TC_BLACK
 							    : TC_GREY;
 					colors[w * 64 + i] = c;
@@ -264,8 +266,11 @@ int tc_object_describe(tc_runtime *rt, tc_objid id, tc_object_info *info,
 		return -1;
 	info->id = id;
 	info->color = !tc_bit_test(b.mark, id.slot)   ? TC_WHITE
-		      : !tc_bit_test(b.scan, id.slot) ? TC_GREY
-						      : TC_BLACK;
+		      : (atomic_load_explicit(&b.info[id.slot],
+						  memory_order_relaxed) &
+			 TC_INFO_SCANNED) != b.scanned
+			      ? TC_GREY
+			      : TC_BLACK;
 	info->sizeclass = atomic_load_explicit(&s->sizeclass,
 					       memory_order_relaxed);
 	info->elemsize = atomic_load_explicit(&s->elemsize,
@@ -273,8 +278,9 @@ int tc_object_describe(tc_runtime *rt, tc_objid id, tc_object_info *info,
 	info->nptrs = info->sizeclass == 0
 			      ? atomic_load_explicit(&s->large_nptrs,
 						     memory_order_relaxed)
-			      : atomic_load_explicit(&b.nptrs[id.slot],
-						     memory_order_relaxed);
+			      : atomic_load_explicit(&b.info[id.slot],
+						     memory_order_relaxed) &
+					TC_INFO_NPTRS;
 	info->addr = span_base(h, s) + (uintptr_t)id.slot * info->elemsize;
 	_Atomic(uintptr_t) *f = (_Atomic(uintptr_t) *)info->addr;
 	size_t n = info->nptrs < max ? info->nptrs : max;
