@@ -96,10 +96,12 @@ static void claim(tc_heap *h, tc_span *s)
 
 /* ---- sweeping ---- */
 
-/* Sweeping clears what it frees: dead objects are zeroed (or poisoned),
- * so that allocation hands out zeroed memory without writing it again -
- * the work moves from the mutator's allocation path to the sweeper, which
- * mostly runs on the collector's thread. */
+/* Sweeping frees dead objects by their bits alone and leaves their bytes
+ * (poisons them when asked): the span is marked needzero, and allocation
+ * zeroes each object it hands out (Go's needzero).  Zeroing there costs
+ * less than here: the allocating thread is about to write the object's
+ * line anyway, while a sweeper's zeroing pulls every dead line into the
+ * collector's cache only for the mutator to pull it back. */
 uint32_t tc_span_sweep(tc_heap *h, tc_span *s, bool release)
 {
 	uint32_t sg = atomic_load_explicit(&h->sweepgen, memory_order_relaxed);
@@ -125,19 +127,17 @@ uint32_t tc_span_sweep(tc_heap *h, tc_span *s, bool release)
 	}
 	atomic_store_explicit(&s->nalloc, live, memory_order_relaxed);
 	bool give_back = live == 0 && release;
-	if (freed && (h->poison || !give_back)) {
-		/* A span given back is cleared whole by tc_heap_free_span. */
-		uint64_t fill = h->poison ? TC_POISON : 0;
+	if (freed && h->poison) {
 		for (uint32_t w = 0; w < words; w++)
 			for (uint64_t d = dead[w]; d; d &= d - 1) {
 				uint32_t slot =
 					w * 64 + (uint32_t)__builtin_ctzll(d);
 				tc_words_fill(tc_span_objaddr(s, slot), size,
-					      fill);
+					      TC_POISON);
 			}
 	}
-	if (freed && h->poison)
-		s->needzero = true; /* poison is not zero */
+	if (freed)
+		s->needzero = true;
 	if (freed) {
 		atomic_fetch_add_explicit(&h->freed_objects, freed,
 					  memory_order_relaxed);

@@ -249,26 +249,23 @@ tc_span *tc_heap_alloc_span(tc_heap *h, int cls, uint32_t npages)
 }
 
 /* Give a span's pages back.  The span must be on no list and unowned. */
-/* Clear a dying span's memory outside the lock, so that every page the
- * page heap holds is zero (unless poisoning): big runs are handed back to
+/* A dying span's memory, outside the lock: big runs are handed back to
  * the kernel (MADV_DONTNEED reads back as zeros and drops them from the
- * RSS, as Go's scavenger does), small ones are cleared in place. */
-static void clear_pages(tc_heap *h, tc_span *s)
+ * RSS, as Go's scavenger does) and so are clean again; small ones keep
+ * their bytes, and the span later made from them zeroes what it hands
+ * out (needzero).  Returns true if the pages are now zero. */
+static bool clear_pages(tc_heap *h, tc_span *s)
 {
 	uint32_t npages = atomic_load_explicit(&s->npages,
 					       memory_order_relaxed);
 	size_t bytes = (size_t)npages << TC_PAGE_SHIFT;
-	if (h->poison)
-		return;
-	if (npages >= 16 && madvise((void *)s->base, bytes,
-				    MADV_DONTNEED) == 0)
-		return;
-	tc_words_fill(s->base, bytes, 0);
+	return !h->poison && npages >= 16 &&
+	       madvise((void *)s->base, bytes, MADV_DONTNEED) == 0;
 }
 
 void tc_heap_free_span(tc_heap *h, tc_span *s)
 {
-	clear_pages(h, s);
+	bool clean = clear_pages(h, s);
 	pthread_mutex_lock(&h->lock);
 	uint32_t npages = atomic_load_explicit(&s->npages,
 					       memory_order_relaxed);
@@ -289,11 +286,9 @@ void tc_heap_free_span(tc_heap *h, tc_span *s)
 	atomic_store_explicit(&s->seq, seq + 2, memory_order_release);
 
 	set_range(h->freebits, s->page, npages, true);
-	if (h->poison) {
-		/* Freed objects were poisoned: the pages stay dirty, and
-		 * spans made from them zero each object they hand out. */
-		set_range(h->dirtybits, s->page, npages, true);
-	}
+	/* Dirty pages make needzero spans, which zero each object they
+	 * hand out. */
+	set_range(h->dirtybits, s->page, npages, !clean);
 	if (s->page < h->hint)
 		h->hint = s->page;
 	atomic_store_explicit(&h->pages_inuse,
