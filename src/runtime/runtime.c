@@ -53,6 +53,14 @@ void tc_config_init(tc_config *cfg)
 
 /* ---- Ps: GOMAXPROCS slots to run in ---- */
 
+/* Wake the first mutator waiting for a P, if it may take one now; it
+ * wakes the next in turn (sched_lock held). */
+static void p_wake_head(tc_runtime *rt)
+{
+	if (rt->pq_head && rt->procs_free > 0 && !atomic_load(&rt->stw))
+		pthread_cond_signal(&rt->pq_head->wake);
+}
+
 /* Give m's P back (sched_lock held). */
 static void p_release(tc_runtime *rt, tc_mutator *m)
 {
@@ -60,28 +68,35 @@ static void p_release(tc_runtime *rt, tc_mutator *m)
 		return;
 	m->has_p = false;
 	rt->procs_free++;
-	pthread_cond_broadcast(&rt->sched_cond);
+	p_wake_head(rt);
 }
 
-/* m is PARKED (and so scannable and claimable): wait for its turn and a
- * free P, with no stop-the-world in progress, then make it RUNNING
- * (sched_lock held). */
+/* m is PARKED (and so scannable and claimable): queue for a P, wait until
+ * it is first in the queue with a P free, not claimed, and no
+ * stop-the-world in progress, then make it RUNNING (sched_lock held). */
 static void p_acquire_and_run(tc_runtime *rt, tc_mutator *m)
 {
-	uint64_t ticket = rt->p_next++;
+	m->pq_next = NULL;
+	if (rt->pq_tail)
+		rt->pq_tail->pq_next = m;
+	else
+		rt->pq_head = m;
+	rt->pq_tail = m;
 	atomic_store_explicit(&m->queued, 1, memory_order_relaxed);
-	while (atomic_load(&m->status) != TC_ST_PARKED ||
-	       atomic_load(&rt->stw) || rt->procs_free <= 0 ||
-	       ticket != rt->p_serving)
-		pthread_cond_wait(&rt->sched_cond, &rt->sched_lock);
+	while (rt->pq_head != m || atomic_load(&m->status) != TC_ST_PARKED ||
+	       atomic_load(&rt->stw) || rt->procs_free <= 0)
+		pthread_cond_wait(&m->wake, &rt->sched_lock);
+	rt->pq_head = m->pq_next;
+	if (!rt->pq_head)
+		rt->pq_tail = NULL;
+	m->pq_next = NULL;
 	rt->procs_free--;
-	rt->p_serving++;
 	atomic_store_explicit(&m->queued, 0, memory_order_relaxed);
 	m->has_p = true;
 	m->p_since = tc_now_ns();
 	atomic_store(&m->preempt, 0);
 	atomic_store(&m->status, TC_ST_RUNNING);
-	pthread_cond_broadcast(&rt->sched_cond); /* the next in line */
+	p_wake_head(rt); /* the next in line, if a P is still free */
 }
 
 /* Park m: hand its grey objects to the collector (they must not be stuck
@@ -168,6 +183,8 @@ static void world_stop(void *ctx)
 static uint64_t world_start(void *ctx)
 {
 	tc_runtime *rt = ctx;
+	tc_mutator *stopped[TC_MAX_MUTATORS];
+	int nstopped = 0;
 	/* The world is released the moment the flag clears: that instant
 	 * ends the pause (tc_world.start).  Mutators asleep in wait_stw are
 	 * woken right after, by the broadcast below; the wake-up itself is
@@ -179,15 +196,23 @@ static uint64_t world_start(void *ctx)
 	pthread_mutex_lock(&rt->sched_lock);
 	for (int i = 0; i < TC_MAX_MUTATORS; i++) {
 		tc_mutator *m = atomic_load(&rt->mtab[i]);
-		if (m && m->stw_claimed) {
+		if (!m)
+			continue;
+		if (m->stw_claimed) {
 			m->stw_claimed = false;
 			atomic_store(&m->status, TC_ST_PARKED);
+		} else if (atomic_load(&m->status) == TC_ST_STOPPED) {
+			stopped[nstopped++] = m;
 		}
 	}
-	/* Wake sleepers after unlocking, so that they do not wake only to
-	 * wait for the lock. */
+	p_wake_head(rt);
+	/* Wake the stopped after unlocking, so that they do not wake only to
+	 * wait for the lock.  A struct recycled meanwhile gets a spurious
+	 * wake-up, which every wait tolerates. */
 	pthread_mutex_unlock(&rt->sched_lock);
-	pthread_cond_broadcast(&rt->sched_cond);
+	for (int i = 0; i < nstopped; i++)
+		pthread_cond_signal(&stopped[i]->wake);
+	pthread_cond_broadcast(&rt->sched_cond); /* tc_attach */
 	return released;
 }
 
@@ -239,7 +264,7 @@ static int world_scan_parked(void *ctx, tc_gcwork *w)
 		pthread_mutex_lock(&rt->sched_lock);
 		for (int i = 0; i < nclaimed; i++)
 			atomic_store(&claimed[i]->status, TC_ST_PARKED);
-		pthread_cond_broadcast(&rt->sched_cond);
+		p_wake_head(rt);
 		pthread_mutex_unlock(&rt->sched_lock);
 	}
 	return grey;
@@ -302,7 +327,7 @@ static void world_give_p(void *ctx)
 	if (rt->gc_has_p) {
 		rt->gc_has_p = false;
 		rt->procs_free++;
-		pthread_cond_broadcast(&rt->sched_cond);
+		p_wake_head(rt);
 	}
 	pthread_mutex_unlock(&rt->sched_lock);
 }
@@ -313,7 +338,7 @@ static void world_preempt(void *ctx, uint64_t now)
 {
 	tc_runtime *rt = ctx;
 	pthread_mutex_lock(&rt->sched_lock);
-	if (rt->p_next != rt->p_serving) { /* someone is waiting */
+	if (rt->pq_head) { /* someone is waiting */
 		for (int i = 0; i < TC_MAX_MUTATORS; i++) {
 			tc_mutator *m = atomic_load(&rt->mtab[i]);
 			if (m && m->has_p &&
@@ -394,6 +419,7 @@ void tc_runtime_free(tc_runtime *rt)
 	tc_mutator *m = rt->free_mutators;
 	while (m) {
 		tc_mutator *n = m->free_next;
+		pthread_cond_destroy(&m->wake);
 		free(m);
 		m = n;
 	}
@@ -420,10 +446,12 @@ tc_mutator *tc_attach(tc_runtime *rt, const char *name)
 		return NULL;
 	}
 	tc_mutator *m = rt->free_mutators;
-	if (m)
+	if (m) {
 		rt->free_mutators = m->free_next;
-	else
+	} else {
 		m = tc_xcalloc(1, sizeof *m);
+		pthread_cond_init(&m->wake, NULL);
+	}
 	m->rt = rt;
 	m->index = idx;
 	m->err[0] = '\0';
@@ -487,7 +515,6 @@ void tc_detach(tc_mutator *m)
 	__atomic_store_n(&m->hot.stack.nframes, 0, __ATOMIC_RELAXED);
 	m->free_next = rt->free_mutators;
 	rt->free_mutators = m;
-	pthread_cond_broadcast(&rt->sched_cond);
 	pthread_cond_signal(&rt->stw_cond);
 	pthread_mutex_unlock(&rt->sched_lock);
 	tc_event ev = {.kind = TC_EV_DETACH, .mutator = id};
@@ -534,7 +561,7 @@ static bool wait_stw(tc_mutator *m)
 	 * doing the stop-the-world's work. */
 	pthread_mutex_lock(&rt->sched_lock);
 	while (atomic_load(&rt->stw))
-		pthread_cond_wait(&rt->sched_cond, &rt->sched_lock);
+		pthread_cond_wait(&m->wake, &rt->sched_lock);
 	atomic_store(&m->status, TC_ST_RUNNING);
 	pthread_mutex_unlock(&rt->sched_lock);
 	return held;

@@ -7,9 +7,18 @@
  * not to: sleeping, blocked, or waiting for a P), STOPPED (held at a
  * safepoint for a stop-the-world) or CLAIMED (parked and held by the
  * collector, which is scanning its stack or stopping the world; it cannot
- * unpark until released).  A RUNNING or STOPPED mutator holds a P.  Every change of status happens under rt->sched_lock and is
- * broadcast on rt->sched_cond; status is also a relaxed atomic so that
- * observers may read it without the lock.
+ * unpark until released).  A RUNNING or STOPPED mutator holds a P.  Every
+ * change of status happens under rt->sched_lock; status is also a relaxed
+ * atomic so that observers may read it without the lock.
+ *
+ * Waking is targeted, never a broadcast to every mutator: each mutator
+ * sleeps on its own condition variable (wake), mutators waiting for a P
+ * queue in FIFO order and only the head is woken when a P frees up, and
+ * the end of a stop-the-world wakes just the mutators it stopped.  With
+ * more mutator threads than CPUs, a broadcast made every waiter runnable
+ * at once; they then queued for the CPUs, and for sched_lock behind each
+ * other, and a stop-the-world waited milliseconds for the mutators it
+ * needed to get a turn.
  *
  * The safepoint poll is one relaxed load of the mutator's own `poll` word;
  * the collector sets it (release) when it wants something: a stop, a stack
@@ -49,6 +58,8 @@ struct tc_mutator {
 	uint64_t p_since;     /* when it got it (ns); under sched_lock */
 	_Atomic int preempt;  /* yield the P at the next safepoint */
 	_Atomic int queued;   /* parked only because it waits for a P */
+	tc_mutator *pq_next;  /* the P queue, under sched_lock */
+	pthread_cond_t wake;  /* it sleeps here (with sched_lock) */
 	int index;            /* in rt->mtab */
 	_Atomic char name[32]; /* written at attach; observers read */
 	char err[160];
@@ -61,8 +72,8 @@ struct tc_runtime {
 	tc_collector gc;
 
 	pthread_mutex_t sched_lock;
-	pthread_cond_t sched_cond; /* mutators wait: for a P, for the end of
-				    * a stop-the-world, to be unclaimed */
+	pthread_cond_t sched_cond; /* tc_attach waits for the end of a
+				    * stop-the-world */
 	pthread_cond_t stw_cond;   /* the collector waits: for mutators to
 				    * stop or park */
 	_Atomic(tc_mutator *) mtab[TC_MAX_MUTATORS];
@@ -74,12 +85,12 @@ struct tc_runtime {
 
 	/* Ps (Go's processors): at most nprocs mutators are RUNNING at once,
 	 * so a stop-the-world waits only for threads that are on a CPU, not
-	 * for ones the kernel has descheduled.  Waiters queue in ticket
+	 * for ones the kernel has descheduled.  Waiters queue in FIFO
 	 * order.  All under sched_lock. */
 	int nprocs;
 	int procs_free;            /* may dip below 0 while the collector
 				    * takes a P back from a running mutator */
-	uint64_t p_next, p_serving;
+	tc_mutator *pq_head, *pq_tail;
 	bool gc_has_p;
 	_Atomic uint64_t preemptions;
 };
