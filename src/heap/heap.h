@@ -220,6 +220,8 @@ typedef struct tc_heap {
 	_Atomic uint32_t sweepgen;      /* written at STW only */
 	_Atomic uint32_t allocblack;    /* 1 during mark: written at STW */
 	_Atomic int64_t nunswept;       /* spans left to sweep this cycle */
+	_Atomic int32_t sweep_cls;      /* no unswept span in a class below
+					 * this one: reset at the flip */
 	bool poison;                    /* constant */
 } tc_heap;
 

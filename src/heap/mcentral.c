@@ -154,11 +154,19 @@ uint32_t tc_span_sweep(tc_heap *h, tc_span *s, bool release)
 	return live;
 }
 
+/* Background sweeping walks the classes in order with a shared cursor:
+ * after the flip nothing joins an unswept list, so a class found empty
+ * stays empty for the cycle.  Without the cursor every call locked every
+ * class's lock on its way to the first non-empty one, and a mutator
+ * waiting for one of those locks (to refill its cache) lost it again and
+ * again to the sweeper - for a millisecond and more, which then delayed
+ * the stop-the-world that followed. */
 bool tc_heap_sweep_one(tc_heap *h)
 {
 	uint32_t sg = atomic_load_explicit(&h->sweepgen, memory_order_relaxed);
 	int u = unswept_idx(sg);
-	for (int i = 0; i < tc_nclasses; i++) {
+	for (int i = atomic_load_explicit(&h->sweep_cls, memory_order_relaxed);
+	     i < tc_nclasses; i++) {
 		tc_mcentral *c = &h->central[i];
 		pthread_mutex_lock(&c->lock);
 		tc_span *s = list_pop(&c->partial[u]);
@@ -168,8 +176,13 @@ bool tc_heap_sweep_one(tc_heap *h)
 		 * cleared them); give the rest back to the page heap. */
 		bool release = i == 0 || c->partial[swept_idx(sg)].n >= 4;
 		pthread_mutex_unlock(&c->lock);
-		if (!s)
+		if (!s) {
+			int32_t want = i;
+			atomic_compare_exchange_strong_explicit(
+				&h->sweep_cls, &want, i + 1,
+				memory_order_relaxed, memory_order_relaxed);
 			continue;
+		}
 		claim(h, s);
 		if (tc_span_sweep(h, s, release) > 0 || !release)
 			central_put_swept(h, s);
@@ -188,6 +201,7 @@ void tc_heap_flip_sweepgen(tc_heap *h)
 			      (int64_t)atomic_load_explicit(
 				      &h->nspans, memory_order_relaxed),
 			      memory_order_relaxed);
+	atomic_store_explicit(&h->sweep_cls, 0, memory_order_relaxed);
 	atomic_store_explicit(&h->sweepgen, sg + 2, memory_order_release);
 }
 
