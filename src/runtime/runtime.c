@@ -139,6 +139,17 @@ static int default_procs(void)
 
 #define TC_STW_SPIN_NS (200 * 1000)
 
+/* Whether any mutator is still RUNNING (read without sched_lock). */
+static bool any_running(tc_runtime *rt)
+{
+	for (int i = 0; i < TC_MAX_MUTATORS; i++) {
+		tc_mutator *m = atomic_load(&rt->mtab[i]);
+		if (m && atomic_load(&m->status) == TC_ST_RUNNING)
+			return true;
+	}
+	return false;
+}
+
 static void world_stop(void *ctx)
 {
 	tc_runtime *rt = ctx;
@@ -150,6 +161,16 @@ static void world_stop(void *ctx)
 		if (m)
 			tc_poke(m);
 	}
+	pthread_mutex_unlock(&rt->sched_lock);
+	/* Running mutators reach a safepoint within microseconds: yield
+	 * rather than sleep at first, since a sleeper can wake a scheduler
+	 * tick late.  Spin without sched_lock: the mutators need it to stop
+	 * (and to park or detach), and a spinner that retakes a mutex right
+	 * after releasing it wins it every time against a waiter that must
+	 * first be woken - which starved them for milliseconds. */
+	while (any_running(rt) && tc_now_ns() - t0 < TC_STW_SPIN_NS)
+		sched_yield();
+	pthread_mutex_lock(&rt->sched_lock);
 	for (;;) {
 		bool all = true;
 		for (int i = 0; i < TC_MAX_MUTATORS; i++) {
@@ -166,15 +187,6 @@ static void world_stop(void *ctx)
 		}
 		if (all)
 			break;
-		if (tc_now_ns() - t0 < TC_STW_SPIN_NS) {
-			/* Running mutators reach a safepoint within
-			 * microseconds: yield rather than sleep, since a
-			 * sleeper can wake a scheduler tick late. */
-			pthread_mutex_unlock(&rt->sched_lock);
-			sched_yield();
-			pthread_mutex_lock(&rt->sched_lock);
-			continue;
-		}
 		pthread_cond_wait(&rt->stw_cond, &rt->sched_lock);
 	}
 	pthread_mutex_unlock(&rt->sched_lock);
@@ -287,8 +299,9 @@ static int world_count(void *ctx)
 	return atomic_load_explicit(&rt->nmutators, memory_order_relaxed);
 }
 
-/* World stopped.  With one P only, the collector shares it (marking then
- * runs beside the mutators only through assists and the OS). */
+/* The collector takes a P for a cycle's work (gc.h).  With one P only, it
+ * shares it (marking then runs beside the mutators only through assists
+ * and the OS). */
 static void world_take_p(void *ctx)
 {
 	tc_runtime *rt = ctx;
@@ -555,11 +568,9 @@ static bool wait_stw(tc_mutator *m)
 	held = true;
 	atomic_store(&m->status, TC_ST_STOPPED);
 	pthread_cond_signal(&rt->stw_cond);
-	pthread_mutex_unlock(&rt->sched_lock);
 	/* Sleep, do not spin: on a machine with as many running mutators as
 	 * CPUs, spinning ones would take the CPU from the collector that is
 	 * doing the stop-the-world's work. */
-	pthread_mutex_lock(&rt->sched_lock);
 	while (atomic_load(&rt->stw))
 		pthread_cond_wait(&m->wake, &rt->sched_lock);
 	atomic_store(&m->status, TC_ST_RUNNING);
