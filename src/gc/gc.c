@@ -360,6 +360,8 @@ static void sweep_termination(tc_collector *gc, bool forced)
 {
 	tc_heap *h = gc->heap;
 	set_phase(gc, TC_PHASE_SWEEP_TERM);
+	/* The collector's own P, from here to the end of sweep (gc.h). */
+	gc->world.take_p(gc->world.ctx);
 	finish_sweep(gc);
 	memset(&gc->cur, 0, sizeof gc->cur);
 	gc->cur.forced = forced;
@@ -389,7 +391,6 @@ static void sweep_termination(tc_collector *gc, bool forced)
 		     atomic_load(&gc->barrier) != TC_BARRIER_HYBRID);
 	atomic_store_explicit(&h->allocblack, 1, memory_order_relaxed);
 	__atomic_store_n(&gc->wb_enabled, 1, __ATOMIC_RELAXED);
-	gc->world.take_p(gc->world.ctx); /* the dedicated mark worker's */
 	for (int i = 0; i < gc->nglobals; i++)
 		tc_gc_shade(gc, &gc->work,
 			    __atomic_load_n(&gc->globals[i], __ATOMIC_RELAXED));
@@ -481,7 +482,6 @@ static bool mark_termination(tc_collector *gc)
 	atomic_store_explicit(&h->heap_live, marked, memory_order_relaxed);
 	tc_heap_flip_sweepgen(h);
 	pacer_commit(gc);
-	gc->world.give_p(gc->world.ctx);
 	gc->cur.heap_marked = marked;
 	gc->cur.next_goal = atomic_load(&gc->heap_goal);
 	gc->cur.cpu_assist_ns = t.assist_ns;
@@ -563,6 +563,7 @@ static void sweep_phase(tc_collector *gc)
 				    memory_order_acquire) > 0)
 		sched_yield();
 	atomic_fetch_add(&gc->sweep_ns_total, tc_now_ns() - t0);
+	gc->world.give_p(gc->world.ctx);
 	pthread_mutex_lock(&gc->ctl_lock);
 	atomic_fetch_add(&gc->sweeps_done, 1);
 	set_phase(gc, TC_PHASE_OFF);
