@@ -37,7 +37,7 @@ static void mark(tc_heap *h, void *p)
 	ck_assert_ptr_nonnull(s);
 	uint32_t slot = tc_span_slot(s, (uintptr_t)p);
 	tc_bit_set_atomic(s->markbits, slot);
-	tc_span_set_scan(s, slot, atomic_load(&s->info[slot]),
+	tc_span_set_scan(s, slot, tc_span_info_get(s, slot),
 			 tc_span_scanflag(s));
 }
 
@@ -220,6 +220,44 @@ START_TEST(allocating_black_survives_sweep_and_free_slots_stay_free)
 }
 END_TEST
 
+/* Info words are one byte up to TC_INFO8_MAX_SIZE and two above: both
+ * widths keep every pointer count a class allows, and setting one
+ * object's scan flag leaves its neighbours' words alone. */
+START_TEST(info_words_keep_pointer_counts_and_scan_flags_in_both_widths)
+{
+	static const size_t sizes[] = {8,    24,   1008, TC_INFO8_MAX_SIZE,
+				       1024, 4096, 32768};
+	tc_heap h;
+	ck_assert_int_eq(tc_heap_init(&h, 16 << 20, false, NULL), 0);
+	tc_mcache c = {.heap = &h};
+	for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+		size_t size = sizes[k];
+		uint32_t most = (uint32_t)(tc_classes[tc_size_to_class(size)]
+						   .size /
+					   8);
+		uint32_t want[3] = {most, 0, most > 1 ? most - 1 : 1};
+		void *p[3];
+		for (int i = 0; i < 3; i++) {
+			p[i] = alloc(&c, size, want[i]);
+			ck_assert_ptr_nonnull(p[i]);
+		}
+		tc_span *s = tc_heap_spanof(&h, (uintptr_t)p[1]);
+		uint32_t slot = tc_span_slot(s, (uintptr_t)p[1]);
+		mark(&h, p[1]);
+		ck_assert_int_eq(tc_span_color(s, slot), TC_BLACK);
+		for (int i = 0; i < 3; i++) {
+			tc_span *si = tc_heap_spanof(&h, (uintptr_t)p[i]);
+			uint32_t sl = tc_span_slot(si, (uintptr_t)p[i]);
+			ck_assert_uint_eq(tc_span_nptrs(si, sl), want[i]);
+			if (i != 1)
+				ck_assert_int_eq(tc_span_color(si, sl),
+						 TC_WHITE);
+		}
+	}
+	tc_heap_destroy(&h);
+}
+END_TEST
+
 START_TEST(large_objects_get_their_own_span_and_coalesce_back)
 {
 	tc_heap h;
@@ -344,6 +382,8 @@ static Suite *heap_suite(void)
 	tcase_add_test(tc, size_class_is_smallest_fitting_with_bounded_waste);
 	tcase_add_test(tc, span_tail_waste_is_at_most_an_eighth);
 	tcase_add_test(tc, object_index_by_multiplication_matches_division);
+	tcase_add_test(
+		tc, info_words_keep_pointer_counts_and_scan_flags_in_both_widths);
 	tcase_add_test(tc,
 		       sweep_frees_unmarked_keeps_marked_and_slots_are_reused);
 	tcase_add_test(tc, empty_spans_return_their_pages_but_a_few_per_class);

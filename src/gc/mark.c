@@ -142,8 +142,7 @@ static inline bool shade(tc_collector *gc, tc_gcwork *w, uintptr_t p)
 	w->marked_objs++;
 	w->marked_bytes += size;
 	/* The flag may be left over from an older cycle: set it either way. */
-	uint16_t info = atomic_load_explicit(&s->info[slot],
-					     memory_order_relaxed);
+	uint16_t info = tc_span_info_get(s, slot);
 	uint16_t scanned = tc_span_scanflag(s);
 	if (tc_span_nptrs_of(s, info) == 0) {
 		tc_span_set_scan(s, slot, info, scanned);
@@ -187,8 +186,7 @@ static inline void scan_object(tc_collector *gc, tc_gcwork *w, uintptr_t obj)
 {
 	tc_span *s = tc_heap_spanof(gc->heap, obj);
 	uint32_t slot = tc_span_slot(s, obj);
-	uint16_t info = atomic_load_explicit(&s->info[slot],
-					     memory_order_relaxed);
+	uint16_t info = tc_span_info_get(s, slot);
 	uint32_t n = tc_span_nptrs_of(s, info);
 	_Atomic(uintptr_t) *f = (_Atomic(uintptr_t) *)obj;
 	tc_span_set_scan(s, slot, info, tc_span_scanflag(s));

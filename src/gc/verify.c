@@ -114,7 +114,7 @@ static void trace(vctx *v, uintptr_t root_obj, const char *rootname)
 				gc->cfg.on_event(gc->cfg.event_ctx, &ev);
 			/* Rescue: make it black so sweep keeps it. */
 			tc_bit_set_atomic(s->markbits, slot);
-			tc_span_set_scan(s, slot, atomic_load(&s->info[slot]),
+			tc_span_set_scan(s, slot, tc_span_info_get(s, slot),
 					 tc_span_scanflag(s));
 		}
 		uint32_t np = tc_span_nptrs(s, slot);

@@ -111,9 +111,14 @@ static inline int tc_size_to_class(size_t bytes)
 
 /* ---- spans ---- */
 
-/* An object's info word (see the header comment). */
+/* An object's info word (see the header comment), as the accessors below
+ * return it.  Stored in one byte (pointer count in bits 0-6, flag in bit
+ * 7) for objects of up to 127 words, the classes that have many objects
+ * per span, and in two bytes for bigger ones: binary-trees' 24-byte nodes
+ * then carry 4% of metadata for it, not 8%. */
 #define TC_INFO_NPTRS 0x7fffu
 #define TC_INFO_SCANNED 0x8000u
+#define TC_INFO8_MAX_SIZE (127 * 8)
 
 enum {
 	TC_SPAN_FREE = 0, /* no span starts here */
@@ -168,7 +173,7 @@ struct tc_span {
 	 * memory. */
 	_Atomic(uint64_t) *allocbits;
 	_Atomic(uint64_t) *markbits;
-	_Atomic(uint16_t) *info; /* TC_INFO_NPTRS | TC_INFO_SCANNED */
+	void *info; /* one or two bytes per object: tc_span_info_get */
 	void *meta;
 
 	/* mcentral list links: under the class's central lock. */
@@ -329,28 +334,67 @@ static inline uint32_t tc_span_nptrs_of(const tc_span *s, uint16_t info)
 	return info & TC_INFO_NPTRS;
 }
 
+/* Load and store an info word in the array `info` of a span whose
+ * objects are `elemsize` bytes (observers pass what they loaded). */
+static inline uint16_t tc_info_load(const void *info, uint32_t elemsize,
+				    uint32_t slot)
+{
+	if (elemsize <= TC_INFO8_MAX_SIZE) {
+		uint8_t b = atomic_load_explicit(
+			&((_Atomic(uint8_t) *)info)[slot], memory_order_relaxed);
+		return (uint16_t)((b & 0x7fu) | ((b & 0x80u) << 8));
+	}
+	return atomic_load_explicit(&((_Atomic(uint16_t) *)info)[slot],
+				    memory_order_relaxed);
+}
+
+static inline void tc_info_store(void *info, uint32_t elemsize, uint32_t slot,
+				 uint16_t v)
+{
+	if (elemsize <= TC_INFO8_MAX_SIZE)
+		atomic_store_explicit(&((_Atomic(uint8_t) *)info)[slot],
+				      (uint8_t)((v & 0x7fu) | ((v >> 8) & 0x80u)),
+				      memory_order_relaxed);
+	else
+		atomic_store_explicit(&((_Atomic(uint16_t) *)info)[slot], v,
+				      memory_order_relaxed);
+}
+
+/* Bytes of info words for a span of `nelems` objects of `elemsize`. */
+static inline size_t tc_info_bytes(uint32_t elemsize, uint32_t nelems)
+{
+	return (size_t)nelems * (elemsize <= TC_INFO8_MAX_SIZE ? 1 : 2);
+}
+
+static inline uint16_t tc_span_info_get(const tc_span *s, uint32_t slot)
+{
+	return tc_info_load(s->info,
+			    atomic_load_explicit(&s->elemsize,
+						 memory_order_relaxed),
+			    slot);
+}
+
 static inline uint32_t tc_span_nptrs(const tc_span *s, uint32_t slot)
 {
-	return tc_span_nptrs_of(s, atomic_load_explicit(&s->info[slot],
-							memory_order_relaxed));
+	return tc_span_nptrs_of(s, tc_span_info_get(s, slot));
 }
 
 /* Whether a marked object has been scanned this cycle. */
 static inline bool tc_span_scanned(const tc_span *s, uint32_t slot)
 {
-	return (atomic_load_explicit(&s->info[slot], memory_order_relaxed) &
-		TC_INFO_SCANNED) == tc_span_scanflag(s);
+	return (tc_span_info_get(s, slot) & TC_INFO_SCANNED) ==
+	       tc_span_scanflag(s);
 }
 
 /* Set an object's scan flag to `flag` (TC_INFO_SCANNED or 0, usually from
- * tc_span_scanflag), keeping its pointer count.  Only the object's owner
- * calls it: the marker that marked it, or the world is stopped. */
+ * tc_span_scanflag), keeping its pointer count `info`.  Only the object's
+ * owner calls it: the marker that marked it, or the world is stopped. */
 static inline void tc_span_set_scan(tc_span *s, uint32_t slot, uint16_t info,
 				    uint16_t flag)
 {
-	atomic_store_explicit(&s->info[slot],
-			      (uint16_t)((info & TC_INFO_NPTRS) | flag),
-			      memory_order_relaxed);
+	tc_info_store(s->info,
+		      atomic_load_explicit(&s->elemsize, memory_order_relaxed),
+		      slot, (uint16_t)((info & TC_INFO_NPTRS) | flag));
 }
 
 /* During mark: mark every free slot of a cached span, and `slot` (being
@@ -428,9 +472,8 @@ tc_mcache_alloc_fast(tc_mcache *c, int cls, uint32_t nptrs, bool black)
 			      memory_order_relaxed);
 	if (black && __builtin_expect(!s->preblack, 0))
 		tc_span_preblacken(s, slot);
-	atomic_store_explicit(&s->info[slot], (uint16_t)(nptrs | s->allocflag),
-			      memory_order_relaxed);
 	uint32_t size = tc_classes[cls].size;
+	tc_info_store(s->info, size, slot, (uint16_t)(nptrs | s->allocflag));
 	uintptr_t p = s->base + (uintptr_t)slot * size;
 	if (s->needzero)
 		tc_words_fill(p, size, 0);

@@ -157,7 +157,7 @@ static int64_t find_run(tc_heap *h, uint32_t n)
  * bitmaps are cleared with atomic stores, since an observer may still be
  * reading the span it belonged to; its info words are rewritten by each
  * allocation before the object is published. */
-static void *meta_get(tc_heap *h, int cls, uint32_t nelems)
+static void *meta_get(tc_heap *h, int cls, uint32_t elemsize, uint32_t nelems)
 {
 	void **m = h->metapool[cls];
 	size_t words = (nelems + 63) / 64;
@@ -166,7 +166,8 @@ static void *meta_get(tc_heap *h, int cls, uint32_t nelems)
 		tc_words_fill((uintptr_t)(m + 1), 2 * words * 8, 0);
 		return m;
 	}
-	return tc_xcalloc(1, 8 + 2 * words * 8 + nelems * sizeof(uint16_t));
+	return tc_xcalloc(1, 8 + 2 * words * 8 +
+				     tc_info_bytes(elemsize, nelems));
 }
 
 /* Make a span of npages for class cls (0: large object of `large` bytes).
@@ -222,15 +223,14 @@ tc_span *tc_heap_alloc_span(tc_heap *h, int cls, uint32_t npages)
 	s->next = s->prev = NULL;
 	s->list = TC_LIST_NONE;
 	size_t words = (nelems + 63) / 64;
-	char *m = meta_get(h, cls, nelems);
+	char *m = meta_get(h, cls, elemsize, nelems);
 	s->meta = m;
 	/* Atomic stores: observers read these pointers racing with a span's
 	 * rebirth (and discard what they read through the seqlock). */
 	_Atomic(uint64_t) *ab = (_Atomic(uint64_t) *)(m + 8);
 	__atomic_store_n(&s->allocbits, ab, __ATOMIC_RELAXED);
 	__atomic_store_n(&s->markbits, ab + words, __ATOMIC_RELAXED);
-	__atomic_store_n(&s->info, (_Atomic(uint16_t) *)(ab + 2 * words),
-			 __ATOMIC_RELAXED);
+	__atomic_store_n(&s->info, (void *)(ab + 2 * words), __ATOMIC_RELAXED);
 	atomic_store_explicit(&s->state, TC_SPAN_INUSE, memory_order_relaxed);
 	atomic_store_explicit(&s->seq, seq + 2, memory_order_release);
 	for (uint32_t i = p; i < p + npages; i++)

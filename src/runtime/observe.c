@@ -157,7 +157,7 @@ int tc_object_id(tc_runtime *rt, const void *p, tc_objid *id)
  * span's seqlock tells whether what was read belongs to one life. */
 typedef struct span_bits {
 	_Atomic(uint64_t) *alloc, *mark;
-	_Atomic(uint16_t) *info;
+	void *info;
 	uint16_t scanned; /* the info flag that means scanned */
 } span_bits;
 
@@ -226,9 +226,10 @@ size_t tc_heap_span(tc_runtime *rt, uint32_t page, tc_span_info *info,
 					uint8_t c = TC_FREE;
 					if ((a >> i) & 1)
 						c = !((mk >> i) & 1) ? TC_WHITE
-						    : (atomic_load_explicit(
-							       &b.info[w * 64 + i],
-							       memory_order_relaxed) &
+						    : (tc_info_load(b.info,
+								    info->elemsize,
+								    (uint32_t)(w * 64 +
+									       i)) &
 						       TC_INFO_SCANNED) ==
 							      b.scanned
 							    ? TC_BLACK
@@ -262,24 +263,30 @@ int tc_object_describe(tc_runtime *rt, tc_objid id, tc_object_info *info,
 		return -1;
 	span_bits b;
 	load_bits(s, &b);
+	uint32_t elemsize = atomic_load_explicit(&s->elemsize,
+						 memory_order_relaxed);
+	uint32_t sizeclass = atomic_load_explicit(&s->sizeclass,
+						  memory_order_relaxed);
+	/* The pointers, nelems and elemsize must be of one life before any
+	 * array is indexed (blocks are recycled within their class only, so
+	 * after this check every index is in bounds). */
+	atomic_thread_fence(memory_order_acquire);
+	if (atomic_load_explicit(&s->seq, memory_order_relaxed) != s1)
+		return -1;
 	if (!b.alloc || !tc_bit_test(b.alloc, id.slot))
 		return -1;
 	info->id = id;
 	info->color = !tc_bit_test(b.mark, id.slot)   ? TC_WHITE
-		      : (atomic_load_explicit(&b.info[id.slot],
-						  memory_order_relaxed) &
+		      : (tc_info_load(b.info, elemsize, id.slot) &
 			 TC_INFO_SCANNED) != b.scanned
 			      ? TC_GREY
 			      : TC_BLACK;
-	info->sizeclass = atomic_load_explicit(&s->sizeclass,
-					       memory_order_relaxed);
-	info->elemsize = atomic_load_explicit(&s->elemsize,
-					      memory_order_relaxed);
+	info->sizeclass = sizeclass;
+	info->elemsize = elemsize;
 	info->nptrs = info->sizeclass == 0
 			      ? atomic_load_explicit(&s->large_nptrs,
 						     memory_order_relaxed)
-			      : atomic_load_explicit(&b.info[id.slot],
-						     memory_order_relaxed) &
+			      : tc_info_load(b.info, elemsize, id.slot) &
 					TC_INFO_NPTRS;
 	info->addr = span_base(h, s) + (uintptr_t)id.slot * info->elemsize;
 	_Atomic(uintptr_t) *f = (_Atomic(uintptr_t) *)info->addr;
