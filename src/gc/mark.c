@@ -211,21 +211,37 @@ static inline uintptr_t pop(tc_collector *gc, tc_gcwork *w)
 }
 
 /* Scan grey objects until `budget` bytes of scan work are done or no grey
- * object is left.  Returns the scan work done. */
+ * object is left.  Returns the scan work done.
+ *
+ * Marking a heap bigger than the caches waits on memory: each grey object
+ * is a cache miss when its fields are read.  Objects popped from the grey
+ * stack go through a small FIFO first and are prefetched as they enter it,
+ * so each one's line is on its way TC_PREFETCH_N scans before it is needed
+ * (Boehm's collector and OpenJDK's mark stack do the same).  The FIFO is
+ * drained before returning, so no grey object stays outside w. */
+#define TC_PREFETCH_N 8
 uint64_t tc_gc_drain(tc_collector *gc, tc_gcwork *w, uint64_t budget)
 {
 	uint64_t start = w->scan_bytes;
-	uint64_t done = 0;
-	uintptr_t p;
-	while (done < budget && (p = pop(gc, w)) != 0) {
-		/* Prefetch the next object's first line while scanning. */
-		if (w->n)
-			__builtin_prefetch((void *)w->obj[w->n - 1]);
-		scan_object(gc, w, p);
-		done = w->scan_bytes - start;
+	uintptr_t fifo[TC_PREFETCH_N];
+	unsigned head = 0, n = 0;
+	for (;;) {
+		bool more = w->scan_bytes - start < budget;
+		while (more && n < TC_PREFETCH_N) {
+			uintptr_t p = pop(gc, w);
+			if (!p)
+				break;
+			__builtin_prefetch((void *)p);
+			fifo[(head + n++) % TC_PREFETCH_N] = p;
+		}
+		if (n == 0)
+			break;
+		scan_object(gc, w, fifo[head]);
+		head = (head + 1) % TC_PREFETCH_N;
+		n--;
 	}
 	atomic_store_explicit(&w->nlocal, w->n, memory_order_relaxed);
-	return done;
+	return w->scan_bytes - start;
 }
 
 /* Scan exactly one grey object.  Returns false if none was found. */
