@@ -88,6 +88,10 @@ typedef struct tc_config {
 	bool background;         /* start the collector thread; default true */
 	int procs;               /* GOMAXPROCS: mutators that run at once;
 				  * 0 = $GOMAXPROCS or the number of CPUs */
+	bool pin_procs;          /* bind each P to a CPU of its own while
+				  * the process may use at least `procs`
+				  * CPUs; default true, $TRICOLOR_PIN=0
+				  * turns it off (runtime.c says why) */
 	/* Optional observer hook, called on the thread that caused the event
 	 * (collector or mutator); it must not block nor call back into the
 	 * runtime.  May be NULL. */

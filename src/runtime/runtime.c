@@ -35,6 +35,8 @@ void tc_config_init(tc_config *cfg)
 	cfg->barrier = TC_BARRIER_HYBRID;
 	cfg->on_violation = TC_VERIFY_ABORT;
 	cfg->background = true;
+	const char *pin = getenv("TRICOLOR_PIN");
+	cfg->pin_procs = !(pin && strcmp(pin, "0") == 0);
 	const char *v = getenv("TRICOLOR_VERIFY");
 	if (v && *v && strcmp(v, "0") != 0)
 		cfg->verify = true;
@@ -53,6 +55,69 @@ void tc_config_init(tc_config *cfg)
 
 /* ---- Ps: GOMAXPROCS slots to run in ---- */
 
+/* ---- binding Ps to CPUs ----
+ *
+ * A P holder is bound to a CPU of its own (the least loaded of the CPUs
+ * the process may use) for as long as it holds the P.  Ps make at most
+ * GOMAXPROCS threads runnable, by design; left to itself, the kernel
+ * sometimes queued two of them on one CPU while the other CPU idled:
+ * scheduler traces (perf sched timehist, binary-trees with 4 workers on 2
+ * CPUs) showed idle stretches of 5 to 20 ms, 0.7 s in a 6 s run, where a
+ * wake-up had put the next P holder behind the running one and the load
+ * balancer left it there.  Binding ended them (6.3 -> 5.8 s).  Go does not
+ * bind, but its idle Ms spin looking for work, which keeps CPUs claimed.
+ * The slot is chosen under sched_lock; the thread applies it to itself
+ * after unlocking (pin_apply), so no lock is held across a migration, and
+ * a P handed back and taken again on the same CPU costs no system call. */
+static void pin_take(tc_runtime *rt, int *slot)
+{
+	if (rt->pin_n == 0 || *slot >= 0)
+		return;
+	int best = 0;
+	for (int i = 1; i < rt->pin_n; i++)
+		if (rt->pin_load[i] < rt->pin_load[best])
+			best = i;
+	rt->pin_load[best]++;
+	*slot = best;
+}
+
+static void pin_drop(tc_runtime *rt, int *slot)
+{
+	if (*slot < 0)
+		return;
+	rt->pin_load[*slot]--;
+	*slot = -1;
+}
+
+/* Make the calling thread's binding match `slot` (-1: every CPU). */
+static void pin_apply(tc_runtime *rt, int slot, int *applied)
+{
+	if (rt->pin_n == 0 || slot == *applied)
+		return;
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	if (slot >= 0)
+		CPU_SET(rt->pin_cpu[slot], &set);
+	else
+		for (int i = 0; i < rt->pin_n; i++)
+			CPU_SET(rt->pin_cpu[i], &set);
+	pthread_setaffinity_np(pthread_self(), sizeof set, &set);
+	*applied = slot;
+}
+
+static void pin_init(tc_runtime *rt)
+{
+	rt->gc_pin = rt->gc_pin_applied = -1;
+	cpu_set_t set;
+	if (!rt->cfg.pin_procs || rt->nprocs < 2 ||
+	    sched_getaffinity(0, sizeof set, &set) != 0 ||
+	    CPU_COUNT(&set) < rt->nprocs)
+		return;
+	for (int c = 0; c < CPU_SETSIZE && rt->pin_n < TC_MAX_MUTATORS; c++)
+		if (CPU_ISSET(c, &set))
+			rt->pin_cpu[rt->pin_n++] = c;
+}
+
 /* Wake the first mutator waiting for a P, if it may take one now; it
  * wakes the next in turn (sched_lock held). */
 static void p_wake_head(tc_runtime *rt)
@@ -68,6 +133,7 @@ static void p_release(tc_runtime *rt, tc_mutator *m)
 		return;
 	m->has_p = false;
 	rt->procs_free++;
+	pin_drop(rt, &m->pin);
 	p_wake_head(rt);
 }
 
@@ -93,6 +159,7 @@ static void p_acquire_and_run(tc_runtime *rt, tc_mutator *m)
 	rt->procs_free--;
 	atomic_store_explicit(&m->queued, 0, memory_order_relaxed);
 	m->has_p = true;
+	pin_take(rt, &m->pin);
 	m->p_since = tc_now_ns();
 	atomic_store(&m->preempt, 0);
 	atomic_store(&m->status, TC_ST_RUNNING);
@@ -119,6 +186,7 @@ static void p_yield(tc_mutator *m)
 	park_locked(m);
 	p_acquire_and_run(rt, m);
 	pthread_mutex_unlock(&rt->sched_lock);
+	pin_apply(rt, m->pin, &m->pin_applied);
 	atomic_fetch_add_explicit(&rt->preemptions, 1, memory_order_relaxed);
 }
 
@@ -309,9 +377,12 @@ static void world_take_p(void *ctx)
 	if (rt->nprocs >= 2 && !rt->gc_has_p) {
 		rt->gc_has_p = true;
 		rt->procs_free--;
+		if (rt->procs_free >= 0)
+			pin_take(rt, &rt->gc_pin);
 		if (rt->procs_free < 0) {
-			/* Every P is held: the longest holder yields one as
-			 * soon as the world restarts. */
+			/* Every P is held: the longest holder yields one at
+			 * its next safepoint (or as soon as the world
+			 * restarts), and the collector takes its CPU. */
 			tc_mutator *victim = NULL;
 			for (int i = 0; i < TC_MAX_MUTATORS; i++) {
 				tc_mutator *m = atomic_load(&rt->mtab[i]);
@@ -322,10 +393,15 @@ static void world_take_p(void *ctx)
 			if (victim) {
 				atomic_store(&victim->preempt, 1);
 				tc_poke(victim);
+				if (rt->pin_n && victim->pin >= 0) {
+					rt->gc_pin = victim->pin;
+					rt->pin_load[victim->pin]++;
+				}
 			}
 		}
 	}
 	pthread_mutex_unlock(&rt->sched_lock);
+	pin_apply(rt, rt->gc_pin, &rt->gc_pin_applied);
 }
 
 static int world_procs(void *ctx)
@@ -339,10 +415,12 @@ static void world_give_p(void *ctx)
 	pthread_mutex_lock(&rt->sched_lock);
 	if (rt->gc_has_p) {
 		rt->gc_has_p = false;
+		pin_drop(rt, &rt->gc_pin);
 		rt->procs_free++;
 		p_wake_head(rt);
 	}
 	pthread_mutex_unlock(&rt->sched_lock);
+	pin_apply(rt, rt->gc_pin, &rt->gc_pin_applied);
 }
 
 #define TC_TIMESLICE_NS (10 * 1000 * 1000)
@@ -402,6 +480,7 @@ tc_runtime *tc_runtime_new(const tc_config *cfg, const char **err)
 	rt->next_id = 1;
 	rt->nprocs = cfg->procs > 0 ? cfg->procs : default_procs();
 	rt->procs_free = rt->nprocs;
+	pin_init(rt);
 	tc_world w = {
 		.ctx = rt,
 		.stop = world_stop,
@@ -485,6 +564,7 @@ tc_mutator *tc_attach(tc_runtime *rt, const char *name)
 	/* Published parked, then queued for a P like any waking mutator. */
 	atomic_store(&m->status, TC_ST_PARKED);
 	m->has_p = false;
+	m->pin = m->pin_applied = -1;
 	atomic_store(&m->preempt, 0);
 	__atomic_store_n(&m->hot.poll, 0, __ATOMIC_RELAXED);
 	atomic_store(&m->assisting, 0);
@@ -500,6 +580,7 @@ tc_mutator *tc_attach(tc_runtime *rt, const char *name)
 	atomic_fetch_add(&rt->nmutators, 1);
 	p_acquire_and_run(rt, m);
 	pthread_mutex_unlock(&rt->sched_lock);
+	pin_apply(rt, m->pin, &m->pin_applied);
 	tc_event ev = {.kind = TC_EV_ATTACH, .mutator = id};
 	if (rt->cfg.on_event)
 		rt->cfg.on_event(rt->cfg.event_ctx, &ev);
@@ -518,6 +599,7 @@ void tc_detach(tc_mutator *m)
 	m->g.cache.black_bytes = 0;
 	tc_gc_flush(&rt->gc, &m->g.work);
 	unsigned id = m->g.id;
+	int applied = m->pin_applied; /* m is recycled once unlocked */
 	pthread_mutex_lock(&rt->sched_lock);
 	p_release(rt, m);
 	atomic_store(&rt->mtab[m->index], NULL);
@@ -530,6 +612,7 @@ void tc_detach(tc_mutator *m)
 	rt->free_mutators = m;
 	pthread_cond_signal(&rt->stw_cond);
 	pthread_mutex_unlock(&rt->sched_lock);
+	pin_apply(rt, -1, &applied);
 	tc_event ev = {.kind = TC_EV_DETACH, .mutator = id};
 	if (rt->cfg.on_event)
 		rt->cfg.on_event(rt->cfg.event_ctx, &ev);
@@ -611,6 +694,7 @@ void tc_park(tc_mutator *m)
 {
 	park_locked(m);
 	pthread_mutex_unlock(&m->rt->sched_lock);
+	pin_apply(m->rt, m->pin, &m->pin_applied);
 }
 
 void tc_unpark(tc_mutator *m)
@@ -619,6 +703,7 @@ void tc_unpark(tc_mutator *m)
 	pthread_mutex_lock(&rt->sched_lock);
 	p_acquire_and_run(rt, m);
 	pthread_mutex_unlock(&rt->sched_lock);
+	pin_apply(rt, m->pin, &m->pin_applied);
 	wait_stw(m);
 	defer_scan(m);
 }

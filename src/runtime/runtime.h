@@ -59,6 +59,10 @@ struct tc_mutator {
 	_Atomic int preempt;  /* yield the P at the next safepoint */
 	_Atomic int queued;   /* parked only because it waits for a P */
 	tc_mutator *pq_next;  /* the P queue, under sched_lock */
+	int pin;              /* CPU it is bound to while it holds a P, or
+			       * -1; written by its own thread under
+			       * sched_lock */
+	int pin_applied;      /* the binding its thread has now; own only */
 	pthread_cond_t wake;  /* it sleeps here (with sched_lock) */
 	int index;            /* in rt->mtab */
 	_Atomic char name[32]; /* written at attach; observers read */
@@ -92,6 +96,10 @@ struct tc_runtime {
 				    * takes a P back from a running mutator */
 	tc_mutator *pq_head, *pq_tail;
 	bool gc_has_p;
+	int gc_pin, gc_pin_applied; /* the collector's, as a mutator's */
+	int pin_n;                 /* CPUs Ps are bound to; 0: no binding */
+	int pin_cpu[TC_MAX_MUTATORS];  /* their numbers */
+	int pin_load[TC_MAX_MUTATORS]; /* P holders bound to each */
 	_Atomic uint64_t preemptions;
 };
 
