@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "runtime/runtime.h"
@@ -94,15 +95,22 @@ static void pin_apply(tc_runtime *rt, int slot, int *applied)
 {
 	if (rt->pin_n == 0 || slot == *applied)
 		return;
-	cpu_set_t set;
-	CPU_ZERO(&set);
-	if (slot >= 0)
+	cpu_set_t set = rt->pin_all;
+	if (slot >= 0) {
+		CPU_ZERO(&set);
 		CPU_SET(rt->pin_cpu[slot], &set);
-	else
-		for (int i = 0; i < rt->pin_n; i++)
-			CPU_SET(rt->pin_cpu[i], &set);
+	}
 	pthread_setaffinity_np(pthread_self(), sizeof set, &set);
 	*applied = slot;
+}
+
+/* A mutator's pin_apply, which first takes back a binding the collector
+ * lifted during a stop-the-world. */
+static void mutator_pin(tc_mutator *m)
+{
+	if (atomic_exchange_explicit(&m->pin_lost, 0, memory_order_relaxed))
+		m->pin_applied = -2; /* unknown: apply again */
+	pin_apply(m->rt, m->pin, &m->pin_applied);
 }
 
 static void pin_init(tc_runtime *rt)
@@ -116,6 +124,7 @@ static void pin_init(tc_runtime *rt)
 	for (int c = 0; c < CPU_SETSIZE && rt->pin_n < TC_MAX_MUTATORS; c++)
 		if (CPU_ISSET(c, &set))
 			rt->pin_cpu[rt->pin_n++] = c;
+	rt->pin_all = set;
 }
 
 /* Wake the first mutator waiting for a P, if it may take one now; it
@@ -186,7 +195,7 @@ static void p_yield(tc_mutator *m)
 	park_locked(m);
 	p_acquire_and_run(rt, m);
 	pthread_mutex_unlock(&rt->sched_lock);
-	pin_apply(rt, m->pin, &m->pin_applied);
+	mutator_pin(m);
 	atomic_fetch_add_explicit(&rt->preemptions, 1, memory_order_relaxed);
 }
 
@@ -222,6 +231,14 @@ static void world_stop(void *ctx)
 {
 	tc_runtime *rt = ctx;
 	uint64_t t0 = tc_now_ns();
+	/* Bindings are lifted while the world stops: a thread bound to a CPU
+	 * that another process holds for a few milliseconds (seen on the CI
+	 * machine: a helper process every 50 ms, kernel threads) cannot move
+	 * to an idle one, and the pause would wait for it.  The collector
+	 * unbinds itself here and binds again once the world runs (world_start);
+	 * mutators that have not stopped by the end of the spin are unbound
+	 * below and bind again at their next P operation. */
+	pin_apply(rt, -1, &rt->gc_pin_applied);
 	pthread_mutex_lock(&rt->sched_lock);
 	atomic_store(&rt->stw, 1);
 	for (int i = 0; i < TC_MAX_MUTATORS; i++) {
@@ -239,6 +256,17 @@ static void world_stop(void *ctx)
 	while (any_running(rt) && tc_now_ns() - t0 < TC_STW_SPIN_NS)
 		sched_yield();
 	pthread_mutex_lock(&rt->sched_lock);
+	for (int i = 0; rt->pin_n && i < TC_MAX_MUTATORS; i++) {
+		tc_mutator *m = atomic_load(&rt->mtab[i]);
+		/* Running, so it cannot detach while we hold sched_lock: its
+		 * thread id is alive. */
+		if (m && atomic_load(&m->status) == TC_ST_RUNNING &&
+		    m->pin >= 0 && !atomic_load(&m->pin_lost)) {
+			atomic_store(&m->pin_lost, 1);
+			sched_setaffinity(m->tid, sizeof rt->pin_all,
+					  &rt->pin_all);
+		}
+	}
 	for (;;) {
 		bool all = true;
 		for (int i = 0; i < TC_MAX_MUTATORS; i++) {
@@ -293,6 +321,7 @@ static uint64_t world_start(void *ctx)
 	for (int i = 0; i < nstopped; i++)
 		pthread_cond_signal(&stopped[i]->wake);
 	pthread_cond_broadcast(&rt->sched_cond); /* tc_attach */
+	pin_apply(rt, rt->gc_pin, &rt->gc_pin_applied);
 	return released;
 }
 
@@ -565,6 +594,8 @@ tc_mutator *tc_attach(tc_runtime *rt, const char *name)
 	atomic_store(&m->status, TC_ST_PARKED);
 	m->has_p = false;
 	m->pin = m->pin_applied = -1;
+	atomic_store(&m->pin_lost, 0);
+	m->tid = (int)syscall(SYS_gettid);
 	atomic_store(&m->preempt, 0);
 	__atomic_store_n(&m->hot.poll, 0, __ATOMIC_RELAXED);
 	atomic_store(&m->assisting, 0);
@@ -580,7 +611,7 @@ tc_mutator *tc_attach(tc_runtime *rt, const char *name)
 	atomic_fetch_add(&rt->nmutators, 1);
 	p_acquire_and_run(rt, m);
 	pthread_mutex_unlock(&rt->sched_lock);
-	pin_apply(rt, m->pin, &m->pin_applied);
+	mutator_pin(m);
 	tc_event ev = {.kind = TC_EV_ATTACH, .mutator = id};
 	if (rt->cfg.on_event)
 		rt->cfg.on_event(rt->cfg.event_ctx, &ev);
@@ -658,6 +689,7 @@ static bool wait_stw(tc_mutator *m)
 		pthread_cond_wait(&m->wake, &rt->sched_lock);
 	atomic_store(&m->status, TC_ST_RUNNING);
 	pthread_mutex_unlock(&rt->sched_lock);
+	mutator_pin(m);
 	return held;
 }
 
@@ -694,7 +726,7 @@ void tc_park(tc_mutator *m)
 {
 	park_locked(m);
 	pthread_mutex_unlock(&m->rt->sched_lock);
-	pin_apply(m->rt, m->pin, &m->pin_applied);
+	mutator_pin(m);
 }
 
 void tc_unpark(tc_mutator *m)
@@ -703,7 +735,7 @@ void tc_unpark(tc_mutator *m)
 	pthread_mutex_lock(&rt->sched_lock);
 	p_acquire_and_run(rt, m);
 	pthread_mutex_unlock(&rt->sched_lock);
-	pin_apply(rt, m->pin, &m->pin_applied);
+	mutator_pin(m);
 	wait_stw(m);
 	defer_scan(m);
 }

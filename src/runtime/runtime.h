@@ -28,6 +28,7 @@
 #define TRICOLOR_RUNTIME_H
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 
 #include "gc/gc.h"
@@ -63,6 +64,8 @@ struct tc_mutator {
 			       * -1; written by its own thread under
 			       * sched_lock */
 	int pin_applied;      /* the binding its thread has now; own only */
+	_Atomic int pin_lost; /* the collector unbound it during a stop */
+	int tid;              /* its thread id (for that), set at attach */
 	pthread_cond_t wake;  /* it sleeps here (with sched_lock) */
 	int index;            /* in rt->mtab */
 	_Atomic char name[32]; /* written at attach; observers read */
@@ -98,6 +101,7 @@ struct tc_runtime {
 	bool gc_has_p;
 	int gc_pin, gc_pin_applied; /* the collector's, as a mutator's */
 	int pin_n;                 /* CPUs Ps are bound to; 0: no binding */
+	cpu_set_t pin_all;         /* all of them */
 	int pin_cpu[TC_MAX_MUTATORS];  /* their numbers */
 	int pin_load[TC_MAX_MUTATORS]; /* P holders bound to each */
 	_Atomic uint64_t preemptions;
