@@ -9,6 +9,8 @@
 
 #include <check.h>
 #include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -537,6 +539,91 @@ START_TEST(at_most_gomaxprocs_mutators_run_and_all_make_progress)
 }
 END_TEST
 
+/* The one CPU the calling thread is bound to, or -1 if it may run on
+ * more than one. */
+static int bound_cpu(void)
+{
+	cpu_set_t set;
+	if (sched_getaffinity(0, sizeof set, &set) != 0 || CPU_COUNT(&set) != 1)
+		return -1;
+	for (int c = 0; c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, &set))
+			return c;
+	return -1;
+}
+
+static int allowed_cpus(void)
+{
+	cpu_set_t set;
+	return sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set)
+							   : 0;
+}
+
+typedef struct binder {
+	tc_runtime *rt;
+	pthread_barrier_t *b;
+	int cpu;
+} binder;
+
+static void *bind_and_wait(void *arg)
+{
+	binder *x = arg;
+	tc_mutator *m = tc_attach(x->rt, "second");
+	x->cpu = bound_cpu();
+	pthread_barrier_wait(x->b);
+	pthread_barrier_wait(x->b);
+	tc_detach(m);
+	return NULL;
+}
+
+START_TEST(p_holders_are_bound_to_cpus_of_their_own_and_unbound_when_parked)
+{
+	int ncpu = allowed_cpus();
+	if (ncpu < 2) {
+		printf("skipped: binding needs 2 CPUs, this process may use %d\n",
+		       ncpu);
+		return;
+	}
+	tc_config cfg;
+	tc_config_init(&cfg);
+	cfg.procs = 2;
+	cfg.gogc = TC_GOGC_OFF; /* no cycle: the collector takes no P */
+	cfg.pin_procs = true;
+	tc_runtime *rt = tc_runtime_new(&cfg, NULL);
+	ck_assert_ptr_nonnull(rt);
+	tc_mutator *m = tc_attach(rt, "main");
+	int mine = bound_cpu();
+	ck_assert_int_ge(mine, 0);
+	pthread_barrier_t b;
+	pthread_barrier_init(&b, NULL, 2);
+	binder x = {.rt = rt, .b = &b, .cpu = -1};
+	pthread_t th;
+	pthread_create(&th, NULL, bind_and_wait, &x);
+	pthread_barrier_wait(&b);
+	ck_assert_int_ge(x.cpu, 0);
+	ck_assert_int_ne(x.cpu, mine);
+	/* Parked, a thread may run anywhere; unparked, it is bound again. */
+	tc_park(m);
+	ck_assert_int_eq(allowed_cpus(), ncpu);
+	tc_unpark(m);
+	ck_assert_int_ge(bound_cpu(), 0);
+	pthread_barrier_wait(&b);
+	pthread_join(th, NULL);
+	tc_detach(m);
+	ck_assert_int_eq(allowed_cpus(), ncpu);
+	tc_runtime_free(rt);
+	pthread_barrier_destroy(&b);
+
+	/* Turned off, nothing is bound. */
+	cfg.pin_procs = false;
+	rt = tc_runtime_new(&cfg, NULL);
+	m = tc_attach(rt, "main");
+	ck_assert_int_eq(allowed_cpus(), ncpu);
+	tc_detach(m);
+	tc_runtime_free(rt);
+}
+END_TEST
+
 START_TEST(weak_barrier_cycles_are_verified_and_rescued_without_verify)
 {
 	/* Verifier off and set to abort: a cycle that runs with a weakened
@@ -565,6 +652,9 @@ static Suite *gc_suite(void)
 	tcase_add_test(tc, bad_configuration_is_refused_with_a_message);
 	tcase_add_test(tc,
 		       at_most_gomaxprocs_mutators_run_and_all_make_progress);
+	tcase_add_test(
+		tc,
+		p_holders_are_bound_to_cpus_of_their_own_and_unbound_when_parked);
 	suite_add_tcase(s, tc);
 	TCase *neg = tcase_create("negative");
 	tcase_add_test(
