@@ -515,6 +515,8 @@ static void mark_phase(tc_collector *gc)
 				continue;
 			}
 		} else {
+			atomic_store_explicit(&gc->collector_idle, 0,
+					      memory_order_relaxed);
 			tc_gc_drain(gc, w, MARK_CHUNK);
 			tc_gc_flush(gc, w);
 			pacer_assist_ratio(gc);
@@ -526,6 +528,22 @@ static void mark_phase(tc_collector *gc)
 				/* Running mutators scan their own stacks at
 				 * their next safepoint; give them a moment. */
 				gc->world.poke(gc->world.ctx);
+				sched_yield();
+				continue;
+			}
+			if (atomic_load_explicit(&gc->assists_active,
+						 memory_order_acquire) > 0) {
+				/* An assist holds grey objects it took from
+				 * the global list, and hands back what it has
+				 * not scanned when it ends: stopping the world
+				 * now would find that work and have to
+				 * restart it (measured: 1.5 to 2.5 wasted
+				 * mark terminations per cycle in
+				 * binary-trees).  It ends within 16 KiB of
+				 * scanning, sooner when told the collector
+				 * is idle. */
+				atomic_store_explicit(&gc->collector_idle, 1,
+						      memory_order_relaxed);
 				sched_yield();
 				continue;
 			}

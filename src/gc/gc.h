@@ -87,7 +87,8 @@ typedef struct tc_world {
 	void (*each)(void *ctx, void (*fn)(void *arg, tc_gcmut *m), void *arg);
 	/* World running: scan the grey stack of every parked mutator (claim
 	 * it, call tc_gc_scan_stack, release).  Returns the number of stacks
-	 * still grey afterwards. */
+	 * still grey afterwards, counting those their mutators are scanning
+	 * (their roots are not on the global list yet). */
 	int (*scan_parked)(void *ctx, tc_gcwork *w);
 	/* Ask every running mutator to poll its slow path soon. */
 	void (*poke)(void *ctx);
@@ -149,6 +150,9 @@ typedef struct tc_collector {
 	_Atomic uint64_t scan_expected; /* scan work expected this cycle */
 	_Atomic uint64_t scan_done;     /* flushed scan work this cycle */
 	_Atomic uint64_t assist_ratio_milli; /* scan bytes per 1000 B alloc */
+	_Atomic int assists_active;  /* mark assists draining right now */
+	_Atomic int collector_idle;  /* the collector ran out of grey work:
+				      * assists hand theirs back */
 
 	/* Collector control: under ctl_lock / ctl_cond. */
 	pthread_mutex_t ctl_lock;

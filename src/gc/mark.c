@@ -300,6 +300,9 @@ bool tc_gc_assist(tc_collector *gc, tc_gcmut *m, const uint32_t *poll)
 	if (want < 64 * 1024)
 		want = 64 * 1024;
 	uint64_t t0 = tc_now_ns();
+	/* Counted while it may hold grey objects privately: the collector
+	 * does not try to end the mark meanwhile (gc.c, mark_phase). */
+	atomic_fetch_add_explicit(&gc->assists_active, 1, memory_order_relaxed);
 	/* Drain in small chunks and stop as soon as the collector wants this
 	 * mutator at a safepoint: an assist must not hold up a
 	 * stop-the-world (Go's assists are preemptible too). */
@@ -307,7 +310,9 @@ bool tc_gc_assist(tc_collector *gc, tc_gcmut *m, const uint32_t *poll)
 	while (done < want) {
 		uint64_t d = tc_gc_drain(gc, &m->work, 16 * 1024);
 		done += d;
-		if (d == 0 || __atomic_load_n(poll, __ATOMIC_RELAXED))
+		if (d == 0 || __atomic_load_n(poll, __ATOMIC_RELAXED) ||
+		    atomic_load_explicit(&gc->collector_idle,
+					 memory_order_relaxed))
 			break;
 	}
 	uint64_t paid = ratio ? done * 1000 / ratio : (uint64_t)m->assist_debt;
@@ -334,6 +339,7 @@ bool tc_gc_assist(tc_collector *gc, tc_gcmut *m, const uint32_t *poll)
 	 * mutator's private buffer would stall marking until the next
 	 * mark-termination attempt flushes it. */
 	tc_gc_flush(gc, &m->work);
+	atomic_fetch_sub_explicit(&gc->assists_active, 1, memory_order_release);
 	return starved &&
 	       atomic_load_explicit(&gc->heap->heap_live, memory_order_relaxed) >=
 		       atomic_load_explicit(&gc->heap_goal, memory_order_relaxed);

@@ -344,8 +344,19 @@ static int world_scan_parked(void *ctx, tc_gcwork *w)
 	pthread_mutex_lock(&rt->sched_lock);
 	for (int i = 0; i < TC_MAX_MUTATORS; i++) {
 		tc_mutator *m = atomic_load(&rt->mtab[i]);
-		if (!m || __atomic_load_n(&m->hot.stack.state,
-					  __ATOMIC_RELAXED) != TC_STACK_GREY)
+		if (!m)
+			continue;
+		uint32_t state = __atomic_load_n(&m->hot.stack.state,
+						 __ATOMIC_RELAXED);
+		if (state == TC_STACK_SCANNING) {
+			/* Its mutator is scanning it: the roots reach the
+			 * global list when it is done, so it still counts
+			 * as grey (else the collector would try to end the
+			 * mark just before they arrive). */
+			grey++;
+			continue;
+		}
+		if (state != TC_STACK_GREY)
 			continue;
 		if (atomic_load(&m->status) == TC_ST_PARKED) {
 			atomic_store(&m->status, TC_ST_CLAIMED);
