@@ -17,21 +17,22 @@
  *   mcache  per mutator thread: one span per class to allocate from, with no
  *           lock and no atomic read-modify-write on the fast path.
  *
- * Per span, one bit per object in each of two bitmaps, and one 16-bit
- * info word per object:
+ * Per span, one bit per object in each of two bitmaps, and one info word
+ * per object (one or two bytes, TC_INFO8_MAX_SIZE):
  *   alloc   the slot holds an object (set by the owning mcache; rebuilt by
  *           sweep as alloc & mark);
  *   mark    reached by the collector this cycle (atomic fetch-or: many
  *           markers and the write barrier race to set it);
- *   info    the object's pointer-word count (low 15 bits: scanning is
- *           precise, its first nptrs words are pointers and the rest is
- *           never looked at) and the scan flag (bit 15).
+ *   info    the object's pointer-word count (scanning is precise: its
+ *           first nptrs words are pointers and the rest is never looked
+ *           at) and the scan flag.
  * The scan flag says "scanned" when it equals the span's cycle parity,
  * bit 1 of its sweepgen (tc_span_scanflag): the marker that won an
  * object's mark bit owns the object until it is black, so it sets the flag
  * with a plain store, not a read-modify-write - one atomic RMW per object
- * instead of two, which on a marking loop bound by memory is most of the
- * cost - and sweep never has to clear it.  A flag left over from an older
+ * instead of two (perf put a third of the mark loop's own time on the
+ * second: a locked instruction also holds back the loads behind it) - and
+ * sweep never has to clear it.  A flag left over from an older
  * cycle is only ever read on a marked object, and shading rewrites it.
  * An object's color is derived from these, never stored:
  *   free = !alloc, white = alloc & !mark, grey = mark & !scanned,

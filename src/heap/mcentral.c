@@ -157,10 +157,9 @@ uint32_t tc_span_sweep(tc_heap *h, tc_span *s, bool release)
 /* Background sweeping walks the classes in order with a shared cursor:
  * after the flip nothing joins an unswept list, so a class found empty
  * stays empty for the cycle.  Without the cursor every call locked every
- * class's lock on its way to the first non-empty one, and a mutator
- * waiting for one of those locks (to refill its cache) lost it again and
- * again to the sweeper - for a millisecond and more, which then delayed
- * the stop-the-world that followed. */
+ * class's lock on its way to the first non-empty one: up to 80 lock round
+ * trips per swept span, which mutators refilling their caches had to
+ * compete with. */
 bool tc_heap_sweep_one(tc_heap *h)
 {
 	uint32_t sg = atomic_load_explicit(&h->sweepgen, memory_order_relaxed);
@@ -172,8 +171,9 @@ bool tc_heap_sweep_one(tc_heap *h)
 		tc_span *s = list_pop(&c->partial[u]);
 		if (!s)
 			s = list_pop(&c->full[u]);
-		/* Keep a few emptied spans per class for reuse (sweep has
-		 * cleared them); give the rest back to the page heap. */
+		/* Keep a few emptied spans per class for reuse (needzero:
+		 * allocation zeroes them); give the rest back to the page
+		 * heap. */
 		bool release = i == 0 || c->partial[swept_idx(sg)].n >= 4;
 		pthread_mutex_unlock(&c->lock);
 		if (!s) {

@@ -65,7 +65,7 @@ void tc_config_init(tc_config *cfg)
  * scheduler traces (perf sched timehist, binary-trees with 4 workers on 2
  * CPUs) showed idle stretches of 5 to 20 ms, 0.7 s in a 6 s run, where a
  * wake-up had put the next P holder behind the running one and the load
- * balancer left it there.  Binding ended them (6.3 -> 5.8 s).  Go does not
+ * balancer left it there.  Binding ended them (6.3 -> 5.6 s).  Go does not
  * bind, but its idle Ms spin looking for work, which keeps CPUs claimed.
  * The slot is chosen under sched_lock; the thread applies it to itself
  * after unlocking (pin_apply), so no lock is held across a migration, and
@@ -232,8 +232,9 @@ static void world_stop(void *ctx)
 	tc_runtime *rt = ctx;
 	uint64_t t0 = tc_now_ns();
 	/* Bindings are lifted while the world stops: a thread bound to a CPU
-	 * that another process holds for a few milliseconds (seen on the CI
-	 * machine: a helper process every 50 ms, kernel threads) cannot move
+	 * that another process holds for a few milliseconds (seen on the
+	 * project's machine: a helper process every 50 ms, kernel threads,
+	 * with perf sched timehist) cannot move
 	 * to an idle one, and the pause would wait for it.  The collector
 	 * unbinds itself here and binds again once the world runs (world_start);
 	 * mutators that have not stopped by the end of the spin are unbound
@@ -295,8 +296,8 @@ static uint64_t world_start(void *ctx)
 	int nstopped = 0;
 	/* The world is released the moment the flag clears: that instant
 	 * ends the pause (tc_world.start).  Mutators asleep in wait_stw are
-	 * woken right after, by the broadcast below; the wake-up itself is
-	 * not counted (it can cost a scheduler tick when the waker is
+	 * woken right after, each on its own condition variable; the wake-up
+	 * itself is not counted (it can cost a scheduler tick when the waker is
 	 * preempted by its wakees, while they already run).  Parked
 	 * mutators claimed for the stop are handed back first. */
 	atomic_store(&rt->stw, 0);
