@@ -624,6 +624,35 @@ START_TEST(p_holders_are_bound_to_cpus_of_their_own_and_unbound_when_parked)
 }
 END_TEST
 
+/* Without $GOMAXPROCS, the number of Ps is the number of CPUs the process
+ * may run on (as Go counts them), not the machine's. */
+START_TEST(default_gomaxprocs_is_the_cpus_the_process_may_use)
+{
+	cpu_set_t all, one;
+	ck_assert_int_eq(sched_getaffinity(0, sizeof all, &all), 0);
+	int first = 0;
+	while (!CPU_ISSET(first, &all))
+		first++;
+	CPU_ZERO(&one);
+	CPU_SET(first, &one);
+	unsetenv("GOMAXPROCS");
+	ck_assert_int_eq(sched_setaffinity(0, sizeof one, &one), 0);
+	tc_runtime *rt = tc_runtime_new(NULL, NULL);
+	ck_assert_ptr_nonnull(rt);
+	tc_stats st;
+	tc_read_stats(rt, &st);
+	tc_runtime_free(rt);
+	ck_assert_int_eq(sched_setaffinity(0, sizeof all, &all), 0);
+	ck_assert_int_eq(st.procs, 1);
+	rt = tc_runtime_new(NULL, NULL);
+	tc_read_stats(rt, &st);
+	tc_runtime_free(rt);
+	ck_assert_int_eq(st.procs, CPU_COUNT(&all) < TC_MAX_MUTATORS
+					   ? CPU_COUNT(&all)
+					   : TC_MAX_MUTATORS);
+}
+END_TEST
+
 START_TEST(weak_barrier_cycles_are_verified_and_rescued_without_verify)
 {
 	/* Verifier off and set to abort: a cycle that runs with a weakened
@@ -655,6 +684,7 @@ static Suite *gc_suite(void)
 	tcase_add_test(
 		tc,
 		p_holders_are_bound_to_cpus_of_their_own_and_unbound_when_parked);
+	tcase_add_test(tc, default_gomaxprocs_is_the_cpus_the_process_may_use);
 	suite_add_tcase(s, tc);
 	TCase *neg = tcase_create("negative");
 	tcase_add_test(

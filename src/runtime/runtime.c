@@ -208,7 +208,13 @@ static int default_procs(void)
 		if (*end == '\0' && n >= 1 && n <= TC_MAX_MUTATORS)
 			return (int)n;
 	}
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	/* The CPUs this process may run on, as Go counts them
+	 * (sched_getaffinity), not all the machine's: under taskset or a
+	 * cpuset, more Ps than CPUs would only take turns. */
+	cpu_set_t set;
+	long n = sched_getaffinity(0, sizeof set, &set) == 0
+			 ? CPU_COUNT(&set)
+			 : sysconf(_SC_NPROCESSORS_ONLN);
 	return n < 1 ? 1 : n > TC_MAX_MUTATORS ? TC_MAX_MUTATORS : (int)n;
 }
 
