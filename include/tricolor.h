@@ -87,7 +87,8 @@ typedef struct tc_config {
 	bool poison_freed;       /* fill freed objects with 0xdeadbeef words */
 	bool background;         /* start the collector thread; default true */
 	int procs;               /* GOMAXPROCS: mutators that run at once;
-				  * 0 = $GOMAXPROCS or the number of CPUs */
+				  * 0 = $GOMAXPROCS or the CPUs the process
+				  * may use (sched_getaffinity) */
 	bool pin_procs;          /* bind each P to a CPU of its own while
 				  * the process may use at least `procs`
 				  * CPUs; default true, $TRICOLOR_PIN=0
