@@ -10,15 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bt_cnode.h"
 #include "bt_common.h"
-
-typedef struct node {
-	struct node *left;
-	struct node *right;
-	int32_t item;
-} node;
-
-_Static_assert(sizeof(node) == 24, "the spec's node is 24 bytes on LP64");
 
 static node *xmalloc_node(void)
 {
@@ -31,33 +24,7 @@ static node *xmalloc_node(void)
 	return n;
 }
 
-static node *bottom_up_tree(int depth)
-{
-	node *n;
-
-	if (depth > 0) {
-		node *l = bottom_up_tree(depth - 1);
-		node *r = bottom_up_tree(depth - 1);
-
-		n = xmalloc_node();
-		n->left = l;
-		n->right = r;
-		n->item = depth;
-	} else {
-		n = xmalloc_node();
-		n->left = NULL;
-		n->right = NULL;
-		n->item = 0;
-	}
-	return n;
-}
-
-static int64_t item_check(const node *n)
-{
-	if (n->left == NULL)
-		return 1;
-	return 1 + item_check(n->left) + item_check(n->right);
-}
+BT_CNODE_TREES(xmalloc_node)
 
 static void free_tree(node *n)
 {

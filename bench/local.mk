@@ -24,9 +24,9 @@ bench_binarytrees_LDADD = libtricolor.la
 EXTRA_PROGRAMS += bench/binarytrees-malloc bench/binarytrees-boehm \
 	bench/allocbench bench/pausebench
 bench_binarytrees_malloc_SOURCES = bench/binarytrees_malloc.c \
-	bench/bt_common.h
+	bench/bt_common.h bench/bt_cnode.h
 bench_binarytrees_boehm_SOURCES = bench/binarytrees_boehm.c \
-	bench/bt_common.h
+	bench/bt_common.h bench/bt_cnode.h
 # Not AM_CPPFLAGS: with -I src, <gc/gc.h> would be tricolor's collector
 # header instead of Boehm's.
 bench_binarytrees_boehm_CPPFLAGS = -I$(top_srcdir)/bench
