@@ -214,6 +214,48 @@ START_TEST(test_step_is_one_operation)
 }
 END_TEST
 
+/* A frame at a pc its function lacks is reported, by program, function
+ * and pc, and the program goes on, in every program. */
+START_TEST(test_bad_pc_is_reported_and_resumed)
+{
+	tc_config cfg;
+	tc_runtime *rt;
+	wl_mutator w;
+
+	tc_config_init(&cfg);
+	cfg.background = false;
+	cfg.nglobals = WL_NGLOBALS;
+	rt = tc_runtime_new(&cfg, NULL);
+	ck_assert_ptr_nonnull(rt);
+	for (int p = 0; p < wl_builtin_count(); p++) {
+		char want[64];
+
+		memset(&w, 0, sizeof(w));
+		wl_builtin(p, &sc);
+		ck_assert_int_eq(wl_start(&w, tc_attach(rt, "t"), 0, &sc, 5),
+		                 0);
+		/* Past main's set-up, and back in main's frame. */
+		int i = 0;
+		do
+			ck_assert_int_eq(wl_step(&w), 0);
+		while (++i < 100 || tc_depth(w.m) != 1);
+		tc_set_int(w.m, 0, 999);
+		ck_assert_int_eq(wl_step(&w), 0);
+		ck_assert_uint_eq(atomic_load(&w.failures), 1);
+		snprintf(want, sizeof want, "%s: main at bad pc 999", sc.name);
+		ck_assert_str_eq(w.failmsg, want);
+		ck_assert_int_ne(tc_get_int(w.m, 0), 999); /* resumed */
+		/* It goes on (its checks may complain about state the lost
+		 * frame left half done, which is what they are for). */
+		for (i = 0; i < 1000; i++)
+			ck_assert_int_eq(wl_step(&w), 0);
+		wl_stop(&w);
+		tc_detach(w.m);
+	}
+	tc_runtime_free(rt);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("workload");
@@ -230,6 +272,7 @@ int main(void)
 	t = tcase_create("programs");
 	tcase_add_test(t, test_checked_objects_catch_reuse);
 	tcase_add_test(t, test_step_is_one_operation);
+	tcase_add_test(t, test_bad_pc_is_reported_and_resumed);
 	suite_add_tcase(s, t);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -26,8 +26,6 @@ enum { F_MAIN, F_GET, F_LOAD, F_EVICT };
 enum { V_COUNT };
 enum { E_HNEXT, E_PREV, E_NEXT, E_VALUE };
 
-static const char *const fn_names[] = {"main", "get", "load", "evict"};
-
 static const wl_param params[] = {
     {"capacity", 1, 100000, 256, "entries kept before evicting"},
     {"buckets", 1, 4094, 64, "hash chains in the table"},
@@ -154,9 +152,7 @@ static int step_main(wl_mutator *w, int64_t pc)
 		wl_setpc(w, 2);
 		return 0;
 	}
-	wl_fail(w, "cache: main at bad pc %lld", (long long)pc);
-	wl_setpc(w, 2);
-	return 0;
+	return wl_bad_pc(w, pc, 2);
 }
 
 /* get(table, key): slots 1 table, 2 cursor, 3 key. */
@@ -281,19 +277,12 @@ static int step_evict(wl_mutator *w, int64_t pc)
 	}
 }
 
-static int step(wl_mutator *w, int fn, int64_t pc)
-{
-	switch (fn) {
-	case F_MAIN:
-		return step_main(w, pc);
-	case F_GET:
-		return step_get(w, pc);
-	case F_LOAD:
-		return step_load(w, pc);
-	default:
-		return step_evict(w, pc);
-	}
-}
+static const wl_fn fns[] = {
+	[F_MAIN] = {"main", step_main},
+	[F_GET] = {"get", step_get},
+	[F_LOAD] = {"load", step_load},
+	[F_EVICT] = {"evict", step_evict},
+};
 
 const wl_prog wl_prog_cache = {
     .name = "cache",
@@ -301,6 +290,5 @@ const wl_prog wl_prog_cache = {
     .nparams = 5,
     .params = params,
     .main_slots = 5,
-    .fn_names = fn_names,
-    .step = step,
+    .fns = fns,
 };

@@ -22,8 +22,6 @@ enum { P_ESCAPE, P_LOCALS, P_DEPTH, P_PAYLOAD, P_KEEP };
 enum { F_MAIN, F_COMPUTE };
 enum { V_STORED };
 
-static const char *const fn_names[] = {"main", "compute"};
-
 static const wl_param params[] = {
     {"escape_pct", 0, 100, 5, "percent of calls whose value escapes"},
     {"locals", 1, 24, 8, "scalar locals per frame"},
@@ -72,9 +70,7 @@ static int step_main(wl_mutator *w, int64_t pc)
 		wl_setpc(w, 2);
 		return 0;
 	}
-	wl_fail(w, "escape: main at bad pc %lld", (long long)pc);
-	wl_setpc(w, 2);
-	return 0;
+	return wl_bad_pc(w, pc, 2);
 }
 
 /* compute(depth): slots 1 depth, 2 acc, 3 box, 4.. scalar locals. */
@@ -128,10 +124,10 @@ static int step_compute(wl_mutator *w, int64_t pc)
 	}
 }
 
-static int step(wl_mutator *w, int fn, int64_t pc)
-{
-	return fn == F_MAIN ? step_main(w, pc) : step_compute(w, pc);
-}
+static const wl_fn fns[] = {
+	[F_MAIN] = {"main", step_main},
+	[F_COMPUTE] = {"compute", step_compute},
+};
 
 const wl_prog wl_prog_escape = {
     .name = "escape",
@@ -139,6 +135,5 @@ const wl_prog wl_prog_escape = {
     .nparams = 5,
     .params = params,
     .main_slots = 4,
-    .fn_names = fn_names,
-    .step = step,
+    .fns = fns,
 };

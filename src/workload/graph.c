@@ -23,8 +23,6 @@ enum { P_NODES, P_EDGES, P_PAYLOAD, P_REPLACE, P_HOLD, P_WALK };
 enum { F_MAIN, F_NEW, F_WALK };
 enum { V_FILLED, V_HOLD_K };
 
-static const char *const fn_names[] = {"main", "newNode", "walk"};
-
 static const wl_param params[] = {
     {"nodes", 2, 1024, 128, "nodes in the table"},
     {"edges", 1, 16, 4, "pointer fields per node"},
@@ -161,9 +159,7 @@ static int step_main(wl_mutator *w, int64_t pc)
 		wl_setpc(w, 10);
 		return 0;
 	}
-	wl_fail(w, "graph: main at bad pc %lld", (long long)pc);
-	wl_setpc(w, 10);
-	return 0;
+	return wl_bad_pc(w, pc, 10);
 }
 
 /* newNode(table, i): slots 1 table, 2 node, 3 old, 4 i. */
@@ -224,17 +220,11 @@ static int step_walk(wl_mutator *w, int64_t pc)
 	return 0;
 }
 
-static int step(wl_mutator *w, int fn, int64_t pc)
-{
-	switch (fn) {
-	case F_MAIN:
-		return step_main(w, pc);
-	case F_NEW:
-		return step_new(w, pc);
-	default:
-		return step_walk(w, pc);
-	}
-}
+static const wl_fn fns[] = {
+	[F_MAIN] = {"main", step_main},
+	[F_NEW] = {"newNode", step_new},
+	[F_WALK] = {"walk", step_walk},
+};
 
 const wl_prog wl_prog_graph = {
     .name = "graph",
@@ -242,6 +232,5 @@ const wl_prog wl_prog_graph = {
     .nparams = 6,
     .params = params,
     .main_slots = 6,
-    .fn_names = fn_names,
-    .step = step,
+    .fns = fns,
 };

@@ -30,16 +30,22 @@ typedef struct wl_param {
 	const char *doc;
 } wl_param;
 
+/* One function of a scenario program: its name (the frame's, on the
+ * stack) and one operation of its frame at pc.  step returns 0, or -1
+ * when an allocation failed. */
+typedef struct wl_fn {
+	const char *name;
+	int (*step)(wl_mutator *w, int64_t pc);
+} wl_fn;
+
 typedef struct wl_prog {
 	const char *name;
 	const char *doc;
 	int nparams;
 	const wl_param *params;
 	int main_slots;
-	const char *const *fn_names; /* index = function id; 0 = main */
-	/* One operation of the frame on top: function fn at pc.  Returns 0,
-	 * or -1 when an allocation failed. */
-	int (*step)(wl_mutator *w, int fn, int64_t pc);
+	const wl_fn *fns; /* index = function id (the F_* a wl_call names);
+			   * 0 = main */
 } wl_prog;
 
 extern const wl_prog wl_prog_trees, wl_prog_list, wl_prog_graph, wl_prog_cache,
@@ -64,6 +70,10 @@ static inline void wl_setpc(wl_mutator *w, int64_t pc)
 int wl_call(wl_mutator *w, int fn, int nslots);
 /* Return `ret` (may be NULL) and the scalar `iret` to the caller. */
 void wl_ret(wl_mutator *w, void *ret, int64_t iret);
+
+/* A frame found at a pc its function does not have: report it (program,
+ * function, pc), resume at `resume`, and return 0 (the step's result). */
+int wl_bad_pc(wl_mutator *w, int64_t pc, int64_t resume);
 
 /* Report a failed check: message into failmsg, count it. */
 void wl_fail(wl_mutator *w, const char *fmt, ...)

@@ -20,8 +20,6 @@ enum { P_MIN, P_MAX, P_PAYLOAD, P_FLIP };
 enum { F_MAIN, F_ENQ, F_DEQ };
 enum { V_LEN, V_NEXT_SEQ, V_HEAD_SEQ, V_GROW };
 
-static const char *const fn_names[] = {"main", "enqueue", "dequeue"};
-
 static const wl_param params[] = {
     {"len_min", 0, 100000, 16, "shortest queue"},
     {"len_max", 1, 100000, 512, "longest queue"},
@@ -89,9 +87,7 @@ static int step_main(wl_mutator *w, int64_t pc)
 		wl_setpc(w, 2);
 		return 0;
 	}
-	wl_fail(w, "list: main at bad pc %lld", (long long)pc);
-	wl_setpc(w, 2);
-	return 0;
+	return wl_bad_pc(w, pc, 2);
 }
 
 static int step_enq(wl_mutator *w, int64_t pc)
@@ -154,17 +150,11 @@ static int step_deq(wl_mutator *w, int64_t pc)
 	}
 }
 
-static int step(wl_mutator *w, int fn, int64_t pc)
-{
-	switch (fn) {
-	case F_MAIN:
-		return step_main(w, pc);
-	case F_ENQ:
-		return step_enq(w, pc);
-	default:
-		return step_deq(w, pc);
-	}
-}
+static const wl_fn fns[] = {
+	[F_MAIN] = {"main", step_main},
+	[F_ENQ] = {"enqueue", step_enq},
+	[F_DEQ] = {"dequeue", step_deq},
+};
 
 const wl_prog wl_prog_list = {
     .name = "list",
@@ -172,6 +162,5 @@ const wl_prog wl_prog_list = {
     .nparams = 4,
     .params = params,
     .main_slots = 4,
-    .fn_names = fn_names,
-    .step = step,
+    .fns = fns,
 };

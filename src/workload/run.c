@@ -50,15 +50,25 @@ uint64_t wl_rand64(wl_mutator *w)
 
 int wl_call(wl_mutator *w, int fn, int nslots)
 {
-	int rc = tc_push(w->m, wl_prog_of(w->sc.program)->fn_names[fn], nslots);
+	const char *name = wl_prog_of(w->sc.program)->fns[fn].name;
+	int rc = tc_push(w->m, name, nslots);
 
 	if (rc != 0) {
-		wl_fail(w, "stack overflow calling %s",
-		        wl_prog_of(w->sc.program)->fn_names[fn]);
+		wl_fail(w, "stack overflow calling %s", name);
 		return rc;
 	}
 	w->fn[tc_depth(w->m) - 1] = (uint8_t)fn;
 	wl_setpc(w, 0);
+	return 0;
+}
+
+int wl_bad_pc(wl_mutator *w, int64_t pc, int64_t resume)
+{
+	const wl_prog *pr = wl_prog_of(w->sc.program);
+
+	wl_fail(w, "%s: %s at bad pc %lld", pr->name,
+	        pr->fns[w->fn[tc_depth(w->m) - 1]].name, (long long)pc);
+	wl_setpc(w, resume);
 	return 0;
 }
 
@@ -112,7 +122,7 @@ int wl_step(wl_mutator *w)
 	atomic_fetch_add_explicit(&w->ops, 1, memory_order_relaxed);
 	if (d == 0)
 		return push_main(w) == 0 ? 0 : -1;
-	rc = pr->step(w, w->fn[d - 1], wl_pc(w));
+	rc = pr->fns[w->fn[d - 1]].step(w, wl_pc(w));
 	if (rc != 0) {
 		/* Out of heap (or stack): drop everything the program holds
 		 * so the collector can reclaim it, and start over. */

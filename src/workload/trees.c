@@ -20,8 +20,6 @@
 enum { P_LONG, P_SHORT, P_PAYLOAD, P_CHECK_EVERY };
 enum { F_MAIN, F_BUILD, F_CHECK };
 
-static const char *const fn_names[] = {"main", "bottomUpTree", "itemCheck"};
-
 static const wl_param params[] = {
     {"long_depth", 0, 18, 10, "depth of the long-lived tree"},
     {"short_depth", 0, 16, 6, "depth of each short-lived tree"},
@@ -102,9 +100,7 @@ static int step_main(wl_mutator *w, int64_t pc)
 		wl_setpc(w, 2);
 		return 0;
 	}
-	wl_fail(w, "trees: main at bad pc %lld", (long long)pc);
-	wl_setpc(w, 2);
-	return 0;
+	return wl_bad_pc(w, pc, 2);
 }
 
 static int step_build(wl_mutator *w, int64_t pc)
@@ -176,17 +172,11 @@ static int step_check(wl_mutator *w, int64_t pc)
 	}
 }
 
-static int step(wl_mutator *w, int fn, int64_t pc)
-{
-	switch (fn) {
-	case F_MAIN:
-		return step_main(w, pc);
-	case F_BUILD:
-		return step_build(w, pc);
-	default:
-		return step_check(w, pc);
-	}
-}
+static const wl_fn fns[] = {
+	[F_MAIN] = {"main", step_main},
+	[F_BUILD] = {"bottomUpTree", step_build},
+	[F_CHECK] = {"itemCheck", step_check},
+};
 
 const wl_prog wl_prog_trees = {
     .name = "trees",
@@ -194,6 +184,5 @@ const wl_prog wl_prog_trees = {
     .nparams = 4,
     .params = params,
     .main_slots = 4,
-    .fn_names = fn_names,
-    .step = step,
+    .fns = fns,
 };
