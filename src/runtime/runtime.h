@@ -99,11 +99,14 @@ struct tc_runtime {
 				    * takes a P back from a running mutator */
 	tc_mutator *pq_head, *pq_tail;
 	bool gc_has_p;
-	int gc_pin, gc_pin_applied; /* the collector's, as a mutator's */
+	int gc_pin;                /* the collector's slot, as m->pin */
+	int gc_pin_applied;        /* collector thread only */
+	int pin_load[TC_MAX_MUTATORS]; /* P holders bound to each */
+	/* Set by tc_runtime_new, constant after (so pin_apply reads them
+	 * without the lock). */
 	int pin_n;                 /* CPUs Ps are bound to; 0: no binding */
 	cpu_set_t pin_all;         /* all of them */
 	int pin_cpu[TC_MAX_MUTATORS];  /* their numbers */
-	int pin_load[TC_MAX_MUTATORS]; /* P holders bound to each */
 	_Atomic uint64_t preemptions;
 };
 
