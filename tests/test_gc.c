@@ -665,6 +665,90 @@ START_TEST(weak_barrier_cycles_are_verified_and_rescued_without_verify)
 }
 END_TEST
 
+/* Markers shade with a load and a store, no read-modify-write (heap.h):
+ * two of them racing over the same white objects may both queue one, and
+ * every object must still end black, each counted at least once and at
+ * most once per marker, with nothing left grey.  Run on a bare heap and
+ * collector, so the two threads are the only markers. */
+#define RACE_N 20000
+typedef struct race_marker {
+	tc_collector *gc;
+	void **objs;
+	unsigned seed;
+	pthread_barrier_t *go;
+	tc_gcwork w;
+} race_marker;
+
+static void *race_mark(void *arg)
+{
+	race_marker *r = arg;
+	pthread_barrier_wait(r->go);
+	for (int i = 0; i < RACE_N; i++) {
+		/* Each marker walks the objects in its own order. */
+		r->seed = r->seed * 1103515245u + 12345u;
+		tc_gc_shade(r->gc, &r->w,
+			    (uintptr_t)r->objs[(r->seed >> 8) % RACE_N]);
+		tc_gc_shade(r->gc, &r->w, (uintptr_t)r->objs[i]);
+		if (i % 64 == 0)
+			tc_gc_drain(r->gc, &r->w, 4096);
+	}
+	while (tc_gc_drain(r->gc, &r->w, UINT64_MAX) > 0)
+		;
+	return NULL;
+}
+
+START_TEST(racing_markers_leave_every_object_black)
+{
+	tc_heap h;
+	ck_assert_int_eq(tc_heap_init(&h, 64 << 20, false, NULL), 0);
+	tc_config cfg;
+	tc_config_init(&cfg);
+	tc_world world = {0};
+	tc_collector *gc = calloc(1, sizeof *gc);
+	tc_gc_init(gc, &h, &cfg, &world);
+	tc_mcache c = {.heap = &h};
+	static void *objs[RACE_N];
+	/* Objects of 0, 1 and 2 pointers, each pointing at others. */
+	int cls = tc_size_to_class(24);
+	for (int i = 0; i < RACE_N; i++) {
+		uint32_t np = (uint32_t)(i % 3);
+		objs[i] = tc_mcache_alloc_fast(&c, cls, np, false);
+		if (!objs[i] && tc_mcache_refill(&c, cls))
+			objs[i] = tc_mcache_alloc_fast(&c, cls, np, false);
+		ck_assert_ptr_nonnull(objs[i]);
+		for (uint32_t k = 0; k < np && i > 0; k++)
+			((void **)objs[i])[k] = objs[(i * 7 + k * 13) % i];
+	}
+	pthread_barrier_t go;
+	pthread_barrier_init(&go, NULL, 2);
+	race_marker r[2] = {{gc, objs, 1, &go, {{0}}},
+			    {gc, objs, 2, &go, {{0}}}};
+	pthread_t t[2];
+	for (int k = 0; k < 2; k++)
+		ck_assert_int_eq(pthread_create(&t[k], NULL, race_mark, &r[k]),
+				 0);
+	for (int k = 0; k < 2; k++)
+		pthread_join(t[k], NULL);
+	pthread_barrier_destroy(&go);
+	for (int i = 0; i < RACE_N; i++) {
+		tc_span *s = tc_heap_spanof(&h, (uintptr_t)objs[i]);
+		ck_assert_int_eq(tc_span_color(s, tc_span_slot(
+							  s, (uintptr_t)objs[i])),
+				 TC_BLACK);
+	}
+	uint64_t marked = r[0].w.marked_objs + r[1].w.marked_objs;
+	ck_assert_uint_ge(marked, RACE_N);
+	ck_assert_uint_le(marked, 2 * RACE_N);
+	ck_assert_uint_eq(r[0].w.n + r[1].w.n, 0);
+	ck_assert_uint_eq(atomic_load(&gc->nglobal_work), 0);
+	tc_mcache_release_all(&c);
+	ck_assert_int_eq(tc_heap_check(&h), 0);
+	tc_gc_destroy(gc);
+	free(gc);
+	tc_heap_destroy(&h);
+}
+END_TEST
+
 static Suite *gc_suite(void)
 {
 	Suite *s = suite_create("gc");
@@ -685,6 +769,7 @@ static Suite *gc_suite(void)
 		tc,
 		p_holders_are_bound_to_cpus_of_their_own_and_unbound_when_parked);
 	tcase_add_test(tc, default_gomaxprocs_is_the_cpus_the_process_may_use);
+	tcase_add_test(tc, racing_markers_leave_every_object_black);
 	suite_add_tcase(s, tc);
 	TCase *neg = tcase_create("negative");
 	tcase_add_test(

@@ -2,7 +2,7 @@
  * test_heap.c - specification of the heap layer (src/heap): size classes,
  * span bitmaps, sweeping, reuse, large objects, exhaustion, and
  * thread-private allocation caches.  Drives the heap directly, with no
- * collector: the tests set mark bits themselves where a collector would.
+ * collector: the tests set mark flags themselves where a collector would.
  */
 #include "config.h"
 
@@ -36,9 +36,8 @@ static void mark(tc_heap *h, void *p)
 	tc_span *s = tc_heap_spanof(h, (uintptr_t)p);
 	ck_assert_ptr_nonnull(s);
 	uint32_t slot = tc_span_slot(s, (uintptr_t)p);
-	tc_bit_set_atomic(s->markbits, slot);
-	tc_span_set_scan(s, slot, tc_span_info_get(s, slot),
-			 tc_span_scanflag(s));
+	tc_span_set_flags(s, slot, tc_span_info_get(s, slot),
+			  tc_span_black(s));
 }
 
 static void *alloc(tc_mcache *c, size_t size, uint32_t nptrs)
@@ -132,9 +131,10 @@ START_TEST(sweep_frees_unmarked_keeps_marked_and_slots_are_reused)
 		uint32_t slot = tc_span_slot(s, (uintptr_t)objs[i]);
 		ck_assert_int_eq(tc_span_color(s, slot),
 				 i % 3 == 0 ? TC_WHITE : TC_FREE);
-		ck_assert(!tc_bit_test(s->markbits, slot));
-		/* A survivor's scan flag reads "not scanned" in the new
-		 * cycle without sweep touching it. */
+		/* A survivor's flags read "not marked, not scanned" in
+		 * the new cycle without sweep touching them. */
+		if (i % 3 == 0)
+			ck_assert(!tc_span_marked(s, slot));
 		if (i % 3 == 0)
 			ck_assert(!tc_span_scanned(s, slot));
 		if (i % 3)
@@ -193,8 +193,9 @@ START_TEST(allocating_black_survives_sweep_and_free_slots_stay_free)
 	void *white[10], *black[5];
 	for (int i = 0; i < 10; i++)
 		white[i] = alloc(&c, 32, 1);
-	/* The collector is marking: the first black allocation pre-marks
-	 * the span's free slots, the next ones touch no mark bit. */
+	/* The collector is marking: the first black allocation switches
+	 * the span's new objects to black flags; the white ones stay
+	 * white. */
 	for (int i = 0; i < 5; i++) {
 		black[i] = tc_mcache_alloc_fast(&c, cls, 1, true);
 		ck_assert_ptr_nonnull(black[i]);
@@ -204,11 +205,12 @@ START_TEST(allocating_black_survives_sweep_and_free_slots_stay_free)
 			TC_BLACK);
 	}
 	tc_span *s = tc_heap_spanof(&h, (uintptr_t)black[0]);
-	ck_assert(s->preblack);
+	ck_assert(s->allocblack);
 	ck_assert_int_eq(tc_span_color(s, tc_span_slot(s, (uintptr_t)white[0])),
 			 TC_WHITE);
 	sweep_all(&h, &c);
-	/* Only the black ones live; pre-marked free slots are free. */
+	/* Only the black ones live; free slots stay free whatever their
+	 * flags say. */
 	ck_assert_uint_eq(atomic_load(&s->nalloc), 5);
 	ck_assert_uint_eq(tc_span_count_alloc(s, s->allocbits), 5);
 	for (int i = 0; i < 10; i++)

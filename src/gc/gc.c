@@ -7,7 +7,7 @@
  * phase, one of:
  *
  *   white  not reached yet: garbage if still white when marking ends;
- *   grey   reached (mark bit set) but its pointer fields not scanned yet;
+ *   grey   reached (mark flag set) but its pointer fields not scanned yet;
  *   black  reached and scanned: everything it points to is grey or black.
  *
  * Marking makes grey objects black one at a time, shading (white -> grey)

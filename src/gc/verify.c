@@ -7,7 +7,7 @@
  * every mutator's stack slots and result register), independently of the
  * collector: it has its own bitmap (one bit per arena word, allocated once)
  * and its own explicit stack.  Every object it reaches must carry the
- * collector's mark bit; one that does not is a "lost object": sweep would
+ * collector's mark flag; one that does not is a "lost object": sweep would
  * free it while the program can still reach it.  Each is reported with the
  * object, the object that points to it, and the root it hangs from.
  *
@@ -86,7 +86,7 @@ static void trace(vctx *v, uintptr_t root_obj, const char *rootname)
 				 "slot (from %#lx, root %s)",
 				 (unsigned long)p, (unsigned long)from,
 				 rootname);
-		if (!tc_bit_test(s->markbits, slot)) {
+		if (!tc_span_marked(s, slot)) {
 			char a[96], b[96];
 			describe(gc, base, a, sizeof a);
 			if (from)
@@ -113,9 +113,8 @@ static void trace(vctx *v, uintptr_t root_obj, const char *rootname)
 			if (gc->cfg.on_event)
 				gc->cfg.on_event(gc->cfg.event_ctx, &ev);
 			/* Rescue: make it black so sweep keeps it. */
-			tc_bit_set_atomic(s->markbits, slot);
-			tc_span_set_scan(s, slot, tc_span_info_get(s, slot),
-					 tc_span_scanflag(s));
+			tc_span_set_flags(s, slot, tc_span_info_get(s, slot),
+					  tc_span_black(s));
 		}
 		uint32_t np = tc_span_nptrs(s, slot);
 		_Atomic(uintptr_t) *f = (_Atomic(uintptr_t) *)base;
@@ -203,8 +202,9 @@ int tc_gc_check_invariants(tc_collector *gc)
 		}
 		uint32_t ne = atomic_load(&s->nelems);
 		for (uint32_t w = 0; w < (ne + 63) / 64; w++) {
-			/* Free slots may be marked (allocating black). */
-			uint64_t g = atomic_load(&s->markbits[w]) &
+			/* Free slots' flags mean nothing. */
+			uint64_t g = tc_span_mark_word(s, w * 64, ne,
+						       tc_span_black(s)) &
 				     atomic_load(&s->allocbits[w]);
 			for (uint64_t b = g; b; b &= b - 1)
 				if (tc_span_scanned(s, w * 64 + (uint32_t)

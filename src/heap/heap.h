@@ -1,5 +1,5 @@
 /*
- * heap.h - the heap: arena, pages, spans, size classes and the bitmaps the
+ * heap.h - the heap: arena, pages, spans, size classes and the metadata the
  * collector colors objects with.  Modelled on Go's mheap / mcentral /
  * mcache / mspan.
  *
@@ -17,31 +17,39 @@
  *   mcache  per mutator thread: one span per class to allocate from, with no
  *           lock and no atomic read-modify-write on the fast path.
  *
- * Per span, one bit per object in each of two bitmaps, and one info word
- * per object (one or two bytes, TC_INFO8_MAX_SIZE):
+ * Per span, one bit per object in an alloc bitmap and one info word per
+ * object (one or two bytes, TC_INFO8_MAX_SIZE):
  *   alloc   the slot holds an object (set by the owning mcache; rebuilt by
- *           sweep as alloc & mark);
- *   mark    reached by the collector this cycle (atomic fetch-or: many
- *           markers and the write barrier race to set it);
+ *           sweep as "allocated and marked");
  *   info    the object's pointer-word count (scanning is precise: its
  *           first nptrs words are pointers and the rest is never looked
- *           at) and the scan flag.
- * The scan flag says "scanned" when it equals the span's cycle parity,
- * bit 1 of its sweepgen (tc_span_scanflag): the marker that won an
- * object's mark bit owns the object until it is black, so it sets the flag
- * with a plain store, not a read-modify-write - one atomic RMW per object
- * instead of two (perf put a third of the mark loop's own time on the
- * second: a locked instruction also holds back the loads behind it) - and
- * sweep never has to clear it.  A flag left over from an older
- * cycle is only ever read on a marked object, and shading rewrites it.
- * An object's color is derived from these, never stored:
- *   free = !alloc, white = alloc & !mark, grey = mark & !scanned,
- *   black = mark & scanned.
+ *           at), its mark flag and its scan flag.
+ * Both flags are read against the span's cycle parity, bit 1 of its
+ * sweepgen (tc_span_black): a flag equal to it means "marked" (or
+ * "scanned") this cycle.  Every mark termination flips the parity (sweep
+ * moves each span to the next sweepgen), so what was black last cycle
+ * reads white in the next one without anybody clearing a bit: sweep only
+ * reads the flags, and objects allocated between cycles are written
+ * white for the coming one.
+ *
+ * Why flags in a byte per object, not mark bits in a shared bitmap: the
+ * byte is the marker's only access to the object's metadata (it needs the
+ * pointer count anyway), and a byte can be written with a plain store
+ * without touching its neighbours, where a bit in a shared word needs an
+ * atomic read-modify-write.  Shading (white -> grey) is therefore a load
+ * and a store, not a locked instruction (perf put the `lock or` at half of
+ * the shade path; mark.c has the measurement).  Two markers racing for the
+ * same white object may both see it white and both queue it; each then
+ * scans it, which is harmless since scanning only shades (Boehm's
+ * collector uses mark bytes for its parallel marker for the same reason).
+ * Whoever stores last, the object ends black: every marker that queued it
+ * scans it and stores "marked and scanned".
+ * An object's color is derived from the flags, never stored separately:
+ *   free = !alloc, white = alloc & !marked, grey = marked & !scanned,
+ *   black = marked & scanned.
  * Objects allocated during the mark phase are born marked and scanned
- * ("allocate black"): the first black allocation from a cached span marks
- * all its free slots in one pass, which is harmless since free is decided
- * by the alloc bit alone (a marked free slot is still free) and sweep
- * keeps alloc & mark; the allocation writes the info word with the flag.
+ * ("allocate black"): the allocation writes the info word with both flags,
+ * so it costs nothing more than a white allocation.
  *
  * Sweep generations (as in Go's mgcsweep.go): heap->sweepgen grows by 2 at
  * every mark termination.  A span with sweepgen == sg-2 needs sweeping,
@@ -59,12 +67,12 @@
  *     tc_write, or a stop-the-world) after the span was made.
  *   - alloc bits: written by the single owner (the mcache holding the span,
  *     or the sweeper that claimed it), read by observers: relaxed atomics.
- *   - mark bits: set by markers with fetch-or (relaxed: the grey queue
- *     hands-off with locks/release); cleared by the sweeper, which runs after
- *     mark termination's stop-the-world.
  *   - info words: written by the allocating owner for a free slot, and by
- *     the marker that owns a grey object (relaxed stores; never both at
- *     once, as a marked object is not free); read by markers and observers.
+ *     markers for an allocated one (relaxed atomic loads and stores: a
+ *     marker never reaches a free slot, as no pointer leads there, so the
+ *     two never meet; the grey queue hands objects over with locks or
+ *     release stores); read by markers, the sweeper (after mark
+ *     termination's stop-the-world) and observers.
  */
 #ifndef TRICOLOR_HEAP_H
 #define TRICOLOR_HEAP_H
@@ -113,13 +121,16 @@ static inline int tc_size_to_class(size_t bytes)
 /* ---- spans ---- */
 
 /* An object's info word (see the header comment), as the accessors below
- * return it.  Stored in one byte (pointer count in bits 0-6, flag in bit
- * 7) for objects of up to 127 words, the classes that have many objects
- * per span, and in two bytes for bigger ones: binary-trees' 24-byte nodes
- * then carry 4% of metadata for it, not 8%. */
-#define TC_INFO_NPTRS 0x7fffu
+ * return it: pointer count in the low bits, then the mark and scan flags.
+ * Stored in one byte (count in bits 0-5, flags in bits 6 and 7) for
+ * objects of up to 63 words, the classes that have many objects per span,
+ * and in two bytes for bigger ones: binary-trees' 24-byte nodes then carry
+ * 4% of metadata for it, not 8%. */
+#define TC_INFO_NPTRS 0x3fffu
+#define TC_INFO_MARKED 0x4000u
 #define TC_INFO_SCANNED 0x8000u
-#define TC_INFO8_MAX_SIZE (127 * 8)
+#define TC_INFO_FLAGS (TC_INFO_MARKED | TC_INFO_SCANNED)
+#define TC_INFO8_MAX_SIZE (63 * 8)
 
 enum {
 	TC_SPAN_FREE = 0, /* no span starts here */
@@ -160,20 +171,19 @@ struct tc_span {
 	/* Owner-only allocation cursor (the mcache's thread). */
 	uint32_t freeindex;   /* next slot to consider */
 	uint64_t alloccache;  /* ~alloc bits from freeindex, bit 0 = freeindex */
-	bool preblack;        /* owner: free slots marked for allocating
-			       * black (set once per span per mark phase,
+	bool allocblack;      /* owner: allocflag is "black" (set at the
+			       * span's first allocation of a mark phase,
 			       * cleared when the cache gives it up) */
 	bool needzero;        /* free slots may hold old bytes (poisoning
 			       * only: sweep and page release clear
 			       * otherwise): zero on allocation */
-	uint16_t allocflag;   /* owner: scan flag new objects get (unscanned,
-			       * or scanned once the span allocates black) */
+	uint16_t allocflag;   /* owner: flags new objects get (white, or
+			       * black once the span allocates black) */
 
-	/* Metadata block: bitmaps and info words.  Recycled per class, never
-	 * freed while the heap lives, so a racing observer reads valid
+	/* Metadata block: alloc bitmap and info words.  Recycled per class,
+	 * never freed while the heap lives, so a racing observer reads valid
 	 * memory. */
 	_Atomic(uint64_t) *allocbits;
-	_Atomic(uint64_t) *markbits;
 	void *info; /* one or two bytes per object: tc_span_info_get */
 	void *meta;
 
@@ -263,8 +273,9 @@ void tc_mcache_release_all(tc_mcache *c);
  * class and returns true, or returns false when none is left on the lists
  * (claimed ones may still be in progress elsewhere: see nunswept). */
 bool tc_heap_sweep_one(tc_heap *h);
-/* Sweep a claimed span: free unmarked objects, rebuild alloc bits from mark
- * bits, clear mark and scan bits.  Returns the objects still allocated.
+/* Sweep a claimed span: free unmarked objects (alloc bits become
+ * "allocated and marked"; the flags are left for the parity flip to turn
+ * white).  Returns the objects still allocated.
  * If it returns 0 and `release` is set, the span's pages are given back. */
 uint32_t tc_span_sweep(tc_heap *h, tc_span *s, bool release);
 /* Advance the sweep generation (at mark termination, world stopped; every
@@ -318,12 +329,26 @@ static inline bool tc_bit_set_atomic(_Atomic(uint64_t) *bits, uint32_t i)
 		 m);
 }
 
-/* The info-word flag that means "scanned" in s's current cycle. */
-static inline uint16_t tc_span_scanflag(const tc_span *s)
+/* The flags that mean "marked and scanned" - black - in s's current
+ * cycle: both set or both clear, by the span's parity.  The other values:
+ * white = black ^ TC_INFO_FLAGS, grey = black ^ TC_INFO_SCANNED. */
+static inline uint16_t tc_span_black(const tc_span *s)
 {
 	return (atomic_load_explicit(&s->sweepgen, memory_order_relaxed) & 2)
-		       ? TC_INFO_SCANNED
+		       ? TC_INFO_FLAGS
 		       : 0;
+}
+
+/* Whether info word `info` says marked (or scanned), given the span's
+ * black flags `black`. */
+static inline bool tc_info_marked(uint16_t info, uint16_t black)
+{
+	return !((info ^ black) & TC_INFO_MARKED);
+}
+
+static inline bool tc_info_scanned(uint16_t info, uint16_t black)
+{
+	return !((info ^ black) & TC_INFO_SCANNED);
 }
 
 /* Pointer words of an object, from its info word `info`. */
@@ -343,7 +368,7 @@ static inline uint16_t tc_info_load(const void *info, uint32_t elemsize,
 	if (elemsize <= TC_INFO8_MAX_SIZE) {
 		uint8_t b = atomic_load_explicit(
 			&((_Atomic(uint8_t) *)info)[slot], memory_order_relaxed);
-		return (uint16_t)((b & 0x7fu) | ((b & 0x80u) << 8));
+		return (uint16_t)((b & 0x3fu) | ((b & 0xc0u) << 8));
 	}
 	return atomic_load_explicit(&((_Atomic(uint16_t) *)info)[slot],
 				    memory_order_relaxed);
@@ -354,7 +379,7 @@ static inline void tc_info_store(void *info, uint32_t elemsize, uint32_t slot,
 {
 	if (elemsize <= TC_INFO8_MAX_SIZE)
 		atomic_store_explicit(&((_Atomic(uint8_t) *)info)[slot],
-				      (uint8_t)((v & 0x7fu) | ((v >> 8) & 0x80u)),
+				      (uint8_t)((v & 0x3fu) | ((v >> 8) & 0xc0u)),
 				      memory_order_relaxed);
 	else
 		atomic_store_explicit(&((_Atomic(uint16_t) *)info)[slot], v,
@@ -380,39 +405,44 @@ static inline uint32_t tc_span_nptrs(const tc_span *s, uint32_t slot)
 	return tc_span_nptrs_of(s, tc_span_info_get(s, slot));
 }
 
-/* Whether a marked object has been scanned this cycle. */
-static inline bool tc_span_scanned(const tc_span *s, uint32_t slot)
+/* Whether an object is marked (scanned) this cycle. */
+static inline bool tc_span_marked(const tc_span *s, uint32_t slot)
 {
-	return (tc_span_info_get(s, slot) & TC_INFO_SCANNED) ==
-	       tc_span_scanflag(s);
+	return tc_info_marked(tc_span_info_get(s, slot), tc_span_black(s));
 }
 
-/* Set an object's scan flag to `flag` (TC_INFO_SCANNED or 0, usually from
- * tc_span_scanflag), keeping its pointer count `info`.  Only the object's
- * owner calls it: the marker that marked it, or the world is stopped. */
-static inline void tc_span_set_scan(tc_span *s, uint32_t slot, uint16_t info,
-				    uint16_t flag)
+static inline bool tc_span_scanned(const tc_span *s, uint32_t slot)
+{
+	return tc_info_scanned(tc_span_info_get(s, slot), tc_span_black(s));
+}
+
+/* Set an object's flags to `flags` (a combination of TC_INFO_MARKED and
+ * TC_INFO_SCANNED, usually from tc_span_black), keeping its pointer count
+ * from `info`.  Called by markers (see the header comment for why racing
+ * markers may), the allocating owner, or with the world stopped. */
+static inline void tc_span_set_flags(tc_span *s, uint32_t slot, uint16_t info,
+				     uint16_t flags)
 {
 	tc_info_store(s->info,
 		      atomic_load_explicit(&s->elemsize, memory_order_relaxed),
-		      slot, (uint16_t)((info & TC_INFO_NPTRS) | flag));
+		      slot, (uint16_t)((info & TC_INFO_NPTRS) | flags));
 }
 
-/* During mark: mark every free slot of a cached span, and `slot` (being
- * allocated), and make the span's new objects scanned, so that allocating
- * black from it needs no atomic read-modify-write.  Marked free slots stay
- * free: sweep keeps alloc & mark.  Owner only. */
-void tc_span_preblacken(tc_span *s, uint32_t slot);
+/* The mark flags of 64 objects from slot `first` (up to nelems) as a
+ * bitmap: bit i set if object first+i is marked this cycle (black is
+ * tc_span_black of the span's cycle). */
+uint64_t tc_span_mark_word(const tc_span *s, uint32_t first, uint32_t nelems,
+			   uint16_t black);
 
 /* Allocated objects of a span, counted from alloc bits `ab` (the span's,
  * or a copy of the pointer an observer loaded). */
 uint32_t tc_span_count_alloc(tc_span *s, _Atomic(uint64_t) *ab);
 
-/* Color of one object, from the bitmaps (relaxed loads). */
+/* Color of one object, from its alloc bit and flags (relaxed loads). */
 tc_color tc_span_color(tc_span *s, uint32_t slot);
 
 /* Consistency check of all spans (world stopped): page accounting adds up,
- * nalloc matches the alloc bits of uncached spans, scan implies mark.
+ * nalloc matches the alloc bits of uncached spans.
  * Returns 0 or the number of problems, each described on stderr. */
 int tc_heap_check(tc_heap *h);
 
@@ -471,8 +501,10 @@ tc_mcache_alloc_fast(tc_mcache *c, int cls, uint32_t nptrs, bool black)
 			      atomic_load_explicit(aw, memory_order_relaxed) |
 				      ((uint64_t)1 << (slot & 63)),
 			      memory_order_relaxed);
-	if (black && __builtin_expect(!s->preblack, 0))
-		tc_span_preblacken(s, slot);
+	if (black && __builtin_expect(!s->allocblack, 0)) {
+		s->allocflag = tc_span_black(s);
+		s->allocblack = true;
+	}
 	uint32_t size = tc_classes[cls].size;
 	tc_info_store(s->info, size, slot, (uint16_t)(nptrs | s->allocflag));
 	uintptr_t p = s->base + (uintptr_t)slot * size;
@@ -480,10 +512,9 @@ tc_mcache_alloc_fast(tc_mcache *c, int cls, uint32_t nptrs, bool black)
 		tc_words_fill(p, size, 0);
 	/* Allocate black: the new object is reachable only from the
 	 * allocating (already scanned or soon scanned) stack, and holds no
-	 * pointers yet, so it needs no scan this cycle.  The first black
-	 * allocation from a span marks all its free slots at once and sets
-	 * allocflag to "scanned" (above), so the rest cost no atomic
-	 * read-modify-write. */
+	 * pointers yet, so it needs no scan this cycle.  The info word
+	 * stored above carries the flags: the span's first black allocation
+	 * switched allocflag to black. */
 	if (black)
 		c->black_bytes += size;
 	return (void *)p;

@@ -8,7 +8,7 @@
  * without any bookkeeping.  All of it runs under heap->lock, which is
  * taken only when a span is made or freed, never per object.
  *
- * Span metadata (bitmaps and the info words) is sized by class and
+ * Span metadata (the alloc bitmap and the info words) is sized by class and
  * recycled through per-class pools; it is never returned to libc while the
  * heap lives, so an observer racing with a span's death reads stale but
  * valid memory and notices through the span's seqlock.
@@ -153,21 +153,20 @@ static int64_t find_run(tc_heap *h, uint32_t n)
 }
 
 /* A metadata block: a pool link word (never read by observers), then the
- * alloc and mark bitmaps, then the info words.  A recycled block's
- * bitmaps are cleared with atomic stores, since an observer may still be
- * reading the span it belonged to; its info words are rewritten by each
- * allocation before the object is published. */
+ * alloc bitmap, then the info words.  A recycled block's bitmap is
+ * cleared with atomic stores, since an observer may still be reading the
+ * span it belonged to; its info words are rewritten by each allocation
+ * before the object is published. */
 static void *meta_get(tc_heap *h, int cls, uint32_t elemsize, uint32_t nelems)
 {
 	void **m = h->metapool[cls];
 	size_t words = (nelems + 63) / 64;
 	if (m) {
 		h->metapool[cls] = *m;
-		tc_words_fill((uintptr_t)(m + 1), 2 * words * 8, 0);
+		tc_words_fill((uintptr_t)(m + 1), words * 8, 0);
 		return m;
 	}
-	return tc_xcalloc(1, 8 + 2 * words * 8 +
-				     tc_info_bytes(elemsize, nelems));
+	return tc_xcalloc(1, 8 + words * 8 + tc_info_bytes(elemsize, nelems));
 }
 
 /* Make a span of npages for class cls (0: large object of `large` bytes).
@@ -219,7 +218,7 @@ tc_span *tc_heap_alloc_span(tc_heap *h, int cls, uint32_t npages)
 	s->freeindex = 0;
 	s->alloccache = 0;
 	s->needzero = dirty;
-	s->preblack = false;
+	s->allocblack = false;
 	s->next = s->prev = NULL;
 	s->list = TC_LIST_NONE;
 	size_t words = (nelems + 63) / 64;
@@ -229,8 +228,7 @@ tc_span *tc_heap_alloc_span(tc_heap *h, int cls, uint32_t npages)
 	 * rebirth (and discard what they read through the seqlock). */
 	_Atomic(uint64_t) *ab = (_Atomic(uint64_t) *)(m + 8);
 	__atomic_store_n(&s->allocbits, ab, __ATOMIC_RELAXED);
-	__atomic_store_n(&s->markbits, ab + words, __ATOMIC_RELAXED);
-	__atomic_store_n(&s->info, (void *)(ab + 2 * words), __ATOMIC_RELAXED);
+	__atomic_store_n(&s->info, (void *)(ab + words), __ATOMIC_RELAXED);
 	atomic_store_explicit(&s->state, TC_SPAN_INUSE, memory_order_relaxed);
 	atomic_store_explicit(&s->seq, seq + 2, memory_order_release);
 	for (uint32_t i = p; i < p + npages; i++)
@@ -331,12 +329,28 @@ int tc_heap_check(tc_heap *h)
 				bad++;
 				break;
 			}
-		/* Marked free slots are allowed: allocating black
-		 * pre-marks a cached span's free slots. */
+		/* Counts agree, and no allocated object reads scanned
+		 * but unmarked (the flags go white together and black
+		 * together; grey is marked and not scanned). */
 		uint32_t n = 0;
-		for (uint32_t w = 0; w < (ne + 63) / 64; w++)
-			n += (uint32_t)__builtin_popcountll(
-				atomic_load(&s->allocbits[w]));
+		uint16_t black = tc_span_black(s);
+		for (uint32_t w = 0; w < (ne + 63) / 64; w++) {
+			uint64_t a = atomic_load(&s->allocbits[w]);
+			n += (uint32_t)__builtin_popcountll(a);
+			for (; a; a &= a - 1) {
+				uint16_t info = tc_span_info_get(
+					s, w * 64 + (uint32_t)__builtin_ctzll(a));
+				if (tc_info_scanned(info, black) &&
+				    !tc_info_marked(info, black)) {
+					fprintf(stderr,
+						"heap check: span %u has a "
+						"scanned, unmarked object\n",
+						p);
+					bad++;
+					break;
+				}
+			}
+		}
 		if (n != atomic_load(&s->nalloc) && !atomic_load(&s->cached)) {
 			fprintf(stderr,
 				"heap check: span %u nalloc %u but %u alloc "

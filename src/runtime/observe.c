@@ -156,17 +156,24 @@ int tc_object_id(tc_runtime *rt, const void *p, tc_objid *id)
  * a span can be reborn (and its metadata swapped) while it reads.  The
  * span's seqlock tells whether what was read belongs to one life. */
 typedef struct span_bits {
-	_Atomic(uint64_t) *alloc, *mark;
+	_Atomic(uint64_t) *alloc;
 	void *info;
-	uint16_t scanned; /* the info flag that means scanned */
+	uint16_t black; /* the info flags that mean black (tc_span_black) */
 } span_bits;
 
 static void load_bits(tc_span *s, span_bits *b)
 {
 	b->alloc = __atomic_load_n(&s->allocbits, __ATOMIC_RELAXED);
-	b->mark = __atomic_load_n(&s->markbits, __ATOMIC_RELAXED);
 	b->info = __atomic_load_n(&s->info, __ATOMIC_RELAXED);
-	b->scanned = tc_span_scanflag(s);
+	b->black = tc_span_black(s);
+}
+
+/* An allocated object's color from its info word. */
+static uint8_t info_color(uint16_t info, uint16_t black)
+{
+	if (!tc_info_marked(info, black))
+		return TC_WHITE;
+	return tc_info_scanned(info, black) ? TC_BLACK : TC_GREY;
 }
 
 size_t tc_heap_span(tc_runtime *rt, uint32_t page, tc_span_info *info,
@@ -201,7 +208,7 @@ size_t tc_heap_span(tc_runtime *rt, uint32_t page, tc_span_info *info,
 						   memory_order_relaxed);
 		span_bits b;
 		load_bits(s, &b);
-		_Atomic(uint64_t) *ab = b.alloc, *mb = b.mark;
+		_Atomic(uint64_t) *ab = b.alloc;
 		atomic_thread_fence(memory_order_acquire);
 		if (atomic_load_explicit(&s->seq, memory_order_relaxed) != s1)
 			continue;
@@ -219,21 +226,17 @@ size_t tc_heap_span(tc_runtime *rt, uint32_t page, tc_span_info *info,
 			for (size_t w = 0; w * 64 < n; w++) {
 				uint64_t a = atomic_load_explicit(
 					&ab[w], memory_order_relaxed);
-				uint64_t mk = atomic_load_explicit(
-					&mb[w], memory_order_relaxed);
 				for (size_t i = 0; i < 64 && w * 64 + i < n;
 				     i++) {
 					uint8_t c = TC_FREE;
 					if ((a >> i) & 1)
-						c = !((mk >> i) & 1) ? TC_WHITE
-						    : (tc_info_load(b.info,
-								    info->elemsize,
-								    (uint32_t)(w * 64 +
-									       i)) &
-						       TC_INFO_SCANNED) ==
-							      b.scanned
-							    ? TC_BLACK
-							    : TC_GREY;
+						c = info_color(
+							tc_info_load(
+								b.info,
+								info->elemsize,
+								(uint32_t)(w * 64 +
+									   i)),
+							b.black);
 					colors[w * 64 + i] = c;
 				}
 			}
@@ -276,11 +279,8 @@ int tc_object_describe(tc_runtime *rt, tc_objid id, tc_object_info *info,
 	if (!b.alloc || !tc_bit_test(b.alloc, id.slot))
 		return -1;
 	info->id = id;
-	info->color = !tc_bit_test(b.mark, id.slot)   ? TC_WHITE
-		      : (tc_info_load(b.info, elemsize, id.slot) &
-			 TC_INFO_SCANNED) != b.scanned
-			      ? TC_GREY
-			      : TC_BLACK;
+	info->color = info_color(tc_info_load(b.info, elemsize, id.slot),
+				 b.black);
 	info->sizeclass = sizeclass;
 	info->elemsize = elemsize;
 	info->nptrs = info->sizeclass == 0
