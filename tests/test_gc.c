@@ -749,6 +749,56 @@ START_TEST(racing_markers_leave_every_object_black)
 }
 END_TEST
 
+/* Go's background credit: while the collector's scan work covers what the
+ * pacer asks of allocation, a mutator's assist takes from that credit and
+ * scans nothing, even with grey work in reach; without credit it scans. */
+START_TEST(assists_pay_from_the_collectors_credit_before_scanning)
+{
+	tc_heap h;
+	ck_assert_int_eq(tc_heap_init(&h, 16 << 20, false, NULL), 0);
+	tc_config cfg;
+	tc_config_init(&cfg);
+	tc_world world = {0};
+	tc_collector *gc = calloc(1, sizeof *gc);
+	tc_gc_init(gc, &h, &cfg, &world);
+	tc_mcache c = {.heap = &h};
+	int cls = tc_size_to_class(64);
+	tc_gcwork w = {{0}};
+	for (int i = 0; i < 4096; i++) {
+		void *p = tc_mcache_alloc_fast(&c, cls, 1, false);
+		if (!p && tc_mcache_refill(&c, cls))
+			p = tc_mcache_alloc_fast(&c, cls, 1, false);
+		ck_assert_ptr_nonnull(p);
+		tc_gc_shade(gc, &w, (uintptr_t)p);
+	}
+	tc_gc_flush(gc, &w); /* grey work on the global list */
+	uint64_t grey = atomic_load(&gc->nglobal_work);
+	ck_assert_uint_eq(grey, 4096);
+	atomic_store(&gc->assist_ratio_milli, 1000); /* 1 byte per byte */
+	uint32_t poll = 0;
+	tc_gcmut m = {0};
+
+	atomic_store(&gc->bg_credit, 1 << 20);
+	m.assist_debt = 128 * 1024;
+	ck_assert(!tc_gc_assist(gc, &m, &poll));
+	ck_assert_int_eq(m.assist_debt, 0);
+	ck_assert_int_eq(atomic_load(&gc->bg_credit), (1 << 20) - 128 * 1024);
+	ck_assert_uint_eq(atomic_load(&gc->assist_bytes_total), 0);
+	ck_assert_uint_eq(atomic_load(&gc->nglobal_work), grey);
+
+	atomic_store(&gc->bg_credit, 0);
+	m.assist_debt = 128 * 1024;
+	tc_gc_assist(gc, &m, &poll);
+	ck_assert_uint_ge(atomic_load(&gc->assist_bytes_total), 64 * 1024);
+	ck_assert_uint_lt(atomic_load(&gc->nglobal_work), grey);
+
+	tc_mcache_release_all(&c);
+	tc_gc_destroy(gc);
+	free(gc);
+	tc_heap_destroy(&h);
+}
+END_TEST
+
 static Suite *gc_suite(void)
 {
 	Suite *s = suite_create("gc");
@@ -770,6 +820,8 @@ static Suite *gc_suite(void)
 		p_holders_are_bound_to_cpus_of_their_own_and_unbound_when_parked);
 	tcase_add_test(tc, default_gomaxprocs_is_the_cpus_the_process_may_use);
 	tcase_add_test(tc, racing_markers_leave_every_object_black);
+	tcase_add_test(tc,
+		       assists_pay_from_the_collectors_credit_before_scanning);
 	suite_add_tcase(s, tc);
 	TCase *neg = tcase_create("negative");
 	tcase_add_test(

@@ -35,8 +35,10 @@
  *     stack is scanned once per cycle and never rescanned (the hybrid
  *     barrier makes that sound).  The collector drains grey objects from
  *     its buffer and the global list (mark.c); mutators that allocate
- *     during mark pay for it with mark assists, in proportion to what they
- *     allocate, so they cannot outrun the collector.
+ *     during mark pay for it in scan work, in proportion to what they
+ *     allocate: out of the collector's credit while it keeps ahead, with
+ *     mark assists of their own when it does not, so they cannot outrun
+ *     it.
  *
  *  3. mark termination (stop the world): when the collector finds no grey
  *     work anywhere, it stops the world, flushes every mutator's private
@@ -377,6 +379,7 @@ static void sweep_termination(tc_collector *gc, bool forced)
 	atomic_store_explicit(&h->black_large, 0, memory_order_relaxed);
 	gc->marked_at_start = atomic_load(&gc->marked_bytes_total);
 	atomic_store_explicit(&gc->scan_done, 0, memory_order_relaxed);
+	atomic_store_explicit(&gc->bg_credit, 0, memory_order_relaxed);
 	/* Expect to scan what was live last time, or half the heap if it
 	 * has grown past twice that (a growing live set). */
 	uint64_t expect = atomic_load(&gc->heap_marked);
@@ -517,7 +520,9 @@ static void mark_phase(tc_collector *gc)
 		} else {
 			atomic_store_explicit(&gc->collector_idle, 0,
 					      memory_order_relaxed);
-			tc_gc_drain(gc, w, MARK_CHUNK);
+			uint64_t done = tc_gc_drain(gc, w, MARK_CHUNK);
+			atomic_fetch_add_explicit(&gc->bg_credit, (int64_t)done,
+						  memory_order_relaxed);
 			tc_gc_flush(gc, w);
 			pacer_assist_ratio(gc);
 			sysmon(gc);

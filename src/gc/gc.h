@@ -150,6 +150,9 @@ typedef struct tc_collector {
 	_Atomic uint64_t scan_expected; /* scan work expected this cycle */
 	_Atomic uint64_t scan_done;     /* flushed scan work this cycle */
 	_Atomic uint64_t assist_ratio_milli; /* scan bytes per 1000 B alloc */
+	_Atomic int64_t bg_credit;   /* scan work the collector did that no
+				      * assist has claimed yet (Go's
+				      * bgScanCredit; mark.c) */
 	_Atomic int assists_active;  /* mark assists draining right now */
 	_Atomic int collector_idle;  /* the collector ran out of grey work:
 				      * assists hand theirs back */

@@ -297,9 +297,14 @@ void tc_gc_self_scan(tc_collector *gc, tc_gcmut *m)
 /* ---- mark assists ---- */
 
 /* Go's gcAssistAlloc in miniature: a mutator that allocated `debt` bytes
- * during mark owes debt * assist_ratio bytes of scan work, done in chunks
- * of at least 64 KiB so the bookkeeping stays cheap.  With no grey work
- * left to do, the debt is forgiven: the collector is about to finish. */
+ * during mark owes debt * assist_ratio bytes of scan work.  It pays first
+ * out of the collector's credit - scan work the collector did beyond what
+ * earlier assists claimed (Go's bgScanCredit) - so that while the
+ * collector keeps ahead of the pacer's schedule the mutator does no
+ * marking at all, whatever grey work it could find.  Only the rest is
+ * paid by scanning, in chunks of at least 64 KiB so the bookkeeping stays
+ * cheap.  With no grey work left to do, the debt is forgiven: the
+ * collector is about to finish. */
 bool tc_gc_assist(tc_collector *gc, tc_gcmut *m, const uint32_t *poll)
 {
 	if (atomic_load_explicit(&gc->paused, memory_order_relaxed)) {
@@ -309,6 +314,21 @@ bool tc_gc_assist(tc_collector *gc, tc_gcmut *m, const uint32_t *poll)
 	uint64_t ratio = atomic_load_explicit(&gc->assist_ratio_milli,
 					      memory_order_relaxed);
 	uint64_t want = (uint64_t)m->assist_debt * ratio / 1000;
+	int64_t credit = atomic_load_explicit(&gc->bg_credit,
+					      memory_order_relaxed);
+	if (credit > 0) {
+		/* Racing assists may drive the credit below zero by up to
+		 * what they took at once; later collector work repays it. */
+		uint64_t take = (uint64_t)credit < want ? (uint64_t)credit : want;
+		atomic_fetch_sub_explicit(&gc->bg_credit, (int64_t)take,
+					  memory_order_relaxed);
+		want -= take;
+		if (want == 0) {
+			m->assist_debt = 0;
+			return false;
+		}
+		m->assist_debt = ratio ? (int64_t)(want * 1000 / ratio) : 0;
+	}
 	if (want < 64 * 1024)
 		want = 64 * 1024;
 	uint64_t t0 = tc_now_ns();
