@@ -38,6 +38,7 @@ static void mark(tc_heap *h, void *p)
 	uint32_t slot = tc_span_slot(s, (uintptr_t)p);
 	tc_span_set_flags(s, slot, tc_span_info_get(s, slot),
 			  tc_span_black(s));
+	tc_span_note_mark(s);
 }
 
 static void *alloc(tc_mcache *c, size_t size, uint32_t nptrs)

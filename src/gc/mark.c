@@ -148,6 +148,7 @@ static inline bool shade(tc_collector *gc, tc_gcwork *w, uintptr_t p)
 	uint32_t size = atomic_load_explicit(&s->elemsize, memory_order_relaxed);
 	w->marked_objs++;
 	w->marked_bytes += size;
+	tc_span_note_mark(s);
 	if (tc_span_nptrs_of(s, info) == 0) {
 		tc_span_set_flags(s, slot, info, black);
 		return true;

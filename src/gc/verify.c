@@ -115,6 +115,7 @@ static void trace(vctx *v, uintptr_t root_obj, const char *rootname)
 			/* Rescue: make it black so sweep keeps it. */
 			tc_span_set_flags(s, slot, tc_span_info_get(s, slot),
 					  tc_span_black(s));
+			tc_span_note_mark(s);
 		}
 		uint32_t np = tc_span_nptrs(s, slot);
 		_Atomic(uintptr_t) *f = (_Atomic(uintptr_t) *)base;

@@ -167,6 +167,12 @@ struct tc_span {
 	_Atomic uint32_t sweepgen;
 	_Atomic uint32_t nalloc;
 	_Atomic uint32_t cached; /* 1 while owned by an mcache */
+	/* The sweepgen of the last mark phase that marked an object here
+	 * (Go's pageMarks): markers store it, plain and relaxed, when it
+	 * differs (racing markers store the same value).  A span whose
+	 * objects nobody marked is freed whole by sweep without reading a
+	 * flag. */
+	_Atomic uint32_t markgen;
 
 	/* Owner-only allocation cursor (the mcache's thread). */
 	uint32_t freeindex;   /* next slot to consider */
@@ -428,6 +434,14 @@ static inline void tc_span_set_flags(tc_span *s, uint32_t slot, uint16_t info,
 		      slot, (uint16_t)((info & TC_INFO_NPTRS) | flags));
 }
 
+/* Record that an object of s was marked this cycle (see markgen). */
+static inline void tc_span_note_mark(tc_span *s)
+{
+	uint32_t sg = atomic_load_explicit(&s->sweepgen, memory_order_relaxed);
+	if (atomic_load_explicit(&s->markgen, memory_order_relaxed) != sg)
+		atomic_store_explicit(&s->markgen, sg, memory_order_relaxed);
+}
+
 /* The mark flags of 64 objects from slot `first` (up to nelems) as a
  * bitmap: bit i set if object first+i is marked this cycle (black is
  * tc_span_black of the span's cycle). */
@@ -504,6 +518,7 @@ tc_mcache_alloc_fast(tc_mcache *c, int cls, uint32_t nptrs, bool black)
 	if (black && __builtin_expect(!s->allocblack, 0)) {
 		s->allocflag = tc_span_black(s);
 		s->allocblack = true;
+		tc_span_note_mark(s);
 	}
 	uint32_t size = tc_classes[cls].size;
 	tc_info_store(s->info, size, slot, (uint16_t)(nptrs | s->allocflag));

@@ -115,12 +115,16 @@ uint32_t tc_span_sweep(tc_heap *h, tc_span *s, bool release)
 	uint64_t dead[TC_MAX_SPAN_OBJS / 64];
 	uint32_t live = 0, freed = 0;
 	/* Still the parity of the cycle that marked (sweepgen sg-1 has the
-	 * same bit 1 as sg-2). */
+	 * same bit 1 as sg-2).  If that cycle marked nothing here, every
+	 * object is dead and no flag need be read. */
 	uint16_t black = tc_span_black(s);
+	bool any = atomic_load_explicit(&s->markgen, memory_order_relaxed) ==
+		   sg - 2;
 	for (uint32_t w = 0; w < words; w++) {
 		uint64_t a = atomic_load_explicit(&s->allocbits[w],
 						  memory_order_relaxed);
-		uint64_t m = a ? tc_span_mark_word(s, w * 64, ne, black) : 0;
+		uint64_t m = a && any ? tc_span_mark_word(s, w * 64, ne, black)
+				      : 0;
 		dead[w] = a & ~m;
 		freed += (uint32_t)__builtin_popcountll(dead[w]);
 		live += (uint32_t)__builtin_popcountll(a & m);
@@ -311,6 +315,7 @@ void *tc_heap_alloc_large(tc_heap *h, size_t bytes, uint32_t nptrs)
 	uint16_t black = tc_span_black(s);
 	if (atomic_load_explicit(&h->allocblack, memory_order_relaxed)) {
 		tc_span_set_flags(s, 0, 0, black);
+		tc_span_note_mark(s);
 		atomic_fetch_add_explicit(&h->black_large, size,
 					  memory_order_relaxed);
 	} else {
