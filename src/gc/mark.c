@@ -231,7 +231,7 @@ static inline uintptr_t pop(tc_collector *gc, tc_gcwork *w)
  * on a locked instruction per object, the loads of the objects were what
  * it waited for, and 8 scans (some 80 ns) is less than a miss to memory
  * takes here.  With 32, binary-trees' mark assists began to find grey
- * work and took a second of the mutator's time at depth 20 (wall +10%). */
+ * work and took 0.4-1 s of the mutator's time at depth 20 (wall +5-10%). */
 #define TC_PREFETCH_N 16
 uint64_t tc_gc_drain(tc_collector *gc, tc_gcwork *w, uint64_t budget)
 {

@@ -324,17 +324,6 @@ static inline bool tc_bit_test(_Atomic(uint64_t) *bits, uint32_t i)
 	       1;
 }
 
-/* Set bit i; returns true if this call set it (it was clear). */
-static inline bool tc_bit_set_atomic(_Atomic(uint64_t) *bits, uint32_t i)
-{
-	uint64_t m = (uint64_t)1 << (i & 63);
-	if (atomic_load_explicit(&bits[i >> 6], memory_order_relaxed) & m)
-		return false;
-	return !(atomic_fetch_or_explicit(&bits[i >> 6], m,
-					  memory_order_relaxed) &
-		 m);
-}
-
 /* The flags that mean "marked and scanned" - black - in s's current
  * cycle: both set or both clear, by the span's parity.  The other values:
  * white = black ^ TC_INFO_FLAGS, grey = black ^ TC_INFO_SCANNED. */
@@ -456,7 +445,8 @@ uint32_t tc_span_count_alloc(tc_span *s, _Atomic(uint64_t) *ab);
 tc_color tc_span_color(tc_span *s, uint32_t slot);
 
 /* Consistency check of all spans (world stopped): page accounting adds up,
- * nalloc matches the alloc bits of uncached spans.
+ * nalloc matches the alloc bits of uncached spans, and no allocated object
+ * reads scanned but unmarked.
  * Returns 0 or the number of problems, each described on stderr. */
 int tc_heap_check(tc_heap *h);
 
