@@ -665,6 +665,38 @@ START_TEST(weak_barrier_cycles_are_verified_and_rescued_without_verify)
 }
 END_TEST
 
+/* A heap and a collector with no thread and no mutators: the test's own
+ * threads are the only markers. */
+static tc_collector *bare_gc(tc_heap *h, size_t heap)
+{
+	ck_assert_int_eq(tc_heap_init(h, heap, false, NULL), 0);
+	tc_config cfg;
+	tc_config_init(&cfg);
+	tc_world world = {0};
+	tc_collector *gc = calloc(1, sizeof *gc);
+	tc_gc_init(gc, h, &cfg, &world);
+	return gc;
+}
+
+static void *bare_alloc(tc_mcache *c, size_t size, uint32_t nptrs)
+{
+	int cls = tc_size_to_class(size);
+	void *p = tc_mcache_alloc_fast(c, cls, nptrs, false);
+	if (!p && tc_mcache_refill(c, cls))
+		p = tc_mcache_alloc_fast(c, cls, nptrs, false);
+	ck_assert_ptr_nonnull(p);
+	return p;
+}
+
+static void bare_free(tc_collector *gc, tc_heap *h, tc_mcache *c)
+{
+	tc_mcache_release_all(c);
+	ck_assert_int_eq(tc_heap_check(h), 0);
+	tc_gc_destroy(gc);
+	free(gc);
+	tc_heap_destroy(h);
+}
+
 /* Markers shade with a load and a store, no read-modify-write (heap.h):
  * two of them racing over the same white objects may both queue one, and
  * every object must still end black, each counted at least once and at
@@ -700,22 +732,13 @@ static void *race_mark(void *arg)
 START_TEST(racing_markers_leave_every_object_black)
 {
 	tc_heap h;
-	ck_assert_int_eq(tc_heap_init(&h, 64 << 20, false, NULL), 0);
-	tc_config cfg;
-	tc_config_init(&cfg);
-	tc_world world = {0};
-	tc_collector *gc = calloc(1, sizeof *gc);
-	tc_gc_init(gc, &h, &cfg, &world);
+	tc_collector *gc = bare_gc(&h, 64 << 20);
 	tc_mcache c = {.heap = &h};
 	static void *objs[RACE_N];
 	/* Objects of 0, 1 and 2 pointers, each pointing at others. */
-	int cls = tc_size_to_class(24);
 	for (int i = 0; i < RACE_N; i++) {
 		uint32_t np = (uint32_t)(i % 3);
-		objs[i] = tc_mcache_alloc_fast(&c, cls, np, false);
-		if (!objs[i] && tc_mcache_refill(&c, cls))
-			objs[i] = tc_mcache_alloc_fast(&c, cls, np, false);
-		ck_assert_ptr_nonnull(objs[i]);
+		objs[i] = bare_alloc(&c, 24, np);
 		for (uint32_t k = 0; k < np && i > 0; k++)
 			((void **)objs[i])[k] = objs[(i * 7 + k * 13) % i];
 	}
@@ -741,11 +764,7 @@ START_TEST(racing_markers_leave_every_object_black)
 	ck_assert_uint_le(marked, 2 * RACE_N);
 	ck_assert_uint_eq(r[0].w.n + r[1].w.n, 0);
 	ck_assert_uint_eq(atomic_load(&gc->nglobal_work), 0);
-	tc_mcache_release_all(&c);
-	ck_assert_int_eq(tc_heap_check(&h), 0);
-	tc_gc_destroy(gc);
-	free(gc);
-	tc_heap_destroy(&h);
+	bare_free(gc, &h, &c);
 }
 END_TEST
 
@@ -755,22 +774,11 @@ END_TEST
 START_TEST(assists_pay_from_the_collectors_credit_before_scanning)
 {
 	tc_heap h;
-	ck_assert_int_eq(tc_heap_init(&h, 16 << 20, false, NULL), 0);
-	tc_config cfg;
-	tc_config_init(&cfg);
-	tc_world world = {0};
-	tc_collector *gc = calloc(1, sizeof *gc);
-	tc_gc_init(gc, &h, &cfg, &world);
+	tc_collector *gc = bare_gc(&h, 16 << 20);
 	tc_mcache c = {.heap = &h};
-	int cls = tc_size_to_class(64);
 	tc_gcwork w = {{0}};
-	for (int i = 0; i < 4096; i++) {
-		void *p = tc_mcache_alloc_fast(&c, cls, 1, false);
-		if (!p && tc_mcache_refill(&c, cls))
-			p = tc_mcache_alloc_fast(&c, cls, 1, false);
-		ck_assert_ptr_nonnull(p);
-		tc_gc_shade(gc, &w, (uintptr_t)p);
-	}
+	for (int i = 0; i < 4096; i++)
+		tc_gc_shade(gc, &w, (uintptr_t)bare_alloc(&c, 64, 1));
 	tc_gc_flush(gc, &w); /* grey work on the global list */
 	uint64_t grey = atomic_load(&gc->nglobal_work);
 	ck_assert_uint_eq(grey, 4096);
@@ -791,11 +799,7 @@ START_TEST(assists_pay_from_the_collectors_credit_before_scanning)
 	tc_gc_assist(gc, &m, &poll);
 	ck_assert_uint_ge(atomic_load(&gc->assist_bytes_total), 64 * 1024);
 	ck_assert_uint_lt(atomic_load(&gc->nglobal_work), grey);
-
-	tc_mcache_release_all(&c);
-	tc_gc_destroy(gc);
-	free(gc);
-	tc_heap_destroy(&h);
+	bare_free(gc, &h, &c);
 }
 END_TEST
 
