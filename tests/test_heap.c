@@ -134,10 +134,10 @@ START_TEST(sweep_frees_unmarked_keeps_marked_and_slots_are_reused)
 				 i % 3 == 0 ? TC_WHITE : TC_FREE);
 		/* A survivor's flags read "not marked, not scanned" in
 		 * the new cycle without sweep touching them. */
-		if (i % 3 == 0)
+		if (i % 3 == 0) {
 			ck_assert(!tc_span_marked(s, slot));
-		if (i % 3 == 0)
 			ck_assert(!tc_span_scanned(s, slot));
+		}
 		if (i % 3)
 			/* freed slots are poisoned */
 			ck_assert_uint_eq(*(uint64_t *)objs[i], TC_POISON);
