@@ -290,6 +290,47 @@ START_TEST(large_objects_get_their_own_span_and_coalesce_back)
 }
 END_TEST
 
+/* Sweep reads marks a word of 64 objects at a time (eight info bytes at
+ * once where it can): the word must say, bit for bit, what each object's
+ * own flags say, in both cycle parities, with the span's short last word
+ * included. */
+START_TEST(mark_words_agree_with_each_objects_flags)
+{
+	static const size_t sizes[] = {24, 48, 1024};
+	tc_heap h;
+	ck_assert_int_eq(tc_heap_init(&h, 16 << 20, false, NULL), 0);
+	tc_mcache c = {.heap = &h};
+	for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+		for (int parity = 0; parity < 2; parity++) {
+			uint32_t ne = tc_classes[tc_size_to_class(sizes[k])].nelems;
+			void *first = alloc(&c, sizes[k], 1);
+			tc_span *s = tc_heap_spanof(&h, (uintptr_t)first);
+			for (uint32_t i = 1; i < ne; i++)
+				ck_assert_ptr_nonnull(alloc(&c, sizes[k], 1));
+			unsigned seed = 7 + (unsigned)k;
+			for (uint32_t i = 0; i < ne; i++) {
+				seed = seed * 1103515245u + 12345u;
+				if ((seed >> 16) & 1)
+					mark(&h, (void *)tc_span_objaddr(s, i));
+			}
+			for (uint32_t w = 0; w * 64 < ne; w++) {
+				uint64_t want = 0;
+				for (uint32_t i = 0; i < 64 && w * 64 + i < ne; i++)
+					if (tc_span_marked(s, w * 64 + i))
+						want |= (uint64_t)1 << i;
+				ck_assert_uint_eq(
+					tc_span_mark_word(s, w * 64, ne,
+							  tc_span_black(s)),
+					want);
+			}
+			/* The next cycle has the other parity. */
+			sweep_all(&h, &c);
+		}
+	}
+	tc_heap_destroy(&h);
+}
+END_TEST
+
 START_TEST(exhaustion_returns_null_and_never_writes_outside)
 {
 	tc_heap h;
@@ -393,6 +434,7 @@ static Suite *heap_suite(void)
 	tcase_add_test(tc, large_objects_get_their_own_span_and_coalesce_back);
 	tcase_add_test(tc,
 		       allocating_black_survives_sweep_and_free_slots_stay_free);
+	tcase_add_test(tc, mark_words_agree_with_each_objects_flags);
 	tcase_add_test(tc, exhaustion_returns_null_and_never_writes_outside);
 	tcase_add_test(tc, bad_arena_sizes_are_refused);
 	tcase_add_test(tc, threads_allocate_from_private_caches_without_overlap);

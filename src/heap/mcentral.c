@@ -336,8 +336,10 @@ uint64_t tc_span_mark_word(const tc_span *s, uint32_t first, uint32_t nelems,
 						 memory_order_relaxed);
 	uint64_t m = 0;
 	uint32_t i = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	if (elemsize <= TC_INFO8_MAX_SIZE) {
-		/* One byte per object, mark flag in bit 6, eight at a time:
+		/* One byte per object, mark flag in bit 6, eight at a time
+		 * (little-endian: byte i of the word is object first+i):
 		 * flip by the parity so that marked reads 1, move each
 		 * byte's flag to its bit 0, and gather the eight bits with a
 		 * multiply (bit i of the top byte = bit 0 of byte i).  Plain
@@ -354,6 +356,7 @@ uint64_t tc_span_mark_word(const tc_span *s, uint32_t first, uint32_t nelems,
 			m |= ((x * 0x0102040810204080ull) >> 56) << i;
 		}
 	}
+#endif
 	for (; i < n; i++)
 		if (tc_info_marked(tc_info_load(s->info, elemsize, first + i),
 				   black))
