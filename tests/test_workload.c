@@ -123,23 +123,39 @@ START_TEST(test_format_round_trips)
 }
 END_TEST
 
+/* A runtime for the workload programs (their globals), the collector
+ * thread running or not, the verifier on (or as $TRICOLOR_VERIFY says). */
+static tc_runtime *wl_runtime(bool background, bool verify)
+{
+	tc_config cfg;
+	tc_config_init(&cfg);
+	cfg.background = background;
+	if (verify)
+		cfg.verify = true;
+	cfg.nglobals = WL_NGLOBALS;
+	tc_runtime *rt = tc_runtime_new(&cfg, NULL);
+	ck_assert_ptr_nonnull(rt);
+	return rt;
+}
+
+/* Start builtin program p on a fresh mutator of rt. */
+static void wl_start_builtin(wl_mutator *w, tc_runtime *rt, int p,
+			     uint64_t seed)
+{
+	memset(w, 0, sizeof *w);
+	ck_assert_int_eq(wl_builtin(p, &sc), 0);
+	ck_assert_int_eq(wl_start(w, tc_attach(rt, "t"), 0, &sc, seed), 0);
+}
+
 /* Checked objects on a real runtime: a freed-and-reused object is caught
  * by its serial even though magic and checksum are sound. */
 START_TEST(test_checked_objects_catch_reuse)
 {
-	tc_config cfg;
-	tc_runtime *rt;
+	tc_runtime *rt = wl_runtime(false, false);
 	wl_mutator w;
 	void *a, *b, *c;
 
-	tc_config_init(&cfg);
-	cfg.background = false;
-	cfg.nglobals = WL_NGLOBALS;
-	rt = tc_runtime_new(&cfg, NULL);
-	ck_assert_ptr_nonnull(rt);
-	memset(&w, 0, sizeof(w));
-	ck_assert_int_eq(wl_builtin(0, &sc), 0); /* trees: K_TREE has 2 */
-	ck_assert_int_eq(wl_start(&w, tc_attach(rt, "t"), 0, &sc, 1), 0);
+	wl_start_builtin(&w, rt, 0, 1); /* trees: K_TREE has 2 */
 	ck_assert_int_eq(tc_push(w.m, "t", 4), 0);
 	a = wl_obj_new(&w, 1, 1, 7, 40);
 	b = wl_obj_new(&w, 2, 1, 8, 40);
@@ -174,22 +190,13 @@ END_TEST
 /* One operation per wl_step: the tc stack depth moves by at most one. */
 START_TEST(test_step_is_one_operation)
 {
-	tc_config cfg;
-	tc_runtime *rt;
+	tc_runtime *rt = wl_runtime(true, true);
 	wl_mutator w;
 
-	tc_config_init(&cfg);
-	cfg.nglobals = WL_NGLOBALS;
-	cfg.verify = true;
-	rt = tc_runtime_new(&cfg, NULL);
-	ck_assert_ptr_nonnull(rt);
 	for (int p = 0; p < wl_builtin_count(); p++) {
 		int maxd = 0;
 
-		memset(&w, 0, sizeof(w));
-		wl_builtin(p, &sc);
-		ck_assert_int_eq(wl_start(&w, tc_attach(rt, "t"), 0, &sc, 3),
-		                 0);
+		wl_start_builtin(&w, rt, p, 3);
 		for (int i = 0; i < 20000; i++) {
 			int d0 = tc_depth(w.m), d1;
 
@@ -218,22 +225,13 @@ END_TEST
  * and pc, and the program goes on, in every program. */
 START_TEST(test_bad_pc_is_reported_and_resumed)
 {
-	tc_config cfg;
-	tc_runtime *rt;
+	tc_runtime *rt = wl_runtime(false, false);
 	wl_mutator w;
 
-	tc_config_init(&cfg);
-	cfg.background = false;
-	cfg.nglobals = WL_NGLOBALS;
-	rt = tc_runtime_new(&cfg, NULL);
-	ck_assert_ptr_nonnull(rt);
 	for (int p = 0; p < wl_builtin_count(); p++) {
 		char want[64];
 
-		memset(&w, 0, sizeof(w));
-		wl_builtin(p, &sc);
-		ck_assert_int_eq(wl_start(&w, tc_attach(rt, "t"), 0, &sc, 5),
-		                 0);
+		wl_start_builtin(&w, rt, p, 5);
 		/* Past main's set-up, and back in main's frame. */
 		int i = 0;
 		do
