@@ -65,7 +65,9 @@ struct tc_mutator {
 			       * sched_lock */
 	int pin_applied;      /* the binding its thread has now; own only */
 	_Atomic int pin_lost; /* the collector unbound it during a stop */
-	int tid;              /* its thread id (for that), set at attach */
+	int tid;              /* its thread id (for that), set at attach
+			       * under sched_lock, where the collector
+			       * reads it */
 	pthread_cond_t wake;  /* it sleeps here (with sched_lock) */
 	int index;            /* in rt->mtab */
 	_Atomic char name[32]; /* written at attach; observers read */
@@ -99,7 +101,10 @@ struct tc_runtime {
 				    * takes a P back from a running mutator */
 	tc_mutator *pq_head, *pq_tail;
 	bool gc_has_p;
-	int gc_pin;                /* the collector's slot, as m->pin */
+	int gc_pin;                /* the collector's slot, as m->pin:
+				    * written under sched_lock, only by the
+				    * collector thread (take_p, give_p), which
+				    * also reads it unlocked to apply it */
 	int gc_pin_applied;        /* collector thread only */
 	int pin_load[TC_MAX_MUTATORS]; /* P holders bound to each */
 	/* Set by tc_runtime_new, constant after (so pin_apply reads them
