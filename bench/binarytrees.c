@@ -251,8 +251,8 @@ int main(int argc, char **argv)
 	        "mark_ms=%.1f sweep_ms=%.1f gc_cpu_ms=%.1f "
 	        "marked_mb=%.1f heap_peak_mb=%.1f heap_arena_mb=%llu "
 	        "alloc_objects=%llu freed_objects=%llu barrier_shades=%llu "
-	        "verify_runs=%llu verify_violations=%llu gogc=%d "
-	        "workers=%d wall_ms=%.1f\n",
+	        "verify_runs=%llu verify_violations=%llu stw_nudges=%llu "
+	        "gogc=%d workers=%d wall_ms=%.1f\n",
 	        (unsigned long long)st.cycles, ms(st.pause_total_ns),
 	        ms(st.pause_max_ns), ms(st.assist_ns),
 	        (unsigned long long)st.pauses, ms(st.pause_p50_ns),
@@ -264,7 +264,8 @@ int main(int argc, char **argv)
 	        (unsigned long long)st.freed_objects,
 	        (unsigned long long)st.barrier_shades,
 	        (unsigned long long)st.verify_runs,
-	        (unsigned long long)st.verify_violations, st.gogc, a.workers,
+	        (unsigned long long)st.verify_violations,
+	        (unsigned long long)st.stw_nudges, st.gogc, a.workers,
 	        ms(wall));
 
 	tc_pop(m);

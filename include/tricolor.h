@@ -401,6 +401,8 @@ typedef struct tc_stats {
 	int mutators;
 	int procs;                /* GOMAXPROCS */
 	uint64_t preemptions;     /* mutators made to yield their P */
+	uint64_t stw_nudges;      /* mutators moved off a CPU something else
+				   * held, to end a stop-the-world */
 } tc_stats;
 
 void tc_read_stats(tc_runtime *rt, tc_stats *st);

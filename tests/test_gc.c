@@ -13,7 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "runtime/runtime.h"
 #include "tricolor.h"
@@ -624,6 +627,112 @@ START_TEST(p_holders_are_bound_to_cpus_of_their_own_and_unbound_when_parked)
 }
 END_TEST
 
+/* A stop-the-world whose mutator is queued behind another thread on its
+ * CPU moves it off that CPU (world_stop's nudge), and the mutator binds
+ * again to its own CPU once the world runs.  The starved mutator runs at
+ * nice 19 beside a spinning thread bound to the same CPU, so it gets about
+ * 1.5 % of that CPU: each stop finds it queued, not running. */
+typedef struct starved {
+	tc_runtime *rt;
+	atomic_int *stop;
+	atomic_int cpu;   /* the CPU its P bound it to, once attached */
+	atomic_int bound; /* the CPU it was bound to at its last check */
+	atomic_long ops;
+} starved;
+
+static void *starve_alloc(void *arg)
+{
+	starved *sv = arg;
+	tc_mutator *m = tc_attach(sv->rt, "starved");
+	tc_push(m, "starve", 1);
+	atomic_store(&sv->cpu, bound_cpu());
+	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 19);
+	/* Safepoints without allocating: an allocation during mark may
+	 * assist, and a parked assist is claimed, not waited for. */
+	while (!atomic_load(sv->stop)) {
+		tc_safepoint(m);
+		atomic_store(&sv->bound, bound_cpu());
+		atomic_fetch_add(&sv->ops, 1);
+	}
+	tc_pop(m);
+	tc_detach(m);
+	return NULL;
+}
+
+typedef struct hog {
+	atomic_int *stop;
+	atomic_int running; /* bound to the CPU and spinning */
+	int cpu;
+} hog;
+
+static void *hog_cpu(void *arg)
+{
+	hog *h = arg;
+	cpu_set_t one;
+	CPU_ZERO(&one);
+	CPU_SET(h->cpu, &one);
+	sched_setaffinity(0, sizeof one, &one);
+	atomic_store(&h->running, 1);
+	while (!atomic_load(h->stop))
+		;
+	return NULL;
+}
+
+START_TEST(a_stop_moves_a_mutator_queued_on_its_cpu_then_it_binds_again)
+{
+	int ncpu = allowed_cpus();
+	if (ncpu < 2 || getenv("TRICOLOR_TEST_QUICK")) {
+		/* valgrind runs one thread at a time: nothing queues on a
+		 * CPU the way this test needs. */
+		printf("skipped: needs 2 CPUs (has %d) and no valgrind\n",
+		       ncpu);
+		return;
+	}
+	tc_config cfg;
+	tc_config_init(&cfg);
+	cfg.procs = 2;
+	cfg.gogc = TC_GOGC_OFF; /* cycles only when asked */
+	cfg.pin_procs = true;
+	tc_runtime *rt = tc_runtime_new(&cfg, NULL);
+	ck_assert_ptr_nonnull(rt);
+	atomic_int stop = 0;
+	starved sv = {.rt = rt, .stop = &stop};
+	atomic_store(&sv.cpu, -2);
+	atomic_store(&sv.bound, -2);
+	pthread_t mt, ht;
+	pthread_create(&mt, NULL, starve_alloc, &sv);
+	while (atomic_load(&sv.cpu) == -2)
+		sleep_ms(1);
+	int cpu = atomic_load(&sv.cpu);
+	ck_assert_int_ge(cpu, 0);
+	hog h = {.stop = &stop, .cpu = cpu};
+	atomic_store(&h.running, 0);
+	pthread_create(&ht, NULL, hog_cpu, &h);
+	/* Until the hog has the CPU, the mutator still runs and stops at
+	 * once: wait for it, and give the kernel time to settle. */
+	while (!atomic_load(&h.running))
+		sleep_ms(1);
+	sleep_ms(20);
+	tc_stats st = {0};
+	for (int i = 0; i < 20 && st.stw_nudges == 0; i++) {
+		tc_gc_wait_full(&rt->gc);
+		tc_read_stats(rt, &st);
+		sleep_ms(1);
+	}
+	ck_assert_uint_gt(st.stw_nudges, 0);
+	/* Bound to its own CPU again, and still making progress. */
+	long ops = atomic_load(&sv.ops);
+	while (atomic_load(&sv.ops) < ops + 100)
+		sleep_ms(1);
+	int bound = atomic_load(&sv.bound);
+	ck_assert_int_eq(bound, cpu);
+	atomic_store(&stop, 1);
+	pthread_join(ht, NULL);
+	pthread_join(mt, NULL);
+	tc_runtime_free(rt);
+}
+END_TEST
+
 /* Without $GOMAXPROCS, the number of Ps is the number of CPUs the process
  * may run on (as Go counts them), not the machine's. */
 START_TEST(default_gomaxprocs_is_the_cpus_the_process_may_use)
@@ -822,6 +931,8 @@ static Suite *gc_suite(void)
 	tcase_add_test(
 		tc,
 		p_holders_are_bound_to_cpus_of_their_own_and_unbound_when_parked);
+	tcase_add_test(
+		tc, a_stop_moves_a_mutator_queued_on_its_cpu_then_it_binds_again);
 	tcase_add_test(tc, default_gomaxprocs_is_the_cpus_the_process_may_use);
 	tcase_add_test(tc, racing_markers_leave_every_object_black);
 	tcase_add_test(tc,

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "runtime/runtime.h"
@@ -220,31 +221,55 @@ static int default_procs(void)
 
 /* ---- the world, as the collector sees it ---- */
 
-#define TC_STW_SPIN_NS (200 * 1000)
+/* How a stop waits: it sleeps on stw_cond, which each mutator signals as
+ * it stops, and wakes every TC_STW_NUDGE_NS to nudge the ones still
+ * running (nudge).  It neither spins nor sched_yield()s.  Yielding offers
+ * the CPU to any runnable task, and a kernel thread that takes it
+ * (kdamond, 0.6 ms, in perf sched timehist on the project's machine)
+ * keeps the collector queued behind it: the kernel will not move a task
+ * that ran in the last half millisecond (sched_migration_cost) to the
+ * idle CPU.  A sleeper is woken onto an idle CPU.  A spin, even of 20 us
+ * before sleeping, left more pauses over 0.3 ms: the mutator the
+ * collector must wait for is often queued on the collector's own CPU
+ * (take_p gave the collector its P and its CPU).
+ *
+ * Measured with bench/binarytrees 18 4, 60 runs each, interleaved (runs
+ * whose longest pause was over 0.3 / 0.5 / 1 ms): sched_yield spin of
+ * 200 us then unbinding 12/9/1; sleep, no nudge 8/7/1 (one of 9.8 ms);
+ * sleep, nudge every 100 us 11/1/0; every 50 us 5/0/0.  The price is the
+ * wake-up: the median pause went from 9 to 21 us. */
+#define TC_STW_NUDGE_NS (50 * 1000)
 
-/* Whether any mutator is still RUNNING (read without sched_lock). */
-static bool any_running(tc_runtime *rt)
+/* A mutator still running when the stop has waited TC_STW_NUDGE_NS is,
+ * as a rule, not running at all: a kernel thread or another process has
+ * its CPU (kdamond, kworkers, for 1 to 2 ms in perf sched timehist), and
+ * the kernel leaves it queued there, bound or not, while the other CPU
+ * idles.  Forbidding it that CPU makes the kernel move it at once; it
+ * binds again at its next P operation (pin_lost).  The CPU is the one its
+ * P binds it to: asking the kernel (/proc/self/task/TID/stat) cost 60 to
+ * 100 us a time.  Only when binding is on: with TRICOLOR_PIN=0 the
+ * runtime leaves affinities alone.  Called with sched_lock held, so m
+ * cannot detach (its thread id is alive) and m->pin is stable. */
+static void nudge(tc_runtime *rt, tc_mutator *m)
 {
-	for (int i = 0; i < TC_MAX_MUTATORS; i++) {
-		tc_mutator *m = atomic_load(&rt->mtab[i]);
-		if (m && atomic_load(&m->status) == TC_ST_RUNNING)
-			return true;
-	}
-	return false;
+	if (m->pin < 0 || atomic_load(&m->pin_lost))
+		return;
+	cpu_set_t set = rt->pin_all;
+	CPU_CLR(rt->pin_cpu[m->pin], &set);
+	if (CPU_COUNT(&set) == 0)
+		return;
+	atomic_store(&m->pin_lost, 1);
+	sched_setaffinity(m->tid, sizeof set, &set);
+	atomic_fetch_add_explicit(&rt->nudges, 1, memory_order_relaxed);
 }
 
 static void world_stop(void *ctx)
 {
 	tc_runtime *rt = ctx;
 	uint64_t t0 = tc_now_ns();
-	/* Bindings are lifted while the world stops: a thread bound to a CPU
-	 * that another process holds for a few milliseconds (seen on the
-	 * project's machine: a helper process every 50 ms, kernel threads,
-	 * with perf sched timehist) cannot move
-	 * to an idle one, and the pause would wait for it.  The collector
-	 * unbinds itself here and binds again once the world runs (world_start);
-	 * mutators that have not stopped by the end of the spin are unbound
-	 * below and bind again at their next P operation. */
+	/* The collector lifts its own binding while the world stops, so that
+	 * it can run on whichever CPU is free, and binds again once the world
+	 * runs (world_start). */
 	pin_apply(rt, -1, &rt->gc_pin_applied);
 	pthread_mutex_lock(&rt->sched_lock);
 	atomic_store(&rt->stw, 1);
@@ -253,27 +278,7 @@ static void world_stop(void *ctx)
 		if (m)
 			tc_poke(m);
 	}
-	pthread_mutex_unlock(&rt->sched_lock);
-	/* Running mutators reach a safepoint within microseconds: yield
-	 * rather than sleep at first, since a sleeper can wake a scheduler
-	 * tick late.  Spin without sched_lock: the mutators need it to stop
-	 * (and to park or detach), and a spinner that retakes a mutex right
-	 * after releasing it wins it every time against a waiter that must
-	 * first be woken - which starved them for milliseconds. */
-	while (any_running(rt) && tc_now_ns() - t0 < TC_STW_SPIN_NS)
-		sched_yield();
-	pthread_mutex_lock(&rt->sched_lock);
-	for (int i = 0; rt->pin_n && i < TC_MAX_MUTATORS; i++) {
-		tc_mutator *m = atomic_load(&rt->mtab[i]);
-		/* Running, so it cannot detach while we hold sched_lock: its
-		 * thread id is alive. */
-		if (m && atomic_load(&m->status) == TC_ST_RUNNING &&
-		    m->pin >= 0 && !atomic_load(&m->pin_lost)) {
-			atomic_store(&m->pin_lost, 1);
-			sched_setaffinity(m->tid, sizeof rt->pin_all,
-					  &rt->pin_all);
-		}
-	}
+	uint64_t nudge_at = t0 + TC_STW_NUDGE_NS;
 	for (;;) {
 		bool all = true;
 		for (int i = 0; i < TC_MAX_MUTATORS; i++) {
@@ -290,7 +295,19 @@ static void world_stop(void *ctx)
 		}
 		if (all)
 			break;
-		pthread_cond_wait(&rt->stw_cond, &rt->sched_lock);
+		uint64_t now = tc_now_ns();
+		if (now >= nudge_at) {
+			for (int i = 0; rt->pin_n && i < TC_MAX_MUTATORS; i++) {
+				tc_mutator *m = atomic_load(&rt->mtab[i]);
+				if (m && atomic_load(&m->status) == TC_ST_RUNNING)
+					nudge(rt, m);
+			}
+			now = tc_now_ns();
+			nudge_at = now + TC_STW_NUDGE_NS;
+		}
+		struct timespec ts = {.tv_sec = (time_t)(nudge_at / 1000000000u),
+				      .tv_nsec = (long)(nudge_at % 1000000000u)};
+		pthread_cond_timedwait(&rt->stw_cond, &rt->sched_lock, &ts);
 	}
 	pthread_mutex_unlock(&rt->sched_lock);
 }
@@ -523,7 +540,12 @@ tc_runtime *tc_runtime_new(const tc_config *cfg, const char **err)
 	}
 	pthread_mutex_init(&rt->sched_lock, NULL);
 	pthread_cond_init(&rt->sched_cond, NULL);
-	pthread_cond_init(&rt->stw_cond, NULL);
+	/* stw_cond's timed waits count on the clock tc_now_ns reads. */
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&rt->stw_cond, &ca);
+	pthread_condattr_destroy(&ca);
 	rt->next_id = 1;
 	rt->nprocs = cfg->procs > 0 ? cfg->procs : default_procs();
 	rt->procs_free = rt->nprocs;

@@ -64,7 +64,8 @@ struct tc_mutator {
 			       * -1; written by its own thread under
 			       * sched_lock */
 	int pin_applied;      /* the binding its thread has now; own only */
-	_Atomic int pin_lost; /* the collector unbound it during a stop */
+	_Atomic int pin_lost; /* the collector changed its binding in a
+			       * stop (nudge): bind again */
 	int tid;              /* its thread id (for that), set at attach
 			       * under sched_lock, where the collector
 			       * reads it */
@@ -113,6 +114,8 @@ struct tc_runtime {
 	cpu_set_t pin_all;         /* all of them */
 	int pin_cpu[TC_MAX_MUTATORS];  /* their numbers */
 	_Atomic uint64_t preemptions;
+	_Atomic uint64_t nudges;   /* stragglers moved off their CPU in a
+				    * stop (world_stop); for the stats */
 };
 
 /* The poll: one relaxed load (tc_safepoint, inline in tricolor.h). */
