@@ -236,12 +236,13 @@ static void run_size(long live_mb, int mutators, long seconds, long min_cycles)
 	atomic_store_explicit(&recording, true, memory_order_release);
 	tc_read_stats(rt, &s0);
 	t0 = bt_now_ns();
+	/* Parked first: creating a thread takes as long as a pause. */
+	tc_park(m);
 	for (int i = 0; i < mutators; i++) {
 		ld[i].trees = 0;
 		if (pthread_create(&ld[i].thread, NULL, load_main, &ld[i]))
 			die("pthread_create", "failed");
 	}
-	tc_park(m);
 	c0 = s0.cycles;
 	for (long waited = 0;; waited += 100) {
 		tc_stats s;
