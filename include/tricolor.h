@@ -209,9 +209,11 @@ void *tc_get_global(tc_runtime *rt, int idx);
 /* Poll for a safepoint explicitly (inline, below):
  *   static inline void tc_safepoint(tc_mutator *m); */
 
-/* Park before blocking (sleep, lock, I/O) and unpark after.  While parked
- * the mutator must not touch the heap or its stack; the collector may scan
- * its stack and stop the world without it. */
+/* Park before blocking (sleep, lock, I/O, creating or joining a thread)
+ * and unpark after: a stop-the-world waits for every unparked mutator to
+ * reach a safepoint.  While parked the mutator must not touch the heap or
+ * its stack; the collector may scan its stack and stop the world without
+ * it. */
 void tc_park(tc_mutator *m);
 void tc_unpark(tc_mutator *m);
 
