@@ -640,7 +640,7 @@ typedef struct starved {
 	atomic_long ops;
 } starved;
 
-static void *starve_alloc(void *arg)
+static void *starve_poll(void *arg)
 {
 	starved *sv = arg;
 	tc_mutator *m = tc_attach(sv->rt, "starved");
@@ -700,7 +700,7 @@ START_TEST(a_stop_moves_a_mutator_queued_on_its_cpu_then_it_binds_again)
 	atomic_store(&sv.cpu, -2);
 	atomic_store(&sv.bound, -2);
 	pthread_t mt, ht;
-	pthread_create(&mt, NULL, starve_alloc, &sv);
+	pthread_create(&mt, NULL, starve_poll, &sv);
 	while (atomic_load(&sv.cpu) == -2)
 		sleep_ms(1);
 	int cpu = atomic_load(&sv.cpu);

@@ -237,7 +237,7 @@ static int default_procs(void)
  * whose longest pause was over 0.3 / 0.5 / 1 ms): sched_yield spin of
  * 200 us then unbinding 12/9/1; sleep, no nudge 8/7/1 (one of 9.8 ms);
  * sleep, nudge every 100 us 11/1/0; every 50 us 5/0/0.  The price is the
- * wake-up: the median pause went from 9 to 21 us. */
+ * wake-up: the median pause went from about 9 to 20-40 us. */
 #define TC_STW_NUDGE_NS (50 * 1000)
 
 /* A mutator still running when the stop has waited TC_STW_NUDGE_NS is,
