@@ -228,16 +228,16 @@ static int default_procs(void)
  * (kdamond, 0.6 ms, in perf sched timehist on the project's machine)
  * keeps the collector queued behind it: the kernel will not move a task
  * that ran in the last half millisecond (sched_migration_cost) to the
- * idle CPU.  A sleeper is woken onto an idle CPU.  A spin, even of 20 us
- * before sleeping, left more pauses over 0.3 ms: the mutator the
- * collector must wait for is often queued on the collector's own CPU
- * (take_p gave the collector its P and its CPU).
+ * idle CPU.  A sleeper is woken onto an idle CPU.
  *
  * Measured with bench/binarytrees 18 4, 60 runs each, interleaved (runs
  * whose longest pause was over 0.3 / 0.5 / 1 ms): sched_yield spin of
  * 200 us then unbinding 12/9/1; sleep, no nudge 8/7/1 (one of 9.8 ms);
- * sleep, nudge every 100 us 11/1/0; every 50 us 5/0/0.  The price is the
- * wake-up: the median pause went from about 9 to 20-40 us. */
+ * sleep, nudge every 100 us 11/1/0; every 50 us 5/0/0; a 20 us spin
+ * before sleeping 7/2/2, a 10 us one 5/4/3 (likely reason: the mutator
+ * the collector waits for is often queued on the collector's own CPU,
+ * which take_p gave it).  The price is the wake-up: the median pause went
+ * from about 9 to 20-40 us. */
 #define TC_STW_NUDGE_NS (50 * 1000)
 
 /* A mutator still running when the stop has waited TC_STW_NUDGE_NS is,
