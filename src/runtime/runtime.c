@@ -295,15 +295,13 @@ static void world_stop(void *ctx)
 		}
 		if (all)
 			break;
-		uint64_t now = tc_now_ns();
-		if (now >= nudge_at) {
+		if (tc_now_ns() >= nudge_at) {
 			for (int i = 0; rt->pin_n && i < TC_MAX_MUTATORS; i++) {
 				tc_mutator *m = atomic_load(&rt->mtab[i]);
 				if (m && atomic_load(&m->status) == TC_ST_RUNNING)
 					nudge(rt, m);
 			}
-			now = tc_now_ns();
-			nudge_at = now + TC_STW_NUDGE_NS;
+			nudge_at = tc_now_ns() + TC_STW_NUDGE_NS;
 		}
 		struct timespec ts = {.tv_sec = (time_t)(nudge_at / 1000000000u),
 				      .tv_nsec = (long)(nudge_at % 1000000000u)};
