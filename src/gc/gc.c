@@ -245,9 +245,7 @@ static uint64_t pause_percentile(tc_collector *gc, double q)
 
 static uint64_t stop_world(tc_collector *gc)
 {
-	uint64_t t0 = tc_now_ns();
-	gc->world.stop(gc->world.ctx);
-	return t0;
+	return gc->world.stop(gc->world.ctx);
 }
 
 static uint64_t start_world(tc_collector *gc, uint64_t t0, tc_phase stw)

@@ -77,11 +77,15 @@ typedef struct tc_gcmut {
 typedef struct tc_world {
 	void *ctx;
 	/* Stop every mutator at a safepoint (or hold it parked); returns when
-	 * done.  Start them again: returns the time (tc_now_ns) at which they
-	 * were free to run, which ends the pause (waking sleepers after that
-	 * is not part of it: a waker preempted by its wakees would otherwise
-	 * count a scheduler tick of running mutators as pause). */
-	void (*stop)(void *ctx);
+	 * done, with the time (tc_now_ns) at which the request began, which
+	 * starts the pause (preparation the mutators do not wait for, such
+	 * as the collector lifting its own CPU binding, is not part of it:
+	 * the mutators still run meanwhile).  Start them again: returns the
+	 * time at which they were free to run, which ends the pause (waking
+	 * sleepers after that is not part of it: a waker preempted by its
+	 * wakees would otherwise count a scheduler tick of running mutators
+	 * as pause). */
+	uint64_t (*stop)(void *ctx);
 	uint64_t (*start)(void *ctx);
 	/* With the world stopped: call fn for every attached mutator. */
 	void (*each)(void *ctx, void (*fn)(void *arg, tc_gcmut *m), void *arg);

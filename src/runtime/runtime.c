@@ -263,14 +263,20 @@ static void nudge(tc_runtime *rt, tc_mutator *m)
 	atomic_fetch_add_explicit(&rt->nudges, 1, memory_order_relaxed);
 }
 
-static void world_stop(void *ctx)
+static uint64_t world_stop(void *ctx)
 {
 	tc_runtime *rt = ctx;
-	uint64_t t0 = tc_now_ns();
 	/* The collector lifts its own binding while the world stops, so that
 	 * it can run on whichever CPU is free, and binds again once the world
-	 * runs (world_start). */
+	 * runs (world_start).  That comes before the request, and so before
+	 * the pause starts: the mutators run on until rt->stw is set.  A
+	 * kernel thread that preempts the collector in this system call
+	 * (kdamond, for up to 2.9 ms, in an instrumented build on the
+	 * project's machine) delays the collection, not the mutators.  The
+	 * pause counts from before the lock, as Go's counts from before
+	 * stopTheWorldWithSema takes sched.lock. */
 	pin_apply(rt, -1, &rt->gc_pin_applied);
+	uint64_t t0 = tc_now_ns();
 	pthread_mutex_lock(&rt->sched_lock);
 	atomic_store(&rt->stw, 1);
 	for (int i = 0; i < TC_MAX_MUTATORS; i++) {
@@ -308,6 +314,7 @@ static void world_stop(void *ctx)
 		pthread_cond_timedwait(&rt->stw_cond, &rt->sched_lock, &ts);
 	}
 	pthread_mutex_unlock(&rt->sched_lock);
+	return t0;
 }
 
 static uint64_t world_start(void *ctx)
