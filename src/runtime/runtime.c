@@ -221,35 +221,61 @@ static int default_procs(void)
 
 /* ---- the world, as the collector sees it ---- */
 
-/* How a stop waits: it sleeps on stw_cond, which each mutator signals as
- * it stops, and wakes every TC_STW_NUDGE_NS to nudge the ones still
- * running (nudge).  It neither spins nor sched_yield()s.  Yielding offers
- * the CPU to any runnable task, and a kernel thread that takes it
- * (kdamond, 0.6 ms, in perf sched timehist on the project's machine)
- * keeps the collector queued behind it: the kernel will not move a task
- * that ran in the last half millisecond (sched_migration_cost) to the
- * idle CPU.  A sleeper is woken onto an idle CPU.
+/* How a stop waits.  For up to TC_STW_NUDGE_NS it spins on the
+ * collector's CPU (spin_for_stop: no lock, no system call), but only if
+ * no mutator it waits for can be queued on that CPU (spin_ok).  Then it
+ * nudges each mutator still running (nudge) and sleeps on stw_cond, which
+ * each mutator signals as it stops, waking every TC_STW_NUDGE_NS to nudge
+ * again.
+ *
+ * It never sched_yield()s.  Yielding offers the CPU to any runnable task,
+ * and a kernel thread that takes it (kdamond, 0.6 ms, in perf sched
+ * timehist on the project's machine) keeps the collector queued behind
+ * it: the kernel will not move a task that ran in the last half
+ * millisecond (sched_migration_cost) to the idle CPU.  A sleeper is woken
+ * onto an idle CPU.
+ *
+ * But a sleeper's CPU goes idle, and an idle virtual CPU halts (on the
+ * project's VM at once: haltpoll.guest_halt_poll_ns=0); waking it goes
+ * through the host.  In an instrumented build, 5 of the 9 stops over
+ * 0.3 ms in 60 runs of bench/binarytrees 18 4 were the sleeping collector
+ * noticing the last mutator's stop 0.25 to 0.35 ms late, and the median
+ * pause was 20-40 us.  The spin keeps the CPU awake for the common case,
+ * a stop that the mutators reach within microseconds.  It must not hold
+ * a CPU a mutator needs: the one take_p preempts for the collector shares
+ * the collector's CPU until it yields (the likely reason why spinning
+ * regardless, 10 and 20 us before sleeping, below, did worse than not
+ * spinning).  It ends at the first nudge, so a mutator nudged onto the
+ * collector's CPU finds it free.
  *
  * Measured with bench/binarytrees 18 4, 60 runs each, interleaved (runs
  * whose longest pause was over 0.3 / 0.5 / 1 ms): sched_yield spin of
  * 200 us then unbinding 12/9/1; sleep, no nudge 8/7/1 (one of 9.8 ms);
- * sleep, nudge every 100 us 11/1/0; every 50 us 5/0/0; a 20 us spin
- * before sleeping 7/2/2, a 10 us one 5/4/3 (likely reason: the mutator
- * the collector waits for is often queued on the collector's own CPU,
- * which take_p gave it).  The price is the wake-up: the median pause went
- * from about 9 to 20-40 us. */
+ * sleep, nudge every 100 us 11/1/0; every 50 us 5/0/0; an unconditional
+ * 20 us spin before sleeping 7/2/2, a 10 us one 5/4/3.  Spinning first
+ * only when spin_ok, against sleeping at once: median pause 36 -> 21 us
+ * (18 4, 60 runs each), 23 -> 5 us (18 1, 40 runs), 37-39 -> 15-19 us
+ * (20 4, 16 runs), 23-35 -> 5-7 us (bench/pausebench -s 16); the total of
+ * a 20 4 run's pauses down by a quarter to a third; runs over the bounds
+ * no different (18 4: 11/3/1 -> 6/3/2).  The price is at the 99th
+ * percentile, up 20-50 us at 18 4 and 20 4: a straggler still running at
+ * 50 us is nudged right then, and the nudge waits for the move, where a
+ * sleeping collector, woken late, often found it stopped already. */
 #define TC_STW_NUDGE_NS (50 * 1000)
 
-/* A mutator still running when the stop has waited TC_STW_NUDGE_NS is,
- * as a rule, not running at all: a kernel thread or another process has
- * its CPU (kdamond, kworkers, for 1 to 2 ms in perf sched timehist), and
- * the kernel leaves it queued there, bound or not, while the other CPU
- * idles.  Forbidding it that CPU makes the kernel move it at once; it
- * binds again at its next P operation (pin_lost).  The CPU is the one its
- * P binds it to: asking the kernel (/proc/self/task/TID/stat) cost 60 to
- * 100 us a time.  Only when binding is on: with TRICOLOR_PIN=0 the
- * runtime leaves affinities alone.  Called with sched_lock held, so m
- * cannot detach (its thread id is alive) and m->pin is stable. */
+/* A mutator still running when the stop has waited TC_STW_NUDGE_NS is
+ * often not running at all: a kernel thread or another process has its
+ * CPU (kdamond, kworkers, for 1 to 2 ms in perf sched timehist), and the
+ * kernel leaves it queued there, bound or not, while the other CPU idles.
+ * Forbidding it that CPU makes the kernel move it at once; it binds again
+ * at its next P operation (pin_lost).  The call returns once the move is
+ * done, 50 to 110 us in the instrumented build, so a straggler that was
+ * running after all, only slow to reach its safepoint, costs the stop
+ * that much more.  The CPU is the one its P binds it to: asking the
+ * kernel (/proc/self/task/TID/stat) cost 60 to 100 us a time.  Only when
+ * binding is on: with TRICOLOR_PIN=0 the runtime leaves affinities alone.
+ * Called with sched_lock held, so m cannot detach (its thread id is
+ * alive) and m->pin is stable. */
 static void nudge(tc_runtime *rt, tc_mutator *m)
 {
 	if (m->pin < 0 || atomic_load(&m->pin_lost))
@@ -261,6 +287,61 @@ static void nudge(tc_runtime *rt, tc_mutator *m)
 	atomic_store(&m->pin_lost, 1);
 	sched_setaffinity(m->tid, sizeof set, &set);
 	atomic_fetch_add_explicit(&rt->nudges, 1, memory_order_relaxed);
+}
+
+/* A spinning wait's breather (x86's pause): it lets a sibling hyperthread
+ * run and does not hammer the cache line being watched. */
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield" ::: "memory");
+#else
+	__asm__ __volatile__("" ::: "memory");
+#endif
+}
+
+/* May the stop spin on the collector's CPU for a while instead of going
+ * to sleep?  Only when no mutator it waits for can be queued on that CPU:
+ * every running one holds a P bound to another CPU (and has not lost that
+ * binding to a nudge).  sched_lock held (m->pin is stable). */
+static bool spin_ok(tc_runtime *rt)
+{
+	if (rt->pin_n == 0)
+		return false;
+	int cpu = sched_getcpu();
+	if (cpu < 0)
+		return false;
+	for (int i = 0; i < TC_MAX_MUTATORS; i++) {
+		tc_mutator *m = atomic_load(&rt->mtab[i]);
+		if (!m || atomic_load(&m->status) != TC_ST_RUNNING)
+			continue;
+		if (m->pin < 0 || atomic_load(&m->pin_lost) ||
+		    rt->pin_cpu[m->pin] == cpu)
+			return false;
+	}
+	return true;
+}
+
+/* Spin, without sched_lock, until no mutator is running or `until`.  The
+ * statuses are read relaxed: the caller checks again under the lock. */
+static void spin_for_stop(tc_runtime *rt, uint64_t until)
+{
+	for (;;) {
+		bool all = true;
+		for (int i = 0; all && i < TC_MAX_MUTATORS; i++) {
+			tc_mutator *m = atomic_load_explicit(
+			    &rt->mtab[i], memory_order_relaxed);
+			if (m && atomic_load_explicit(&m->status,
+						      memory_order_relaxed) ==
+					 TC_ST_RUNNING)
+				all = false;
+		}
+		if (all || tc_now_ns() >= until)
+			return;
+		cpu_relax();
+	}
 }
 
 static uint64_t world_stop(void *ctx)
@@ -285,6 +366,7 @@ static uint64_t world_stop(void *ctx)
 			tc_poke(m);
 	}
 	uint64_t nudge_at = t0 + TC_STW_NUDGE_NS;
+	bool spun = false;
 	for (;;) {
 		bool all = true;
 		for (int i = 0; i < TC_MAX_MUTATORS; i++) {
@@ -301,6 +383,13 @@ static uint64_t world_stop(void *ctx)
 		}
 		if (all)
 			break;
+		if (!spun && spin_ok(rt)) {
+			spun = true;
+			pthread_mutex_unlock(&rt->sched_lock);
+			spin_for_stop(rt, nudge_at);
+			pthread_mutex_lock(&rt->sched_lock);
+			continue;
+		}
 		if (tc_now_ns() >= nudge_at) {
 			for (int i = 0; rt->pin_n && i < TC_MAX_MUTATORS; i++) {
 				tc_mutator *m = atomic_load(&rt->mtab[i]);
