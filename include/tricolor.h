@@ -417,6 +417,11 @@ typedef struct tc_cycle_info {
 	uint64_t stw1_ns;      /* sweep termination pause */
 	uint64_t mark_ns;      /* concurrent mark wall */
 	uint64_t stw2_ns;      /* mark termination pause (total of retries) */
+	/* CPU: the collector thread's in each stop, from its stop call to
+	 * its start's return (so with the two changes of its own CPU
+	 * binding either side of the pause); mutators' in assists; the
+	 * collector's in the mark phase; idle marking, always 0 (there are
+	 * no idle mark workers: the field keeps Go's gctrace shape). */
 	uint64_t cpu_stw1_ns, cpu_assist_ns, cpu_bg_ns, cpu_idle_ns;
 	uint64_t cpu_stw2_ns;
 	uint64_t heap_start;   /* heap_live at cycle start */
