@@ -239,7 +239,7 @@ static int default_procs(void)
  * project's VM at once: haltpoll.guest_halt_poll_ns=0); waking it goes
  * through the host.  In an instrumented build, 5 of the 9 stops over
  * 0.3 ms in 60 runs of bench/binarytrees 18 4 were the sleeping collector
- * noticing the last mutator's stop 0.25 to 0.35 ms late, and the median
+ * noticing the last mutator's stop 0.26 to 0.36 ms late, and the median
  * pause was 20-40 us.  The spin keeps the CPU awake for the common case,
  * a stop that the mutators reach within microseconds.  It must not hold
  * a CPU a mutator needs: the one take_p preempts for the collector shares
