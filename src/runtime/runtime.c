@@ -351,11 +351,11 @@ static uint64_t world_stop(void *ctx)
 	 * it can run on whichever CPU is free, and binds again once the world
 	 * runs (world_start).  That comes before the request, and so before
 	 * the pause starts: the mutators run on until rt->stw is set.  A
-	 * kernel thread that preempts the collector in this system call
-	 * (kdamond, for up to 2.9 ms, in an instrumented build on the
-	 * project's machine) delays the collection, not the mutators.  The
-	 * pause counts from before the lock, as Go's counts from before
-	 * stopTheWorldWithSema takes sched.lock. */
+	 * kernel thread that preempts the collector in this system call (for
+	 * up to 2.9 ms in an instrumented build on the project's machine;
+	 * kdamond, where perf sched caught one) delays the collection, not
+	 * the mutators.  The pause counts from before the lock, as Go's
+	 * counts from before stopTheWorldWithSema takes sched.lock. */
 	pin_apply(rt, -1, &rt->gc_pin_applied);
 	uint64_t t0 = tc_now_ns();
 	pthread_mutex_lock(&rt->sched_lock);
