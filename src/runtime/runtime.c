@@ -304,14 +304,15 @@ static inline void cpu_relax(void)
 /* Take sched_lock during a stop: spin on it for up to TC_STW_LOCK_SPIN_NS
  * before blocking, when there is another CPU for its holder to run on.
  * The collector holds it for a few microseconds at a time while it stops
- * the world (setting the flag, poking, claiming parked mutators), and a
- * mutator that reached its safepoint meanwhile blocked in the futex.  Its
- * CPU went idle, which on the project's VM halts it, and in perf sched
- * traces of bench/binarytrees 20 4 such a mutator, woken the moment the
- * collector let go, did not run for 70-80 us: until the nudge moved it,
- * as a straggler, to the collector's CPU.  The collector takes the lock
- * the same way after its spin, when the last mutator to stop may still
- * hold it. */
+ * the world (setting the flag, poking, claiming parked mutators; longer
+ * only while a nudge's system call runs), and a mutator that reached its
+ * safepoint meanwhile blocked in the futex.  Its CPU went idle, which on
+ * the project's VM halts it, and in perf sched traces of
+ * bench/binarytrees 20 4 such a mutator, woken the moment the collector
+ * let go, did not run for 70-80 us: until the nudge moved it, as a
+ * straggler, to the collector's CPU.  The collector takes the lock the
+ * same way after its spin, when the last mutator to stop may still hold
+ * it. */
 #define TC_STW_LOCK_SPIN_NS (20 * 1000)
 static void stw_lock(tc_runtime *rt)
 {
