@@ -222,7 +222,7 @@ static int default_procs(void)
 /* ---- the world, as the collector sees it ---- */
 
 /* How a stop waits.  For up to TC_STW_NUDGE_NS it spins on the
- * collector's CPU (spin_for_stop: no lock, no system call), but only if
+ * collector's CPU (any_running: no lock, no system call), but only if
  * no mutator it waits for can be queued on that CPU (spin_ok).  Then it
  * nudges each mutator still running (nudge) and sleeps on stw_cond, which
  * each mutator signals as it stops, waking every TC_STW_NUDGE_NS to nudge
@@ -349,24 +349,18 @@ static bool spin_ok(tc_runtime *rt)
 	return true;
 }
 
-/* Spin, without sched_lock, until no mutator is running or `until`.  The
- * statuses are read relaxed: the caller checks again under the lock. */
-static void spin_for_stop(tc_runtime *rt, uint64_t until)
+/* Whether any mutator is still RUNNING, read without sched_lock (the
+ * stop's spin): relaxed, since the caller checks again under the lock. */
+static bool any_running(tc_runtime *rt)
 {
-	for (;;) {
-		bool all = true;
-		for (int i = 0; all && i < TC_MAX_MUTATORS; i++) {
-			tc_mutator *m = atomic_load_explicit(
-			    &rt->mtab[i], memory_order_relaxed);
-			if (m && atomic_load_explicit(&m->status,
-						      memory_order_relaxed) ==
-					 TC_ST_RUNNING)
-				all = false;
-		}
-		if (all || tc_now_ns() >= until)
-			return;
-		cpu_relax();
+	for (int i = 0; i < TC_MAX_MUTATORS; i++) {
+		tc_mutator *m =
+		    atomic_load_explicit(&rt->mtab[i], memory_order_relaxed);
+		if (m && atomic_load_explicit(&m->status, memory_order_relaxed) ==
+			     TC_ST_RUNNING)
+			return true;
 	}
+	return false;
 }
 
 static uint64_t world_stop(void *ctx)
@@ -411,7 +405,8 @@ static uint64_t world_stop(void *ctx)
 		if (!spun && spin_ok(rt)) {
 			spun = true;
 			pthread_mutex_unlock(&rt->sched_lock);
-			spin_for_stop(rt, nudge_at);
+			while (any_running(rt) && tc_now_ns() < nudge_at)
+				cpu_relax();
 			stw_lock(rt);
 			continue;
 		}
