@@ -175,8 +175,11 @@ const char *tc_last_error(const tc_mutator *m);
 /* Allocate an object of nptrs pointer words followed by scalar_bytes of
  * scalars, zeroed.  Polls a safepoint first; may assist marking or sweep.
  * On heap exhaustion (after a full collection) returns NULL and sets
- * tc_last_error().  nptrs*8 + scalar_bytes must be > 0. */
-void *tc_alloc(tc_mutator *m, size_t nptrs, size_t scalar_bytes);
+ * tc_last_error().  nptrs*8 + scalar_bytes must be > 0.
+ *   static inline void *tc_alloc(tc_mutator *m, size_t nptrs,
+ *                                size_t scalar_bytes);
+ * (inline below: small objects come from the mutator's own span without
+ * a call; everything else goes out of line). */
 
 /* Allocate and store the result in slot `slot` of the top frame, with no
  * safepoint in between.  Returns the object or NULL as tc_alloc.
@@ -485,13 +488,14 @@ int tc_sizeclass_of(size_t bytes);        /* 0 for large */
 /* Inline fast paths                                                   */
 /* ------------------------------------------------------------------ */
 
-/* The calls on a mutator's own stack, pointer stores and safepoint polls
- * are inline: they run millions of times a second.  The state they touch
- * is laid out below and is the first member of every tc_mutator.  The
- * layout is internal and may change between versions: use the functions,
- * never the fields.  Fields are accessed with __atomic builtins because
- * other threads read them: the collector (while the mutator is stopped or
- * parked) and observers (stack snapshots). */
+/* The calls on a mutator's own stack, pointer stores, safepoint polls and
+ * small allocations are inline: they run millions of times a second.  The
+ * state they touch is laid out below and is the first member of every
+ * tc_mutator (the allocation cursors are reached through it).  The layout
+ * is internal and may change between versions: use the functions, never
+ * the fields.  Fields are accessed with __atomic builtins where other
+ * threads read them: the collector (while the mutator is stopped or
+ * parked) and observers (stack snapshots, alloc bits, info bytes). */
 
 typedef struct tc_frame_rec {
 	const char *fn;
@@ -517,14 +521,47 @@ typedef struct tc_stack {
 	uint64_t slot[TC_MAX_STACK_SLOTS];
 } tc_stack;
 
+/* Allocation.  A mutator allocates small objects from one span per size
+ * class that it holds alone (src/heap/heap.h explains spans, alloc bits
+ * and info bytes).  The cursor below is that span's allocation state,
+ * kept by the mutator, written only by it (and by the collector while it
+ * is stopped, when the span is given back).  Small requests take their
+ * class from tc_class_by8 (filled when the first runtime starts). */
+#define TC_NCLASSES_MAX_ 96      /* at least the number of size classes */
+#define TC_ALLOC_INLINE_MAX_ 256 /* bigger requests go out of line */
+#define TC_ASSIST_CHUNK_ 65536   /* black bytes between two mark assists */
+extern uint8_t tc_class_by8[];   /* class of (bytes + 7) / 8, to 1 KiB */
+
+typedef struct tc_alloc_cursor_ {
+	uint64_t cache;      /* free slots from `index` on, bit 0 = slot
+			      * `index`; no bit past the span's end.  0:
+			      * look further (out of line) */
+	uint32_t index;      /* next slot to consider (Go's freeindex) */
+	uint32_t size;       /* object size of the class */
+	uintptr_t base;      /* address of slot 0 */
+	uint64_t *allocbits; /* the span's alloc bits (__atomic: observers
+			      * read them) */
+	uint8_t *info;       /* the span's info bytes (__atomic) */
+	uint8_t flags;       /* info-byte flags of a new object: white, or
+			      * this cycle's black */
+	uint8_t black;       /* `flags` are black */
+	uint8_t needzero;    /* free slots may hold old bytes */
+} tc_alloc_cursor_;
+
 typedef struct tc_mutator_hot {
 	uint32_t poll;         /* nonzero: the collector wants a safepoint */
 	uint32_t stores;       /* owner only: pointer stores since a poll */
-	const int *wb_enabled; /* the runtime's write-barrier flag */
+	const int *wb_enabled; /* the runtime's write-barrier flag: set and
+				* cleared in the same stops as black
+				* allocation, so it also means "marking" */
+	tc_alloc_cursor_ *alloc; /* cursors by size class */
+	uint64_t *black_bytes;   /* allocated black this cycle */
+	int64_t *assist_debt;    /* black bytes not yet paid with scan work */
 	tc_stack stack;
 } tc_mutator_hot;
 
 /* Out-of-line halves of the inline functions. */
+void *tc_alloc_slow_(tc_mutator *m, size_t nptrs, size_t scalar_bytes);
 void tc_safepoint_slow(tc_mutator *m);
 void tc_write_barrier(tc_mutator *m, void **slot, void *val);
 int tc_push_overflow(tc_mutator *m, const char *fn, int nslots);
@@ -652,6 +689,49 @@ TC_INLINE_ int64_t tc_get_int(const tc_mutator *m, int slot)
 {
 	uint64_t w = TC_LD_(&tc_hot_(m)->stack.slot[tc_slot_index_(m, slot)]);
 	return TC_SLOT_IS_PTR(w) ? 0 : TC_SLOT_VALUE(w);
+}
+
+/* The allocation fast path (Go's nextFreeFast, inlined): the next free
+ * slot of the class's span, from the cursor's bitmap word.  Out of line:
+ * big requests, an empty word or no span (refill), and while marking the
+ * span's first black object and every TC_ASSIST_CHUNK_ bytes (an assist).
+ * The stores match src/heap/heap.h's tc_mcache_alloc_fast. */
+TC_INLINE_ void *tc_alloc(tc_mutator *m, size_t nptrs, size_t scalar_bytes)
+{
+	tc_mutator_hot *h = tc_hot_(m);
+	size_t bytes = nptrs * 8 + scalar_bytes;
+	if (__builtin_expect(bytes - 1 >= TC_ALLOC_INLINE_MAX_ ||
+				     nptrs > TC_ALLOC_INLINE_MAX_ / 8,
+			     0))
+		return tc_alloc_slow_(m, nptrs, scalar_bytes);
+	tc_safepoint(m);
+	tc_alloc_cursor_ *c = &h->alloc[tc_class_by8[(bytes + 7) / 8]];
+	uint64_t avail = c->cache;
+	int marking = TC_LD_(h->wb_enabled) != 0;
+	if (__builtin_expect(avail == 0 ||
+				     (marking &&
+				      (!c->black ||
+				       *h->assist_debt + (int64_t)c->size >
+					       TC_ASSIST_CHUNK_)),
+			     0))
+		return tc_alloc_slow_(m, nptrs, scalar_bytes);
+	uint32_t n = (uint32_t)__builtin_ctzll(avail);
+	uint32_t slot = c->index + n;
+	c->cache = (avail >> n) >> 1;
+	c->index = slot + 1;
+	uint64_t *aw = &c->allocbits[slot >> 6];
+	TC_ST_(aw, TC_LD_(aw) | (uint64_t)1 << (slot & 63));
+	TC_ST_(&c->info[slot], (uint8_t)(nptrs | c->flags));
+	uint32_t size = c->size;
+	uintptr_t p = c->base + (uintptr_t)slot * size;
+	if (c->needzero)
+		for (uint32_t i = 0; i < size / 8; i++)
+			TC_ST_(&((uint64_t *)p)[i], (uint64_t)0);
+	if (marking) {
+		*h->black_bytes += size;
+		*h->assist_debt += size;
+	}
+	return (void *)p;
 }
 
 TC_INLINE_ void *tc_alloc_slot(tc_mutator *m, int slot, size_t nptrs,

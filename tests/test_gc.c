@@ -205,6 +205,67 @@ START_TEST(objects_allocated_during_mark_are_black)
 }
 END_TEST
 
+/* tc_alloc's inline fast path (tricolor.h) hands out every slot of a
+ * span once and none past its end (24-byte spans hold 341 objects, not a
+ * multiple of the 64 a bitmap word covers), zeroes a slot that sweep
+ * poisoned, and while marking allocates black and charges the bytes to
+ * the cycle's black count and to the mutator's assist debt. */
+START_TEST(inline_allocation_fills_spans_exactly_zeroes_and_allocates_black)
+{
+	tc_runtime *rt = mkrt(16 << 20, TC_GOGC_OFF, TC_BARRIER_HYBRID);
+	tc_mutator *m = tc_attach(rt, "t");
+	tc_push(m, "main", 1);
+	enum { N = 3 * 341 + 17 };
+	static uintptr_t addr[N];
+	void *keep = tc_alloc_slot(m, 0, N, 0);
+	for (int i = 0; i < N; i++) {
+		uint64_t *o = tc_alloc(m, 2, 4);
+		addr[i] = (uintptr_t)o;
+		tc_span *s = tc_heap_spanof(&rt->heap, addr[i]);
+		ck_assert_ptr_nonnull(s);
+		uint32_t slot = tc_span_slot(s, addr[i]);
+		uint32_t size = atomic_load(&s->elemsize);
+		uint32_t nelems = atomic_load(&s->nelems);
+		ck_assert_uint_eq(size, 24);
+		ck_assert_uint_lt(slot, nelems);
+		ck_assert_uint_eq(tc_span_objaddr(s, slot), addr[i]);
+		ck_assert_int_eq(color(rt, o), TC_WHITE);
+		for (int j = 0; j < i; j++)
+			ck_assert_msg(addr[j] != addr[i], "slot handed out twice");
+		ck_assert(o[0] == 0 && o[1] == 0 && o[2] == 0);
+		o[2] = ~(uint64_t)0; /* scalar bytes: dirty the slot */
+		if (i % 2 == 0)
+			tc_write(m, keep, (size_t)i, o);
+	}
+	/* Sweep poisons the odd ones (mkrt sets poison_freed); the
+	 * allocations that reuse their slots must read zero. */
+	tc_gc(m);
+	int reused = 0;
+	for (int i = 0; i < N / 2; i++) {
+		uint64_t *o = tc_alloc(m, 2, 4);
+		for (int j = 1; j < N; j += 2)
+			reused += addr[j] == (uintptr_t)o;
+		ck_assert(o[0] == 0 && o[1] == 0 && o[2] == 0);
+	}
+	ck_assert_int_eq(reused, N / 2);
+	/* While marking: black, counted, and owed. */
+	to_mark(rt, m);
+	tc_alloc(m, 2, 4); /* the span's first black object (out of line) */
+	uint64_t black0 = m->g.cache.black_bytes;
+	int64_t debt0 = m->g.assist_debt;
+	for (int i = 0; i < 100; i++) {
+		void *o = tc_alloc(m, 2, 4);
+		ck_assert_int_eq(color(rt, o), TC_BLACK);
+	}
+	ck_assert_uint_eq(m->g.cache.black_bytes - black0, 100 * 24);
+	ck_assert_int_eq(m->g.assist_debt - debt0, 100 * 24);
+	finish_cycle(rt, m);
+	tc_pop(m);
+	tc_detach(m);
+	tc_runtime_free(rt);
+}
+END_TEST
+
 START_TEST(sweep_frees_exactly_the_unreachable_and_slots_are_reused)
 {
 	tc_runtime *rt = mkrt(16 << 20, TC_GOGC_OFF, TC_BARRIER_HYBRID);
@@ -1002,6 +1063,8 @@ static Suite *gc_suite(void)
 	tcase_add_test(
 		tc, hybrid_barrier_shades_old_value_and_new_value_while_stack_grey);
 	tcase_add_test(tc, objects_allocated_during_mark_are_black);
+	tcase_add_test(
+	    tc, inline_allocation_fills_spans_exactly_zeroes_and_allocates_black);
 	tcase_add_test(tc,
 		       sweep_frees_exactly_the_unreachable_and_slots_are_reused);
 	tcase_add_test(tc, pacer_triggers_at_the_goal_and_gogc_off_disables_it);

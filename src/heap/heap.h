@@ -15,7 +15,8 @@
  *           without ("full"), each in two generations: swept and unswept
  *           (see "Sweep generations" below).  Under a per-class lock.
  *   mcache  per mutator thread: one span per class to allocate from, with no
- *           lock and no atomic read-modify-write on the fast path.
+ *           lock and no atomic read-modify-write on the fast path (which
+ *           is inline in tricolor.h's tc_alloc, over the cache's cursor).
  *
  * Per span, one bit per object in an alloc bitmap and one info word per
  * object (one or two bytes, TC_INFO8_MAX_SIZE):
@@ -88,6 +89,8 @@
 #define TC_PAGE_SHIFT 13
 #define TC_PAGE_SIZE ((size_t)1 << TC_PAGE_SHIFT)
 #define TC_MAX_CLASSES 96  /* upper bound on tc_nclasses */
+_Static_assert(TC_MAX_CLASSES == TC_NCLASSES_MAX_,
+	       "tricolor.h sizes the cursor array");
 #define TC_MAX_SPAN_OBJS 1024 /* 8 KiB / 8 B */
 #define TC_MIN_HEAP ((size_t)1 << 20)
 #define TC_MAX_HEAP ((size_t)64 << 30)
@@ -131,6 +134,8 @@ static inline int tc_size_to_class(size_t bytes)
 #define TC_INFO_SCANNED 0x8000u
 #define TC_INFO_FLAGS (TC_INFO_MARKED | TC_INFO_SCANNED)
 #define TC_INFO8_MAX_SIZE (63 * 8)
+_Static_assert(TC_ALLOC_INLINE_MAX_ <= TC_INFO8_MAX_SIZE,
+	       "tc_alloc's inline path stores one-byte info words");
 
 enum {
 	TC_SPAN_FREE = 0, /* no span starts here */
@@ -174,17 +179,12 @@ struct tc_span {
 	 * flag. */
 	_Atomic uint32_t markgen;
 
-	/* Owner-only allocation cursor (the mcache's thread). */
-	uint32_t freeindex;   /* next slot to consider */
-	uint64_t alloccache;  /* ~alloc bits from freeindex, bit 0 = freeindex */
-	bool allocblack;      /* owner: allocflag is "black" (set at the
-			       * span's first allocation of a mark phase,
-			       * cleared when the cache gives it up) */
-	bool needzero;        /* free slots may hold old bytes (poisoning
-			       * only: sweep and page release clear
-			       * otherwise): zero on allocation */
-	uint16_t allocflag;   /* owner: flags new objects get (white, or
-			       * black once the span allocates black) */
+	/* Free slots may hold old bytes (sweep does not clear what it
+	 * frees; pages given back to the kernel come back zero): the
+	 * allocation cursor zeroes what it hands out.  Written by whoever
+	 * owns the span (maker, sweeper), copied into the cursor when a
+	 * cache takes it. */
+	bool needzero;
 
 	/* Metadata block: alloc bitmap and info words.  Recycled per class,
 	 * never freed while the heap lives, so a racing observer reads valid
@@ -247,8 +247,16 @@ typedef struct tc_heap {
 	bool poison;                    /* constant */
 } tc_heap;
 
-/* Per-thread allocation cache. */
+/* Per-thread allocation cache: one span per class, and the allocation
+ * cursor over it (tc_alloc_cursor_, in tricolor.h, because tc_alloc's
+ * inline fast path works on it).  The cursor is the owner's: it caches
+ * the span's free slots word by word, so the span itself holds no
+ * allocation state (Go keeps freeindex and allocCache in the mspan; a
+ * span here is only ever allocated from through one cache at a time, and
+ * starts again from slot 0 when cached anew).  An empty cursor (cache 0,
+ * no span) sends the fast path out of line, to a refill. */
 typedef struct tc_mcache {
+	tc_alloc_cursor_ cur[TC_MAX_CLASSES];
 	tc_span *alloc[TC_MAX_CLASSES];
 	uint32_t start_nalloc[TC_MAX_CLASSES]; /* nalloc when cached */
 	uint64_t black_bytes; /* allocated black this cycle (owner; read by
@@ -467,19 +475,25 @@ tc_mcache_alloc_fast(tc_mcache *c, int cls, uint32_t nptrs, bool black)
 	tc_span *s = c->alloc[cls];
 	if (s == NULL)
 		return NULL;
-	uint32_t fi = s->freeindex;
-	uint64_t cache = s->alloccache;
-	uint32_t nelems = tc_classes[cls].nelems;
+	tc_alloc_cursor_ *k = &c->cur[cls];
+	uint32_t fi = k->index;
+	uint64_t cache = k->cache;
 	if (cache == 0) {
-		/* Refill the cache from the next word with a free slot. */
+		/* Refill the cache from the next word with a free slot; the
+		 * bits past the span's last slot are masked off, so that the
+		 * cache only ever names real slots (the inline path does not
+		 * check). */
+		uint32_t nelems = tc_classes[cls].nelems;
 		fi = (fi + 63) & ~63u;
 		for (;;) {
 			if (fi >= nelems) {
-				s->freeindex = nelems;
+				k->index = nelems;
 				return NULL;
 			}
 			cache = ~atomic_load_explicit(&s->allocbits[fi >> 6],
 						      memory_order_relaxed);
+			if (nelems - fi < 64)
+				cache &= ((uint64_t)1 << (nelems - fi)) - 1;
 			if (cache)
 				break;
 			fi += 64;
@@ -487,16 +501,10 @@ tc_mcache_alloc_fast(tc_mcache *c, int cls, uint32_t nptrs, bool black)
 	}
 	uint32_t n = (uint32_t)__builtin_ctzll(cache);
 	uint32_t slot = fi + n;
-	if (slot >= nelems) {
-		s->freeindex = nelems;
-		s->alloccache = 0;
-		return NULL;
-	}
-	/* Consume the bit; keep the cache aligned so that bit 0 is slot+1. */
-	cache >>= n;
-	cache >>= 1;
-	s->freeindex = slot + 1;
-	s->alloccache = cache;
+	/* Consume the bit; keep the cache aligned so that bit 0 is slot+1
+	 * (two shifts: n may be 63). */
+	k->cache = (cache >> n) >> 1;
+	k->index = slot + 1;
 
 	/* Publish: single writer (this cache owns the span), so a plain
 	 * load/store pair suffices; relaxed because observers only count. */
@@ -505,21 +513,22 @@ tc_mcache_alloc_fast(tc_mcache *c, int cls, uint32_t nptrs, bool black)
 			      atomic_load_explicit(aw, memory_order_relaxed) |
 				      ((uint64_t)1 << (slot & 63)),
 			      memory_order_relaxed);
-	if (black && __builtin_expect(!s->allocblack, 0)) {
-		s->allocflag = tc_span_black(s);
-		s->allocblack = true;
+	if (black && __builtin_expect(!k->black, 0)) {
+		k->flags = (uint8_t)(tc_span_black(s) >> 8);
+		k->black = 1;
 		tc_span_note_mark(s);
 	}
-	uint32_t size = tc_classes[cls].size;
-	tc_info_store(s->info, size, slot, (uint16_t)(nptrs | s->allocflag));
-	uintptr_t p = s->base + (uintptr_t)slot * size;
-	if (s->needzero)
+	uint32_t size = k->size;
+	tc_info_store(s->info, size, slot,
+		      (uint16_t)(nptrs | (uint16_t)k->flags << 8));
+	uintptr_t p = k->base + (uintptr_t)slot * size;
+	if (k->needzero)
 		tc_words_fill(p, size, 0);
 	/* Allocate black: the new object is reachable only from the
 	 * allocating (already scanned or soon scanned) stack, and holds no
 	 * pointers yet, so it needs no scan this cycle.  The info word
 	 * stored above carries the flags: the span's first black allocation
-	 * switched allocflag to black. */
+	 * switched the cursor's flags to black. */
 	if (black)
 		c->black_bytes += size;
 	return (void *)p;

@@ -151,8 +151,6 @@ uint32_t tc_span_sweep(tc_heap *h, tc_span *s, bool release)
 					  (uint64_t)freed * size,
 					  memory_order_relaxed);
 	}
-	s->freeindex = 0;
-	s->alloccache = 0;
 	atomic_store_explicit(&s->sweepgen, sg, memory_order_release);
 	atomic_fetch_sub_explicit(&h->nunswept, 1, memory_order_release);
 	if (give_back)
@@ -254,6 +252,7 @@ static void uncache(tc_mcache *c, int cls)
 	if (!s)
 		return;
 	c->alloc[cls] = NULL;
+	c->cur[cls] = (tc_alloc_cursor_){0};
 	uint32_t n = tc_span_count_alloc(s, s->allocbits);
 	atomic_store_explicit(&s->nalloc, n, memory_order_relaxed);
 	uint32_t size = tc_classes[cls].size;
@@ -267,7 +266,6 @@ static void uncache(tc_mcache *c, int cls)
 				  (uint64_t)(n - c->start_nalloc[cls]) * size,
 				  memory_order_relaxed);
 	atomic_store_explicit(&s->cached, 0, memory_order_relaxed);
-	s->allocblack = false;
 	central_put_swept(h, s);
 }
 
@@ -280,9 +278,16 @@ bool tc_mcache_refill(tc_mcache *c, int cls)
 		return false;
 	uint32_t n = atomic_load_explicit(&s->nalloc, memory_order_relaxed);
 	c->start_nalloc[cls] = n;
-	s->freeindex = 0;
-	s->alloccache = 0;
-	s->allocflag = tc_span_black(s) ^ TC_INFO_FLAGS; /* white */
+	/* The cursor starts at slot 0 with an empty cache: the first
+	 * allocation loads the first word of alloc bits. */
+	c->cur[cls] = (tc_alloc_cursor_){
+		.size = tc_classes[cls].size,
+		.base = s->base,
+		.allocbits = (uint64_t *)s->allocbits,
+		.info = s->info,
+		.flags = (uint8_t)((tc_span_black(s) ^ TC_INFO_FLAGS) >> 8),
+		.needzero = s->needzero,
+	}; /* white */
 	atomic_store_explicit(&s->cached, 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&h->heap_live,
 				  (uint64_t)(tc_classes[cls].nelems - n) *

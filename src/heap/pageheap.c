@@ -216,10 +216,7 @@ tc_span *tc_heap_alloc_span(tc_heap *h, int cls, uint32_t npages)
 	atomic_store_explicit(&s->nalloc, 0, memory_order_relaxed);
 	atomic_store_explicit(&s->cached, 0, memory_order_relaxed);
 	atomic_store_explicit(&s->markgen, 0, memory_order_relaxed);
-	s->freeindex = 0;
-	s->alloccache = 0;
 	s->needzero = dirty;
-	s->allocblack = false;
 	s->next = s->prev = NULL;
 	s->list = TC_LIST_NONE;
 	size_t words = (nelems + 63) / 64;

@@ -8,8 +8,10 @@
  * seqlock (stack.seq: odd while a change is in progress), so that observers
  * can copy a consistent picture of a stack without ever making the mutator
  * wait.  The collector does not need the seqlock: it scans a stack only
- * while its mutator is at a safepoint or parked.  Their rare halves
- * (overflow, bad slot, the barrier's slow path) are here.
+ * while its mutator is at a safepoint or parked.  So is the allocation
+ * fast path (tc_alloc: the next free slot of the class's cached span).
+ * Their rare halves (overflow, bad slot, the barrier's slow path, every
+ * allocation the fast path leaves out) are here.
  */
 #include "config.h"
 
@@ -132,7 +134,7 @@ static __attribute__((noinline)) void *alloc_marking(tc_mutator *m, int cls,
 {
 	tc_runtime *rt = m->rt;
 	m->g.assist_debt += (int64_t)size;
-	if (m->g.assist_debt > 64 * 1024) {
+	if (m->g.assist_debt > TC_ASSIST_CHUNK_) {
 		atomic_store_explicit(&m->assisting, 1, memory_order_relaxed);
 		bool wait = tc_gc_assist(&rt->gc, &m->g, &m->hot.poll);
 		atomic_store_explicit(&m->assisting, 0, memory_order_relaxed);
@@ -160,7 +162,12 @@ static __attribute__((noinline)) void *alloc_marking(tc_mutator *m, int cls,
 	return p ? p : alloc_slow(m, cls, nptrs, size);
 }
 
-void *tc_alloc(tc_mutator *m, size_t nptrs, size_t scalar_bytes)
+/* Everything tc_alloc's inline fast path (tricolor.h) leaves out: big
+ * and bad requests, a cursor to advance to the next bitmap word or a span
+ * to replace, and allocation while marking when an assist is due or the
+ * span's first black object.  Allocation in the library itself goes
+ * through the same inline path. */
+void *tc_alloc_slow_(tc_mutator *m, size_t nptrs, size_t scalar_bytes)
 {
 	tc_runtime *rt = m->rt;
 	size_t size = nptrs * 8 + scalar_bytes;
