@@ -219,7 +219,7 @@ START_TEST(inline_allocation_fills_spans_exactly_zeroes_and_allocates_black)
 	static uintptr_t addr[N];
 	void *keep = tc_alloc_slot(m, 0, N, 0);
 	for (int i = 0; i < N; i++) {
-		uint64_t *o = tc_alloc(m, 2, 4);
+		uint64_t *o = tc_alloc(m, 2, 8); /* 24 bytes */
 		addr[i] = (uintptr_t)o;
 		tc_span *s = tc_heap_spanof(&rt->heap, addr[i]);
 		ck_assert_ptr_nonnull(s);
@@ -233,7 +233,7 @@ START_TEST(inline_allocation_fills_spans_exactly_zeroes_and_allocates_black)
 		for (int j = 0; j < i; j++)
 			ck_assert_msg(addr[j] != addr[i], "slot handed out twice");
 		ck_assert(o[0] == 0 && o[1] == 0 && o[2] == 0);
-		o[2] = ~(uint64_t)0; /* scalar bytes: dirty the slot */
+		o[2] = ~(uint64_t)0; /* the scalar word: dirty the slot */
 		if (i % 2 == 0)
 			tc_write(m, keep, (size_t)i, o);
 	}
@@ -242,7 +242,7 @@ START_TEST(inline_allocation_fills_spans_exactly_zeroes_and_allocates_black)
 	tc_gc(m);
 	int reused = 0;
 	for (int i = 0; i < N / 2; i++) {
-		uint64_t *o = tc_alloc(m, 2, 4);
+		uint64_t *o = tc_alloc(m, 2, 8);
 		for (int j = 1; j < N; j += 2)
 			reused += addr[j] == (uintptr_t)o;
 		ck_assert(o[0] == 0 && o[1] == 0 && o[2] == 0);
@@ -250,11 +250,11 @@ START_TEST(inline_allocation_fills_spans_exactly_zeroes_and_allocates_black)
 	ck_assert_int_eq(reused, N / 2);
 	/* While marking: black, counted, and owed. */
 	to_mark(rt, m);
-	tc_alloc(m, 2, 4); /* the span's first black object (out of line) */
+	tc_alloc(m, 2, 8); /* the span's first black object (out of line) */
 	uint64_t black0 = m->g.cache.black_bytes;
 	int64_t debt0 = m->g.assist_debt;
 	for (int i = 0; i < 100; i++) {
-		void *o = tc_alloc(m, 2, 4);
+		void *o = tc_alloc(m, 2, 8);
 		ck_assert_int_eq(color(rt, o), TC_BLACK);
 	}
 	ck_assert_uint_eq(m->g.cache.black_bytes - black0, 100 * 24);
