@@ -691,9 +691,10 @@ TC_INLINE_ int64_t tc_get_int(const tc_mutator *m, int slot)
 	return TC_SLOT_IS_PTR(w) ? 0 : TC_SLOT_VALUE(w);
 }
 
-/* The allocation fast path (Go's nextFreeFast, inlined): the next free
- * slot of the class's span, from the cursor's bitmap word.  Out of line:
- * big requests, an empty word or no span (refill), and while marking the
+/* The allocation fast path (Go's nextFreeFast, inlined here into the
+ * caller, where Go's stops at mallocgc): the next free slot of the
+ * class's span, from the cursor's bitmap word.  Out of line: big
+ * requests, an empty word or no span (refill), and while marking the
  * span's first black object and every TC_ASSIST_CHUNK_ bytes (an assist).
  * The stores match src/heap/heap.h's tc_mcache_alloc_fast. */
 TC_INLINE_ void *tc_alloc(tc_mutator *m, size_t nptrs, size_t scalar_bytes)
