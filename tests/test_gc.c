@@ -266,6 +266,39 @@ START_TEST(inline_allocation_fills_spans_exactly_zeroes_and_allocates_black)
 }
 END_TEST
 
+/* An allocation over the goal waits for the cycle to end
+ * (tc_gc_wait_mark).  Pausing the collector must release it: a paused
+ * cycle ends only by steps, and a waiter that slept through the pause
+ * would run on at the next step, so that "step one object" also let a
+ * mutator allocate (seen in the TUI test as one black object too many). */
+static _Atomic int waiter_done;
+
+static void *wait_for_cycle_end(void *arg)
+{
+	tc_runtime *rt = arg;
+	tc_gc_wait_mark(&rt->gc, atomic_load(&rt->gc.cycles_done) + 1000);
+	atomic_store(&waiter_done, 1);
+	return NULL;
+}
+
+START_TEST(pausing_releases_an_allocation_waiting_for_the_cycle_end)
+{
+	tc_runtime *rt = mkrt(16 << 20, TC_GOGC_OFF, TC_BARRIER_HYBRID);
+	atomic_store(&waiter_done, 0);
+	pthread_t t;
+	ck_assert_int_eq(pthread_create(&t, NULL, wait_for_cycle_end, rt), 0);
+	sleep_ms(50);
+	ck_assert_int_eq(atomic_load(&waiter_done), 0); /* no cycle runs */
+	tc_gc_set_paused(rt, true);
+	for (int i = 0; i < 2000 && !atomic_load(&waiter_done); i++)
+		sleep_ms(1);
+	ck_assert_msg(atomic_load(&waiter_done), "the waiter slept on");
+	pthread_join(t, NULL);
+	tc_gc_set_paused(rt, false);
+	tc_runtime_free(rt);
+}
+END_TEST
+
 START_TEST(sweep_frees_exactly_the_unreachable_and_slots_are_reused)
 {
 	tc_runtime *rt = mkrt(16 << 20, TC_GOGC_OFF, TC_BARRIER_HYBRID);
@@ -1063,6 +1096,8 @@ static Suite *gc_suite(void)
 	tcase_add_test(
 		tc, hybrid_barrier_shades_old_value_and_new_value_while_stack_grey);
 	tcase_add_test(tc, objects_allocated_during_mark_are_black);
+	tcase_add_test(tc,
+		       pausing_releases_an_allocation_waiting_for_the_cycle_end);
 	tcase_add_test(
 	    tc, inline_allocation_fills_spans_exactly_zeroes_and_allocates_black);
 	tcase_add_test(tc,

@@ -304,6 +304,11 @@ void tc_gc_pause(tc_collector *gc, bool paused)
 	pthread_mutex_lock(&gc->ctl_lock);
 	atomic_store_explicit(&gc->paused, paused, memory_order_release);
 	pthread_cond_broadcast(&gc->ctl_cond);
+	/* An allocation parked until the cycle ends (tc_gc_wait_mark) must
+	 * not sleep through the pause: a paused cycle ends only by steps, and
+	 * the first step would then let that mutator finish its operation
+	 * while the user single-steps the collector. */
+	pthread_cond_broadcast(&gc->done_cond);
 	pthread_mutex_unlock(&gc->ctl_lock);
 }
 
