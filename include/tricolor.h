@@ -691,12 +691,35 @@ TC_INLINE_ int64_t tc_get_int(const tc_mutator *m, int slot)
 	return TC_SLOT_IS_PTR(w) ? 0 : TC_SLOT_VALUE(w);
 }
 
+/* Hand out the first free slot the cursor's cache names (`avail`, the
+ * nonzero cache): consume its bit, set its alloc bit (the cursor's owner
+ * is the only writer, so a load and a store), and zero the object if the
+ * span's memory was used before.  Returns the object and its slot; the
+ * caller writes its info word.  Shared by tc_alloc below and the
+ * out-of-line tc_mcache_alloc_fast (src/heap/heap.h). */
+TC_INLINE_ uintptr_t tc_cursor_take_(tc_alloc_cursor_ *c, uint64_t avail,
+				     uint32_t *slotp)
+{
+	uint32_t n = (uint32_t)__builtin_ctzll(avail);
+	uint32_t slot = c->index + n;
+	c->cache = (avail >> n) >> 1; /* two shifts: n may be 63 */
+	c->index = slot + 1;
+	uint64_t *aw = &c->allocbits[slot >> 6];
+	TC_ST_(aw, TC_LD_(aw) | (uint64_t)1 << (slot & 63));
+	uint32_t size = c->size;
+	uintptr_t p = c->base + (uintptr_t)slot * size;
+	if (c->needzero)
+		for (uint32_t i = 0; i < size / 8; i++)
+			TC_ST_(&((uint64_t *)p)[i], (uint64_t)0);
+	*slotp = slot;
+	return p;
+}
+
 /* The allocation fast path (Go's nextFreeFast, inlined here into the
  * caller, where Go's stops at mallocgc): the next free slot of the
  * class's span, from the cursor's bitmap word.  Out of line: big
  * requests, an empty word or no span (refill), and while marking the
- * span's first black object and every TC_ASSIST_CHUNK_ bytes (an assist).
- * The stores match src/heap/heap.h's tc_mcache_alloc_fast. */
+ * span's first black object and every TC_ASSIST_CHUNK_ bytes (an assist). */
 TC_INLINE_ void *tc_alloc(tc_mutator *m, size_t nptrs, size_t scalar_bytes)
 {
 	tc_mutator_hot *h = tc_hot_(m);
@@ -716,21 +739,12 @@ TC_INLINE_ void *tc_alloc(tc_mutator *m, size_t nptrs, size_t scalar_bytes)
 					       TC_ASSIST_CHUNK_)),
 			     0))
 		return tc_alloc_slow_(m, nptrs, scalar_bytes);
-	uint32_t n = (uint32_t)__builtin_ctzll(avail);
-	uint32_t slot = c->index + n;
-	c->cache = (avail >> n) >> 1;
-	c->index = slot + 1;
-	uint64_t *aw = &c->allocbits[slot >> 6];
-	TC_ST_(aw, TC_LD_(aw) | (uint64_t)1 << (slot & 63));
+	uint32_t slot;
+	uintptr_t p = tc_cursor_take_(c, avail, &slot);
 	TC_ST_(&c->info[slot], (uint8_t)(nptrs | c->flags));
-	uint32_t size = c->size;
-	uintptr_t p = c->base + (uintptr_t)slot * size;
-	if (c->needzero)
-		for (uint32_t i = 0; i < size / 8; i++)
-			TC_ST_(&((uint64_t *)p)[i], (uint64_t)0);
 	if (marking) {
-		*h->black_bytes += size;
-		*h->assist_debt += size;
+		*h->black_bytes += c->size;
+		*h->assist_debt += c->size;
 	}
 	return (void *)p;
 }

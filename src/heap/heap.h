@@ -476,7 +476,6 @@ tc_mcache_alloc_fast(tc_mcache *c, int cls, uint32_t nptrs, bool black)
 	if (s == NULL)
 		return NULL;
 	tc_alloc_cursor_ *k = &c->cur[cls];
-	uint32_t fi = k->index;
 	uint64_t cache = k->cache;
 	if (cache == 0) {
 		/* Refill the cache from the next word with a free slot; the
@@ -484,7 +483,7 @@ tc_mcache_alloc_fast(tc_mcache *c, int cls, uint32_t nptrs, bool black)
 		 * cache only ever names real slots (the inline path does not
 		 * check). */
 		uint32_t nelems = tc_classes[cls].nelems;
-		fi = (fi + 63) & ~63u;
+		uint32_t fi = (k->index + 63) & ~63u;
 		for (;;) {
 			if (fi >= nelems) {
 				k->index = nelems;
@@ -498,21 +497,10 @@ tc_mcache_alloc_fast(tc_mcache *c, int cls, uint32_t nptrs, bool black)
 				break;
 			fi += 64;
 		}
+		k->index = fi;
 	}
-	uint32_t n = (uint32_t)__builtin_ctzll(cache);
-	uint32_t slot = fi + n;
-	/* Consume the bit; keep the cache aligned so that bit 0 is slot+1
-	 * (two shifts: n may be 63). */
-	k->cache = (cache >> n) >> 1;
-	k->index = slot + 1;
-
-	/* Publish: single writer (this cache owns the span), so a plain
-	 * load/store pair suffices; relaxed because observers only count. */
-	_Atomic(uint64_t) *aw = &s->allocbits[slot >> 6];
-	atomic_store_explicit(aw,
-			      atomic_load_explicit(aw, memory_order_relaxed) |
-				      ((uint64_t)1 << (slot & 63)),
-			      memory_order_relaxed);
+	uint32_t slot;
+	uintptr_t p = tc_cursor_take_(k, cache, &slot);
 	if (black && __builtin_expect(!k->black, 0)) {
 		k->flags = (uint8_t)(tc_span_black(s) >> 8);
 		k->black = 1;
@@ -521,9 +509,6 @@ tc_mcache_alloc_fast(tc_mcache *c, int cls, uint32_t nptrs, bool black)
 	uint32_t size = k->size;
 	tc_info_store(s->info, size, slot,
 		      (uint16_t)(nptrs | (uint16_t)k->flags << 8));
-	uintptr_t p = k->base + (uintptr_t)slot * size;
-	if (k->needzero)
-		tc_words_fill(p, size, 0);
 	/* Allocate black: the new object is reachable only from the
 	 * allocating (already scanned or soon scanned) stack, and holds no
 	 * pointers yet, so it needs no scan this cycle.  The info word
