@@ -25,20 +25,28 @@
  *  1. sweep termination (stop the world): finish sweeping the previous
  *     cycle's spans (most of it is done concurrently before stopping),
  *     then, with every mutator at a safepoint or parked: enable the write
- *     barrier, start allocating black, mark every mutator's stack grey
- *     ("must be scanned"), and shade the globals.  That is all: the pause
- *     does no work proportional to the heap or to stack depth.
+ *     barrier, start allocating black, and mark every mutator's stack grey
+ *     ("must be scanned").  That is all: the pause does no work
+ *     proportional to the heap, to stack depth or to the number of
+ *     globals.
  *
- *  2. mark (concurrent): the world restarts.  Each running mutator scans
- *     its own stack at its next safepoint; the collector scans the stacks
- *     of parked mutators, claiming them so they cannot wake meanwhile.  A
- *     stack is scanned once per cycle and never rescanned (the hybrid
- *     barrier makes that sound).  The collector drains grey objects from
- *     its buffer and the global list (mark.c); mutators that allocate
- *     during mark pay for it in scan work, in proportion to what they
- *     allocate: out of the collector's credit while it keeps ahead, with
- *     mark assists of their own when it does not, so they cannot outrun
- *     it.
+ *  2. mark (concurrent): the world restarts.  The collector first shades
+ *     the globals, as Go's mark workers scan the data and bss segments
+ *     while the world runs: every store into a global goes through the
+ *     barrier, whose deletion half shades the pointer a store overwrites,
+ *     so a pointer taken out of a global before this scan reached it was
+ *     shaded when it was taken out.  (Inside the pause, that would also
+ *     touch memory idle since the last cycle, which on a VM can stall for
+ *     a tenth of a millisecond or more: benchmarks.md.)  Each running
+ *     mutator scans its own stack at its next safepoint; the collector
+ *     scans the stacks of parked mutators, claiming them so they cannot
+ *     wake meanwhile.  A stack is scanned once per cycle and never
+ *     rescanned (the hybrid barrier makes that sound).  The collector
+ *     drains grey objects from its buffer and the global list (mark.c);
+ *     mutators that allocate during mark pay for it in scan work, in
+ *     proportion to what they allocate: out of the collector's credit
+ *     while it keeps ahead, with mark assists of their own when it does
+ *     not, so they cannot outrun it.
  *
  *  3. mark termination (stop the world): when the collector finds no grey
  *     work anywhere, it stops the world, flushes every mutator's private
@@ -397,9 +405,6 @@ static void sweep_termination(tc_collector *gc, bool forced)
 		     atomic_load(&gc->barrier) != TC_BARRIER_HYBRID);
 	atomic_store_explicit(&h->allocblack, 1, memory_order_relaxed);
 	__atomic_store_n(&gc->wb_enabled, 1, __ATOMIC_RELAXED);
-	for (int i = 0; i < gc->nglobals; i++)
-		tc_gc_shade(gc, &gc->work,
-			    __atomic_load_n(&gc->globals[i], __ATOMIC_RELAXED));
 	set_phase(gc, TC_PHASE_MARK);
 	gc->cur.stw1_ns = start_world(gc, t0, TC_PHASE_SWEEP_TERM);
 	gc->cur.cpu_stw1_ns = tc_thread_cpu_ns() - cpu0;
@@ -507,6 +512,9 @@ static void mark_phase(tc_collector *gc)
 	tc_gcwork *w = &gc->work;
 	uint64_t t0 = tc_now_ns();
 	uint64_t cpu0 = tc_thread_cpu_ns();
+	/* Before the first step point: a phase step into mark ends with the
+	 * globals grey, as it did when the pause shaded them. */
+	tc_gc_scan_globals(gc, w);
 	for (;;) {
 		if (atomic_load_explicit(&gc->paused, memory_order_relaxed)) {
 			step_point(gc);

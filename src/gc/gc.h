@@ -228,6 +228,8 @@ void tc_gc_destroy(tc_collector *gc);
 void tc_gc_shade(tc_collector *gc, tc_gcwork *w, uintptr_t p);
 /* Scan a stack's pointer slots into w (caller has claimed it). */
 void tc_gc_scan_stack(tc_collector *gc, tc_gcwork *w, tc_gstack *st);
+/* Shade every global into w (the world may be running: gc.c says why). */
+void tc_gc_scan_globals(tc_collector *gc, tc_gcwork *w);
 /* Move w's grey objects to the global list. */
 void tc_gc_flush(tc_collector *gc, tc_gcwork *w);
 /* A mutator's safepoint duty: scan its grey stack if it still is. */

@@ -281,6 +281,15 @@ void tc_gc_scan_stack(tc_collector *gc, tc_gcwork *w, tc_gstack *st)
 		shade(gc, w, r);
 }
 
+void tc_gc_scan_globals(tc_collector *gc, tc_gcwork *w)
+{
+	for (int i = 0; i < gc->nglobals; i++) {
+		uintptr_t p = __atomic_load_n(&gc->globals[i], __ATOMIC_ACQUIRE);
+		if (p)
+			shade(gc, w, p);
+	}
+}
+
 void tc_gc_self_scan(tc_collector *gc, tc_gcmut *m)
 {
 	uint32_t want = TC_STACK_GREY;
