@@ -1,28 +1,30 @@
 # bench/local.mk - benchmark programs (included by Makefile.am).
 #
 # `make bench` builds $(BENCH_BINS) (nothing here is built by `make all`)
-# and runs the bench-run target: allocbench, a depth-16 smoke run of the
-# tricolor binary-trees with the verifier off and on, the binary-trees
-# comparison (tricolor, Boehm, Go, glibc malloc: bench/run-binarytrees.sh)
-# and pausebench.  bench/binarytrees is also a check program:
+# and runs the bench-run target: clockgap (the machine's own stalls), then
+# allocbench, a depth-16 smoke run of the tricolor binary-trees with the
+# verifier off and on, the binary-trees comparison (tricolor, Boehm, Go,
+# glibc malloc: bench/run-binarytrees.sh), pausebench, and clockgap again.  bench/binarytrees is also a check program:
 # bench/test-binarytrees.sh runs it under `make check`.  docs/benchmarks.md
 # explains the figures.
 #
 # Knobs: make bench BT_DEPTHS="16 18 20" BT_WORKERS="1 4" BT_ROUNDS=7 \
-#          PAUSE_ARGS="-s 16,256,1024 -t 5 -c 5" ALLOC_ARGS="4194304 5"
+#          PAUSE_ARGS="-s 16,256,1024 -t 5 -c 5" ALLOC_ARGS="4194304 5" \
+#          GAP_ARGS="-t 10"
 
 BT_DEPTHS = 16 18
 BT_WORKERS = 1 4
 BT_ROUNDS = 5
 PAUSE_ARGS = -s 16,256,1024 -t 3 -c 3
 ALLOC_ARGS =
+GAP_ARGS = -t 5
 
 check_PROGRAMS += bench/binarytrees
 bench_binarytrees_SOURCES = bench/binarytrees.c bench/bt_common.h
 bench_binarytrees_LDADD = libtricolor.la
 
 EXTRA_PROGRAMS += bench/binarytrees-malloc bench/binarytrees-boehm \
-	bench/allocbench bench/pausebench
+	bench/allocbench bench/pausebench bench/clockgap
 bench_binarytrees_malloc_SOURCES = bench/binarytrees_malloc.c \
 	bench/bt_common.h bench/bt_cnode.h
 bench_binarytrees_boehm_SOURCES = bench/binarytrees_boehm.c \
@@ -36,10 +38,11 @@ bench_allocbench_SOURCES = bench/allocbench.c bench/bt_common.h
 bench_allocbench_LDADD = libtricolor.la
 bench_pausebench_SOURCES = bench/pausebench.c bench/bt_common.h
 bench_pausebench_LDADD = libtricolor.la
+bench_clockgap_SOURCES = bench/clockgap.c bench/bt_common.h
 
 BENCH_BINS += bench/binarytrees$(EXEEXT) bench/binarytrees-malloc$(EXEEXT) \
 	bench/allocbench$(EXEEXT) bench/pausebench$(EXEEXT) \
-	bench/binarytrees-go.stamp
+	bench/clockgap$(EXEEXT) bench/binarytrees-go.stamp
 if HAVE_BDWGC
 BENCH_BINS += bench/binarytrees-boehm$(EXEEXT)
 endif
@@ -69,10 +72,12 @@ EXTRA_DIST += bench/test-binarytrees.sh bench/run-binarytrees.sh \
 	bench/bt-expected.sh bench/go/binarytrees.go
 CLEANFILES += bench/binarytrees-malloc$(EXEEXT) \
 	bench/binarytrees-boehm$(EXEEXT) bench/allocbench$(EXEEXT) \
-	bench/pausebench$(EXEEXT) bench/binarytrees-go \
-	bench/binarytrees-go.stamp
+	bench/pausebench$(EXEEXT) bench/clockgap$(EXEEXT) \
+	bench/binarytrees-go bench/binarytrees-go.stamp
 
 bench-run:
+	@echo "== clockgap: how long the machine keeps a busy thread off its CPU"
+	bench/clockgap $(GAP_ARGS)
 	@echo "== allocbench: tc_alloc fast path vs malloc+free"
 	bench/allocbench $(ALLOC_ARGS)
 	@echo "== binary-trees: depth-16 smoke (verifier off, on), comparison"
@@ -80,3 +85,5 @@ bench-run:
 	  -d "$(BT_DEPTHS)" -w "$(BT_WORKERS)" -r $(BT_ROUNDS)
 	@echo "== pausebench: STW pauses against live-heap size"
 	bench/pausebench $(PAUSE_ARGS)
+	@echo "== clockgap, again after the runs"
+	bench/clockgap $(GAP_ARGS)

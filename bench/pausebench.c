@@ -15,10 +15,11 @@
  *
  * Per size it prints the STW pauses of the load window (each TC_EV_PAUSE
  * event's duration, collected through tc_config.on_event): count, p50,
- * p99, max; the run's p50/p99/max from tc_read_stats for comparison; the
- * mark rate (marked bytes and objects per second of concurrent mark wall
- * time, i.e. per marker if one thread marks); and the collector's CPU
- * share (gc_cpu_ns / wall of the window).  See docs/benchmarks.md.
+ * p99, max, and how many were over 0.1 ms and over 1 ms; the run's
+ * p50/p99/max from tc_read_stats for comparison; the mark rate (marked
+ * bytes and objects per second of concurrent mark wall time, i.e. per
+ * marker if one thread marks); and the collector's CPU share (gc_cpu_ns /
+ * wall of the window).  See docs/benchmarks.md.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -297,11 +298,17 @@ static void run_size(long live_mb, int mutators, long seconds, long min_cycles)
 	    "mutators=%d gogc=%d\n",
 	    live_mb, ntrees, (double)built / 1048576.0, cfg.heap_bytes >> 20,
 	    mutators, s1.gogc);
+	unsigned over100us = 0, over1ms = 0;
+	for (unsigned i = 0; i < np; i++) {
+		over100us += pause_log[i] > 100000;
+		over1ms += pause_log[i] > 1000000;
+	}
 	printf("  window_s=%.2f cycles=%llu pauses=%u pause_p50_ms=%.3f "
-	       "pause_p99_ms=%.3f pause_max_ms=%.3f\n",
+	       "pause_p99_ms=%.3f pause_max_ms=%.3f over_0.1ms=%u "
+	       "over_1ms=%u\n",
 	       wall_s, (unsigned long long)(s1.cycles - s0.cycles), np,
 	       msf(pct(pause_log, np, 50)), msf(pct(pause_log, np, 99)),
-	       msf(np ? pause_log[np - 1] : 0));
+	       msf(np ? pause_log[np - 1] : 0), over100us, over1ms);
 	printf("  worst_cycle_stw_ms=%.3f collector_cpu_in_it_ms=%.3f "
 	       "max_stw_cpu_ms=%.3f (TC_EV_CYCLE: stw1/stw2 per cycle)\n",
 	       msf(worst), msf(worst_cpu), msf(cpu_max));

@@ -1,0 +1,114 @@
+/*
+ * clockgap.c - how long this machine takes a busy thread off its CPU.
+ *
+ * A stop-the-world pause is only as short as the slowest of the threads
+ * it waits for: if the collector or the last mutator loses its CPU to
+ * another task, or its vCPU to the hypervisor, the pause lasts that long,
+ * whatever the collector does.  This probe measures that floor with no
+ * collector at all: THREADS threads (default: one per online CPU, so every
+ * CPU is busy, as in the benchmarks) do nothing but read CLOCK_MONOTONIC
+ * for SECONDS seconds, and each counts the gaps between consecutive reads
+ * over 50 us, 300 us and 1 ms, and the longest.  A gap is time the thread
+ * was not running.  `make bench` runs it before and after the other
+ * programs, so every run's pauses can be read against the machine's own
+ * stalls in the same hour (docs/benchmarks.md, "What limits each figure").
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bt_common.h"
+
+#define MAX_THREADS 64
+
+struct probe {
+	pthread_t tid;
+	double seconds;
+	unsigned long over50us, over300us, over1ms;
+	uint64_t longest_ns;
+};
+
+static void *probe_run(void *arg)
+{
+	struct probe *p = arg;
+	uint64_t last = bt_now_ns();
+	uint64_t end = last + (uint64_t)(p->seconds * 1e9);
+
+	for (;;) {
+		uint64_t now = bt_now_ns();
+		uint64_t gap = now - last;
+
+		last = now;
+		if (gap > 50000) {
+			p->over50us++;
+			p->over300us += gap > 300000;
+			p->over1ms += gap > 1000000;
+			if (gap > p->longest_ns)
+				p->longest_ns = gap;
+		}
+		if (now >= end)
+			return NULL;
+	}
+}
+
+static void usage(const char *prog)
+{
+	fprintf(stderr,
+		"usage: %s [-t SECONDS] [-n THREADS]\n"
+		"  -t SECONDS  how long each thread reads the clock, 1..600 "
+		"(default 5)\n"
+		"  -n THREADS  1..%d (default: one per online CPU)\n",
+		prog, MAX_THREADS);
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	long seconds = 5, nthreads = sysconf(_SC_NPROCESSORS_ONLN);
+	struct probe p[MAX_THREADS];
+
+	if (nthreads < 1)
+		nthreads = 1;
+	if (nthreads > MAX_THREADS)
+		nthreads = MAX_THREADS;
+	for (int i = 1; i < argc; i++) {
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (strcmp(argv[i], "-t") == 0 && v &&
+		    bt_parse_int(v, 1, 600, &seconds) == 0)
+			i++;
+		else if (strcmp(argv[i], "-n") == 0 && v &&
+			 bt_parse_int(v, 1, MAX_THREADS, &nthreads) == 0)
+			i++;
+		else
+			usage(argv[0]);
+	}
+	memset(p, 0, sizeof p);
+	for (long i = 0; i < nthreads; i++) {
+		p[i].seconds = (double)seconds;
+		int err = pthread_create(&p[i].tid, NULL, probe_run, &p[i]);
+		if (err) {
+			fprintf(stderr, "clockgap: pthread_create: %s\n",
+				strerror(err));
+			return 1;
+		}
+	}
+	unsigned long n50 = 0, n300 = 0, n1 = 0;
+	uint64_t longest = 0;
+	for (long i = 0; i < nthreads; i++) {
+		pthread_join(p[i].tid, NULL);
+		n50 += p[i].over50us;
+		n300 += p[i].over300us;
+		n1 += p[i].over1ms;
+		if (p[i].longest_ns > longest)
+			longest = p[i].longest_ns;
+	}
+	printf("clockgap: %ld thread(s) reading the clock for %ld s; gaps "
+	       "(thread off its CPU) over 50 us: %lu, over 0.3 ms: %lu, over "
+	       "1 ms: %lu; longest %.3f ms\n",
+	       nthreads, seconds, n50, n300, n1, (double)longest / 1e6);
+	return 0;
+}
