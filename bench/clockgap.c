@@ -12,12 +12,20 @@
  * was not running.  `make bench` runs it before and after the other
  * programs, so every run's pauses can be read against the machine's own
  * stalls in the same hour (docs/benchmarks.md, "What limits each figure").
+ *
+ * With -m MIB it then measures a second stall a pause can meet: memory
+ * left idle.  It writes MIB of fresh memory, leaves it alone for -i
+ * seconds, then times a read of one byte per 4 KiB page and counts the
+ * reads over 0.1 ms, and the page faults taken meanwhile (getrusage): a
+ * slow read without a fault happened below the process.
  */
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "bt_common.h"
@@ -54,13 +62,51 @@ static void *probe_run(void *arg)
 	}
 }
 
+/* Write `mib` MiB, leave it idle for `idle` seconds, then time a read of
+ * one byte per page.  Returns 0, or 1 if the memory cannot be had. */
+static int idle_memory(long mib, long idle)
+{
+	size_t bytes = (size_t)mib << 20, page = 4096;
+	volatile unsigned char *buf = malloc(bytes);
+	struct rusage r0, r1;
+	unsigned long slow = 0;
+	uint64_t longest = 0;
+
+	if (!buf) {
+		fprintf(stderr, "clockgap: cannot allocate %ld MiB\n", mib);
+		return 1;
+	}
+	memset((void *)buf, 1, bytes);
+	sleep((unsigned)idle);
+	getrusage(RUSAGE_SELF, &r0);
+	for (size_t i = 0; i < bytes; i += page) {
+		uint64_t t = bt_now_ns();
+		(void)buf[i]; /* volatile: the load happens */
+		t = bt_now_ns() - t;
+		slow += t > 100000;
+		if (t > longest)
+			longest = t;
+	}
+	getrusage(RUSAGE_SELF, &r1);
+	printf("clockgap: %ld MiB idle for %ld s, then one read per page: %lu "
+	       "of %zu reads over 0.1 ms, longest %.3f ms; page faults "
+	       "meanwhile %ld minor, %ld major\n",
+	       mib, idle, slow, bytes / page, (double)longest / 1e6,
+	       r1.ru_minflt - r0.ru_minflt, r1.ru_majflt - r0.ru_majflt);
+	free((void *)buf);
+	return 0;
+}
+
 static void usage(const char *prog)
 {
 	fprintf(stderr,
-		"usage: %s [-t SECONDS] [-n THREADS]\n"
+		"usage: %s [-t SECONDS] [-n THREADS] [-m MIB [-i SECONDS]]\n"
 		"  -t SECONDS  how long each thread reads the clock, 1..600 "
 		"(default 5)\n"
-		"  -n THREADS  1..%d (default: one per online CPU)\n",
+		"  -n THREADS  1..%d (default: one per online CPU)\n"
+		"  -m MIB      then time reads of MIB of memory left idle, "
+		"1..65536\n"
+		"  -i SECONDS  how long it is left idle, 0..600 (default 2)\n",
 		prog, MAX_THREADS);
 	exit(2);
 }
@@ -68,6 +114,7 @@ static void usage(const char *prog)
 int main(int argc, char **argv)
 {
 	long seconds = 5, nthreads = sysconf(_SC_NPROCESSORS_ONLN);
+	long mib = 0, idle = 2;
 	struct probe p[MAX_THREADS];
 
 	if (nthreads < 1)
@@ -82,6 +129,12 @@ int main(int argc, char **argv)
 			i++;
 		else if (strcmp(argv[i], "-n") == 0 && v &&
 			 bt_parse_int(v, 1, MAX_THREADS, &nthreads) == 0)
+			i++;
+		else if (strcmp(argv[i], "-m") == 0 && v &&
+			 bt_parse_int(v, 1, 65536, &mib) == 0)
+			i++;
+		else if (strcmp(argv[i], "-i") == 0 && v &&
+			 bt_parse_int(v, 0, 600, &idle) == 0)
 			i++;
 		else
 			usage(argv[0]);
@@ -110,5 +163,5 @@ int main(int argc, char **argv)
 	       "(thread off its CPU) over 50 us: %lu, over 0.3 ms: %lu, over "
 	       "1 ms: %lu; longest %.3f ms\n",
 	       nthreads, seconds, n50, n300, n1, (double)longest / 1e6);
-	return 0;
+	return mib ? idle_memory(mib, idle) : 0;
 }
