@@ -4,9 +4,9 @@
 # and runs the bench-run target: clockgap (the machine's own stalls), then
 # allocbench, a depth-16 smoke run of the tricolor binary-trees with the
 # verifier off and on, the binary-trees comparison (tricolor, Boehm, Go,
-# glibc malloc: bench/run-binarytrees.sh), pausebench, and clockgap again.  bench/binarytrees is also a check program:
-# bench/test-binarytrees.sh runs it under `make check`.  docs/benchmarks.md
-# explains the figures.
+# glibc malloc: bench/run-binarytrees.sh), pausebench, and clockgap again.
+# bench/binarytrees is also a check program: bench/test-binarytrees.sh
+# runs it under `make check`.  docs/benchmarks.md explains the figures.
 #
 # Knobs: make bench BT_DEPTHS="16 18 20" BT_WORKERS="1 4" BT_ROUNDS=7 \
 #          PAUSE_ARGS="-s 16,256,1024 -t 5 -c 5" ALLOC_ARGS="4194304 5" \
