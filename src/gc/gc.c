@@ -512,8 +512,8 @@ static void mark_phase(tc_collector *gc)
 	tc_gcwork *w = &gc->work;
 	uint64_t t0 = tc_now_ns();
 	uint64_t cpu0 = tc_thread_cpu_ns();
-	/* Before the first step point: a phase step into mark ends with the
-	 * globals grey, as it did when the pause shaded them. */
+	/* Before the first step point, so that a phase step into mark ends
+	 * with the globals grey. */
 	tc_gc_scan_globals(gc, w);
 	for (;;) {
 		if (atomic_load_explicit(&gc->paused, memory_order_relaxed)) {
