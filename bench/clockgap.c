@@ -139,6 +139,20 @@ int main(int argc, char **argv)
 		else
 			usage(argv[0]);
 	}
+	/* The probe writes all of -m: more than half the machine's memory
+	 * would end in the OOM killer, not in a figure. */
+	long pages = sysconf(_SC_PHYS_PAGES), pagesize = sysconf(_SC_PAGESIZE);
+	long phys_mib = pages > 0 && pagesize > 0
+				? (long)(((unsigned long long)pages *
+					  (unsigned long long)pagesize) >> 20)
+				: 0;
+	if (mib > 0 && phys_mib > 0 && mib > phys_mib / 2) {
+		fprintf(stderr,
+			"clockgap: -m %ld MiB is more than half of this "
+			"machine's %ld MiB of memory\n",
+			mib, phys_mib);
+		return 2;
+	}
 	memset(p, 0, sizeof p);
 	for (long i = 0; i < nthreads; i++) {
 		p[i].seconds = (double)seconds;
