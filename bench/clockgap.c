@@ -32,6 +32,8 @@
 
 #define MAX_THREADS 64
 
+/* One thread's counts: written only by that thread, read by main after
+ * pthread_join, which orders the two (no atomics needed). */
 struct probe {
 	pthread_t tid;
 	double seconds;

@@ -283,11 +283,11 @@ void tc_gc_scan_stack(tc_collector *gc, tc_gcwork *w, tc_gstack *st)
 
 void tc_gc_scan_globals(tc_collector *gc, tc_gcwork *w)
 {
-	for (int i = 0; i < gc->nglobals; i++) {
-		uintptr_t p = __atomic_load_n(&gc->globals[i], __ATOMIC_ACQUIRE);
-		if (p)
-			shade(gc, w, p);
-	}
+	/* Acquire pairs with the release store in tc_gc_write: the world
+	 * runs, and the object's span was set up before it was published. */
+	for (int i = 0; i < gc->nglobals; i++)
+		tc_gc_shade(gc, w,
+			    __atomic_load_n(&gc->globals[i], __ATOMIC_ACQUIRE));
 }
 
 void tc_gc_self_scan(tc_collector *gc, tc_gcmut *m)
