@@ -68,7 +68,9 @@ typedef struct tc_gcmut {
 	tc_gcwork work;
 	tc_gstack *stack; /* the mutator's (in its tc_mutator_hot) */
 	tc_mcache cache;
-	int64_t assist_debt; /* bytes allocated during mark not yet paid */
+	int64_t assist_debt; /* bytes allocated during mark not yet paid
+			      * (owner; the collector resets it only with
+			      * the world stopped) */
 	_Atomic uint64_t assist_ns;
 	unsigned id;
 } tc_gcmut;
