@@ -11,8 +11,8 @@
 #   - per depth and worker count it prints the median wall time, CPU time
 #     (user + system, all threads: /usr/bin/time %U + %S; steadier than
 #     wall on a shared machine), peak RSS (/usr/bin/time %M) and max pause
-#     (the stats line's pause_max_ms) of each variant, and the wall-time
-#     ratio to Boehm in every round and its median.
+#     (the stats line's pause_max_ms) of each variant, and its wall-time
+#     and peak-RSS ratios to Boehm in every round and their medians.
 #
 # Usage: run-binarytrees.sh [-b BINDIR] [-d "DEPTHS"] [-w "WORKERS"]
 #                           [-r ROUNDS] [-v "VARIANTS"] [-o RESULTS.tsv]
@@ -175,8 +175,8 @@ done
 # Summary: medians per (depth, workers, variant), and ratios to Boehm
 # computed within each round (only ratios within one run are stable).
 echo
-echo "| depth | workers | variant | wall s | vs Boehm | CPU s | peak RSS MiB | RSS vs Boehm | max pause ms (median, worst) | GCs | wall vs Boehm per round |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|"
+echo "| depth | workers | variant | wall s | vs Boehm | CPU s | peak RSS MiB | RSS vs Boehm | max pause ms (median, worst) | GCs | wall vs Boehm per round | RSS vs Boehm per round |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
 for depth in $depths; do
 	for w in $workers_list; do
 		for v in "${present[@]}"; do
@@ -199,23 +199,26 @@ for depth in $depths; do
 				gc[nw] = $7
 			}
 			END {
-				if (nw == 0) { printf "| %s | %s | %s | (no valid run) ||||||||\n", d, w, v; exit }
-				per = ""
+				if (nw == 0) { printf "| %s | %s | %s | (no valid run) |||||||||\n", d, w, v; exit }
+				per = ""; perr = ""
 				for (i = 1; i <= nw; i++) {
 					if (rnd[i] in bw && bw[rnd[i]] > 0) {
 						nr++; rw[nr] = wall[i] / bw[rnd[i]]
 						per = per sprintf("%s%.2f", nr > 1 ? " " : "", rw[nr])
-						if (br[rnd[i]] != "-" && rss[i] != "-") { nrr++; rr[nrr] = rss[i] / br[rnd[i]] }
+						if (br[rnd[i]] != "-" && rss[i] != "-") {
+							nrr++; rr[nrr] = rss[i] / br[rnd[i]]
+							perr = perr sprintf("%s%.2f", nrr > 1 ? " " : "", rr[nrr])
+						}
 					}
 				}
 				mw = median(wall, nw); mr = (rss[1] == "-") ? "-" : sprintf("%.1f", median(rss, nw))
 				mg = median(gc, nw)
-				printf "| %s | %s | %s | %.3f | %s | %s | %s | %s | %s | %s | %s |\n", d, w, v, mw,
+				printf "| %s | %s | %s | %.3f | %s | %s | %s | %s | %s | %s | %s | %s |\n", d, w, v, mw,
 					nr ? sprintf("%.2fx", median(rw, nr)) : "-",
 					nc ? sprintf("%.2f", median(cpu, nc)) : "-", mr,
 					nrr ? sprintf("%.2fx", median(rr, nrr)) : "-",
 					np ? sprintf("%.3f, %.3f", median(pm, np), worst) : "-",
-					mg, nr ? per : "-"
+					mg, nr ? per : "-", nrr ? perr : "-"
 			}' "$results"
 		done
 	done
