@@ -93,6 +93,10 @@ typedef struct tc_config {
 				  * the process may use at least `procs`
 				  * CPUs; default true, $TRICOLOR_PIN=0
 				  * turns it off (runtime.c says why) */
+	bool huge_pages;         /* transparent huge pages for the heap,
+				  * where the kernel has them; default
+				  * true, $TRICOLOR_HUGEPAGES=0 turns it
+				  * off (src/heap/heap.h says why) */
 	/* Optional observer hook, called on the thread that caused the event
 	 * (collector or mutator); it must not block nor call back into the
 	 * runtime.  May be NULL. */

@@ -352,6 +352,75 @@ START_TEST(exhaustion_returns_null_and_never_writes_outside)
 }
 END_TEST
 
+/* With huge pages the heap hands out only pages it has populated: the
+ * limit starts at zero, tc_heap_populate moves it in whole huge pages
+ * (a step past what the frontier and the allocation need), and freed big
+ * spans are not handed back to the kernel.  Without huge pages there is
+ * no limit.  Skipped where the kernel has no transparent huge pages. */
+START_TEST(huge_pages_hand_out_only_populated_pages)
+{
+	tc_heap h;
+	const uint32_t step = (uint32_t)((2u << 20) >> TC_PAGE_SHIFT);
+	ck_assert_int_eq(tc_heap_init(&h, 64 << 20, false, NULL), 0);
+	ck_assert_uint_eq(h.arena % (2u << 20), 0);
+	ck_assert(!tc_heap_populate_needed(&h, 1 << 20));
+	ck_assert_uint_eq(atomic_load(&h.populated), h.npages);
+	if (!tc_heap_use_hugepages(&h)) {
+		tc_heap_destroy(&h);
+		return;
+	}
+	ck_assert_uint_eq(atomic_load(&h.populated), 0);
+	ck_assert_ptr_null(tc_heap_alloc_large(&h, 3 * TC_PAGE_SIZE, 0));
+	ck_assert(tc_heap_populate_needed(&h, 0));
+	tc_heap_populate(&h, 0);
+	ck_assert_uint_eq(atomic_load(&h.populated), step);
+	ck_assert(!tc_heap_populate_needed(&h, 0));
+
+	/* Up to the limit and no further. */
+	size_t n = 0;
+	void *p, *first = NULL;
+	while ((p = tc_heap_alloc_large(&h, 3 * TC_PAGE_SIZE, 0)) != NULL) {
+		ck_assert_uint_le((uintptr_t)p + 3 * TC_PAGE_SIZE,
+				  h.arena + ((uintptr_t)step << TC_PAGE_SHIFT));
+		ck_assert_uint_eq(((unsigned char *)p)[100], 0);
+		((unsigned char *)p)[100] = 1;
+		if (!first)
+			first = p;
+		n++;
+	}
+	ck_assert_uint_eq(n, step / 3);
+	ck_assert_uint_eq(atomic_load(&h.frontier), step / 3 * 3);
+
+	/* A big allocation populates what it needs, plus a step, rounded
+	 * up to whole huge pages. */
+	ck_assert(tc_heap_populate_needed(&h, 0));
+	tc_heap_populate(&h, (size_t)5 << 20);
+	uint32_t lim = atomic_load(&h.populated);
+	ck_assert_uint_eq(lim % step, 0);
+	ck_assert_uint_ge(lim, step / 3 * 3 + (5u << 20 >> TC_PAGE_SHIFT) +
+				       step);
+	ck_assert_uint_lt(lim, step / 3 * 3 + (5u << 20 >> TC_PAGE_SHIFT) +
+				       2 * step);
+	void *big = tc_heap_alloc_large(&h, (size_t)5 << 20, 0);
+	ck_assert_ptr_nonnull(big);
+	ck_assert_uint_eq(((unsigned char *)big)[(5 << 20) - 1], 0);
+
+	ck_assert_uint_eq(((unsigned char *)first)[100], 1);
+
+	/* Nothing marked: sweep frees everything.  The big span's pages
+	 * stay mapped with their bytes instead of going back to the kernel
+	 * (which makes them zero and clean without huge pages), so they
+	 * count as dirty: a span made from them zeroes what it hands out. */
+	tc_mcache c = {.heap = &h};
+	sweep_all(&h, &c);
+	ck_assert_uint_eq(atomic_load(&h.pages_inuse), 0);
+	uint32_t pg = (uint32_t)(((uintptr_t)big - h.arena) >> TC_PAGE_SHIFT);
+	ck_assert((h.dirtybits[pg >> 6] >> (pg & 63)) & 1);
+	ck_assert_int_eq(tc_heap_check(&h), 0);
+	tc_heap_destroy(&h);
+}
+END_TEST
+
 START_TEST(bad_arena_sizes_are_refused)
 {
 	tc_heap h;
@@ -437,6 +506,7 @@ static Suite *heap_suite(void)
 	tcase_add_test(tc, mark_words_agree_with_each_objects_flags);
 	tcase_add_test(tc, exhaustion_returns_null_and_never_writes_outside);
 	tcase_add_test(tc, bad_arena_sizes_are_refused);
+	tcase_add_test(tc, huge_pages_hand_out_only_populated_pages);
 	tcase_add_test(tc, threads_allocate_from_private_caches_without_overlap);
 	suite_add_tcase(s, tc);
 	return s;

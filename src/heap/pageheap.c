@@ -31,6 +31,8 @@ static void *reserve(size_t bytes)
 	return p == MAP_FAILED ? NULL : p;
 }
 
+#define TC_HUGE_SIZE ((size_t)2 << 20)
+
 int tc_heap_init(tc_heap *h, size_t bytes, bool poison, const char **err)
 {
 	memset(h, 0, sizeof *h);
@@ -44,7 +46,14 @@ int tc_heap_init(tc_heap *h, size_t bytes, bool poison, const char **err)
 	h->arena_bytes = bytes;
 	h->npages = (uint32_t)(bytes >> TC_PAGE_SHIFT);
 	h->poison = poison;
-	h->arena = (uintptr_t)reserve(bytes);
+	/* The arena starts on a huge-page boundary (reserving one more
+	 * huge page to find it), so that tc_heap_use_hugepages' steps are
+	 * whole huge pages. */
+	h->map_bytes = bytes + TC_HUGE_SIZE;
+	h->map = reserve(h->map_bytes);
+	if (h->map)
+		h->arena = ((uintptr_t)h->map + TC_HUGE_SIZE - 1) &
+			   ~(uintptr_t)(TC_HUGE_SIZE - 1);
 	h->spans = reserve(h->npages * sizeof(tc_span));
 	h->spanof = reserve(h->npages * sizeof(*h->spanof));
 	size_t words = (h->npages + 63) / 64;
@@ -62,10 +71,100 @@ int tc_heap_init(tc_heap *h, size_t bytes, bool poison, const char **err)
 	for (uint32_t i = 0; i < h->npages; i++)
 		h->freebits[i >> 6] |= (uint64_t)1 << (i & 63);
 	pthread_mutex_init(&h->lock, NULL);
+	pthread_mutex_init(&h->populate_lock, NULL);
+	pthread_cond_init(&h->populate_cond, NULL);
 	for (int c = 0; c < TC_MAX_CLASSES; c++)
 		pthread_mutex_init(&h->central[c].lock, NULL);
 	atomic_store(&h->sweepgen, 2);
+	atomic_store(&h->populated, h->npages);
 	return 0;
+}
+
+/* Whether the kernel gives huge pages to regions that ask: its mode is
+ * "always" or "madvise", not "never" (and the file exists). */
+static bool thp_available(void)
+{
+	char buf[128] = "";
+	FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+	if (!f)
+		return false;
+	bool ok = fgets(buf, sizeof buf, f) != NULL &&
+		  strstr(buf, "[never]") == NULL;
+	fclose(f);
+	return ok;
+}
+
+bool tc_heap_use_hugepages(tc_heap *h)
+{
+	if (atomic_load(&h->frontier) != 0 || !thp_available() ||
+	    madvise((void *)h->arena, h->arena_bytes, MADV_HUGEPAGE) != 0)
+		return false;
+	h->stepdone = tc_xcalloc(h->npages / (TC_HUGE_SIZE >> TC_PAGE_SHIFT) +
+					 1,
+				 1);
+	h->hugepages = true;
+	h->populate = true;
+	atomic_store(&h->populated, 0);
+	return true;
+}
+
+bool tc_heap_populate_needed(tc_heap *h, size_t need)
+{
+	if (!h->populate)
+		return false;
+	uint64_t want = atomic_load_explicit(&h->frontier,
+					     memory_order_relaxed) +
+			((need + TC_PAGE_SIZE - 1) >> TC_PAGE_SHIFT) +
+			(TC_HUGE_SIZE >> TC_PAGE_SHIFT);
+	uint32_t done = atomic_load_explicit(&h->populated,
+					     memory_order_relaxed);
+	return done < h->npages && want > done;
+}
+
+void tc_heap_populate(tc_heap *h, size_t need)
+{
+	const uint32_t step = (uint32_t)(TC_HUGE_SIZE >> TC_PAGE_SHIFT);
+	pthread_mutex_lock(&h->populate_lock);
+	uint64_t want = atomic_load_explicit(&h->frontier,
+					     memory_order_relaxed) +
+			((need + TC_PAGE_SIZE - 1) >> TC_PAGE_SHIFT) + step;
+	want = (want + step - 1) / step * step; /* whole huge pages */
+	if (want > h->npages)
+		want = h->npages;
+	/* Claim steps one at a time and fault each in outside the lock, so
+	 * that mutators populating at once fault in parallel, as they would
+	 * have without huge pages. */
+	while (h->claimed < want) {
+		uint32_t first = h->claimed;
+		h->claimed = first + step < h->npages ? first + step
+						       : h->npages;
+		pthread_mutex_unlock(&h->populate_lock);
+		/* One write faults the huge page in.  Its pages are above
+		 * the limit, so nobody else has them, and they are still
+		 * zero.  (Not MADV_POPULATE_WRITE: that holds the process's
+		 * mmap lock throughout, and a thread that maps memory
+		 * meanwhile, creating a thread or growing malloc, waits for
+		 * it while page faults queue behind that thread.) */
+		*(volatile char *)(h->arena +
+				   ((uintptr_t)first << TC_PAGE_SHIFT)) = 0;
+		pthread_mutex_lock(&h->populate_lock);
+		h->stepdone[first / step] = 1;
+		uint32_t lim = atomic_load_explicit(&h->populated,
+						    memory_order_relaxed);
+		while (lim < h->claimed && h->stepdone[lim / step])
+			lim = lim + step < h->npages ? lim + step : h->npages;
+		/* Release: pairs with the acquire load in find_run, so a
+		 * page under the limit was populated before it is used. */
+		atomic_store_explicit(&h->populated, lim,
+				      memory_order_release);
+		pthread_cond_broadcast(&h->populate_cond);
+	}
+	/* Steps other mutators claimed below `want` may still be faulting:
+	 * wait for them (parked, like the rest of this). */
+	while (atomic_load_explicit(&h->populated, memory_order_relaxed) <
+	       want)
+		pthread_cond_wait(&h->populate_cond, &h->populate_lock);
+	pthread_mutex_unlock(&h->populate_lock);
 }
 
 void tc_heap_destroy(tc_heap *h)
@@ -85,12 +184,15 @@ void tc_heap_destroy(tc_heap *h)
 	}
 	if (h->spanof)
 		munmap((void *)h->spanof, h->npages * sizeof(*h->spanof));
-	if (h->arena)
-		munmap((void *)h->arena, h->arena_bytes);
+	if (h->map)
+		munmap(h->map, h->map_bytes);
 	free(h->freebits);
 	free(h->dirtybits);
+	free(h->stepdone);
 	if (h->npages) {
 		pthread_mutex_destroy(&h->lock);
+		pthread_mutex_destroy(&h->populate_lock);
+		pthread_cond_destroy(&h->populate_cond);
 		for (int c = 0; c < TC_MAX_CLASSES; c++)
 			pthread_mutex_destroy(&h->central[c].lock);
 	}
@@ -115,12 +217,15 @@ static void set_range(uint64_t *bits, uint32_t from, uint32_t n, bool v)
 	}
 }
 
-/* First fit: the lowest run of n free pages at or above hint. */
+/* First fit: the lowest run of n free pages at or above hint, below the
+ * populated limit (all of the arena without huge pages). */
 static int64_t find_run(tc_heap *h, uint32_t n)
 {
 	uint32_t i = h->hint;
 	uint32_t words = (h->npages + 63) / 64;
-	while (i < h->npages) {
+	uint32_t end = atomic_load_explicit(&h->populated,
+					    memory_order_acquire);
+	while (i < end) {
 		uint32_t w = i >> 6;
 		uint64_t bits = h->freebits[w] >> (i & 63);
 		if (bits == 0) { /* rest of the word in use */
@@ -128,11 +233,11 @@ static int64_t find_run(tc_heap *h, uint32_t n)
 			continue;
 		}
 		i += (uint32_t)__builtin_ctzll(bits);
-		if (i >= h->npages)
+		if (i >= end)
 			break;
 		/* Measure the free run starting at i. */
 		uint32_t j = i;
-		while (j < h->npages && j - i < n) {
+		while (j < end && j - i < n) {
 			uint32_t wj = j >> 6;
 			uint64_t b = h->freebits[wj] >> (j & 63);
 			if ((j & 63) == 0 && b == ~(uint64_t)0 && wj < words) {
@@ -143,8 +248,8 @@ static int64_t find_run(tc_heap *h, uint32_t n)
 				break;
 			j++;
 		}
-		if (j > h->npages)
-			j = h->npages;
+		if (j > end)
+			j = end;
 		if (j - i >= n)
 			return i;
 		i = j;
@@ -184,6 +289,10 @@ tc_span *tc_heap_alloc_span(tc_heap *h, int cls, uint32_t npages)
 	set_range(h->freebits, p, npages, false);
 	if (p == h->hint)
 		h->hint = p + npages;
+	if (p + npages > atomic_load_explicit(&h->frontier,
+					      memory_order_relaxed))
+		atomic_store_explicit(&h->frontier, p + npages,
+				      memory_order_relaxed);
 	bool dirty = false;
 	for (uint32_t i = p; i < p + npages && !dirty; i++)
 		dirty = (h->dirtybits[i >> 6] >> (i & 63)) & 1;
@@ -249,13 +358,14 @@ tc_span *tc_heap_alloc_span(tc_heap *h, int cls, uint32_t npages)
  * the kernel (MADV_DONTNEED reads back as zeros and drops them from the
  * RSS, as Go's scavenger does) and so are clean again; small ones keep
  * their bytes, and the span later made from them zeroes what it hands
- * out (needzero).  Returns true if the pages are now zero. */
+ * out (needzero).  With huge pages nothing is handed back (see
+ * tc_heap_use_hugepages).  Returns true if the pages are now zero. */
 static bool clear_pages(tc_heap *h, tc_span *s)
 {
 	uint32_t npages = atomic_load_explicit(&s->npages,
 					       memory_order_relaxed);
 	size_t bytes = (size_t)npages << TC_PAGE_SHIFT;
-	return !h->poison && npages >= 16 &&
+	return !h->poison && !h->hugepages && npages >= 16 &&
 	       madvise((void *)s->base, bytes, MADV_DONTNEED) == 0;
 }
 

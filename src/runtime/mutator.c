@@ -96,8 +96,16 @@ static bool collect_for_space(tc_mutator *m)
 static void *alloc_slow(tc_mutator *m, int cls, uint32_t nptrs, size_t size)
 {
 	tc_runtime *rt = m->rt;
-	for (int attempt = 0; attempt < 16; attempt++) {
+	size_t need = cls ? 0 : size;
+	for (int attempt = 0; attempt < 16;) {
 		void *p = NULL;
+		if (tc_heap_populate_needed(&rt->heap, need)) {
+			/* Fresh memory, faulted in while parked so that no
+			 * stop-the-world waits for it (heap.h). */
+			tc_park(m);
+			tc_heap_populate(&rt->heap, need);
+			tc_unpark(m);
+		}
 		if (cls) {
 			bool black = atomic_load_explicit(
 				&rt->heap.allocblack, memory_order_relaxed);
@@ -116,6 +124,11 @@ static void *alloc_slow(tc_mutator *m, int cls, uint32_t nptrs, size_t size)
 				tc_gc_kick(&rt->gc);
 			return p;
 		}
+		/* Other mutators took the populated pages first: populate
+		 * more rather than collect. */
+		if (tc_heap_populate_needed(&rt->heap, need))
+			continue;
+		attempt++;
 		if (!collect_for_space(m))
 			break;
 		uint64_t live = atomic_load_explicit(&rt->gc.heap_marked,

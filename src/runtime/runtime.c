@@ -39,6 +39,8 @@ void tc_config_init(tc_config *cfg)
 	cfg->background = true;
 	const char *pin = getenv("TRICOLOR_PIN");
 	cfg->pin_procs = !(pin && strcmp(pin, "0") == 0);
+	const char *hp = getenv("TRICOLOR_HUGEPAGES");
+	cfg->huge_pages = !(hp && strcmp(hp, "0") == 0);
 	const char *v = getenv("TRICOLOR_VERIFY");
 	if (v && *v && strcmp(v, "0") != 0)
 		cfg->verify = true;
@@ -652,6 +654,8 @@ tc_runtime *tc_runtime_new(const tc_config *cfg, const char **err)
 		free(rt);
 		return NULL;
 	}
+	if (cfg->huge_pages)
+		tc_heap_use_hugepages(&rt->heap);
 	pthread_mutex_init(&rt->sched_lock, NULL);
 	pthread_cond_init(&rt->sched_cond, NULL);
 	/* stw_cond's timed waits count on the clock tc_now_ns reads. */
