@@ -15,7 +15,9 @@
  *
  * Per size it prints the STW pauses of the load window (each TC_EV_PAUSE
  * event's duration, collected through tc_config.on_event): count, p50,
- * p99, max, and how many were over 0.1 ms and over 1 ms; the run's
+ * p99, max, and how many were over 0.1 ms and over 1 ms; where the longest
+ * of them went (its tc_pause_info: time-to-safepoint, late mutators' and
+ * the collector's CPU time in it); the run's
  * p50/p99/max from tc_read_stats for comparison; the mark rate (marked
  * bytes and objects per second of concurrent mark wall time, i.e. per
  * marker if one thread marks); and the collector's CPU share (gc_cpu_ns /
@@ -57,6 +59,12 @@ static struct {
 } cycle_log[MAX_CYCLES];
 static atomic_uint cycle_n;
 
+/* The window's longest pause, with where it went (TC_EV_PAUSE's
+ * tc_pause_info, valid only during the call, so copied).  Under
+ * worst_lock: written by the hook, read by main after the window. */
+static pthread_mutex_t worst_lock = PTHREAD_MUTEX_INITIALIZER;
+static tc_pause_info worst_pause;
+
 /* Set by main (release) when the load should stop; polled by the load
  * threads (acquire). */
 static atomic_bool stop_load;
@@ -75,6 +83,10 @@ static void on_event(void *ctx, const struct tc_event *ev)
 		                              memory_order_relaxed);
 		if (i < MAX_PAUSES)
 			pause_log[i] = ev->ns;
+		pthread_mutex_lock(&worst_lock);
+		if (ev->pause != NULL && ev->pause->ns > worst_pause.ns)
+			worst_pause = *ev->pause;
+		pthread_mutex_unlock(&worst_lock);
 	} else if (ev->kind == TC_EV_CYCLE && ev->cycle != NULL) {
 		i = atomic_fetch_add_explicit(&cycle_n, 1,
 		                              memory_order_relaxed);
@@ -233,6 +245,9 @@ static void run_size(long live_mb, int mutators, long seconds, long min_cycles)
 	/* The load window. */
 	atomic_store_explicit(&pause_n, 0, memory_order_relaxed);
 	atomic_store_explicit(&cycle_n, 0, memory_order_relaxed);
+	pthread_mutex_lock(&worst_lock);
+	memset(&worst_pause, 0, sizeof worst_pause);
+	pthread_mutex_unlock(&worst_lock);
 	atomic_store_explicit(&stop_load, false, memory_order_relaxed);
 	atomic_store_explicit(&recording, true, memory_order_release);
 	tc_read_stats(rt, &s0);
@@ -312,6 +327,15 @@ static void run_size(long live_mb, int mutators, long seconds, long min_cycles)
 	printf("  worst_cycle_stw_ms=%.3f collector_cpu_in_it_ms=%.3f "
 	       "max_stw_cpu_ms=%.3f (TC_EV_CYCLE: stw1/stw2 per cycle)\n",
 	       msf(worst), msf(worst_cpu), msf(cpu_max));
+	pthread_mutex_lock(&worst_lock);
+	tc_pause_info wp = worst_pause;
+	pthread_mutex_unlock(&worst_lock);
+	printf("  worst_pause_ms=%.3f reach_ms=%.3f last_stop_ms=%.3f "
+	       "late_look_ms=%.3f late=%d late_cpu_ms=%.3f gc_cpu_ms=%.3f "
+	       "(TC_EV_PAUSE: where the window's longest pause went)\n",
+	       msf(wp.ns), msf(wp.reach_ns), msf(wp.last_stop_ns),
+	       msf(wp.late_look_ns), wp.late, msf(wp.late_cpu_ns),
+	       msf(wp.gc_cpu_ns));
 	printf("  run_pause_p50_ms=%.3f run_pause_p99_ms=%.3f "
 	       "run_pause_max_ms=%.3f (tc_read_stats, whole run)\n",
 	       msf(s1.pause_p50_ns), msf(s1.pause_p99_ns),

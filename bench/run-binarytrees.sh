@@ -12,7 +12,10 @@
 #     (user + system, all threads: /usr/bin/time %U + %S; steadier than
 #     wall on a shared machine), peak RSS (/usr/bin/time %M) and max pause
 #     (the stats line's pause_max_ms) of each variant, and its wall-time
-#     and peak-RSS ratios to Boehm in every round and their medians.
+#     and peak-RSS ratios to Boehm in every round and their medians;
+#   - for every tricolor run whose longest pause was over 1 ms, where that
+#     pause went (the stats line's pause_max_* fields), per round and again
+#     after the table.
 #
 # Usage: run-binarytrees.sh [-b BINDIR] [-d "DEPTHS"] [-w "WORKERS"]
 #                           [-r ROUNDS] [-v "VARIANTS"] [-o RESULTS.tsv]
@@ -158,6 +161,19 @@ for ((round = 1; round <= rounds; round++)); do
 				printf 'round %d  d%-2d w%d  %-8s %8.3f s  cpu %6s s %8s MiB  GCs %5s  max pause %8s ms  %s\n' \
 					"$round" "$depth" "$w" "$v" "$wall" "$cpu" "$rss" \
 					"${coll:--}" "${pmax:--}" "$ok"
+				# Where a tricolor pause over 1 ms went (tc_pause_info).
+				if [ -n "$(bt_stat "$tmp/err" pause_max_reach_ms)" ] &&
+					awk -v p="${pmax:-0}" 'BEGIN { exit !(p > 1) }'; then
+					printf 'round %d  d%-2d w%d  %-8s %s ms: reach %s, last stop %s; at %s, %s late, then at most %s ms CPU; collector CPU %s\n' \
+						"$round" "$depth" "$w" "$v" "$pmax" \
+						"$(bt_stat "$tmp/err" pause_max_reach_ms)" \
+						"$(bt_stat "$tmp/err" pause_max_last_stop_ms)" \
+						"$(bt_stat "$tmp/err" pause_max_late_look_ms)" \
+						"$(bt_stat "$tmp/err" pause_max_late)" \
+						"$(bt_stat "$tmp/err" pause_max_late_cpu_ms)" \
+						"$(bt_stat "$tmp/err" pause_max_gc_cpu_ms)" |
+						tee -a "$tmp/long"
+				fi
 				printf '%d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
 					"$round" "$depth" "$w" "$v" "$wall" "$rss" \
 					"${coll:--}" "${pmax:--}" "$ok" "$cpu" >>"$results"
@@ -224,6 +240,15 @@ for depth in $depths; do
 	done
 done
 echo
+if [ -s "$tmp/long" ]; then
+	echo "tricolor pauses over 1 ms, where each went (ms from the stop request:"
+	echo "the collector found every mutator stopped; the last one stopped; the"
+	echo "collector's look 50 us in or as soon after as it ran, the mutators it"
+	echo "found still running, and the most CPU any of them got from then on;"
+	echo "the collector's CPU time over the pause; tricolor.h, tc_pause_info):"
+	cat "$tmp/long"
+	echo
+fi
 [ -n "$keep" ] && echo "raw results: $keep"
 echo "$rounds rounds; $failures failed run(s)"
 [ "$failures" -eq 0 ]

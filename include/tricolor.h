@@ -370,6 +370,40 @@ int tc_mutator_ids(tc_runtime *rt, unsigned *ids, int max);
 /* Snapshot the stack of mutator `id`; 0 on success, -1 if gone or busy. */
 int tc_stack_snapshot(tc_runtime *rt, unsigned id, tc_stack_view *out);
 
+/* Where one stop-the-world pause went.  The pause runs from the stop
+ * request to the release of the world (tricolor counts time-to-safepoint
+ * in it, as Go does).  The collector looks again TC_STW_LATE_NS into a
+ * stop, or as soon after as it runs; a mutator still running then is
+ * late.  The figures tell a late mutator the kernel kept off its CPU
+ * (late_cpu_ns near 0) from one charged with CPU time all along
+ * (late_cpu_ns near reach_ns - late_look_ns: a long stretch without a
+ * safepoint, or, under a hypervisor, its virtual CPU stalled while it was
+ * the running thread, which the guest charges to it too), a collector
+ * that was itself off its CPU (late_look_ns well past TC_STW_LATE_NS, or
+ * reach_ns well past last_stop_ns), and the stop's own work (ns -
+ * reach_ns, with gc_cpu_ns telling whether the collector ran through
+ * it).  CPU times are the kernel's per-thread clocks. */
+#define TC_STW_LATE_NS 50000u
+typedef struct tc_pause_info {
+	uint64_t ns;           /* the pause */
+	uint64_t reach_ns;     /* request until the collector found every
+				* mutator stopped (or parked) */
+	uint64_t last_stop_ns; /* request until the last mutator to stop
+				* did so, by its own clock; 0 if none had
+				* to (all parked already) */
+	uint64_t late_look_ns; /* request until the collector's look at or
+				* after TC_STW_LATE_NS; 0 if it found every
+				* mutator stopped before then */
+	uint64_t late_cpu_ns;  /* the most CPU time any late mutator got
+				* from that look until the collector found
+				* them all stopped */
+	uint64_t gc_cpu_ns;    /* the collector thread's CPU time from just
+				* before the request to just after the
+				* release (with the two system calls that
+				* move its CPU binding either side) */
+	int late;              /* mutators still running at that look */
+} tc_pause_info;
+
 /* Statistics, all read with atomic loads (each field is exact, the set is
  * not one instant). */
 typedef struct tc_stats {
@@ -401,6 +435,7 @@ typedef struct tc_stats {
 	uint64_t pause_last_ns;
 	uint64_t pause_p50_ns;
 	uint64_t pause_p99_ns;
+	tc_pause_info pause_max_info; /* where the longest pause went */
 	uint64_t verify_violations; /* lost objects found by the verifier */
 	uint64_t verify_runs;
 	uint64_t stacks_scanned_by_self;
@@ -452,7 +487,7 @@ typedef enum tc_event_kind {
 	TC_EV_PHASE,       /* phase changed: ev->phase */
 	TC_EV_CYCLE,       /* cycle completed (at mark termination) */
 	TC_EV_PAUSE,       /* a STW pause ended: ev->ns, ev->phase (the STW
-			    * phase: sweep or mark termination) */
+			    * phase: sweep or mark termination), ev->pause */
 	TC_EV_ATTACH,      /* mutator attached: ev->mutator */
 	TC_EV_DETACH,
 	TC_EV_VIOLATION,   /* verifier found a lost object: ev->obj */
@@ -466,6 +501,7 @@ typedef struct tc_event {
 	unsigned mutator;
 	tc_objid obj;
 	const tc_cycle_info *cycle; /* TC_EV_CYCLE */
+	const tc_pause_info *pause; /* TC_EV_PAUSE; valid during the call */
 	/* TC_EV_VIOLATION: "lost object 12.3 (class 3, 24 bytes): reachable
 	 * but unmarked; referrer ...; root ...; barrier off".  Valid during
 	 * the call only. */

@@ -1012,9 +1012,9 @@ END_TEST
  * binding: the pause counts from the request, which the world reports, not
  * from the collector's call (mutators run on until the request). */
 #define PREP_NS (30 * 1000 * 1000)
-static uint64_t slow_stop(void *ctx)
+static uint64_t slow_stop(void *ctx, tc_pause_info *info)
 {
-	(void)ctx;
+	(void)ctx, (void)info;
 	struct timespec ts = {0, PREP_NS};
 	nanosleep(&ts, NULL);
 	return tc_now_ns();
@@ -1088,6 +1088,113 @@ START_TEST(a_pause_counts_from_the_request_not_the_preparation)
 }
 END_TEST
 
+/* A mutator that holds its P without reaching a safepoint while a stop
+ * waits for it, for hold_ns from the stop request: either on its CPU
+ * (busy: until its own CPU clock has advanced that much) or off it (in a
+ * system call, as a goroutine stuck in one without entering the
+ * scheduler would be). */
+typedef struct holder {
+	tc_runtime *rt;
+	atomic_int ready;
+	bool busy;
+	uint64_t hold_ns;
+} holder;
+
+static uint64_t own_cpu_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void *hold_without_safepoint(void *arg)
+{
+	holder *h = arg;
+	tc_mutator *m = tc_attach(h->rt, "late");
+	ck_assert_ptr_nonnull(m);
+	atomic_store(&h->ready, 1);
+	/* Until the stop is requested (no safepoint either way)... */
+	while (!atomic_load(&h->rt->stw))
+		if (!h->busy)
+			sleep_ms(1);
+	/* ...then hold_ns more, on the CPU or off it. */
+	if (h->busy) {
+		uint64_t until = own_cpu_ns() + h->hold_ns;
+		while (own_cpu_ns() < until)
+			;
+	} else {
+		struct timespec ts = {(time_t)(h->hold_ns / 1000000000u),
+				      (long)(h->hold_ns % 1000000000u)};
+		nanosleep(&ts, NULL);
+	}
+	tc_safepoint(m); /* stops here for the collection below */
+	tc_detach(m);
+	return NULL;
+}
+
+/* The longest pause of a collection that had to wait for a late mutator,
+ * taken apart (tc_pause_info).  Returns the stats. */
+static tc_stats pause_behind_late_mutator(bool busy, uint64_t hold_ns)
+{
+	tc_config cfg;
+	tc_config_init(&cfg);
+	cfg.procs = 4; /* a P free for the collector whatever the CPUs */
+	cfg.gogc = TC_GOGC_OFF; /* no cycle but the one below */
+	cfg.heap_bytes = 32 << 20;
+	tc_runtime *rt = tc_runtime_new(&cfg, NULL);
+	ck_assert_ptr_nonnull(rt);
+	tc_mutator *m = tc_attach(rt, "main");
+	ck_assert_ptr_nonnull(m);
+	holder h = {.rt = rt, .busy = busy, .hold_ns = hold_ns};
+	atomic_store(&h.ready, 0);
+	pthread_t th;
+	tc_park(m);
+	pthread_create(&th, NULL, hold_without_safepoint, &h);
+	while (!atomic_load(&h.ready))
+		sched_yield();
+	tc_unpark(m);
+	tc_gc(m);
+	tc_park(m);
+	pthread_join(th, NULL);
+	tc_unpark(m);
+	tc_stats st;
+	tc_read_stats(rt, &st);
+	tc_detach(m);
+	tc_runtime_free(rt);
+	return st;
+}
+
+START_TEST(a_pause_behind_a_late_mutator_says_whether_it_was_running)
+{
+	const uint64_t hold = 200 * 1000000ull; /* 200 ms */
+	/* Off its CPU: the pause waited for it, and it used no CPU meanwhile. */
+	tc_stats st = pause_behind_late_mutator(false, hold);
+	const tc_pause_info *pi = &st.pause_max_info;
+	ck_assert_uint_eq(pi->ns, st.pause_max_ns);
+	ck_assert_uint_ge(pi->ns, hold / 4);
+	ck_assert_uint_ge(pi->ns, pi->reach_ns);
+	ck_assert_uint_ge(pi->reach_ns, pi->last_stop_ns);
+	ck_assert_uint_ge(pi->last_stop_ns, hold / 4);
+	ck_assert_int_eq(pi->late, 1);
+	ck_assert_uint_ge(pi->late_look_ns, TC_STW_LATE_NS);
+	ck_assert_uint_lt(pi->late_look_ns, pi->last_stop_ns);
+	ck_assert_uint_lt(pi->late_cpu_ns, hold / 8);
+	/* On its CPU all along: the same wait, now with its CPU time.  Not
+	 * under valgrind (TRICOLOR_TEST_QUICK), which runs one thread at a
+	 * time: a thread that never blocks can keep the collector from
+	 * looking until it is done. */
+	if (getenv("TRICOLOR_TEST_QUICK"))
+		return;
+	st = pause_behind_late_mutator(true, hold);
+	pi = &st.pause_max_info;
+	ck_assert_uint_ge(pi->ns, hold / 4);
+	ck_assert_uint_ge(pi->reach_ns, pi->last_stop_ns);
+	ck_assert_int_eq(pi->late, 1);
+	ck_assert_uint_ge(pi->late_cpu_ns, hold / 4);
+	ck_assert_uint_le(pi->late_cpu_ns, pi->reach_ns);
+}
+END_TEST
+
 static Suite *gc_suite(void)
 {
 	Suite *s = suite_create("gc");
@@ -1116,6 +1223,8 @@ static Suite *gc_suite(void)
 	tcase_add_test(tc, default_gomaxprocs_is_the_cpus_the_process_may_use);
 	tcase_add_test(tc, racing_markers_leave_every_object_black);
 	tcase_add_test(tc, a_pause_counts_from_the_request_not_the_preparation);
+	tcase_add_test(tc,
+		       a_pause_behind_a_late_mutator_says_whether_it_was_running);
 	tcase_add_test(tc,
 		       assists_pay_from_the_collectors_credit_before_scanning);
 	suite_add_tcase(s, tc);

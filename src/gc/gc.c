@@ -214,18 +214,25 @@ static uint64_t bucket_value(size_t b)
 	return ((uint64_t)1 << e) + ((sub * 2 + 1) << (e - 7));
 }
 
-void tc_gc_record_pause(tc_collector *gc, uint64_t ns, tc_phase phase)
+void tc_gc_record_pause(tc_collector *gc, const tc_pause_info *pi,
+			tc_phase phase)
 {
+	uint64_t ns = pi->ns;
 	atomic_fetch_add_explicit(&gc->pauses, 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&gc->pause_total_ns, ns,
 				  memory_order_relaxed);
 	atomic_store_explicit(&gc->pause_last_ns, ns, memory_order_relaxed);
-	if (ns > atomic_load_explicit(&gc->pause_max_ns, memory_order_relaxed))
+	if (ns > atomic_load_explicit(&gc->pause_max_ns, memory_order_relaxed)) {
 		atomic_store_explicit(&gc->pause_max_ns, ns,
 				      memory_order_relaxed);
+		pthread_mutex_lock(&gc->cycle_lock);
+		gc->pause_max_info = *pi;
+		pthread_mutex_unlock(&gc->cycle_lock);
+	}
 	atomic_fetch_add_explicit(&gc->pause_hist[pause_bucket(ns)], 1,
 				  memory_order_relaxed);
-	tc_event ev = {.kind = TC_EV_PAUSE, .ns = ns, .phase = phase};
+	tc_event ev = {
+	    .kind = TC_EV_PAUSE, .ns = ns, .phase = phase, .pause = pi};
 	emit(gc, &ev);
 }
 
@@ -251,15 +258,22 @@ static uint64_t pause_percentile(tc_collector *gc, double q)
 	return atomic_load_explicit(&gc->pause_max_ns, memory_order_relaxed);
 }
 
+/* A stop-the-world, in two halves.  cpu0 is the collector's CPU clock
+ * read just before stop_world: start_world charges this stop with what
+ * it used since (gc->stop_info.gc_cpu_ns), before any observer runs. */
 static uint64_t stop_world(tc_collector *gc)
 {
-	return gc->world.stop(gc->world.ctx);
+	memset(&gc->stop_info, 0, sizeof gc->stop_info);
+	return gc->world.stop(gc->world.ctx, &gc->stop_info);
 }
 
-static uint64_t start_world(tc_collector *gc, uint64_t t0, tc_phase stw)
+static uint64_t start_world(tc_collector *gc, uint64_t t0, tc_phase stw,
+			    uint64_t cpu0)
 {
 	uint64_t ns = gc->world.start(gc->world.ctx) - t0;
-	tc_gc_record_pause(gc, ns, stw);
+	gc->stop_info.gc_cpu_ns = tc_thread_cpu_ns() - cpu0;
+	gc->stop_info.ns = ns;
+	tc_gc_record_pause(gc, &gc->stop_info, stw);
 	return ns;
 }
 
@@ -406,8 +420,8 @@ static void sweep_termination(tc_collector *gc, bool forced)
 	atomic_store_explicit(&h->allocblack, 1, memory_order_relaxed);
 	__atomic_store_n(&gc->wb_enabled, 1, __ATOMIC_RELAXED);
 	set_phase(gc, TC_PHASE_MARK);
-	gc->cur.stw1_ns = start_world(gc, t0, TC_PHASE_SWEEP_TERM);
-	gc->cur.cpu_stw1_ns = tc_thread_cpu_ns() - cpu0;
+	gc->cur.stw1_ns = start_world(gc, t0, TC_PHASE_SWEEP_TERM, cpu0);
+	gc->cur.cpu_stw1_ns = gc->stop_info.gc_cpu_ns;
 	gc->units++;
 }
 
@@ -465,7 +479,8 @@ static bool mark_termination(tc_collector *gc)
 	if (atomic_load(&gc->nglobal_work) > 0) {
 		/* Work appeared in private buffers: not done yet. */
 		set_phase(gc, TC_PHASE_MARK);
-		gc->cur.stw2_ns += start_world(gc, t0, TC_PHASE_MARK_TERM);
+		gc->cur.stw2_ns += start_world(gc, t0, TC_PHASE_MARK_TERM,
+					       cpu0);
 		return false;
 	}
 	/* A cycle that ran with a weakened barrier is always verified: the
@@ -501,8 +516,8 @@ static bool mark_termination(tc_collector *gc)
 	pthread_cond_broadcast(&gc->done_cond); /* parked assists */
 	pthread_mutex_unlock(&gc->ctl_lock);
 	set_phase(gc, TC_PHASE_SWEEP);
-	gc->cur.stw2_ns += start_world(gc, t0, TC_PHASE_MARK_TERM);
-	gc->cur.cpu_stw2_ns = tc_thread_cpu_ns() - cpu0;
+	gc->cur.stw2_ns += start_world(gc, t0, TC_PHASE_MARK_TERM, cpu0);
+	gc->cur.cpu_stw2_ns = gc->stop_info.gc_cpu_ns;
 	gc->units++;
 	return true;
 }
@@ -804,6 +819,9 @@ void tc_gc_read_stats(tc_collector *gc, tc_stats *st)
 	st->pause_last_ns = atomic_load(&gc->pause_last_ns);
 	st->pause_p50_ns = pause_percentile(gc, 0.50);
 	st->pause_p99_ns = pause_percentile(gc, 0.99);
+	pthread_mutex_lock(&gc->cycle_lock);
+	st->pause_max_info = gc->pause_max_info;
+	pthread_mutex_unlock(&gc->cycle_lock);
 	st->verify_violations = atomic_load(&gc->violations);
 	st->verify_runs = atomic_load(&gc->verify_runs);
 	st->stacks_scanned_by_self = atomic_load(&gc->stacks_self);

@@ -86,8 +86,10 @@ typedef struct tc_world {
 	 * time at which they were free to run, which ends the pause (waking
 	 * sleepers after that is not part of it: a waker preempted by its
 	 * wakees would otherwise count a scheduler tick of running mutators
-	 * as pause). */
-	uint64_t (*stop)(void *ctx);
+	 * as pause).  stop also fills in how the mutators reached their
+	 * stop: info's reach_ns, last_stop_ns, late_look_ns, late and
+	 * late_cpu_ns (tricolor.h); the collector adds the rest. */
+	uint64_t (*stop)(void *ctx, tc_pause_info *info);
 	uint64_t (*start)(void *ctx);
 	/* With the world stopped: call fn for every attached mutator. */
 	void (*each)(void *ctx, void (*fn)(void *arg, tc_gcmut *m), void *arg);
@@ -200,6 +202,9 @@ typedef struct tc_collector {
 	/* The last completed cycle, for observers (under cycle_lock). */
 	pthread_mutex_t cycle_lock;
 	tc_cycle_info last_cycle;
+	tc_pause_info pause_max_info; /* the longest pause; cycle_lock */
+	tc_pause_info stop_info;      /* the stop in progress; collector
+				       * thread only */
 	tc_cycle_info cur; /* collector-private, being filled */
 
 	/* Collector-private bookkeeping. */
@@ -297,7 +302,8 @@ void tc_gc_read_stats(tc_collector *gc, tc_stats *st);
 size_t tc_gc_recent_shades(tc_collector *gc, uint64_t *since, tc_objid *ids,
 			   size_t max);
 int tc_gc_last_cycle(tc_collector *gc, tc_cycle_info *out);
-void tc_gc_record_pause(tc_collector *gc, uint64_t ns, tc_phase phase);
+void tc_gc_record_pause(tc_collector *gc, const tc_pause_info *pi,
+			tc_phase phase);
 
 static inline uint64_t tc_objid_pack(tc_objid id)
 {

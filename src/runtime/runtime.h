@@ -116,6 +116,10 @@ struct tc_runtime {
 	_Atomic uint64_t preemptions;
 	_Atomic uint64_t nudges;   /* stragglers moved off their CPU in a
 				    * stop (world_stop); for the stats */
+	uint64_t stw_last_stop;    /* when the last mutator stopped, parked
+				    * or detached in the stop in progress
+				    * (tc_now_ns), 0 if none yet; under
+				    * sched_lock (stw_stopped) */
 };
 
 /* The poll: one relaxed load (tc_safepoint, inline in tricolor.h). */
