@@ -273,6 +273,26 @@ START_TEST(test_binary_prints_go_gctrace_lines)
 	                  strstr(out, " 0 violations") &&
 	                  strstr(out, "result         ok"),
 	              "summary: %s", out);
+	/* The longest pause, taken apart: the same pause as the max, and
+	 * every mutator stopped within it. */
+	double max = -1, longest = -2, reach = -3, gc_cpu = -4;
+	const char *p = strstr(out, "  pauses         ");
+	const char *q = strstr(out, "  longest pause  ");
+	ck_assert_msg(p && q, "summary: %s", out);
+	ck_assert_int_eq(sscanf(p, "  pauses %*u: p50 %*f ms, p99 %*f ms, "
+	                           "max %lf ms",
+	                        &max),
+	                 1);
+	ck_assert_int_eq(sscanf(q, "  longest pause %lf ms: every mutator "
+	                           "stopped at %lf ms",
+	                        &longest, &reach),
+	                 2);
+	const char *c = strstr(q, "collector CPU ");
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(sscanf(c, "collector CPU %lf ms", &gc_cpu), 1);
+	ck_assert_double_eq_tol(longest, max, 0.0005);
+	ck_assert_double_le(reach, longest);
+	ck_assert_double_ge(gc_cpu, 0);
 	regfree(&re);
 }
 END_TEST
@@ -298,7 +318,8 @@ START_TEST(test_binary_kb_units_json_and_sigint)
 	                  strstr(out, "\"stopped_by_signal\": "
 	                              "true") &&
 	                  strstr(out, "\"result\": \"ok\"}") &&
-	                  strstr(out, "\"pause_p99_ms\": "),
+	                  strstr(out, "\"pause_p99_ms\": ") &&
+	                  strstr(out, "\"pause_max_late_cpu_ms\": "),
 	              "%s", out);
 	regfree(&re);
 }

@@ -90,6 +90,7 @@ static void summary(const cli_options *o, const tv_status *st, double secs,
                     int sig, const char *result, FILE *out)
 {
 	const tc_stats *g = &st->gc;
+	const tc_pause_info *pm = &g->pause_max_info;
 	double mark_rate = g->mark_ns ? mb((double)g->marked_bytes) /
 	                                    ((double)g->mark_ns / 1e9)
 	                              : 0;
@@ -115,6 +116,12 @@ static void summary(const cli_options *o, const tv_status *st, double secs,
 		        " \"cycles\": %llu, \"pauses\": %llu, "
 		        "\"pause_p50_ms\": %.4f, \"pause_p99_ms\": %.4f, "
 		        "\"pause_max_ms\": %.4f, \"pause_total_ms\": %.3f,\n"
+		        " \"pause_max_reach_ms\": %.4f, "
+		        "\"pause_max_last_stop_ms\": %.4f, "
+		        "\"pause_max_late_look_ms\": %.4f, "
+		        "\"pause_max_late\": %d, "
+		        "\"pause_max_late_cpu_ms\": %.4f, "
+		        "\"pause_max_gc_cpu_ms\": %.4f,\n"
 		        " \"mark_rate_mb_per_sec\": %.1f, "
 		        "\"heap_peak_bytes\": %llu, \"gc_cpu_pct\": %d, "
 		        "\"barrier_shades\": %llu,\n"
@@ -133,7 +140,9 @@ static void summary(const cli_options *o, const tv_status *st, double secs,
 		        (unsigned long long)g->cycles,
 		        (unsigned long long)g->pauses, msec(g->pause_p50_ns),
 		        msec(g->pause_p99_ns), msec(g->pause_max_ns),
-		        msec(g->pause_total_ns), mark_rate,
+		        msec(g->pause_total_ns), msec(pm->reach_ns),
+		        msec(pm->last_stop_ns), msec(pm->late_look_ns), pm->late,
+		        msec(pm->late_cpu_ns), msec(pm->gc_cpu_ns), mark_rate,
 		        (unsigned long long)g->heap_peak, st->gc_cpu_pct,
 		        (unsigned long long)g->barrier_shades,
 		        verify ? "true" : "false",
@@ -165,6 +174,20 @@ static void summary(const cli_options *o, const tv_status *st, double secs,
 	        "ms\n",
 	        (unsigned long long)g->pauses, msec(g->pause_p50_ns),
 	        msec(g->pause_p99_ns), msec(g->pause_max_ns));
+	/* Where the longest pause went (tc_pause_info in tricolor.h). */
+	fprintf(out,
+	        "  longest pause  %.3f ms: every mutator stopped at %.3f ms "
+	        "(the last at %.3f); ",
+	        msec(g->pause_max_ns), msec(pm->reach_ns),
+	        msec(pm->last_stop_ns));
+	if (pm->late > 0)
+		fprintf(out,
+		        "%d still running at %.3f ms, then at most %.3f ms "
+		        "of CPU; ",
+		        pm->late, msec(pm->late_look_ns), msec(pm->late_cpu_ns));
+	else
+		fprintf(out, "none still running at 0.05 ms; ");
+	fprintf(out, "collector CPU %.3f ms\n", msec(pm->gc_cpu_ns));
 	fprintf(out, "  mark rate      %.1f MB/s\n", mark_rate);
 	fprintf(out, "  heap peak      %.2f MB\n", mb((double)g->heap_peak));
 	fprintf(out, "  gc cpu         %d%%\n", st->gc_cpu_pct);
