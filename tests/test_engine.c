@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "view/engine.h"
 #include "view/view.h"
 #include "workload/workload.h"
 
@@ -634,6 +635,52 @@ START_TEST(test_events_carry_gctrace_and_controls)
 }
 END_TEST
 
+/* The event log tells a pause that waited for a mutator to reach its
+ * safepoint from one that did not (tc_pause_info, as the runtime hands it
+ * to tc_config.on_event). */
+START_TEST(test_pause_event_says_when_it_waited_for_a_safepoint)
+{
+	tv_engine *e = start("list", 1, 100);
+	static tv_event ev[512];
+	uint64_t seq = 0;
+	tc_pause_info late = {.ns = 2500000,
+	                      .reach_ns = 2400000,
+	                      .last_stop_ns = 2300000,
+	                      .late_look_ns = 50000,
+	                      .late = 1,
+	                      .late_cpu_ns = 10000};
+	tc_pause_info prompt = {.ns = 6000, .reach_ns = 3000};
+	struct tc_event p1 = {.kind = TC_EV_PAUSE,
+	                      .phase = TC_PHASE_SWEEP_TERM,
+	                      .ns = late.ns,
+	                      .pause = &late};
+	struct tc_event p2 = {.kind = TC_EV_PAUSE,
+	                      .phase = TC_PHASE_MARK_TERM,
+	                      .ns = prompt.ns,
+	                      .pause = &prompt};
+	bool saw_late = false, saw_prompt = false;
+
+	/* Catch up with the log first: the engine logs as it runs. */
+	while (tv_events_since(e, &seq, ev, 512) > 0)
+		;
+	tv_on_event(e, &p1);
+	tv_on_event(e, &p2);
+	size_t n = tv_events_since(e, &seq, ev, 512);
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(ev[i].text, "stop-the-world pause 2.500 ms (sweep "
+		                       "termination): waited 2.300 ms for 1 "
+		                       "mutator to reach a safepoint") == 0)
+			saw_late = true;
+		if (strcmp(ev[i].text, "stop-the-world pause 0.006 ms (mark "
+		                       "termination)") == 0)
+			saw_prompt = true;
+	}
+	ck_assert(saw_late);
+	ck_assert(saw_prompt);
+	tv_engine_free(e);
+}
+END_TEST
+
 START_TEST(test_inspect_finds_fields_referrers_and_roots)
 {
 	tv_engine *e = start("trees", 1, 100);
@@ -734,6 +781,7 @@ static Suite *suite(void)
 	tcase_add_test(t, test_rate_throttles_and_ladders);
 	tcase_add_test(t, test_gogc_barrier_and_messages);
 	tcase_add_test(t, test_events_carry_gctrace_and_controls);
+	tcase_add_test(t, test_pause_event_says_when_it_waited_for_a_safepoint);
 	tcase_add_test(t, test_inspect_finds_fields_referrers_and_roots);
 	tcase_add_test(t, test_snapshots_cover_heap_and_stacks);
 	suite_add_tcase(s, t);

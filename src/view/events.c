@@ -152,8 +152,21 @@ void tv_on_event(void *ctx, const struct tc_event *ev)
 		break;
 	}
 	case TC_EV_PAUSE:
-		tv_log(e, ev->kind, "stop-the-world pause %.3f ms (%s)",
-		       (double)ev->ns / 1e6, tc_phase_name(ev->phase));
+		/* A pause that had to wait for a mutator to reach its
+		 * safepoint says so: time-to-safepoint is part of every
+		 * pause, and the one part a collector cannot shorten by
+		 * doing less work (tc_pause_info). */
+		if (ev->pause && ev->pause->late > 0)
+			tv_log(e, ev->kind,
+			       "stop-the-world pause %.3f ms (%s): waited "
+			       "%.3f ms for %d mutator%s to reach a "
+			       "safepoint",
+			       (double)ev->ns / 1e6, tc_phase_name(ev->phase),
+			       (double)ev->pause->last_stop_ns / 1e6,
+			       ev->pause->late, ev->pause->late == 1 ? "" : "s");
+		else
+			tv_log(e, ev->kind, "stop-the-world pause %.3f ms (%s)",
+			       (double)ev->ns / 1e6, tc_phase_name(ev->phase));
 		break;
 	case TC_EV_ATTACH:
 		tv_log(e, ev->kind, "mutator %u started", ev->mutator);
