@@ -273,8 +273,8 @@ START_TEST(test_binary_prints_go_gctrace_lines)
 	                  strstr(out, " 0 violations") &&
 	                  strstr(out, "result         ok"),
 	              "summary: %s", out);
-	/* The longest pause, taken apart: the same pause as the max, and
-	 * every mutator stopped within it. */
+	/* The longest pause, taken apart: its record is the pause the
+	 * summary's max names, and every mutator stopped within it. */
 	double max = -1, longest = -2, reach = -3, gc_cpu = -4;
 	const char *p = strstr(out, "  pauses         ");
 	const char *q = strstr(out, "  longest pause  ");

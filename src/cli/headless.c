@@ -178,7 +178,7 @@ static void summary(const cli_options *o, const tv_status *st, double secs,
 	fprintf(out,
 	        "  longest pause  %.3f ms: every mutator stopped at %.3f ms "
 	        "(the last at %.3f); ",
-	        msec(g->pause_max_ns), msec(pm->reach_ns),
+	        msec(pm->ns), msec(pm->reach_ns),
 	        msec(pm->last_stop_ns));
 	if (pm->late > 0)
 		fprintf(out,
