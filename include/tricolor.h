@@ -435,7 +435,9 @@ typedef struct tc_stats {
 	uint64_t pause_last_ns;
 	uint64_t pause_p50_ns;
 	uint64_t pause_p99_ns;
-	tc_pause_info pause_max_info; /* where the longest pause went */
+	tc_pause_info pause_max_info; /* where the longest pause went: the
+				       * record of pause_max_ns, read with
+				       * it */
 	uint64_t verify_violations; /* lost objects found by the verifier */
 	uint64_t verify_runs;
 	uint64_t stacks_scanned_by_self;

@@ -223,9 +223,12 @@ void tc_gc_record_pause(tc_collector *gc, const tc_pause_info *pi,
 				  memory_order_relaxed);
 	atomic_store_explicit(&gc->pause_last_ns, ns, memory_order_relaxed);
 	if (ns > atomic_load_explicit(&gc->pause_max_ns, memory_order_relaxed)) {
+		/* The max and its record change together (cycle_lock), so
+		 * that tc_gc_read_stats returns the record of the max it
+		 * returns. */
+		pthread_mutex_lock(&gc->cycle_lock);
 		atomic_store_explicit(&gc->pause_max_ns, ns,
 				      memory_order_relaxed);
-		pthread_mutex_lock(&gc->cycle_lock);
 		gc->pause_max_info = *pi;
 		pthread_mutex_unlock(&gc->cycle_lock);
 	}
@@ -815,13 +818,13 @@ void tc_gc_read_stats(tc_collector *gc, tc_stats *st)
 	st->gc_cpu_ns = atomic_load(&gc->gc_cpu_ns);
 	st->pauses = atomic_load(&gc->pauses);
 	st->pause_total_ns = atomic_load(&gc->pause_total_ns);
+	pthread_mutex_lock(&gc->cycle_lock);
 	st->pause_max_ns = atomic_load(&gc->pause_max_ns);
+	st->pause_max_info = gc->pause_max_info;
+	pthread_mutex_unlock(&gc->cycle_lock);
 	st->pause_last_ns = atomic_load(&gc->pause_last_ns);
 	st->pause_p50_ns = pause_percentile(gc, 0.50);
 	st->pause_p99_ns = pause_percentile(gc, 0.99);
-	pthread_mutex_lock(&gc->cycle_lock);
-	st->pause_max_info = gc->pause_max_info;
-	pthread_mutex_unlock(&gc->cycle_lock);
 	st->verify_violations = atomic_load(&gc->violations);
 	st->verify_runs = atomic_load(&gc->verify_runs);
 	st->stacks_scanned_by_self = atomic_load(&gc->stacks_self);
