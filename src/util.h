@@ -18,5 +18,7 @@ _Noreturn void tc_fatal(const char *fmt, ...)
 
 uint64_t tc_now_ns(void);        /* CLOCK_MONOTONIC */
 uint64_t tc_thread_cpu_ns(void); /* CLOCK_THREAD_CPUTIME_ID */
+uint64_t tc_tid_cpu_ns(int tid);  /* another thread's, by kernel tid; 0
+				   * if it is gone */
 
 #endif /* TRICOLOR_UTIL_H */

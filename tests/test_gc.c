@@ -1100,13 +1100,6 @@ typedef struct holder {
 	uint64_t hold_ns;
 } holder;
 
-static uint64_t own_cpu_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static void *hold_without_safepoint(void *arg)
 {
 	holder *h = arg;
@@ -1119,8 +1112,8 @@ static void *hold_without_safepoint(void *arg)
 			sleep_ms(1);
 	/* ...then hold_ns more, on the CPU or off it. */
 	if (h->busy) {
-		uint64_t until = own_cpu_ns() + h->hold_ns;
-		while (own_cpu_ns() < until)
+		uint64_t until = tc_thread_cpu_ns() + h->hold_ns;
+		while (tc_thread_cpu_ns() < until)
 			;
 	} else {
 		struct timespec ts = {(time_t)(h->hold_ns / 1000000000u),

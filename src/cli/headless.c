@@ -186,7 +186,8 @@ static void summary(const cli_options *o, const tv_status *st, double secs,
 		        "of CPU; ",
 		        pm->late, msec(pm->late_look_ns), msec(pm->late_cpu_ns));
 	else
-		fprintf(out, "none still running at 0.05 ms; ");
+		fprintf(out, "none still running at %.3f ms; ",
+		        msec(TC_STW_LATE_NS));
 	fprintf(out, "collector CPU %.3f ms\n", msec(pm->gc_cpu_ns));
 	fprintf(out, "  mark rate      %.1f MB/s\n", mark_rate);
 	fprintf(out, "  heap peak      %.2f MB\n", mb((double)g->heap_peak));

@@ -302,21 +302,6 @@ static void nudge(tc_runtime *rt, tc_mutator *m)
 	atomic_fetch_add_explicit(&rt->nudges, 1, memory_order_relaxed);
 }
 
-/* Another thread's CPU time, by its kernel thread id: the clock id is
- * Linux's encoding of a per-thread CPU-time clock (CPUCLOCK_SCHED, per
- * thread), the one glibc's pthread_getcpuclockid builds.  By tid rather
- * than pthread_t because a tid stays safe to pass after its thread has
- * gone (the call fails; 0 is returned).  A system call, 0.2 us here: only
- * stops that have already waited TC_STW_NUDGE_NS make any. */
-static uint64_t tid_cpu_ns(int tid)
-{
-	clockid_t c = (clockid_t)((~(unsigned)tid << 3) | 6u);
-	struct timespec ts;
-	if (clock_gettime(c, &ts) != 0)
-		return 0;
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* A spinning wait's breather: a compiler barrier, not x86's pause.  Under
  * a hypervisor a run of pause instructions reads as a vCPU spinning on a
  * lock (KVM's pause-loop exiting), and the host may take the CPU away: on
@@ -392,7 +377,9 @@ static bool any_running(tc_runtime *rt)
 }
 
 /* The late mutators of a stop: those still running TC_STW_NUDGE_NS into
- * it, with their CPU clocks then (tc_pause_info.late_cpu_ns). */
+ * it, with their CPU clocks then (tc_pause_info.late_cpu_ns).  Reading
+ * another thread's CPU clock is a system call (tc_tid_cpu_ns): only stops
+ * that have already waited TC_STW_NUDGE_NS make any. */
 typedef struct late_set {
 	int n;
 	tc_mutator *m[TC_MAX_MUTATORS];
@@ -408,7 +395,7 @@ static void late_note(tc_runtime *rt, late_set *ls)
 			continue;
 		ls->m[ls->n] = m;
 		ls->tid[ls->n] = m->tid;
-		ls->cpu0[ls->n] = tid_cpu_ns(m->tid);
+		ls->cpu0[ls->n] = tc_tid_cpu_ns(m->tid);
 		ls->n++;
 	}
 }
@@ -424,7 +411,7 @@ static uint64_t late_cpu(tc_runtime *rt, const late_set *ls)
 		if (atomic_load(&rt->mtab[m->index]) != m ||
 		    m->tid != ls->tid[k] || ls->cpu0[k] == 0)
 			continue;
-		uint64_t c = tid_cpu_ns(m->tid);
+		uint64_t c = tc_tid_cpu_ns(m->tid);
 		if (c > ls->cpu0[k] && c - ls->cpu0[k] > most)
 			most = c - ls->cpu0[k];
 	}
