@@ -225,7 +225,9 @@ void tc_gc_record_pause(tc_collector *gc, const tc_pause_info *pi,
 	if (ns > atomic_load_explicit(&gc->pause_max_ns, memory_order_relaxed)) {
 		/* The max and its record change together (cycle_lock), so
 		 * that tc_gc_read_stats returns the record of the max it
-		 * returns. */
+		 * returns.  Only the collector thread records pauses
+		 * (start_world), so testing the max outside the lock cannot
+		 * let a smaller pause replace a larger one. */
 		pthread_mutex_lock(&gc->cycle_lock);
 		atomic_store_explicit(&gc->pause_max_ns, ns,
 				      memory_order_relaxed);

@@ -151,23 +151,23 @@ void tv_on_event(void *ctx, const struct tc_event *ev)
 			       (unsigned long long)c.n);
 		break;
 	}
-	case TC_EV_PAUSE:
+	case TC_EV_PAUSE: {
 		/* A pause that had to wait for a mutator to reach its
 		 * safepoint says so: time-to-safepoint is part of every
 		 * pause, and the one part a collector cannot shorten by
 		 * doing less work (tc_pause_info). */
+		char waited[96] = "";
 		if (ev->pause && ev->pause->late > 0)
-			tv_log(e, ev->kind,
-			       "stop-the-world pause %.3f ms (%s): waited "
-			       "%.3f ms for %d mutator%s to reach a "
-			       "safepoint",
-			       (double)ev->ns / 1e6, tc_phase_name(ev->phase),
-			       (double)ev->pause->last_stop_ns / 1e6,
-			       ev->pause->late, ev->pause->late == 1 ? "" : "s");
-		else
-			tv_log(e, ev->kind, "stop-the-world pause %.3f ms (%s)",
-			       (double)ev->ns / 1e6, tc_phase_name(ev->phase));
+			snprintf(waited, sizeof waited,
+			         ": waited %.3f ms for %d mutator%s to reach a "
+			         "safepoint",
+			         (double)ev->pause->last_stop_ns / 1e6,
+			         ev->pause->late,
+			         ev->pause->late == 1 ? "" : "s");
+		tv_log(e, ev->kind, "stop-the-world pause %.3f ms (%s)%s",
+		       (double)ev->ns / 1e6, tc_phase_name(ev->phase), waited);
 		break;
+	}
 	case TC_EV_ATTACH:
 		tv_log(e, ev->kind, "mutator %u started", ev->mutator);
 		break;
