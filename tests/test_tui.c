@@ -773,7 +773,7 @@ START_TEST(inspector_shows_fields_in_their_targets_colors)
 	o.nreferrers = 1;
 	o.referrers[0] = (tc_objid){5, 6};
 	o.nroot_refs = 1;
-	snprintf(o.roots[0], sizeof o.roots[0], "m3 bottomUpTree[1]");
+	snprintf(o.roots[0], sizeof o.roots[0], "worker 3 bottomUpTree[1]");
 	inspector_draw(w, &o, true, o.info.id, &f.h, &th);
 	ck_assert_int_ge(find_in_window(w, "Object 5.3", NULL), 0);
 	ck_assert_int_ge(find_in_window(w, "size class 3 (48B)", NULL), 0);
@@ -788,7 +788,8 @@ START_TEST(inspector_shows_fields_in_their_targets_colors)
 	ck_assert_int_ge(x, 0);
 	cell_at(w, y, x + 14, NULL, &pair); /* 5.6 is black in the heap */
 	ck_assert_int_eq(pair, THEME_PAIR_CHIP(TK_BLACK));
-	ck_assert_int_ge(find_in_window(w, "root m3 bottomUpTree[1]", NULL), 0);
+	ck_assert_int_ge(
+	    find_in_window(w, "root worker 3 bottomUpTree[1]", NULL), 0);
 	inspector_draw(w, &o, false, (tc_objid){9, 9}, &f.h, &th);
 	ck_assert_int_ge(find_in_window(w, "no object lives there", NULL), 0);
 	delwin(w);

@@ -88,21 +88,22 @@ static void collect_failures(tv_worker *k)
 	if (f != k->fails_seen) {
 		pthread_mutex_lock(&e->lock);
 		if (e->failures == 0)
-			snprintf(e->failure, sizeof(e->failure), "m%d: %.150s",
-			         k->slot, k->w.failmsg);
+			snprintf(e->failure, sizeof(e->failure),
+			         "worker %d: %.140s", k->slot, k->w.failmsg);
 		e->failures += f - k->fails_seen;
 		pthread_mutex_unlock(&e->lock);
-		tv_log(e, -1, "CHECK FAILED m%d: %s", k->slot, k->w.failmsg);
+		tv_log(e, -1, "CHECK FAILED worker %d: %s", k->slot,
+		       k->w.failmsg);
 		k->fails_seen = f;
 	}
 	if (a != k->allocfail_seen) {
 		pthread_mutex_lock(&e->lock);
 		if (e->alloc_failures == 0)
 			snprintf(e->alloc_error, sizeof(e->alloc_error),
-			         "m%d: %.150s", k->slot, k->w.errmsg);
+			         "worker %d: %.140s", k->slot, k->w.errmsg);
 		e->alloc_failures += a - k->allocfail_seen;
 		pthread_mutex_unlock(&e->lock);
-		tv_log(e, -1, "m%d: %s; scenario restarted", k->slot,
+		tv_log(e, -1, "worker %d: %s; scenario restarted", k->slot,
 		       k->w.errmsg);
 		k->allocfail_seen = a;
 	}
@@ -208,7 +209,10 @@ static void *worker_main(void *arg)
 
 	if (k->has_prev)
 		pthread_join(k->prev, NULL);
-	snprintf(name, sizeof(name), "m%d", k->slot);
+	/* Named by its slot, which outlives it: a restarted worker keeps
+	 * the name and gets a new runtime id (the "m<id>" the Stacks pane
+	 * shows beside it). */
+	snprintf(name, sizeof(name), "worker %d", k->slot);
 	k->w.m = tc_attach(e->rt, name);
 	if (!k->w.m)
 		goto out;

@@ -296,7 +296,7 @@ int tv_inspect(tv_engine *e, tc_objid id, tv_object *o)
 		if (g < WL_SHARED_GLOBALS)
 			add_root(o, "global %d", g);
 		else
-			add_root(o, "global %d (m%d's g%d)", g,
+			add_root(o, "global %d (worker %d's g%d)", g,
 			         (g - WL_SHARED_GLOBALS) / WL_GLOBALS_PER_SLOT,
 			         (g - WL_SHARED_GLOBALS) % WL_GLOBALS_PER_SLOT);
 	}

@@ -163,7 +163,7 @@ typedef struct tv_object {
 	int nreferrers; /* found, <= TV_INSPECT_REFERRERS */
 	tc_objid referrers[TV_INSPECT_REFERRERS];
 	int nroot_refs;    /* stack slots/globals pointing here */
-	char roots[4][48]; /* e.g. "m3 bottomUpTree[1]" */
+	char roots[4][48]; /* e.g. "worker 3 bottomUpTree[1]" */
 } tv_object;
 
 int tv_inspect(tv_engine *e, tc_objid id, tv_object *o);
