@@ -544,6 +544,14 @@ START_TEST(stacks_show_state_color_frames_and_slots)
 	ck_assert_int_lt(find_in_window(w, "bottomUpTree", NULL), 0);
 	ck_assert_int_ge(find_in_window(w, "main", NULL), 0);
 	delwin(w);
+	/* too narrow for both: the title counts the columns shown, without
+	 * an "m" that would read as a mutator id */
+	w = newwin(14, 24, 0, 0);
+	stackspane_draw(w, &s, &f.h, TC_PHASE_MARK, 1, 0, &th, false);
+	ck_assert_int_ge(find_in_window(w, "Stacks: 2-2 of 2", NULL), 0);
+	ck_assert_int_ge(find_in_window(w, "m2 churn", NULL), 0);
+	ck_assert_int_lt(find_in_window(w, "m1 worker", NULL), 0);
+	delwin(w);
 }
 END_TEST
 

@@ -207,7 +207,7 @@ void stackspane_draw(WINDOW *w, const tv_stacks *s, const tv_heap *h,
 	if (first < 0)
 		first = 0;
 	if (s->n > ncols)
-		snprintf(title, sizeof title, "Stacks: m%d-%d of %d mutators",
+		snprintf(title, sizeof title, "Stacks: %d-%d of %d mutators",
 		         first + 1, first + ncols, s->n);
 	else
 		snprintf(title, sizeof title, "Stacks: %d mutators", s->n);
