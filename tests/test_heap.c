@@ -290,6 +290,43 @@ START_TEST(large_objects_get_their_own_span_and_coalesce_back)
 }
 END_TEST
 
+/* Pages are handed out first fit: the lowest free run that is long
+ * enough, even after a search has passed over shorter holes (the page
+ * allocator's hint must not skip a hole it found too short). */
+START_TEST(page_runs_are_first_fit_across_short_holes)
+{
+	tc_heap h;
+	tc_span *s[20];
+	ck_assert_int_eq(tc_heap_init(&h, 4 << 20, false, NULL), 0);
+	for (int i = 0; i < 20; i++) {
+		s[i] = tc_heap_alloc_span(&h, 0, 1);
+		ck_assert_ptr_nonnull(s[i]);
+		ck_assert_uint_eq(s[i]->page, (uint32_t)i);
+	}
+	tc_heap_free_span(&h, s[3]);
+	tc_heap_free_span(&h, s[7]);
+	tc_heap_free_span(&h, s[8]);
+	tc_heap_free_span(&h, s[12]);
+	/* Two pages: not the hole at 3, the run at 7. */
+	tc_span *two = tc_heap_alloc_span(&h, 0, 2);
+	ck_assert_ptr_nonnull(two);
+	ck_assert_uint_eq(two->page, 7);
+	/* One page, twice: the holes at 3 and 12, lowest first. */
+	tc_span *one = tc_heap_alloc_span(&h, 0, 1);
+	ck_assert_ptr_nonnull(one);
+	ck_assert_uint_eq(one->page, 3);
+	one = tc_heap_alloc_span(&h, 0, 1);
+	ck_assert_ptr_nonnull(one);
+	ck_assert_uint_eq(one->page, 12);
+	/* No hole left: the next page past the last span. */
+	one = tc_heap_alloc_span(&h, 0, 1);
+	ck_assert_ptr_nonnull(one);
+	ck_assert_uint_eq(one->page, 20);
+	ck_assert_int_eq(tc_heap_check(&h), 0);
+	tc_heap_destroy(&h);
+}
+END_TEST
+
 /* Sweep reads marks a word of 64 objects at a time (eight info bytes at
  * once where it can): the word must say, bit for bit, what each object's
  * own flags say, in both cycle parities, with the span's short last word
@@ -501,6 +538,7 @@ static Suite *heap_suite(void)
 		       sweep_frees_unmarked_keeps_marked_and_slots_are_reused);
 	tcase_add_test(tc, empty_spans_return_their_pages_but_a_few_per_class);
 	tcase_add_test(tc, large_objects_get_their_own_span_and_coalesce_back);
+	tcase_add_test(tc, page_runs_are_first_fit_across_short_holes);
 	tcase_add_test(tc,
 		       allocating_black_survives_sweep_and_free_slots_stay_free);
 	tcase_add_test(tc, mark_words_agree_with_each_objects_flags);
