@@ -139,6 +139,61 @@ START_TEST(roots_are_globals_stack_slots_and_result_register)
 }
 END_TEST
 
+/* Marking tests and sets the flags of one-byte info words, of two-byte
+ * ones and of large objects by different paths (mark.c): a chain through
+ * objects of each kind, with and without pointer fields, keeps every one
+ * of them, with no verifier violation, and the same kinds left
+ * unreachable are freed. */
+START_TEST(marking_keeps_objects_of_every_info_width)
+{
+	static const size_t kind[6][2] = {
+		{2, 8},      /* 24 B: one-byte info */
+		{0, 400},    /* one-byte info, no pointers */
+		{70, 40},    /* 600 B: two-byte info, 70 pointer words */
+		{0, 1000},   /* two-byte info, no pointers */
+		{3, 100000}, /* large */
+		{0, 70000},  /* large, no pointers */
+	};
+	tc_runtime *rt = mkrt(16 << 20, 100, TC_BARRIER_HYBRID);
+	tc_mutator *m = tc_attach(rt, "t");
+	tc_push(m, "main", 1);
+	void *live[6], *dead[6];
+	tc_objid live_id[6], dead_id[6];
+	for (int k = 0; k < 6; k++) {
+		live[k] = tc_alloc(m, kind[k][0], kind[k][1]);
+		ck_assert_ptr_nonnull(live[k]);
+		if (k == 0)
+			tc_set_ptr(m, 0, live[0]);
+		dead[k] = tc_alloc(m, kind[k][0], kind[k][1]);
+		ck_assert_ptr_nonnull(dead[k]);
+		live_id[k] = idof(rt, live[k]);
+		dead_id[k] = idof(rt, dead[k]);
+	}
+	/* 24 B -> 600 B and the 400 B leaf; 600 B (its last pointer word)
+	 * -> large, and -> the 1000 B leaf; large -> the large leaf. */
+	tc_write(m, live[0], 0, live[2]);
+	tc_write(m, live[0], 1, live[1]);
+	tc_write(m, live[2], 69, live[4]);
+	tc_write(m, live[2], 0, live[3]);
+	tc_write(m, live[4], 2, live[5]);
+	ck_assert_uint_ge(tc_gc(m), 1);
+	for (int k = 0; k < 6; k++) {
+		ck_assert_msg(allocated(rt, live_id[k]), "reachable %d freed",
+			      k);
+		ck_assert_msg(!allocated(rt, dead_id[k]),
+			      "unreachable %d kept", k);
+	}
+	ck_assert_ptr_eq(tc_read(live[2], 69), live[4]);
+	ck_assert_ptr_eq(tc_read(live[4], 2), live[5]);
+	tc_stats st;
+	tc_read_stats(rt, &st);
+	ck_assert_uint_eq(st.verify_violations, 0);
+	tc_pop(m);
+	tc_detach(m);
+	tc_runtime_free(rt);
+}
+END_TEST
+
 START_TEST(hybrid_barrier_shades_old_value_and_new_value_while_stack_grey)
 {
 	tc_runtime *rt = mkrt(16 << 20, 100, TC_BARRIER_HYBRID);
@@ -1193,6 +1248,7 @@ static Suite *gc_suite(void)
 	Suite *s = suite_create("gc");
 	TCase *tc = tcase_create("mechanisms");
 	tcase_add_test(tc, roots_are_globals_stack_slots_and_result_register);
+	tcase_add_test(tc, marking_keeps_objects_of_every_info_width);
 	tcase_add_test(
 		tc, hybrid_barrier_shades_old_value_and_new_value_while_stack_grey);
 	tcase_add_test(tc, objects_allocated_during_mark_are_black);

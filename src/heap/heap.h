@@ -134,6 +134,14 @@ static inline int tc_size_to_class(size_t bytes)
 #define TC_INFO_SCANNED 0x8000u
 #define TC_INFO_FLAGS (TC_INFO_MARKED | TC_INFO_SCANNED)
 #define TC_INFO8_MAX_SIZE (63 * 8)
+/* The one-byte form, for code that works on the byte itself (marking). */
+#define TC_INFO8_NPTRS 0x3fu
+#define TC_INFO8_MARKED 0x40u
+#define TC_INFO8_SCANNED 0x80u
+#define TC_INFO8_FLAGS (TC_INFO8_MARKED | TC_INFO8_SCANNED)
+_Static_assert(TC_INFO8_MARKED << 8 == TC_INFO_MARKED &&
+		       TC_INFO8_SCANNED << 8 == TC_INFO_SCANNED,
+	       "the one-byte form keeps the flags in the same order");
 _Static_assert(TC_ALLOC_INLINE_MAX_ <= TC_INFO8_MAX_SIZE,
 	       "tc_alloc's inline path stores one-byte info words");
 
@@ -426,7 +434,8 @@ static inline uint16_t tc_info_load(const void *info, uint32_t elemsize,
 	if (elemsize <= TC_INFO8_MAX_SIZE) {
 		uint8_t b = atomic_load_explicit(
 			&((_Atomic(uint8_t) *)info)[slot], memory_order_relaxed);
-		return (uint16_t)((b & 0x3fu) | ((b & 0xc0u) << 8));
+		return (uint16_t)((b & TC_INFO8_NPTRS) |
+				  ((b & TC_INFO8_FLAGS) << 8));
 	}
 	return atomic_load_explicit(&((_Atomic(uint16_t) *)info)[slot],
 				    memory_order_relaxed);
@@ -437,7 +446,8 @@ static inline void tc_info_store(void *info, uint32_t elemsize, uint32_t slot,
 {
 	if (elemsize <= TC_INFO8_MAX_SIZE)
 		atomic_store_explicit(&((_Atomic(uint8_t) *)info)[slot],
-				      (uint8_t)((v & 0x3fu) | ((v >> 8) & 0xc0u)),
+				      (uint8_t)((v & TC_INFO8_NPTRS) |
+						((v >> 8) & TC_INFO8_FLAGS)),
 				      memory_order_relaxed);
 	else
 		atomic_store_explicit(&((_Atomic(uint16_t) *)info)[slot], v,
