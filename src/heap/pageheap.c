@@ -275,10 +275,10 @@ static int64_t find_run(tc_heap *h, uint32_t n)
  * cleared with atomic stores, since an observer may still be reading the
  * span it belonged to; its info words are rewritten by each allocation
  * before the object is published.
- * Popping a block reads its link word, in a line nobody has touched
- * since the block was pooled (by a sweeper, often on the other CPU):
- * after the hint fix above, that miss was three quarters of
- * tc_heap_alloc_span.  So each pop prefetches the next block. */
+ * Popping a block reads its link word, in a line last written when a
+ * sweeper pooled the block, often on the other CPU: after the hint fix
+ * above, that miss was three quarters of tc_heap_alloc_span.  So each
+ * pop prefetches the next block. */
 static void *meta_get(tc_heap *h, int cls, uint32_t elemsize, uint32_t nelems)
 {
 	void **m = h->metapool[cls];
