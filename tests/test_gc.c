@@ -321,6 +321,46 @@ START_TEST(inline_allocation_fills_spans_exactly_zeroes_and_allocates_black)
 }
 END_TEST
 
+/* The inline path zeroes the bytes asked for (rounded up to a word), not
+ * the whole slot: a 145-byte object in a 160-byte slot that held other
+ * data reads zero up to its last byte. */
+START_TEST(reused_slot_reads_zero_up_to_the_requested_size)
+{
+	tc_runtime *rt = mkrt(16 << 20, TC_GOGC_OFF, TC_BARRIER_HYBRID);
+	tc_mutator *m = tc_attach(rt, "t");
+	tc_push(m, "main", 1);
+	enum { N = 200 };
+	static uintptr_t addr[N];
+	void *keep = tc_alloc_slot(m, 0, N, 0);
+	for (int i = 0; i < N; i++) {
+		uint64_t *o = tc_alloc(m, 1, 152); /* 160 bytes */
+		ck_assert_ptr_nonnull(o);
+		addr[i] = (uintptr_t)o;
+		for (int j = 1; j < 20; j++)
+			o[j] = ~(uint64_t)0;
+		if (i % 2 == 0)
+			tc_write(m, keep, (size_t)i, o);
+	}
+	tc_gc(m);
+	int reused = 0;
+	for (int i = 0; i < N / 2; i++) {
+		uint64_t *o = tc_alloc(m, 1, 137); /* 145 bytes */
+		ck_assert_ptr_nonnull(o);
+		tc_span *s = tc_heap_spanof(&rt->heap, (uintptr_t)o);
+		ck_assert_uint_eq(atomic_load(&s->elemsize), 160);
+		for (int j = 1; j < N; j += 2)
+			reused += addr[j] == (uintptr_t)o;
+		for (int j = 0; j < 18; j++)
+			ck_assert_msg(o[j] == 0, "word %d of a reused slot", j);
+		ck_assert_uint_eq(((const uint8_t *)o)[144], 0);
+	}
+	ck_assert_int_eq(reused, N / 2);
+	tc_pop(m);
+	tc_detach(m);
+	tc_runtime_free(rt);
+}
+END_TEST
+
 /* An allocation over the goal waits for the cycle to end
  * (tc_gc_wait_mark).  Pausing the collector must release it: a paused
  * cycle ends only by steps, and a waiter that slept through the pause
@@ -1249,6 +1289,7 @@ static Suite *gc_suite(void)
 	TCase *tc = tcase_create("mechanisms");
 	tcase_add_test(tc, roots_are_globals_stack_slots_and_result_register);
 	tcase_add_test(tc, marking_keeps_objects_of_every_info_width);
+	tcase_add_test(tc, reused_slot_reads_zero_up_to_the_requested_size);
 	tcase_add_test(
 		tc, hybrid_barrier_shades_old_value_and_new_value_while_stack_grey);
 	tcase_add_test(tc, objects_allocated_during_mark_are_black);

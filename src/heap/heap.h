@@ -565,7 +565,7 @@ tc_mcache_alloc_fast(tc_mcache *c, int cls, uint32_t nptrs, bool black)
 		k->index = fi;
 	}
 	uint32_t slot;
-	uintptr_t p = tc_cursor_take_(k, cache, &slot);
+	uintptr_t p = tc_cursor_take_(k, cache, k->size, &slot);
 	if (black && __builtin_expect(!k->black, 0)) {
 		k->flags = (uint8_t)(tc_span_black(s) >> 8);
 		k->black = 1;
