@@ -671,7 +671,19 @@ static void world_give_p(void *ctx)
 	pin_apply(rt, rt->gc_pin, &rt->gc_pin_applied);
 }
 
-#define TC_TIMESLICE_NS (10 * 1000 * 1000)
+/* How long a mutator may hold its P while others wait for one.  Go's is
+ * 10 ms (forcePreemptNS), where passing the P on switches goroutines in
+ * user space; here it parks one OS thread and wakes another, and the
+ * CPU goes idle in between (on the project's VM an idle virtual CPU
+ * halts, and waking it goes through the host).  Measured with 10, 20
+ * and 50 ms (bench/binarytrees 20 4, two sets of 4 rounds, and 18 4, 8
+ * rounds, rotating with Boehm; AMD EPYC): at d20/4 CPU time over wall
+ * time 1.74-1.77 at 10 ms, 1.77-1.85 at 20 and 1.80-1.87 at 50 (the
+ * CPUs idle less); median wall against Boehm 1.05x, 0.92x, 0.93x in
+ * the first set, 1.00x, 1.04x, 0.99x in the second, and at d18/4
+ * 0.98x, 0.92x, 0.95x.  20 ms takes most of it for the smallest step
+ * away from Go's figure. */
+#define TC_TIMESLICE_NS (20 * 1000 * 1000)
 
 static void world_preempt(void *ctx, uint64_t now)
 {
