@@ -153,7 +153,8 @@ static void bad_pointer(uintptr_t p, const char *why)
  * all three, 3913-4210 / 4044-4458 / 3637-4365. */
 
 typedef struct markenv {
-	uintptr_t arena, arena_bytes;
+	uintptr_t arena;
+	size_t arena_bytes;
 	_Atomic(tc_span *) *spanof;
 } markenv;
 
@@ -165,11 +166,7 @@ static inline markenv env_of(const tc_heap *h)
 /* tc_heap_spanof, from the markenv. */
 static inline tc_span *env_spanof(const markenv *e, uintptr_t p)
 {
-	uintptr_t off = p - e->arena;
-	if (off >= e->arena_bytes)
-		return NULL;
-	return atomic_load_explicit(&e->spanof[off >> TC_PAGE_SHIFT],
-				    memory_order_relaxed);
+	return tc_spanof_(e->arena, e->arena_bytes, e->spanof, p);
 }
 
 /* shade_in for objects with two-byte info words and large objects. */

@@ -364,14 +364,21 @@ void tc_heap_flip_sweepgen(tc_heap *h);
 tc_span *tc_heap_alloc_span(tc_heap *h, int cls, uint32_t npages);
 void tc_heap_free_span(tc_heap *h, tc_span *s);
 
-/* Lookups. */
+/* Lookups.  tc_spanof_ takes the three fields of the heap it reads, so
+ * that the marker can keep them in registers (mark.c). */
+static inline tc_span *tc_spanof_(uintptr_t arena, size_t arena_bytes,
+				  _Atomic(tc_span *) *spanof, uintptr_t p)
+{
+	uintptr_t off = p - arena;
+	if (off >= arena_bytes)
+		return NULL;
+	return atomic_load_explicit(&spanof[off >> TC_PAGE_SHIFT],
+				    memory_order_relaxed);
+}
+
 static inline tc_span *tc_heap_spanof(const tc_heap *h, uintptr_t p)
 {
-	uintptr_t off = p - h->arena;
-	if (off >= h->arena_bytes)
-		return NULL;
-	return atomic_load_explicit(&h->spanof[off >> TC_PAGE_SHIFT],
-				    memory_order_relaxed);
+	return tc_spanof_(h->arena, h->arena_bytes, h->spanof, p);
 }
 
 static inline uint32_t tc_span_slot(const tc_span *s, uintptr_t p)
