@@ -129,12 +129,13 @@ static void bad_pointer(uintptr_t p, const char *why)
 		 (unsigned long)p, why);
 }
 
-/* Shading and scanning, the whole of marking's time, are bound by the
- * instructions they execute, not by memory: pausebench's mark rate was
- * the same at 16 MiB (which the caches hold) as at 1 GiB, and taking a
- * load out of the chain (the span descriptor, or the info byte's re-read
- * when scanning; docs/benchmarks.md, "What changed") gained nothing.  So
- * the common case is written for as few instructions as it can take:
+/* With the grey objects prefetched (tc_gc_drain), shading and scanning,
+ * the whole of marking's time, are bound by the instructions they
+ * execute, not by memory: pausebench's mark rate was the same at 16 MiB
+ * (which the caches hold) as at 1 GiB, and taking a load out of the
+ * chain (the span descriptor, or the info byte's re-read when scanning;
+ * docs/benchmarks.md, "What changed") gained nothing.  So the common
+ * case is written for as few instructions as it can take:
  *
  *   - Objects with a one-byte info word (heap.h; every class of up to
  *     504 bytes, nearly all objects) are tested and flagged in the
@@ -152,6 +153,8 @@ static void bad_pointer(uintptr_t p, const char *why)
  * 2633-2966; the byte form alone, 2847-3400 / 3084-3548 / 2831-3397;
  * all three, 3913-4210 / 4044-4458 / 3637-4365. */
 
+/* The arena's bounds and page table: set by tc_heap_init and constant
+ * for the heap's life, so plain copies are safe to keep. */
 typedef struct markenv {
 	uintptr_t arena;
 	size_t arena_bytes;
@@ -198,8 +201,8 @@ static __attribute__((noinline)) bool shade_wide(tc_collector *gc,
 
 /* Mark the object containing p; if this call marked it, queue it (or
  * blacken it at once if it has no pointers).  Returns true if it shaded.
- * The info byte's flags are read against the span's cycle parity, as
- * tc_span_black does, and markgen is noted as tc_span_note_mark does. */
+ * The info byte's flags are read against the span's cycle parity in the
+ * byte's form (tc_black8). */
 static inline __attribute__((always_inline)) bool
 shade_in(tc_collector *gc, tc_gcwork *w, const markenv *e, uintptr_t p)
 {
@@ -213,7 +216,7 @@ shade_in(tc_collector *gc, tc_gcwork *w, const markenv *e, uintptr_t p)
 	_Atomic(uint8_t) *ip = (_Atomic(uint8_t) *)s->info + slot;
 	uint32_t b = atomic_load_explicit(ip, memory_order_relaxed);
 	uint32_t sg = atomic_load_explicit(&s->sweepgen, memory_order_relaxed);
-	uint32_t black = (sg & 2) ? TC_INFO8_FLAGS : 0;
+	uint32_t black = tc_black8(sg);
 	if (!((b ^ black) & TC_INFO8_MARKED))
 		return false;
 #ifdef TC_DEBUG
@@ -222,8 +225,7 @@ shade_in(tc_collector *gc, tc_gcwork *w, const markenv *e, uintptr_t p)
 #endif
 	w->marked_objs++;
 	w->marked_bytes += size;
-	if (atomic_load_explicit(&s->markgen, memory_order_relaxed) != sg)
-		atomic_store_explicit(&s->markgen, sg, memory_order_relaxed);
+	tc_span_note_mark_at(s, sg);
 	uint32_t n = b & TC_INFO8_NPTRS;
 	if (n == 0) {
 		atomic_store_explicit(ip, (uint8_t)black, memory_order_relaxed);
@@ -283,9 +285,8 @@ scan_object(tc_collector *gc, tc_gcwork *w, const markenv *e, uintptr_t obj)
 						   memory_order_relaxed);
 		n = atomic_load_explicit(ip, memory_order_relaxed) &
 		    TC_INFO8_NPTRS;
-		atomic_store_explicit(
-			ip, (uint8_t)(n | ((sg & 2) ? TC_INFO8_FLAGS : 0)),
-			memory_order_relaxed);
+		atomic_store_explicit(ip, (uint8_t)(n | tc_black8(sg)),
+				      memory_order_relaxed);
 	} else {
 		uint16_t info = tc_span_info_get(s, slot);
 		n = tc_span_nptrs_of(s, info);

@@ -402,14 +402,21 @@ static inline bool tc_bit_test(_Atomic(uint64_t) *bits, uint32_t i)
 	       1;
 }
 
-/* The flags that mean "marked and scanned" - black - in s's current
- * cycle: both set or both clear, by the span's parity.  The other values:
- * white = black ^ TC_INFO_FLAGS, grey = black ^ TC_INFO_SCANNED. */
+/* The flags that mean "marked and scanned" - black - in the cycle of a
+ * span whose sweepgen is `sg`: both set or both clear, by its parity.
+ * The other values: white = black ^ TC_INFO_FLAGS, grey = black ^
+ * TC_INFO_SCANNED.  tc_black8 gives them in the one-byte form (marking
+ * works on the byte itself), tc_span_black in the two-byte form. */
+static inline uint32_t tc_black8(uint32_t sg)
+{
+	return (sg & 2) ? TC_INFO8_FLAGS : 0;
+}
+
 static inline uint16_t tc_span_black(const tc_span *s)
 {
-	return (atomic_load_explicit(&s->sweepgen, memory_order_relaxed) & 2)
-		       ? TC_INFO_FLAGS
-		       : 0;
+	return (uint16_t)(tc_black8(atomic_load_explicit(
+				  &s->sweepgen, memory_order_relaxed))
+			  << 8);
 }
 
 /* Whether info word `info` says marked (or scanned), given the span's
@@ -503,12 +510,18 @@ static inline void tc_span_set_flags(tc_span *s, uint32_t slot, uint16_t info,
 		      slot, (uint16_t)((info & TC_INFO_NPTRS) | flags));
 }
 
-/* Record that an object of s was marked this cycle (see markgen). */
-static inline void tc_span_note_mark(tc_span *s)
+/* Record that an object of s was marked this cycle (see markgen); `sg`
+ * is the span's sweepgen, for a caller that has loaded it already. */
+static inline void tc_span_note_mark_at(tc_span *s, uint32_t sg)
 {
-	uint32_t sg = atomic_load_explicit(&s->sweepgen, memory_order_relaxed);
 	if (atomic_load_explicit(&s->markgen, memory_order_relaxed) != sg)
 		atomic_store_explicit(&s->markgen, sg, memory_order_relaxed);
+}
+
+static inline void tc_span_note_mark(tc_span *s)
+{
+	tc_span_note_mark_at(
+		s, atomic_load_explicit(&s->sweepgen, memory_order_relaxed));
 }
 
 /* The mark flags of 64 objects from slot `first` (up to nelems) as a

@@ -284,9 +284,10 @@ static void *meta_get(tc_heap *h, int cls, uint32_t elemsize, uint32_t nelems)
 	void **m = h->metapool[cls];
 	size_t words = (nelems + 63) / 64;
 	if (m) {
-		h->metapool[cls] = *m;
-		if (*m)
-			__builtin_prefetch(*m, 1);
+		void *next = *m;
+		h->metapool[cls] = next;
+		if (next)
+			__builtin_prefetch(next, 1);
 		tc_words_fill((uintptr_t)(m + 1), words * 8, 0);
 		return m;
 	}
