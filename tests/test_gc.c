@@ -324,6 +324,63 @@ END_TEST
 /* The inline path zeroes the bytes asked for (rounded up to a word), not
  * the whole slot: a 145-byte object in a 160-byte slot that held other
  * data reads zero up to its last byte. */
+/* A pushed frame's slots read NULL even where the stack held pointers and
+ * scalars before (tc_push zeroes them: a frame of a constant size with
+ * unrolled stores, a run-time size with a loop), and every push and pop
+ * leaves the stack's seqlock even, so a snapshot sees the frames. */
+START_TEST(pushed_frames_start_null_over_reused_stack_slots)
+{
+	tc_runtime *rt = mkrt(16 << 20, TC_GOGC_OFF, TC_BARRIER_HYBRID);
+	tc_mutator *m = tc_attach(rt, "t");
+	static tc_stack_view v;
+	tc_push(m, "outer", 1);
+	void *obj = tc_alloc_slot(m, 0, 1, 0);
+	ck_assert_ptr_nonnull(obj);
+	volatile int sizes[] = {3, 1, TC_MAX_FRAME_SLOTS, 7};
+	for (int round = 0; round < 2; round++) {
+		for (int k = 0; k < 4; k++) {
+			int n = sizes[k];
+			/* Dirty the slots above the outer frame. */
+			ck_assert_int_eq(tc_push(m, "dirty",
+						 TC_MAX_FRAME_SLOTS), 0);
+			for (int i = 0; i < TC_MAX_FRAME_SLOTS; i++) {
+				if (i % 2)
+					tc_set_int(m, i, -5 - i);
+				else
+					tc_set_ptr(m, i, obj);
+			}
+			tc_pop(m);
+			int rc = round == 0 && n == 3
+					 ? tc_push(m, "three", 3)
+					 : tc_push(m, "sized", n);
+			ck_assert_int_eq(rc, 0);
+			for (int i = 0; i < n; i++) {
+				ck_assert_ptr_null(tc_get_ptr(m, i));
+				ck_assert_int_eq(tc_get_int(m, i), 0);
+			}
+			ck_assert_int_eq(tc_stack_snapshot(rt, tc_mutator_id(m),
+							   &v),
+					 0);
+			ck_assert_int_eq(v.nframes, 2);
+			ck_assert_int_eq(v.nslots, 1 + n);
+			ck_assert_int_eq(v.frames[1].nslots, n);
+			for (int i = 1; i <= n; i++)
+				ck_assert(v.slots[i].is_ptr &&
+					  !v.slots[i].nonnull);
+			ck_assert(v.slots[0].is_ptr && v.slots[0].nonnull);
+			tc_pop(m);
+			ck_assert_int_eq(tc_stack_snapshot(rt, tc_mutator_id(m),
+							   &v),
+					 0);
+			ck_assert_int_eq(v.nframes, 1);
+		}
+	}
+	tc_pop(m);
+	tc_detach(m);
+	tc_runtime_free(rt);
+}
+END_TEST
+
 START_TEST(reused_slot_reads_zero_up_to_the_requested_size)
 {
 	tc_runtime *rt = mkrt(16 << 20, TC_GOGC_OFF, TC_BARRIER_HYBRID);
@@ -1290,6 +1347,7 @@ static Suite *gc_suite(void)
 	tcase_add_test(tc, roots_are_globals_stack_slots_and_result_register);
 	tcase_add_test(tc, marking_keeps_objects_of_every_info_width);
 	tcase_add_test(tc, reused_slot_reads_zero_up_to_the_requested_size);
+	tcase_add_test(tc, pushed_frames_start_null_over_reused_stack_slots);
 	tcase_add_test(
 		tc, hybrid_barrier_shades_old_value_and_new_value_while_stack_grey);
 	tcase_add_test(tc, objects_allocated_during_mark_are_black);
