@@ -599,6 +599,11 @@ typedef struct tc_mutator_hot {
 	tc_alloc_cursor_ *alloc; /* cursors by size class */
 	uint64_t *black_bytes;   /* allocated black this cycle */
 	int64_t *assist_debt;    /* black bytes not yet paid with scan work */
+	/* The top frame's slots and their count (0 with no frame), kept by
+	 * push and pop: owner only, plain fields.  A slot access then loads
+	 * two words instead of the frame count and two frame fields. */
+	uint64_t *top;
+	int32_t top_n;
 	tc_stack stack;
 } tc_mutator_hot;
 
@@ -666,6 +671,8 @@ TC_INLINE_ int tc_push(tc_mutator *m, const char *fn, int nslots)
 	TC_ST_(&st->sp, sp + nslots);
 	TC_ST_(&st->nframes, nf + 1);
 	tc_seq_end_(st, seq);
+	tc_hot_(m)->top = s;
+	tc_hot_(m)->top_n = nslots;
 	return 0;
 }
 
@@ -681,6 +688,11 @@ TC_INLINE_ void tc_pop_(tc_mutator *m, int set_result, void *ret)
 	TC_ST_(&st->sp, TC_LD_(&st->frames[nf].base));
 	TC_ST_(&st->nframes, nf - 1);
 	tc_seq_end_(st, seq);
+	/* The caller's frame is on top again (frames[0], the sentinel, has
+	 * no slots). */
+	const tc_frame_rec *f = &st->frames[nf - 1];
+	tc_hot_(m)->top = &st->slot[TC_LD_(&f->base)];
+	tc_hot_(m)->top_n = TC_LD_(&f->nslots);
 	tc_safepoint(m);
 }
 
@@ -704,40 +716,36 @@ TC_INLINE_ int tc_depth(const tc_mutator *m)
 	return TC_LD_(&tc_hot_(m)->stack.nframes);
 }
 
-/* Index of a slot of the top frame.  With no frame, the top is the empty
- * sentinel frames[0] and every slot is out of range. */
-TC_INLINE_ int tc_slot_index_(const tc_mutator *m, int slot)
+/* Address of a slot of the top frame.  With no frame, top_n is 0 and
+ * every slot is out of range. */
+TC_INLINE_ uint64_t *tc_slot_addr_(const tc_mutator *m, int slot)
 {
-	const tc_stack *st = &tc_hot_(m)->stack;
-	const tc_frame_rec *f = &st->frames[TC_LD_(&st->nframes)];
-	if (__builtin_expect((unsigned)slot >= (unsigned)TC_LD_(&f->nslots),
-			     0))
+	const tc_mutator_hot *h = tc_hot_(m);
+	if (__builtin_expect((unsigned)slot >= (unsigned)h->top_n, 0))
 		tc_bad_slot(m, slot);
-	return TC_LD_(&f->base) + slot;
+	return &h->top[slot];
 }
 
 /* Slot stores need no seqlock: a slot is one atomic word. */
 TC_INLINE_ void tc_set_ptr(tc_mutator *m, int slot, void *obj)
 {
-	TC_ST_(&tc_hot_(m)->stack.slot[tc_slot_index_(m, slot)],
-	       (uint64_t)(uintptr_t)obj);
+	TC_ST_(tc_slot_addr_(m, slot), (uint64_t)(uintptr_t)obj);
 }
 
 TC_INLINE_ void *tc_get_ptr(const tc_mutator *m, int slot)
 {
-	uint64_t w = TC_LD_(&tc_hot_(m)->stack.slot[tc_slot_index_(m, slot)]);
+	uint64_t w = TC_LD_(tc_slot_addr_(m, slot));
 	return TC_SLOT_IS_PTR(w) ? (void *)(uintptr_t)w : NULL;
 }
 
 TC_INLINE_ void tc_set_int(tc_mutator *m, int slot, int64_t v)
 {
-	TC_ST_(&tc_hot_(m)->stack.slot[tc_slot_index_(m, slot)],
-	       TC_SLOT_SCALAR(v));
+	TC_ST_(tc_slot_addr_(m, slot), TC_SLOT_SCALAR(v));
 }
 
 TC_INLINE_ int64_t tc_get_int(const tc_mutator *m, int slot)
 {
-	uint64_t w = TC_LD_(&tc_hot_(m)->stack.slot[tc_slot_index_(m, slot)]);
+	uint64_t w = TC_LD_(tc_slot_addr_(m, slot));
 	return TC_SLOT_IS_PTR(w) ? 0 : TC_SLOT_VALUE(w);
 }
 

@@ -10,6 +10,7 @@
 #include <check.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -378,6 +379,46 @@ START_TEST(pushed_frames_start_null_over_reused_stack_slots)
 	tc_pop(m);
 	tc_detach(m);
 	tc_runtime_free(rt);
+}
+END_TEST
+
+/* Slot misuse is fatal (tc_bad_slot: a message and abort), checked
+ * against the frame on top: after a pop, the caller's; with none, every
+ * slot.  Run only when check forks, since each test ends in SIGABRT. */
+static tc_mutator *misuse_mutator(void)
+{
+	struct rlimit no_core = {0, 0};
+	setrlimit(RLIMIT_CORE, &no_core);
+	tc_runtime *rt = mkrt(16 << 20, TC_GOGC_OFF, TC_BARRIER_HYBRID);
+	return tc_attach(rt, "t");
+}
+
+START_TEST(a_slot_past_the_callers_frame_aborts_after_a_pop)
+{
+	tc_mutator *m = misuse_mutator();
+	tc_push(m, "caller", 2);
+	tc_set_int(m, 1, 7);
+	tc_push(m, "callee", 5);
+	tc_set_int(m, 4, 9);
+	tc_pop(m);
+	ck_assert_int_eq(tc_get_int(m, 1), 7);
+	tc_get_int(m, 2); /* slot 2 of a 2-slot frame */
+}
+END_TEST
+
+START_TEST(a_slot_with_no_frame_aborts)
+{
+	tc_mutator *m = misuse_mutator();
+	tc_push(m, "only", 1);
+	tc_pop(m);
+	tc_set_ptr(m, 0, NULL);
+}
+END_TEST
+
+START_TEST(a_pop_with_no_frame_aborts)
+{
+	tc_mutator *m = misuse_mutator();
+	tc_pop(m);
 }
 END_TEST
 
@@ -1389,7 +1430,19 @@ static Suite *gc_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(gc_suite());
+	Suite *s = gc_suite();
+	SRunner *sr = srunner_create(s);
+	if (srunner_fork_status(sr) != CK_NOFORK) {
+		TCase *mis = tcase_create("misuse");
+		tcase_add_test_raise_signal(
+			mis, a_slot_past_the_callers_frame_aborts_after_a_pop,
+			SIGABRT);
+		tcase_add_test_raise_signal(mis, a_slot_with_no_frame_aborts,
+					    SIGABRT);
+		tcase_add_test_raise_signal(mis, a_pop_with_no_frame_aborts,
+					    SIGABRT);
+		suite_add_tcase(s, mis);
+	}
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -829,6 +829,8 @@ tc_mutator *tc_attach(tc_runtime *rt, const char *name)
 	__atomic_store_n(&st->nframes, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&st->sp, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&st->result, 0, __ATOMIC_RELAXED);
+	m->hot.top = st->slot;
+	m->hot.top_n = 0;
 	/* A new stack holds nothing yet: it is black (see barrier.c). */
 	__atomic_store_n(&st->state, TC_STACK_BLACK, __ATOMIC_RELAXED);
 	/* Published parked, then queued for a P like any waking mutator. */
@@ -880,6 +882,7 @@ void tc_detach(tc_mutator *m)
 	atomic_store(&m->id, 0);
 	__atomic_store_n(&m->hot.stack.sp, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&m->hot.stack.nframes, 0, __ATOMIC_RELAXED);
+	m->hot.top_n = 0;
 	m->free_next = rt->free_mutators;
 	rt->free_mutators = m;
 	stw_stopped(rt);
