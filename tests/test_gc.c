@@ -422,6 +422,30 @@ START_TEST(a_pop_with_no_frame_aborts)
 }
 END_TEST
 
+/* A cycle's record counts the assist time of that cycle only: each
+ * mutator's assist clock is read and restarted at mark termination (it
+ * was read and kept, so every record repeated all earlier cycles' assists
+ * and the gctrace line's assist CPU only ever grew).  The clock is set by
+ * hand here, as an assist would leave it, so that the test is exact. */
+START_TEST(a_cycle_record_counts_only_that_cycles_assists)
+{
+	tc_runtime *rt = mkrt(16 << 20, TC_GOGC_OFF, TC_BARRIER_HYBRID);
+	tc_mutator *m = tc_attach(rt, "t");
+	tc_cycle_info ci;
+	atomic_store(&m->g.assist_ns, 5000000);
+	uint64_t n = tc_gc(m);
+	ck_assert_int_eq(tc_last_cycle(rt, &ci), 0);
+	ck_assert_uint_eq(ci.n, n);
+	ck_assert_uint_eq(ci.cpu_assist_ns, 5000000);
+	n = tc_gc(m); /* no allocation, so no assist */
+	ck_assert_int_eq(tc_last_cycle(rt, &ci), 0);
+	ck_assert_uint_eq(ci.n, n);
+	ck_assert_uint_eq(ci.cpu_assist_ns, 0);
+	tc_detach(m);
+	tc_runtime_free(rt);
+}
+END_TEST
+
 START_TEST(reused_slot_reads_zero_up_to_the_requested_size)
 {
 	tc_runtime *rt = mkrt(16 << 20, TC_GOGC_OFF, TC_BARRIER_HYBRID);
@@ -1389,6 +1413,7 @@ static Suite *gc_suite(void)
 	tcase_add_test(tc, marking_keeps_objects_of_every_info_width);
 	tcase_add_test(tc, reused_slot_reads_zero_up_to_the_requested_size);
 	tcase_add_test(tc, pushed_frames_start_null_over_reused_stack_slots);
+	tcase_add_test(tc, a_cycle_record_counts_only_that_cycles_assists);
 	tcase_add_test(
 		tc, hybrid_barrier_shades_old_value_and_new_value_while_stack_grey);
 	tcase_add_test(tc, objects_allocated_during_mark_are_black);

@@ -460,7 +460,9 @@ static void release_mutator(void *arg, tc_gcmut *m)
 	t->black += m->cache.black_bytes;
 	m->cache.black_bytes = 0;
 	m->assist_debt = 0;
-	t->assist_ns += atomic_load(&m->assist_ns);
+	/* This cycle's assist time: the clock restarts for the next (the
+	 * world is stopped, so its owner is not adding to it). */
+	t->assist_ns += atomic_exchange(&m->assist_ns, 0);
 }
 
 /* The last cycle's record, copied under a lock held for one memcpy. */

@@ -71,7 +71,8 @@ typedef struct tc_gcmut {
 	int64_t assist_debt; /* bytes allocated during mark not yet paid
 			      * (owner; the collector resets it only with
 			      * the world stopped) */
-	_Atomic uint64_t assist_ns;
+	_Atomic uint64_t assist_ns; /* in assists this cycle: read and
+				     * restarted at mark termination */
 	unsigned id;
 } tc_gcmut;
 
