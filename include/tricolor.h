@@ -97,6 +97,10 @@ typedef struct tc_config {
 				  * where the kernel has them; default
 				  * true, $TRICOLOR_HUGEPAGES=0 turns it
 				  * off (src/heap/heap.h says why) */
+	bool gctrace;            /* one line per cycle on stderr in the
+				  * format of Go's gctrace
+				  * (tc_format_gctrace); default false,
+				  * $GODEBUG with gctrace=1 turns it on */
 	/* Optional observer hook, called on the thread that caused the event
 	 * (collector or mutator); it must not block nor call back into the
 	 * runtime.  May be NULL. */
@@ -479,6 +483,16 @@ typedef struct tc_cycle_info {
 	bool forced;
 	uint64_t violations;
 } tc_cycle_info;
+
+/* Format cycle `c` as Go's gctrace line (GODEBUG=gctrace=1), without a
+ * newline: "gc N @Ts P%: stw1+mark+stw2 ms clock, stw1+assist/bg/idle+stw2
+ * ms cpu, start->end->marked MB, goal MB goal, 0 MB stacks, G MB globals,
+ * N P", with " (forced)" after a requested cycle.  `procs` is GOMAXPROCS,
+ * `globals_bytes` the size of the global roots, `unit_shift` 20 for MB or
+ * 10 for KB (small heaps).  Returns what snprintf returns. */
+int tc_format_gctrace(const tc_cycle_info *c, int procs,
+		      uint64_t globals_bytes, int unit_shift, char *buf,
+		      size_t len);
 
 /* The record of the last completed cycle (published just after the cycle
  * is counted in tc_stats.cycles: compare its n).  0, or -1 if none yet. */

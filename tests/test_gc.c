@@ -446,6 +446,110 @@ START_TEST(a_cycle_record_counts_only_that_cycles_assists)
 }
 END_TEST
 
+/* GODEBUG is read as Go reads it: comma-separated settings, the last
+ * gctrace= wins, any nonzero number turns the trace on. */
+START_TEST(godebug_gctrace_is_read_like_go)
+{
+	static const struct {
+		const char *v;
+		bool on;
+	} cases[] = {
+		{"gctrace=1", true},
+		{"gctrace=2", true},
+		{"madvdontneed=1,gctrace=1", true},
+		{"gctrace=1,gctrace=0", false},
+		{"gctrace=0", false},
+		{"gctrace=", false},
+		{"gctrace=1x", false},
+		{"xgctrace=1", false},
+		{"gccheckmark=1", false},
+		{"", false},
+	};
+	tc_config cfg;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		setenv("GODEBUG", cases[i].v, 1);
+		tc_config_init(&cfg);
+		ck_assert_msg(cfg.gctrace == cases[i].on, "GODEBUG=%s",
+			      cases[i].v);
+	}
+	unsetenv("GODEBUG");
+	tc_config_init(&cfg);
+	ck_assert(!cfg.gctrace);
+}
+END_TEST
+
+START_TEST(gctrace_line_has_gos_fields_in_gos_order)
+{
+	tc_cycle_info c = {
+		.n = 7,
+		.start_ns = 1234500000,
+		.gc_cpu_fraction = 0.042,
+		.stw1_ns = 12000,
+		.mark_ns = 3100000,
+		.stw2_ns = 15000,
+		.cpu_stw1_ns = 20000,
+		.cpu_assist_ns = 500000,
+		.cpu_bg_ns = 29000000,
+		.cpu_stw2_ns = 15000,
+		.heap_start = 4u << 20,
+		.heap_end = (5u << 20) + 1000,
+		.heap_marked = 2u << 20,
+		.heap_goal = 8u << 20,
+		.forced = true,
+	};
+	char line[256];
+	tc_format_gctrace(&c, 2, 4096, 20, line, sizeof line);
+	ck_assert_str_eq(line, "gc 7 @1.234s 4%: 0.012+3.1+0.015 ms clock, "
+			       "0.020+0.500/29/0+0.015 ms cpu, 4->5->2 MB, "
+			       "8 MB goal, 0 MB stacks, 0 MB globals, 2 P "
+			       "(forced)");
+	c.forced = false;
+	tc_format_gctrace(&c, 4, 4096, 10, line, sizeof line);
+	ck_assert_str_eq(line, "gc 7 @1.234s 4%: 0.012+3.1+0.015 ms clock, "
+			       "0.020+0.500/29/0+0.015 ms cpu, "
+			       "4096->5120->2048 KB, 8192 KB goal, 0 KB "
+			       "stacks, 4 KB globals, 4 P");
+}
+END_TEST
+
+/* cfg.gctrace writes each cycle's line to stderr, numbered from 1. */
+START_TEST(gctrace_prints_a_line_per_cycle_on_stderr)
+{
+	tc_config cfg;
+	tc_config_init(&cfg);
+	cfg.heap_bytes = 16 << 20;
+	cfg.gctrace = true;
+	const char *err = NULL;
+	tc_runtime *rt = tc_runtime_new(&cfg, &err);
+	ck_assert_msg(rt != NULL, "runtime: %s", err ? err : "?");
+	tc_mutator *m = tc_attach(rt, "t");
+	FILE *f = tmpfile();
+	ck_assert_ptr_nonnull(f);
+	fflush(stderr);
+	int saved = dup(2);
+	ck_assert_int_ge(saved, 0);
+	ck_assert_int_eq(dup2(fileno(f), 2), 2);
+	tc_gc(m);
+	tc_gc(m);
+	fflush(stderr);
+	ck_assert_int_eq(dup2(saved, 2), 2);
+	close(saved);
+	tc_detach(m);
+	tc_runtime_free(rt);
+	char buf[1024] = "";
+	rewind(f);
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	ck_assert_msg(strncmp(buf, "gc 1 @", 6) == 0, "stderr: %s", buf);
+	const char *second = strstr(buf, "\ngc 2 @");
+	ck_assert_msg(second != NULL, "stderr: %s", buf);
+	ck_assert_msg(strstr(buf, " P (forced)\n") != NULL, "stderr: %s", buf);
+	ck_assert_msg(strstr(buf, "0 MB globals") != NULL, "stderr: %s", buf);
+	ck_assert_ptr_null(strstr(second + 1, "\ngc 3"));
+}
+END_TEST
+
 START_TEST(reused_slot_reads_zero_up_to_the_requested_size)
 {
 	tc_runtime *rt = mkrt(16 << 20, TC_GOGC_OFF, TC_BARRIER_HYBRID);
@@ -1414,6 +1518,9 @@ static Suite *gc_suite(void)
 	tcase_add_test(tc, reused_slot_reads_zero_up_to_the_requested_size);
 	tcase_add_test(tc, pushed_frames_start_null_over_reused_stack_slots);
 	tcase_add_test(tc, a_cycle_record_counts_only_that_cycles_assists);
+	tcase_add_test(tc, godebug_gctrace_is_read_like_go);
+	tcase_add_test(tc, gctrace_line_has_gos_fields_in_gos_order);
+	tcase_add_test(tc, gctrace_prints_a_line_per_cycle_on_stderr);
 	tcase_add_test(
 		tc, hybrid_barrier_shades_old_value_and_new_value_while_stack_grey);
 	tcase_add_test(tc, objects_allocated_during_mark_are_black);

@@ -89,6 +89,62 @@ const char *tc_phase_name(tc_phase p)
 	return p < TC_NPHASES ? names[p] : "?";
 }
 
+/* Milliseconds the way gctrace prints them: about two significant
+ * digits, more below 1 ms. */
+static void trace_ms(char *buf, size_t len, uint64_t ns)
+{
+	double v = (double)ns / 1e6;
+	if (v >= 10)
+		snprintf(buf, len, "%.0f", v);
+	else if (v >= 1)
+		snprintf(buf, len, "%.1f", v);
+	else if (v > 0)
+		snprintf(buf, len, "%.3f", v);
+	else
+		snprintf(buf, len, "0");
+}
+
+int tc_format_gctrace(const tc_cycle_info *c, int procs,
+		      uint64_t globals_bytes, int unit_shift, char *buf,
+		      size_t len)
+{
+	char a[16], b[16], d[16], ca[16], cas[16], cbg[16], cid[16], cb[16];
+	const char *unit = unit_shift == 10 ? "KB" : "MB";
+	int pct = (int)(c->gc_cpu_fraction * 100 + 0.5);
+	trace_ms(a, sizeof a, c->stw1_ns);
+	trace_ms(b, sizeof b, c->mark_ns);
+	trace_ms(d, sizeof d, c->stw2_ns);
+	trace_ms(ca, sizeof ca, c->cpu_stw1_ns);
+	trace_ms(cas, sizeof cas, c->cpu_assist_ns);
+	trace_ms(cbg, sizeof cbg, c->cpu_bg_ns);
+	trace_ms(cid, sizeof cid, c->cpu_idle_ns);
+	trace_ms(cb, sizeof cb, c->cpu_stw2_ns);
+	return snprintf(
+		buf, len,
+		"gc %llu @%.3fs %d%%: %s+%s+%s ms clock, %s+%s/%s/%s+%s ms "
+		"cpu, %llu->%llu->%llu %s, %llu %s goal, 0 %s stacks, %llu "
+		"%s globals, %d P%s",
+		(unsigned long long)c->n, (double)c->start_ns / 1e9, pct, a, b,
+		d, ca, cas, cbg, cid, cb,
+		(unsigned long long)(c->heap_start >> unit_shift),
+		(unsigned long long)(c->heap_end >> unit_shift),
+		(unsigned long long)(c->heap_marked >> unit_shift), unit,
+		(unsigned long long)(c->heap_goal >> unit_shift), unit, unit,
+		(unsigned long long)(globals_bytes >> unit_shift), unit, procs,
+		c->forced ? " (forced)" : "");
+}
+
+/* cfg.gctrace: the cycle's line on stderr, as Go prints it, after the
+ * world has started again (never inside a pause). */
+static void gctrace(tc_collector *gc, const tc_cycle_info *c)
+{
+	char line[256];
+	tc_format_gctrace(c, gc->world.procs(gc->world.ctx),
+			  (uint64_t)gc->cfg.nglobals * 8, 20, line,
+			  sizeof line);
+	fprintf(stderr, "%s\n", line);
+}
+
 static void emit(tc_collector *gc, tc_event *ev)
 {
 	if (gc->cfg.on_event)
@@ -600,6 +656,8 @@ static void mark_phase(tc_collector *gc)
 	gc->cur.gc_cpu_fraction = avail ? (double)cpu / (double)avail : 0;
 	atomic_fetch_add(&gc->mark_ns_total, gc->cur.mark_ns);
 	publish_cycle(gc);
+	if (gc->cfg.gctrace)
+		gctrace(gc, &gc->cur);
 	tc_event ev = {.kind = TC_EV_CYCLE, .cycle = &gc->cur};
 	emit(gc, &ev);
 }

@@ -27,6 +27,26 @@
 
 /* ---- configuration ---- */
 
+/* Whether $GODEBUG (comma-separated name=value settings, as Go reads
+ * it) sets gctrace to a nonzero number.  The last setting wins. */
+static bool godebug_gctrace(const char *s)
+{
+	bool on = false;
+	while (s && *s) {
+		size_t n = strcspn(s, ",");
+		if (n > 8 && strncmp(s, "gctrace=", 8) == 0) {
+			char *end;
+			long v = strtol(s + 8, &end, 10);
+			if (end == s + n)
+				on = v != 0;
+		}
+		s += n;
+		if (*s == ',')
+			s++;
+	}
+	return on;
+}
+
 void tc_config_init(tc_config *cfg)
 {
 	memset(cfg, 0, sizeof *cfg);
@@ -44,6 +64,7 @@ void tc_config_init(tc_config *cfg)
 	const char *v = getenv("TRICOLOR_VERIFY");
 	if (v && *v && strcmp(v, "0") != 0)
 		cfg->verify = true;
+	cfg->gctrace = godebug_gctrace(getenv("GODEBUG"));
 	const char *g = getenv("GOGC");
 	if (g && *g) {
 		if (strcmp(g, "off") == 0) {

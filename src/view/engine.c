@@ -386,6 +386,10 @@ tv_engine *tv_engine_new(const tv_options *o, char *err, size_t errlen)
 	cfg.verify = o->verify || cfg.verify;
 	e->verify = cfg.verify;
 	cfg.on_violation = TC_VERIFY_RESCUE;
+	/* The front end shows each cycle itself (the event log, and
+	 * --headless's gctrace lines): GODEBUG=gctrace=1 must not also have
+	 * the library write to stderr, which is the TUI's screen. */
+	cfg.gctrace = false;
 	cfg.on_event = tv_on_event;
 	cfg.event_ctx = e;
 	/* The collector thread is created inside: it must not take the

@@ -63,50 +63,11 @@ void tv_control(tv_engine *e, const char *fmt, ...)
 	push(e, -1, text);
 }
 
-/* Milliseconds the way gctrace prints them: about two significant
- * digits, more below 1 ms. */
-static void ms(char *buf, size_t len, uint64_t ns)
-{
-	double v = (double)ns / 1e6;
-
-	if (v >= 10)
-		snprintf(buf, len, "%.0f", v);
-	else if (v >= 1)
-		snprintf(buf, len, "%.1f", v);
-	else if (v > 0)
-		snprintf(buf, len, "%.3f", v);
-	else
-		snprintf(buf, len, "0");
-}
-
 int tv_format_gctrace(const tc_cycle_info *c, int procs, int unit_shift,
                       char *buf, size_t len)
 {
-	char a[16], b[16], d[16], ca[16], cas[16], cbg[16], cid[16], cb[16];
-	const char *unit = unit_shift == 10 ? "KB" : "MB";
-	int pct = (int)(c->gc_cpu_fraction * 100 + 0.5);
-
-	ms(a, sizeof(a), c->stw1_ns);
-	ms(b, sizeof(b), c->mark_ns);
-	ms(d, sizeof(d), c->stw2_ns);
-	ms(ca, sizeof(ca), c->cpu_stw1_ns);
-	ms(cas, sizeof(cas), c->cpu_assist_ns);
-	ms(cbg, sizeof(cbg), c->cpu_bg_ns);
-	ms(cid, sizeof(cid), c->cpu_idle_ns);
-	ms(cb, sizeof(cb), c->cpu_stw2_ns);
-	return snprintf(
-	    buf, len,
-	    "gc %llu @%.3fs %d%%: %s+%s+%s ms clock, %s+%s/%s/%s+%s ms "
-	    "cpu, %llu->%llu->%llu %s, %llu %s goal, 0 %s stacks, %llu "
-	    "%s globals, %d P%s",
-	    (unsigned long long)c->n, (double)c->start_ns / 1e9, pct, a, b, d,
-	    ca, cas, cbg, cid, cb,
-	    (unsigned long long)(c->heap_start >> unit_shift),
-	    (unsigned long long)(c->heap_end >> unit_shift),
-	    (unsigned long long)(c->heap_marked >> unit_shift), unit,
-	    (unsigned long long)(c->heap_goal >> unit_shift), unit, unit,
-	    (unsigned long long)((WL_NGLOBALS * 8ull) >> unit_shift), unit,
-	    procs, c->forced ? " (forced)" : "");
+	return tc_format_gctrace(c, procs, WL_NGLOBALS * 8ull, unit_shift, buf,
+	                         len);
 }
 
 void tv_on_event(void *ctx, const struct tc_event *ev)
