@@ -6,6 +6,7 @@
 #ifndef TRICOLOR_UTIL_H
 #define TRICOLOR_UTIL_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,5 +21,9 @@ uint64_t tc_now_ns(void);        /* CLOCK_MONOTONIC */
 uint64_t tc_thread_cpu_ns(void); /* CLOCK_THREAD_CPUTIME_ID */
 uint64_t tc_tid_cpu_ns(int tid);  /* another thread's, by kernel tid; 0
 				   * if it is gone */
+
+/* A mutex that spins briefly before it sleeps, for short critical
+ * sections that threads holding a P contend for (util.c says why). */
+void tc_mutex_init_spin(pthread_mutex_t *mu);
 
 #endif /* TRICOLOR_UTIL_H */

@@ -70,11 +70,11 @@ int tc_heap_init(tc_heap *h, size_t bytes, bool poison, const char **err)
 	 * proportional to the heap in use, not to the arena). */
 	for (uint32_t i = 0; i < h->npages; i++)
 		h->freebits[i >> 6] |= (uint64_t)1 << (i & 63);
-	pthread_mutex_init(&h->lock, NULL);
+	tc_mutex_init_spin(&h->lock);
 	pthread_mutex_init(&h->populate_lock, NULL);
 	pthread_cond_init(&h->populate_cond, NULL);
 	for (int c = 0; c < TC_MAX_CLASSES; c++)
-		pthread_mutex_init(&h->central[c].lock, NULL);
+		tc_mutex_init_spin(&h->central[c].lock);
 	atomic_store(&h->sweepgen, 2);
 	atomic_store(&h->populated, h->npages);
 	return 0;
