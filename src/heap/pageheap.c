@@ -299,7 +299,24 @@ static void *meta_get(tc_heap *h, int cls, uint32_t elemsize, uint32_t nelems)
  * current generation and on no list. */
 tc_span *tc_heap_alloc_span(tc_heap *h, int cls, uint32_t npages)
 {
+	uint32_t nelems = cls ? tc_classes[cls].nelems : 1;
+	uint32_t elemsize = cls ? tc_classes[cls].size
+				: npages * (uint32_t)TC_PAGE_SIZE;
 	pthread_mutex_lock(&h->lock);
+	if (!h->metapool[cls]) {
+		/* No pooled metadata block: make one outside the lock and
+		 * pool it.  calloc under the lock held it for 5 to 100 us
+		 * whenever the new block's memory was faulted in (some
+		 * 7000 times in binary-trees 20 4, against 842 k holds of
+		 * under 1 us), while mutators queued behind it. */
+		pthread_mutex_unlock(&h->lock);
+		void **fresh = tc_xcalloc(
+			1, 8 + (nelems + 63) / 64 * 8 +
+				   tc_info_bytes(elemsize, nelems));
+		pthread_mutex_lock(&h->lock);
+		*fresh = h->metapool[cls];
+		h->metapool[cls] = fresh;
+	}
 	int64_t first = find_run(h, npages);
 	if (first < 0) {
 		pthread_mutex_unlock(&h->lock);
@@ -318,9 +335,6 @@ tc_span *tc_heap_alloc_span(tc_heap *h, int cls, uint32_t npages)
 		dirty = (h->dirtybits[i >> 6] >> (i & 63)) & 1;
 
 	tc_span *s = &h->spans[p];
-	uint32_t nelems = cls ? tc_classes[cls].nelems : 1;
-	uint32_t elemsize = cls ? tc_classes[cls].size
-				: npages * (uint32_t)TC_PAGE_SIZE;
 	/* Seqlock write side: odd while the identity changes. */
 	uint32_t seq = atomic_load_explicit(&s->seq, memory_order_relaxed);
 	atomic_store_explicit(&s->seq, seq + 1, memory_order_relaxed);
