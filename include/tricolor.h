@@ -610,6 +610,7 @@ typedef struct tc_mutator_hot {
 	const int *wb_enabled; /* the runtime's write-barrier flag: set and
 				* cleared in the same stops as black
 				* allocation, so it also means "marking" */
+	const int *barrier;    /* the runtime's tc_barrier_mode (__atomic) */
 	tc_alloc_cursor_ *alloc; /* cursors by size class */
 	uint64_t *black_bytes;   /* allocated black this cycle */
 	int64_t *assist_debt;    /* black bytes not yet paid with scan work */
@@ -840,11 +841,24 @@ TC_INLINE_ void *tc_alloc_slot(tc_mutator *m, int slot, size_t nptrs,
 	return p;
 }
 
+/* A stack's scan state when it is black (src/gc/gc.h: TC_STACK_BLACK). */
+#define TC_STACK_BLACK_ 0
+
+/* The barrier goes out of line only when it may shade something.  The
+ * hybrid barrier (src/gc/barrier.c) shades the old value, and the new
+ * one while this mutator's stack is grey: storing over NULL from a black
+ * stack shades nothing, and is what a program building new objects does
+ * all the time (binary-trees: every store while marking, after the stack
+ * scan), so it is decided here.  Yuasa's barrier shades only the old
+ * value; Dijkstra's always shades the new one, so it always goes out. */
 TC_INLINE_ void tc_write(tc_mutator *m, void *obj, size_t i, void *val)
 {
 	tc_mutator_hot *h = tc_hot_(m);
 	void **slot = &((void **)obj)[i];
-	if (__builtin_expect(TC_LD_(h->wb_enabled) != 0, 0))
+	if (__builtin_expect(TC_LD_(h->wb_enabled) != 0, 0) &&
+	    (TC_LD_(slot) != NULL ||
+	     TC_LD_(&h->stack.state) != TC_STACK_BLACK_ ||
+	     TC_LD_(h->barrier) == TC_BARRIER_DIJKSTRA))
 		tc_write_barrier(m, slot, val);
 	__atomic_store_n(slot, val, __ATOMIC_RELEASE);
 	if (__builtin_expect(++h->stores >= TC_STORES_PER_POLL, 0)) {

@@ -238,6 +238,46 @@ START_TEST(hybrid_barrier_shades_old_value_and_new_value_while_stack_grey)
 }
 END_TEST
 
+/* A store over NULL from a black stack goes out of line only for
+ * Dijkstra's barrier, the one that shades the new value whatever the
+ * stack: tc_write decides the rest inline (tricolor.h), and must not
+ * skip what a barrier would have shaded. */
+START_TEST(a_store_over_null_from_a_black_stack_shades_only_under_dijkstra)
+{
+	static const tc_barrier_mode modes[] = {
+		TC_BARRIER_HYBRID, TC_BARRIER_YUASA, TC_BARRIER_DIJKSTRA};
+	for (size_t k = 0; k < 3; k++) {
+		tc_runtime *rt = mkrt(16 << 20, 100, modes[k]);
+		tc_mutator *m = tc_attach(rt, "t");
+		tc_push(m, "main", 2);
+		void *h = tc_alloc_slot(m, 0, 1, 0);
+		void *w = tc_alloc(m, 1, 0);
+		tc_write(m, h, 0, w); /* w reachable only through h */
+		to_mark(rt, m);
+		tc_safepoint(m); /* scans the stack: h grey, w white */
+		ck_assert_int_eq(color(rt, h), TC_GREY);
+		ck_assert_int_eq(color(rt, w), TC_WHITE);
+		void *fresh = tc_alloc_slot(m, 1, 1, 0);
+		ck_assert_int_eq(color(rt, fresh), TC_BLACK);
+		tc_write(m, fresh, 0, tc_read(h, 0));
+		ck_assert_int_eq(color(rt, w), modes[k] == TC_BARRIER_DIJKSTRA
+						       ? TC_GREY
+						       : TC_WHITE);
+		/* Over a pointer, the hybrid and Yuasa barriers shade the
+		 * old value (Dijkstra's shaded it above). */
+		tc_write(m, fresh, 0, NULL);
+		ck_assert_int_eq(color(rt, w), TC_GREY);
+		finish_cycle(rt, m);
+		tc_stats st;
+		tc_read_stats(rt, &st);
+		ck_assert_uint_eq(st.verify_violations, 0);
+		tc_pop(m);
+		tc_detach(m);
+		tc_runtime_free(rt);
+	}
+}
+END_TEST
+
 START_TEST(objects_allocated_during_mark_are_black)
 {
 	tc_runtime *rt = mkrt(16 << 20, 100, TC_BARRIER_HYBRID);
@@ -1524,6 +1564,8 @@ static Suite *gc_suite(void)
 	tcase_add_test(
 		tc, hybrid_barrier_shades_old_value_and_new_value_while_stack_grey);
 	tcase_add_test(tc, objects_allocated_during_mark_are_black);
+	tcase_add_test(
+		tc, a_store_over_null_from_a_black_stack_shades_only_under_dijkstra);
 	tcase_add_test(tc,
 		       pausing_releases_an_allocation_waiting_for_the_cycle_end);
 	tcase_add_test(

@@ -54,6 +54,8 @@ enum {
 	TC_STACK_GREY,      /* must be scanned before mark termination */
 	TC_STACK_SCANNING,  /* claimed by a scanner */
 };
+_Static_assert(TC_STACK_BLACK == TC_STACK_BLACK_,
+	       "tc_write (tricolor.h) tests a black stack inline");
 
 /* A goroutine-like stack: slots (values and kinds), frames, and the result
  * register.  Its layout is tc_stack, in include/tricolor.h, because the

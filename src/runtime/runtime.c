@@ -838,6 +838,7 @@ tc_mutator *tc_attach(tc_runtime *rt, const char *name)
 	m->stw_claimed = false;
 	m->hot.stores = 0;
 	m->hot.wb_enabled = &rt->gc.wb_enabled;
+	m->hot.barrier = (const int *)&rt->gc.barrier;
 	m->hot.alloc = m->g.cache.cur; /* all empty: released at detach */
 	m->hot.black_bytes = &m->g.cache.black_bytes;
 	m->hot.assist_debt = &m->g.assist_debt;
