@@ -102,6 +102,18 @@ static void finish_cycle(tc_runtime *rt, tc_mutator *m)
 	ck_assert_int_eq(st.phase, TC_PHASE_OFF);
 }
 
+/* End a test's runtime: the verifier found nothing lost, then the
+ * mutator's one frame, the mutator and the runtime go. */
+static void end_verified(tc_runtime *rt, tc_mutator *m)
+{
+	tc_stats st;
+	tc_read_stats(rt, &st);
+	ck_assert_uint_eq(st.verify_violations, 0);
+	tc_pop(m);
+	tc_detach(m);
+	tc_runtime_free(rt);
+}
+
 START_TEST(roots_are_globals_stack_slots_and_result_register)
 {
 	tc_runtime *rt = mkrt(16 << 20, 100, TC_BARRIER_HYBRID);
@@ -186,12 +198,7 @@ START_TEST(marking_keeps_objects_of_every_info_width)
 	}
 	ck_assert_ptr_eq(tc_read(live[2], 69), live[4]);
 	ck_assert_ptr_eq(tc_read(live[4], 2), live[5]);
-	tc_stats st;
-	tc_read_stats(rt, &st);
-	ck_assert_uint_eq(st.verify_violations, 0);
-	tc_pop(m);
-	tc_detach(m);
-	tc_runtime_free(rt);
+	end_verified(rt, m);
 }
 END_TEST
 
@@ -268,12 +275,7 @@ START_TEST(a_store_over_null_from_a_black_stack_shades_only_under_dijkstra)
 		tc_write(m, fresh, 0, NULL);
 		ck_assert_int_eq(color(rt, w), TC_GREY);
 		finish_cycle(rt, m);
-		tc_stats st;
-		tc_read_stats(rt, &st);
-		ck_assert_uint_eq(st.verify_violations, 0);
-		tc_pop(m);
-		tc_detach(m);
-		tc_runtime_free(rt);
+		end_verified(rt, m);
 	}
 }
 END_TEST
