@@ -1,5 +1,6 @@
 /*
- * util.c - allocation wrappers, fatal errors and clocks (see util.h).
+ * util.c - allocation wrappers, fatal errors, clocks and the spinning
+ * mutex (see util.h).
  */
 #include "config.h"
 

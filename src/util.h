@@ -1,7 +1,7 @@
 /*
  * util.h - small helpers shared by every layer: allocation wrappers that
- * abort on out-of-memory (zero-size requests are bugs), fatal errors and a
- * monotonic clock.
+ * abort on out-of-memory (zero-size requests are bugs), fatal errors, a
+ * monotonic clock and a mutex that spins before it sleeps.
  */
 #ifndef TRICOLOR_UTIL_H
 #define TRICOLOR_UTIL_H
