@@ -367,7 +367,7 @@ tc_span *tc_heap_alloc_span(tc_heap *h, int cls, uint32_t npages)
 	s->meta = m;
 	/* Atomic stores: observers read these pointers racing with a span's
 	 * rebirth (and discard what they read through the seqlock). */
-	_Atomic(uint64_t) *ab = (_Atomic(uint64_t) *)(m + 8);
+	_Atomic(uint64_t) *ab = (void *)(m + 8); /* 8-aligned: after the link */
 	__atomic_store_n(&s->allocbits, ab, __ATOMIC_RELAXED);
 	__atomic_store_n(&s->info, (void *)(ab + words), __ATOMIC_RELAXED);
 	atomic_store_explicit(&s->state, TC_SPAN_INUSE, memory_order_relaxed);
