@@ -364,9 +364,6 @@ START_TEST(inline_allocation_fills_spans_exactly_zeroes_and_allocates_black)
 }
 END_TEST
 
-/* The inline path zeroes the bytes asked for (rounded up to a word), not
- * the whole slot: a 145-byte object in a 160-byte slot that held other
- * data reads zero up to its last byte. */
 /* A pushed frame's slots read NULL even where the stack held pointers and
  * scalars before (tc_push zeroes them: a frame of a constant size with
  * unrolled stores, a run-time size with a loop), and every push and pop
@@ -592,6 +589,9 @@ START_TEST(gctrace_prints_a_line_per_cycle_on_stderr)
 }
 END_TEST
 
+/* The inline path zeroes the bytes asked for (rounded up to a word), not
+ * the whole slot: a 145-byte object in a 160-byte slot that held other
+ * data reads zero up to its last byte. */
 START_TEST(reused_slot_reads_zero_up_to_the_requested_size)
 {
 	tc_runtime *rt = mkrt(16 << 20, TC_GOGC_OFF, TC_BARRIER_HYBRID);
