@@ -129,13 +129,15 @@ static void bad_pointer(uintptr_t p, const char *why)
 		 (unsigned long)p, why);
 }
 
-/* With the grey objects prefetched (tc_gc_drain), shading and scanning,
- * the whole of marking's time, are bound by the instructions they
- * execute, not by memory: pausebench's mark rate was the same at 16 MiB
- * (which the caches hold) as at 1 GiB, and taking a load out of the
- * chain (the span descriptor, or the info byte's re-read when scanning;
- * docs/benchmarks.md, "What changed") gained nothing.  So the common
- * case is written for as few instructions as it can take:
+/* With the grey objects prefetched (tc_gc_drain), shading and scanning
+ * were bound by the instructions they execute in pausebench's heaps: its
+ * mark rate was the same at 16 MiB (which the caches hold) as at 1 GiB,
+ * and taking a load out of the chain (the span descriptor, or the info
+ * byte's re-read when scanning; docs/benchmarks.md, "What changed")
+ * gained nothing.  A single deep tree of 100 MB is different: there a
+ * loop with 13 % fewer instructions but a less even prefetch marked
+ * 5-8 % slower, so instruction cuts must keep the FIFO's lead.  The
+ * common case is written for as few instructions as it can take:
  *
  *   - Objects with a one-byte info word (heap.h; every class of up to
  *     504 bytes, nearly all objects) are tested and flagged in the

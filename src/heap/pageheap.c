@@ -278,20 +278,23 @@ static int64_t find_run(tc_heap *h, uint32_t n)
  * Popping a block reads its link word, in a line last written when a
  * sweeper pooled the block, often on the other CPU: after the hint fix
  * above, that miss was three quarters of tc_heap_alloc_span.  So each
- * pop prefetches the next block. */
-static void *meta_get(tc_heap *h, int cls, uint32_t elemsize, uint32_t nelems)
+ * pop prefetches the next block.
+ * The pool of the class is never empty here: tc_heap_alloc_span makes a
+ * block first, outside the page lock, when it is. */
+static size_t meta_bytes(uint32_t elemsize, uint32_t nelems)
+{
+	return 8 + (nelems + 63) / 64 * 8 + tc_info_bytes(elemsize, nelems);
+}
+
+static void *meta_get(tc_heap *h, int cls, uint32_t nelems)
 {
 	void **m = h->metapool[cls];
-	size_t words = (nelems + 63) / 64;
-	if (m) {
-		void *next = *m;
-		h->metapool[cls] = next;
-		if (next)
-			__builtin_prefetch(next, 1);
-		tc_words_fill((uintptr_t)(m + 1), words * 8, 0);
-		return m;
-	}
-	return tc_xcalloc(1, 8 + words * 8 + tc_info_bytes(elemsize, nelems));
+	void *next = *m;
+	h->metapool[cls] = next;
+	if (next)
+		__builtin_prefetch(next, 1);
+	tc_words_fill((uintptr_t)(m + 1), (nelems + 63) / 64 * 8, 0);
+	return m;
 }
 
 /* Make a span of npages for class cls (0: large object of `large` bytes).
@@ -310,9 +313,7 @@ tc_span *tc_heap_alloc_span(tc_heap *h, int cls, uint32_t npages)
 		 * 7000 times in binary-trees 20 4, against 842 k holds of
 		 * under 1 us), while mutators queued behind it. */
 		pthread_mutex_unlock(&h->lock);
-		void **fresh = tc_xcalloc(
-			1, 8 + (nelems + 63) / 64 * 8 +
-				   tc_info_bytes(elemsize, nelems));
+		void **fresh = tc_xcalloc(1, meta_bytes(elemsize, nelems));
 		pthread_mutex_lock(&h->lock);
 		*fresh = h->metapool[cls];
 		h->metapool[cls] = fresh;
@@ -363,7 +364,7 @@ tc_span *tc_heap_alloc_span(tc_heap *h, int cls, uint32_t npages)
 	s->next = s->prev = NULL;
 	s->list = TC_LIST_NONE;
 	size_t words = (nelems + 63) / 64;
-	char *m = meta_get(h, cls, elemsize, nelems);
+	char *m = meta_get(h, cls, nelems);
 	s->meta = m;
 	/* Atomic stores: observers read these pointers racing with a span's
 	 * rebirth (and discard what they read through the seqlock). */
