@@ -185,6 +185,62 @@ START_TEST(empty_spans_return_their_pages_but_a_few_per_class)
 }
 END_TEST
 
+/* Whether span s is on its class's swept list of kind `list`. */
+static bool on_swept_list(tc_heap *h, tc_span *s, int list)
+{
+	uint32_t sg = atomic_load(&h->sweepgen);
+	return s->list == list && s->listgen == (int)((sg / 2) & 1) &&
+	       atomic_load(&s->sweepgen) == sg && !atomic_load(&s->cached);
+}
+
+START_TEST(a_refill_files_the_full_span_and_the_ones_it_swept_full)
+{
+	tc_heap h;
+	ck_assert_int_eq(tc_heap_init(&h, 8 << 20, false, NULL), 0);
+	tc_mcache c = {.heap = &h};
+	int cls = tc_size_to_class(64);
+	uint32_t ne = tc_classes[cls].nelems;
+	/* Fill two spans: the refill for the second gives up the first
+	 * while taking a fresh span. */
+	void *first = alloc(&c, 64, 1), *last = NULL;
+	for (uint32_t i = 1; i < 2 * ne; i++)
+		ck_assert_ptr_nonnull(last = alloc(&c, 64, 1));
+	tc_span *a = tc_heap_spanof(&h, (uintptr_t)first);
+	tc_span *b = tc_heap_spanof(&h, (uintptr_t)last);
+	ck_assert_ptr_ne(a, b);
+	ck_assert(on_swept_list(&h, a, TC_LIST_FULL));
+	ck_assert_uint_eq(atomic_load(&a->nalloc), ne);
+	ck_assert_int_eq(b->list, TC_LIST_NONE);
+	ck_assert(atomic_load(&b->cached));
+
+	/* Every object survives a cycle, swept lazily: the next refill
+	 * sweeps both spans, files each on the swept full list, and then
+	 * grows the heap. */
+	tc_mcache_release_all(&c);
+	ck_assert(on_swept_list(&h, b, TC_LIST_FULL));
+	for (uint32_t pg = 0; pg < h.npages; pg++) {
+		tc_span *s = atomic_load(&h.spanof[pg]);
+		if (s && s->page == pg && atomic_load(&s->state) ==
+						  TC_SPAN_INUSE)
+			for (uint32_t i = 0; i < atomic_load(&s->nalloc); i++)
+				mark(&h, (void *)tc_span_objaddr(s, i));
+	}
+	tc_heap_flip_sweepgen(&h);
+	uint64_t spans = atomic_load(&h.nspans);
+	void *p = alloc(&c, 64, 1);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_uint_eq(atomic_load(&h.nspans), spans + 1);
+	ck_assert_int_eq(atomic_load(&h.nunswept), 0);
+	ck_assert_ptr_ne(tc_heap_spanof(&h, (uintptr_t)p), a);
+	ck_assert_ptr_ne(tc_heap_spanof(&h, (uintptr_t)p), b);
+	ck_assert(on_swept_list(&h, a, TC_LIST_FULL));
+	ck_assert(on_swept_list(&h, b, TC_LIST_FULL));
+	ck_assert_int_eq(tc_heap_check(&h), 0);
+	tc_mcache_release_all(&c);
+	tc_heap_destroy(&h);
+}
+END_TEST
+
 START_TEST(allocating_black_survives_sweep_and_free_slots_stay_free)
 {
 	tc_heap h;
@@ -539,6 +595,8 @@ static Suite *heap_suite(void)
 	tcase_add_test(tc, empty_spans_return_their_pages_but_a_few_per_class);
 	tcase_add_test(tc, large_objects_get_their_own_span_and_coalesce_back);
 	tcase_add_test(tc, page_runs_are_first_fit_across_short_holes);
+	tcase_add_test(tc,
+		       a_refill_files_the_full_span_and_the_ones_it_swept_full);
 	tcase_add_test(tc,
 		       allocating_black_survives_sweep_and_free_slots_stay_free);
 	tcase_add_test(tc, mark_words_agree_with_each_objects_flags);

@@ -64,21 +64,27 @@ static tc_span *list_pop(tc_spanlist *l)
 	return s;
 }
 
+/* Put a swept span of central list c on its swept full or partial list,
+ * under c's lock. */
+static void put_swept_locked(tc_mcentral *c, tc_span *s, uint32_t sg)
+{
+	if (atomic_load_explicit(&s->nalloc, memory_order_relaxed) >=
+	    atomic_load_explicit(&s->nelems, memory_order_relaxed))
+		list_push(&c->full[swept_idx(sg)], s, TC_LIST_FULL,
+			  swept_idx(sg));
+	else
+		list_push(&c->partial[swept_idx(sg)], s, TC_LIST_PARTIAL,
+			  swept_idx(sg));
+}
+
 /* Put a swept span on its class's swept list. */
 static void central_put_swept(tc_heap *h, tc_span *s)
 {
 	int cls = (int)atomic_load_explicit(&s->sizeclass, memory_order_relaxed);
 	tc_mcentral *c = &h->central[cls];
 	uint32_t sg = atomic_load_explicit(&h->sweepgen, memory_order_relaxed);
-	bool full = atomic_load_explicit(&s->nalloc, memory_order_relaxed) >=
-		    atomic_load_explicit(&s->nelems, memory_order_relaxed);
 	pthread_mutex_lock(&c->lock);
-	if (full)
-		list_push(&c->full[swept_idx(sg)], s, TC_LIST_FULL,
-			  swept_idx(sg));
-	else
-		list_push(&c->partial[swept_idx(sg)], s, TC_LIST_PARTIAL,
-			  swept_idx(sg));
+	put_swept_locked(c, s, sg);
 	pthread_mutex_unlock(&c->lock);
 }
 
@@ -212,8 +218,13 @@ void tc_heap_flip_sweepgen(tc_heap *h)
 /* ---- mcache slow paths ---- */
 
 /* Take a span with a free slot for class cls: swept partial first, then
- * sweep unswept ones (lazy sweeping), then a fresh span. */
-static tc_span *central_cache_span(tc_heap *h, int cls)
+ * sweep unswept ones (lazy sweeping), then a fresh span.  `old`, if not
+ * NULL, is the swept span the cache just gave up: it goes on its list in
+ * the same hold of the class lock (so does each span the lazy sweep finds
+ * full), which halves the lock's round trips per refill.  The sweep
+ * generation cannot move meanwhile: it flips only with the world stopped,
+ * and this mutator is not at a safepoint. */
+static tc_span *central_cache_span(tc_heap *h, int cls, tc_span *old)
 {
 	tc_mcentral *c = &h->central[cls];
 	uint32_t sg = atomic_load_explicit(&h->sweepgen, memory_order_relaxed);
@@ -222,6 +233,8 @@ static tc_span *central_cache_span(tc_heap *h, int cls)
 	tc_span *s;
 
 	pthread_mutex_lock(&c->lock);
+	if (old)
+		put_swept_locked(c, old, sg);
 	s = list_pop(&c->partial[swept_idx(sg)]);
 	if (s)
 		goto have;
@@ -233,10 +246,11 @@ static tc_span *central_cache_span(tc_heap *h, int cls)
 			break;
 		pthread_mutex_unlock(&c->lock);
 		claim(h, s);
-		if (tc_span_sweep(h, s, false) < nelems)
+		bool room = tc_span_sweep(h, s, false) < nelems;
+		if (room)
 			return s;
-		central_put_swept(h, s);
 		pthread_mutex_lock(&c->lock);
+		put_swept_locked(c, s, sg);
 	}
 	pthread_mutex_unlock(&c->lock);
 	return tc_heap_alloc_span(h, cls, tc_classes[cls].npages);
@@ -245,12 +259,15 @@ have:
 	return s;
 }
 
-static void uncache(tc_mcache *c, int cls)
+/* Take cls's span out of cache c and account for what was allocated from
+ * it.  Returns the span, for the caller to put on its class's swept list,
+ * or NULL if none was cached. */
+static tc_span *uncache(tc_mcache *c, int cls)
 {
 	tc_span *s = c->alloc[cls];
 	tc_heap *h = c->heap;
 	if (!s)
-		return;
+		return NULL;
 	c->alloc[cls] = NULL;
 	c->cur[cls] = (tc_alloc_cursor_){0};
 	uint32_t n = tc_span_count_alloc(s, s->allocbits);
@@ -266,14 +283,13 @@ static void uncache(tc_mcache *c, int cls)
 				  (uint64_t)(n - c->start_nalloc[cls]) * size,
 				  memory_order_relaxed);
 	atomic_store_explicit(&s->cached, 0, memory_order_relaxed);
-	central_put_swept(h, s);
+	return s;
 }
 
 bool tc_mcache_refill(tc_mcache *c, int cls)
 {
 	tc_heap *h = c->heap;
-	uncache(c, cls);
-	tc_span *s = central_cache_span(h, cls);
+	tc_span *s = central_cache_span(h, cls, uncache(c, cls));
 	if (!s)
 		return false;
 	uint32_t n = atomic_load_explicit(&s->nalloc, memory_order_relaxed);
@@ -299,8 +315,11 @@ bool tc_mcache_refill(tc_mcache *c, int cls)
 
 void tc_mcache_release_all(tc_mcache *c)
 {
-	for (int cls = 1; cls < tc_nclasses; cls++)
-		uncache(c, cls);
+	for (int cls = 1; cls < tc_nclasses; cls++) {
+		tc_span *s = uncache(c, cls);
+		if (s)
+			central_put_swept(c->heap, s);
+	}
 }
 
 void *tc_heap_alloc_large(tc_heap *h, size_t bytes, uint32_t nptrs)
