@@ -21,7 +21,10 @@
  * p50/p99/max from tc_read_stats for comparison; the mark rate (marked
  * bytes and objects per second of concurrent mark wall time, i.e. per
  * marker if one thread marks); and the collector's CPU share (gc_cpu_ns /
- * wall of the window).  See docs/benchmarks.md.
+ * wall of the window).  Last, two summary lines judge the issue's pause
+ * targets over the windows: no pause over 1 ms, and the largest size's
+ * longest pause within 2x of the smallest size's.  See
+ * docs/benchmarks.md.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -202,7 +205,10 @@ static double msf(uint64_t ns)
 	return (double)ns / 1e6;
 }
 
-static void run_size(long live_mb, int mutators, long seconds, long min_cycles)
+/* One heap size's window: prints its figures, and returns its longest
+ * pause in *max_ns and its pauses over 1 ms in *over_1ms. */
+static void run_size(long live_mb, int mutators, long seconds, long min_cycles,
+                     uint64_t *max_ns, unsigned *over_1ms)
 {
 	const uint64_t node_bytes = 2 * 8 + LIVE_SCALARS;
 	const uint64_t tree_bytes =
@@ -324,6 +330,8 @@ static void run_size(long live_mb, int mutators, long seconds, long min_cycles)
 	       wall_s, (unsigned long long)(s1.cycles - s0.cycles), np,
 	       msf(pct(pause_log, np, 50)), msf(pct(pause_log, np, 99)),
 	       msf(np ? pause_log[np - 1] : 0), over100us, over1ms);
+	*max_ns = np ? pause_log[np - 1] : 0;
+	*over_1ms = over1ms;
 	printf("  worst_cycle_stw_ms=%.3f collector_cpu_in_it_ms=%.3f "
 	       "max_stw_cpu_ms=%.3f (TC_EV_CYCLE: stw1/stw2 per cycle)\n",
 	       msf(worst), msf(worst_cpu), msf(cpu_max));
@@ -416,7 +424,34 @@ int main(int argc, char **argv)
 		if (nsizes == 0)
 			usage();
 	}
-	for (long i = 0; i < nsizes; i++)
-		run_size(sizes[i], (int)mutators, seconds, cycles);
+	uint64_t max_ns[16];
+	unsigned over = 0, n1;
+	long lo = 0, hi = 0;
+
+	for (long i = 0; i < nsizes; i++) {
+		run_size(sizes[i], (int)mutators, seconds, cycles, &max_ns[i],
+		         &n1);
+		over += n1;
+		if (sizes[i] < sizes[lo])
+			lo = i;
+		if (sizes[i] > sizes[hi])
+			hi = i;
+	}
+	/* The issue's two pause targets, over the windows: no pause of 1 ms
+	 * or more, and the largest heap's longest pause within 2x of the
+	 * smallest's (a pause must not grow with the heap). */
+	printf("summary: pauses over 1 ms: %u  %s\n", over,
+	       over == 0 ? "met" : "MISSED");
+	if (sizes[hi] > sizes[lo] && max_ns[lo] == 0) {
+		printf("summary: no pause at %ld MiB to compare the largest "
+		       "heap's with\n",
+		       sizes[lo]);
+	} else if (sizes[hi] > sizes[lo]) {
+		double r = (double)max_ns[hi] / (double)max_ns[lo];
+		printf("summary: max pause at %ld MiB %.3f ms, at %ld MiB "
+		       "%.3f ms: %.2fx (target: within 2x)  %s\n",
+		       sizes[lo], msf(max_ns[lo]), sizes[hi], msf(max_ns[hi]),
+		       r, r <= 2.0 ? "met" : "MISSED");
+	}
 	return 0;
 }

@@ -15,13 +15,20 @@
 #     and peak-RSS ratios to Boehm in every round and their medians;
 #   - for every tricolor run whose longest pause was over 1 ms, where that
 #     pause went (the stats line's pause_max_* fields), per round and again
-#     after the table.
+#     after the table;
+#   - last, tricolor against the issue's targets in this run: wall time no
+#     worse than Boehm's (median of the rounds' ratios) and peak RSS at most
+#     1.2x Boehm's (every round) at depths 18 and 20, and every pause under
+#     1 ms at every depth, each "met" or "MISSED".
 #
 # Usage: run-binarytrees.sh [-b BINDIR] [-d "DEPTHS"] [-w "WORKERS"]
 #                           [-r ROUNDS] [-v "VARIANTS"] [-o RESULTS.tsv]
 #                           [-S SMOKE_DEPTH]
+#        run-binarytrees.sh -R RESULTS.tsv
 # -S first runs tricolor at SMOKE_DEPTH with the verifier off and on
 # (TRICOLOR_VERIFY=0/1), 1 and 4 workers, and stops if any run is wrong.
+# -R runs nothing: it prints the table and the targets again from a
+# results file that -o wrote.
 # Defaults (or the environment BT_DEPTHS, BT_WORKERS, BT_ROUNDS,
 # BT_VARIANTS): depths "16 18", workers "1 4", 5 rounds, all variants
 # whose program was built.  About 3 minutes on 2 cores.
@@ -38,14 +45,16 @@ rounds=${BT_ROUNDS:-5}
 variants=${BT_VARIANTS:-tricolor boehm go malloc}
 results=""
 smoke=""
+report_only=""
 
 usage() {
 	sed -n '2,/^set -uo/p' "$0" | sed -n 's/^# \{0,1\}//p' >&2
 	exit 2
 }
 
-while getopts "b:d:w:r:v:o:S:h" opt; do
+while getopts "b:d:w:r:v:o:S:R:h" opt; do
 	case $opt in
+	R) report_only=$OPTARG ;;
 	b) bindir=$OPTARG ;;
 	d) depths=$OPTARG ;;
 	w) workers_list=$OPTARG ;;
@@ -57,9 +66,141 @@ while getopts "b:d:w:r:v:o:S:h" opt; do
 	esac
 done
 case $rounds in '' | *[!0-9]*) usage ;; esac
+if [ -n "$report_only" ]; then
+	# The depths, worker counts and variants the file holds, in order.
+	results=$report_only
+	[ -r "$results" ] || {
+		echo "run-binarytrees: cannot read $results" >&2
+		exit 2
+	}
+	depths=$(awk -F'\t' '!s[$2]++ { printf "%s ", $2 }' "$results")
+	workers_list=$(awk -F'\t' '!s[$3]++ { printf "%s ", $3 }' "$results")
+	read -r -a present <<<"$(awk -F'\t' '!s[$4]++ { printf "%s ", $4 }' "$results")"
+	if [ ${#present[@]} -eq 0 ]; then
+		echo "run-binarytrees: no results in $results" >&2
+		exit 2
+	fi
+fi
 for x in $depths $workers_list $smoke; do
 	case $x in '' | *[!0-9]*) usage ;; esac
 done
+
+# report: the table of medians and per-round ratios, from $results for
+# $depths, $workers_list and ${present[@]}.
+report() {
+	# Summary: medians per (depth, workers, variant), and ratios to Boehm
+	# computed within each round (only ratios within one run are stable).
+	echo
+	echo "| depth | workers | variant | wall s | vs Boehm | CPU s | peak RSS MiB | RSS vs Boehm | max pause ms (median, worst) | GCs | wall vs Boehm per round | RSS vs Boehm per round |"
+	echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
+	for depth in $depths; do
+		for w in $workers_list; do
+			for v in "${present[@]}"; do
+				awk -F'\t' -v d="$depth" -v w="$w" -v v="$v" '
+				function median(a, k,   i, j, t) {
+					for (i = 2; i <= k; i++)
+						for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
+							t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
+						}
+					if (k == 0) return "-"
+					return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
+				}
+				$9 == "ok" && $2 == d && $3 == w && $4 == "boehm" {
+					bw[$1] = $5; br[$1] = $6
+				}
+				$9 == "ok" && $2 == d && $3 == w && $4 == v {
+					nw++; wall[nw] = $5; rss[nw] = $6; rnd[nw] = $1
+					if ($10 != "" && $10 != "-") { nc++; cpu[nc] = $10 + 0 }
+					if ($8 != "-") { np++; pm[np] = $8 + 0; if ($8 + 0 > worst) worst = $8 + 0 }
+					gc[nw] = $7
+				}
+				END {
+					if (nw == 0) { printf "| %s | %s | %s | (no valid run) |||||||||\n", d, w, v; exit }
+					per = ""; perr = ""
+					for (i = 1; i <= nw; i++) {
+						if (rnd[i] in bw && bw[rnd[i]] > 0) {
+							nr++; rw[nr] = wall[i] / bw[rnd[i]]
+							per = per sprintf("%s%.2f", nr > 1 ? " " : "", rw[nr])
+							if (br[rnd[i]] != "-" && rss[i] != "-") {
+								nrr++; rr[nrr] = rss[i] / br[rnd[i]]
+								perr = perr sprintf("%s%.2f", nrr > 1 ? " " : "", rr[nrr])
+							}
+						}
+					}
+					mw = median(wall, nw); mr = (rss[1] == "-") ? "-" : sprintf("%.1f", median(rss, nw))
+					mg = median(gc, nw)
+					printf "| %s | %s | %s | %.3f | %s | %s | %s | %s | %s | %s | %s | %s |\n", d, w, v, mw,
+						nr ? sprintf("%.2fx", median(rw, nr)) : "-",
+						nc ? sprintf("%.2f", median(cpu, nc)) : "-", mr,
+						nrr ? sprintf("%.2fx", median(rr, nrr)) : "-",
+						np ? sprintf("%.3f, %.3f", median(pm, np), worst) : "-",
+						mg, nr ? per : "-", nrr ? perr : "-"
+				}' "$results"
+			done
+		done
+	done
+}
+
+# targets: tricolor against Boehm in $results, as the issue states its
+# targets (docs/benchmarks.md, "Targets").  Wall: the median of the
+# rounds' ratios; peak RSS: every round; pauses: every tricolor run.
+targets() {
+	echo
+	echo "targets, tricolor against Boehm in this run:"
+	awk -F'\t' -v depths="$depths" -v workers="$workers_list" '
+	$9 == "ok" && $4 == "boehm" { bw[$1, $2, $3] = $5; br[$1, $2, $3] = $6 }
+	$9 == "ok" && $4 == "tricolor" {
+		n++; rd[n] = $1; dp[n] = $2; wk[n] = $3; wl[n] = $5; rs[n] = $6
+		if ($8 != "-" && $8 + 0 >= worst) {
+			worst = $8 + 0; where = sprintf("round %s d%s w%s", $1, $2, $3)
+		}
+		runs++
+	}
+	function median(a, k,   i, j, t) {
+		for (i = 2; i <= k; i++)
+			for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
+				t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
+			}
+		return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
+	}
+	function verdict(ok) { return ok ? "met" : "MISSED" }
+	END {
+		nd = split(depths, D, " "); nw = split(workers, W, " ")
+		for (a = 1; a <= nd; a++) for (b = 1; b <= nw; b++) {
+			d = D[a]; w = W[b]
+			if (d != 18 && d != 20) continue
+			k = 0; kr = 0; rmax = 0
+			for (i = 1; i <= n; i++) {
+				if (dp[i] != d || wk[i] != w || !((rd[i], d, w) in bw)) continue
+				k++; r[k] = wl[i] / bw[rd[i], d, w]
+				if (rs[i] != "-" && br[rd[i], d, w] != "-") {
+					kr++; q[kr] = rs[i] / br[rd[i], d, w]
+					if (q[kr] > rmax) rmax = q[kr]
+				}
+			}
+			if (k == 0) {
+				printf "  d%s w%s: no round with both tricolor and Boehm\n", d, w
+				continue
+			}
+			m = median(r, k)
+			printf "  wall no worse than Boehm, d%s w%s: median %.2fx  %s\n", d, w, m, verdict(m <= 1.0)
+			if (kr) {
+				mq = median(q, kr)
+				printf "  peak RSS at most 1.2x Boehm, d%s w%s: median %.2fx, worst round %.2fx  %s\n", d, w, mq, rmax, verdict(rmax <= 1.2)
+			}
+		}
+		if (runs)
+			printf "  every pause under 1 ms: worst %.3f ms (%s)  %s\n", worst, where, verdict(worst < 1.0)
+		else
+			print "  every pause under 1 ms: no tricolor run"
+	}' "$results"
+}
+
+if [ -n "$report_only" ]; then
+	report
+	targets
+	exit 0
+fi
 
 binary_of() {
 	case $1 in
@@ -188,57 +329,7 @@ for ((round = 1; round <= rounds; round++)); do
 	done
 done
 
-# Summary: medians per (depth, workers, variant), and ratios to Boehm
-# computed within each round (only ratios within one run are stable).
-echo
-echo "| depth | workers | variant | wall s | vs Boehm | CPU s | peak RSS MiB | RSS vs Boehm | max pause ms (median, worst) | GCs | wall vs Boehm per round | RSS vs Boehm per round |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
-for depth in $depths; do
-	for w in $workers_list; do
-		for v in "${present[@]}"; do
-			awk -F'\t' -v d="$depth" -v w="$w" -v v="$v" '
-			function median(a, k,   i, j, t) {
-				for (i = 2; i <= k; i++)
-					for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
-						t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
-					}
-				if (k == 0) return "-"
-				return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
-			}
-			$9 == "ok" && $2 == d && $3 == w && $4 == "boehm" {
-				bw[$1] = $5; br[$1] = $6
-			}
-			$9 == "ok" && $2 == d && $3 == w && $4 == v {
-				nw++; wall[nw] = $5; rss[nw] = $6; rnd[nw] = $1
-				if ($10 != "" && $10 != "-") { nc++; cpu[nc] = $10 + 0 }
-				if ($8 != "-") { np++; pm[np] = $8 + 0; if ($8 + 0 > worst) worst = $8 + 0 }
-				gc[nw] = $7
-			}
-			END {
-				if (nw == 0) { printf "| %s | %s | %s | (no valid run) |||||||||\n", d, w, v; exit }
-				per = ""; perr = ""
-				for (i = 1; i <= nw; i++) {
-					if (rnd[i] in bw && bw[rnd[i]] > 0) {
-						nr++; rw[nr] = wall[i] / bw[rnd[i]]
-						per = per sprintf("%s%.2f", nr > 1 ? " " : "", rw[nr])
-						if (br[rnd[i]] != "-" && rss[i] != "-") {
-							nrr++; rr[nrr] = rss[i] / br[rnd[i]]
-							perr = perr sprintf("%s%.2f", nrr > 1 ? " " : "", rr[nrr])
-						}
-					}
-				}
-				mw = median(wall, nw); mr = (rss[1] == "-") ? "-" : sprintf("%.1f", median(rss, nw))
-				mg = median(gc, nw)
-				printf "| %s | %s | %s | %.3f | %s | %s | %s | %s | %s | %s | %s | %s |\n", d, w, v, mw,
-					nr ? sprintf("%.2fx", median(rw, nr)) : "-",
-					nc ? sprintf("%.2f", median(cpu, nc)) : "-", mr,
-					nrr ? sprintf("%.2fx", median(rr, nrr)) : "-",
-					np ? sprintf("%.3f, %.3f", median(pm, np), worst) : "-",
-					mg, nr ? per : "-", nrr ? perr : "-"
-			}' "$results"
-		done
-	done
-done
+report
 echo
 if [ -s "$tmp/long" ]; then
 	echo "tricolor pauses over 1 ms, where each went (ms from the stop request:"
@@ -247,8 +338,9 @@ if [ -s "$tmp/long" ]; then
 	echo "found still running, and the most CPU any of them got from then on;"
 	echo "the collector's CPU time over the pause; tricolor.h, tc_pause_info):"
 	cat "$tmp/long"
-	echo
 fi
+targets
+echo
 [ -n "$keep" ] && echo "raw results: $keep"
 echo "$rounds rounds; $failures failed run(s)"
 [ "$failures" -eq 0 ]

@@ -110,5 +110,47 @@ for args in "" "x" "10 0" "10 x" "-1" "99" "10 4 5"; do
 	fi
 done
 
+# The runner's verdict on the issue's targets, from a results file with
+# known ratios (run-binarytrees.sh -R): wall by the median of the rounds'
+# ratios, peak RSS by its worst round, pauses by the worst run; failed
+# runs and depths other than 18 and 20 are not judged for wall or RSS.
+printf '%s\n' \
+	"1	16	1	tricolor	0.2	20	50	0.3	ok	0.3" \
+	"1	16	1	boehm	0.4	10	50	5.0	ok	0.4" \
+	"1	18	1	tricolor	1.0	100	80	0.2	ok	1.5" \
+	"1	18	1	boehm	2.0	100	90	9.0	ok	2.0" \
+	"2	18	1	boehm	2.0	100	90	9.0	ok	2.0" \
+	"2	18	1	tricolor	1.8	130	80	0.4	ok	2.5" \
+	"3	18	1	tricolor	99.0	999	80	9.9	FAIL(stdout)	99" \
+	"1	20	1	tricolor	3.0	200	90	0.2	ok	4.0" \
+	"1	20	1	boehm	2.0	200	90	30.0	ok	2.5" \
+	"2	20	1	tricolor	3.0	200	90	1.5	ok	4.0" \
+	"2	20	1	boehm	2.0	200	90	30.0	ok	2.5" \
+	>"$tmp/results.tsv"
+if bash "$srcdir/run-binarytrees.sh" -R "$tmp/results.tsv" >"$tmp/report" 2>&1; then
+	ok "run-binarytrees.sh -R reports a results file"
+else
+	not_ok "run-binarytrees.sh -R reports a results file"
+	sed 's/^/# /' "$tmp/report"
+fi
+for want in \
+	"  wall no worse than Boehm, d18 w1: median 0.70x  met" \
+	"  peak RSS at most 1.2x Boehm, d18 w1: median 1.15x, worst round 1.30x  MISSED" \
+	"  wall no worse than Boehm, d20 w1: median 1.50x  MISSED" \
+	"  peak RSS at most 1.2x Boehm, d20 w1: median 1.00x, worst round 1.00x  met" \
+	"  every pause under 1 ms: worst 1.500 ms (round 2 d20 w1)  MISSED"; do
+	if grep -qxF "$want" "$tmp/report"; then
+		ok "targets:$want"
+	else
+		not_ok "targets:$want"
+		sed 's/^/# /' "$tmp/report"
+	fi
+done
+if grep -q 'd16 w1:' "$tmp/report"; then
+	not_ok "targets: depth 16 is not judged for wall or RSS"
+else
+	ok "targets: depth 16 is not judged for wall or RSS"
+fi
+
 echo "1..$n"
 [ $failed -eq 0 ]
