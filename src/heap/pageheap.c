@@ -180,7 +180,7 @@ void tc_heap_destroy(tc_heap *h)
 	if (h->spans) {
 		/* Only descriptors below the frontier were ever written: the
 		 * rest of the array is reserved, never touched, and reading
-		 * it would fault in a zero page per 4 KiB (6000 faults for a
+		 * it would fault in a zero page per 4 KiB (7680 faults for a
 		 * 2 GiB arena, most of a small program's run time). */
 		uint32_t top = atomic_load(&h->frontier);
 		for (uint32_t i = 0; i < top; i++)
