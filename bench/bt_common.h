@@ -146,12 +146,17 @@ static inline void bt_print_long_lived(int depth, int64_t check)
 }
 
 /* Monotonic nanoseconds. */
-static inline uint64_t bt_now_ns(void)
+static inline uint64_t bt_clock_ns(clockid_t clock)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(clock, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static inline uint64_t bt_now_ns(void)
+{
+	return bt_clock_ns(CLOCK_MONOTONIC);
 }
 
 #endif /* BT_COMMON_H */

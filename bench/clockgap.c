@@ -55,22 +55,16 @@ struct probe {
 	uint64_t longest_charged_ns;
 };
 
-static uint64_t thread_cpu_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static void *probe_run(void *arg)
 {
 	struct probe *p = arg;
-	uint64_t last = bt_now_ns(), last_cpu = thread_cpu_ns();
+	uint64_t last = bt_now_ns();
+	uint64_t last_cpu = bt_clock_ns(CLOCK_THREAD_CPUTIME_ID);
 	uint64_t end = last + (uint64_t)(p->seconds * 1e9);
 
 	for (;;) {
-		uint64_t now = bt_now_ns(), cpu = thread_cpu_ns();
+		uint64_t now = bt_now_ns();
+		uint64_t cpu = bt_clock_ns(CLOCK_THREAD_CPUTIME_ID);
 		uint64_t gap = now - last, cpu_gap = cpu - last_cpu;
 
 		last = now;

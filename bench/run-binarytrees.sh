@@ -85,6 +85,18 @@ for x in $depths $workers_list $smoke; do
 	case $x in '' | *[!0-9]*) usage ;; esac
 done
 
+# The median of a[1..k] ("-" if k is 0), for the awk programs below.
+awk_median='
+function median(a, k,   i, j, t) {
+	for (i = 2; i <= k; i++)
+		for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
+			t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
+		}
+	if (k == 0) return "-"
+	return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
+}
+'
+
 # report: the table of medians and per-round ratios, from $results for
 # $depths, $workers_list and ${present[@]}.
 report() {
@@ -96,15 +108,7 @@ report() {
 	for depth in $depths; do
 		for w in $workers_list; do
 			for v in "${present[@]}"; do
-				awk -F'\t' -v d="$depth" -v w="$w" -v v="$v" '
-				function median(a, k,   i, j, t) {
-					for (i = 2; i <= k; i++)
-						for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
-							t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
-						}
-					if (k == 0) return "-"
-					return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
-				}
+				awk -F'\t' -v d="$depth" -v w="$w" -v v="$v" "$awk_median"'
 				$9 == "ok" && $2 == d && $3 == w && $4 == "boehm" {
 					bw[$1] = $5; br[$1] = $6
 				}
@@ -147,7 +151,7 @@ report() {
 targets() {
 	echo
 	echo "targets, tricolor against Boehm in this run:"
-	awk -F'\t' -v depths="$depths" -v workers="$workers_list" '
+	awk -F'\t' -v depths="$depths" -v workers="$workers_list" "$awk_median"'
 	$9 == "ok" && $4 == "boehm" { bw[$1, $2, $3] = $5; br[$1, $2, $3] = $6 }
 	$9 == "ok" && $4 == "tricolor" {
 		n++; rd[n] = $1; dp[n] = $2; wk[n] = $3; wl[n] = $5; rs[n] = $6
@@ -155,13 +159,6 @@ targets() {
 			worst = $8 + 0; where = sprintf("round %s d%s w%s", $1, $2, $3)
 		}
 		runs++
-	}
-	function median(a, k,   i, j, t) {
-		for (i = 2; i <= k; i++)
-			for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
-				t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
-			}
-		return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
 	}
 	function verdict(ok) { return ok ? "met" : "MISSED" }
 	END {

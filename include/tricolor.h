@@ -850,7 +850,15 @@ TC_INLINE_ void *tc_alloc_slot(tc_mutator *m, int slot, size_t nptrs,
  * stack shades nothing, and is what a program building new objects does
  * all the time (binary-trees: every store while marking, after the stack
  * scan), so it is decided here.  Yuasa's barrier shades only the old
- * value; Dijkstra's always shades the new one, so it always goes out. */
+ * value; Dijkstra's always shades the new one, so it always goes out.
+ * The three loads are relaxed, as in the out-of-line barrier.  The
+ * stack's state changes only at a stop-the-world, by its owner (the
+ * caller) at a safepoint, or by the collector while the owner is parked
+ * and claimed.  The barrier mode may change at any time (tc_set_barrier:
+ * the demo switches it to show what breaks), and a store racing with the
+ * switch gets one mode's barrier or the other's, as out of line.  The old
+ * value is loaded, then stored over, not exchanged, as barrier.c does
+ * (which reloads it with acquire before shading it). */
 TC_INLINE_ void tc_write(tc_mutator *m, void *obj, size_t i, void *val)
 {
 	tc_mutator_hot *h = tc_hot_(m);
