@@ -103,12 +103,6 @@ static void claim(tc_heap *h, tc_span *s)
 
 /* ---- sweeping ---- */
 
-/* Sweeping frees dead objects by their bits alone and leaves their bytes
- * (poisons them when asked): the span is marked needzero, and allocation
- * zeroes each object it hands out (Go's needzero).  Zeroing there costs
- * less than here: the allocating thread is about to write the object's
- * line anyway, while a sweeper's zeroing pulls every dead line into the
- * collector's cache only for the mutator to pull it back. */
 /* Sweeping counts the live and dead objects of every span, and a cache
  * giving a span up counts its objects: a population count per word of
  * alloc bits.  The x86-64 baseline that Debian builds for has no POPCNT
@@ -195,6 +189,12 @@ count_bits_plain(_Atomic(uint64_t) *ab, uint32_t words)
 	return count_bits(ab, words);
 }
 
+/* Sweeping frees dead objects by their bits alone and leaves their bytes
+ * (poisons them when asked): the span is marked needzero, and allocation
+ * zeroes each object it hands out (Go's needzero).  Zeroing there costs
+ * less than here: the allocating thread is about to write the object's
+ * line anyway, while a sweeper's zeroing pulls every dead line into the
+ * collector's cache only for the mutator to pull it back. */
 uint32_t tc_span_sweep(tc_heap *h, tc_span *s, bool release)
 {
 	uint32_t sg = atomic_load_explicit(&h->sweepgen, memory_order_relaxed);
