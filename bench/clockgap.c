@@ -23,6 +23,11 @@
  * shows the same two kinds of late mutator: one charged little CPU time
  * while the collector waited, and one charged nearly all of the wait.
  *
+ * A third kind is the host taking a virtual CPU away and saying so: the
+ * guest's kernel counts that time as steal (/proc/stat), in ticks of 10
+ * ms, and keeps it out of its threads' CPU clocks.  The probe prints what
+ * the counter moved by over its window, summed over the CPUs.
+ *
  * With -m MIB it then measures a second stall a pause can meet: memory
  * left idle.  It writes MIB of fresh memory, leaves it alone for -i
  * seconds, then times a read of one byte per 4 KiB page and counts the
@@ -84,6 +89,23 @@ static void *probe_run(void *arg)
 		if (now >= end)
 			return NULL;
 	}
+}
+
+/* The steal counter: the eighth figure of /proc/stat's "cpu" line, all
+ * CPUs, in USER_HZ ticks.  -1 where there is none to read. */
+static long long steal_ticks(void)
+{
+	long long v[8];
+	int n = 0;
+	FILE *f = fopen("/proc/stat", "r");
+
+	if (f) {
+		n = fscanf(f, "cpu %lld %lld %lld %lld %lld %lld %lld %lld",
+			   &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6],
+			   &v[7]);
+		fclose(f);
+	}
+	return n == 8 ? v[7] : -1;
 }
 
 /* Write `mib` MiB, leave it idle for `idle` seconds, then time a read of
@@ -178,6 +200,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	memset(p, 0, sizeof p);
+	long long steal0 = steal_ticks();
 	for (long i = 0; i < nthreads; i++) {
 		p[i].seconds = (double)seconds;
 		int err = pthread_create(&p[i].tid, NULL, probe_run, &p[i]);
@@ -200,6 +223,7 @@ int main(int argc, char **argv)
 		if (p[i].longest_charged_ns > longest_c)
 			longest_c = p[i].longest_charged_ns;
 	}
+	long long steal1 = steal_ticks();
 	printf("clockgap: %ld thread(s) reading the clock for %ld s; gaps "
 	       "(the thread did not run) over 50 us: %lu, over 0.3 ms: %lu, over "
 	       "1 ms: %lu; longest %.3f ms\n",
@@ -208,5 +232,14 @@ int main(int argc, char **argv)
 	       "(stalled while running: its virtual CPU held by the host, or "
 	       "the kernel in its time): %lu; longest %.3f ms\n",
 	       nc, (double)longest_c / 1e6);
+	long hz = sysconf(_SC_CLK_TCK);
+	if (steal0 >= 0 && steal1 >= steal0 && hz > 0)
+		printf("clockgap: steal, time the host said it took from this "
+		       "guest's CPUs (/proc/stat, in steps of %.0f ms): %.0f "
+		       "ms over the window, all CPUs\n",
+		       1000.0 / (double)hz,
+		       (double)(steal1 - steal0) * 1000.0 / (double)hz);
+	else
+		printf("clockgap: steal: no counter to read (/proc/stat)\n");
 	return mib ? idle_memory(mib, idle) : 0;
 }
