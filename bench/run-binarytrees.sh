@@ -14,8 +14,9 @@
 #     (the stats line's pause_max_ms) of each variant, and its wall-time
 #     and peak-RSS ratios to Boehm in every round and their medians;
 #   - for every tricolor run whose longest pause was over 1 ms, where that
-#     pause went (the stats line's pause_max_* fields), per round and again
-#     after the table;
+#     pause went (the stats line's pause_max_* fields) and the time the
+#     host said it took from the machine's CPUs during the run (the steal
+#     counter of /proc/stat), per round and again after the table;
 #   - last, tricolor against the issue's targets in this run: wall time no
 #     worse than Boehm's (median of the rounds' ratios) and peak RSS at most
 #     1.2x Boehm's (every round) at depths 18 and 20, and every pause under
@@ -234,6 +235,12 @@ keep=$results
 have_time=0
 [ -x /usr/bin/time ] && have_time=1
 
+# The steal counter (all CPUs, USER_HZ ticks; empty without /proc/stat).
+steal_ticks() {
+	awk '$1 == "cpu" { print $9; exit }' /proc/stat 2>/dev/null
+}
+hz=$(getconf CLK_TCK 2>/dev/null || echo 100)
+
 if [ -n "$smoke" ]; then
 	b=$(binary_of tricolor)
 	bt_expected "$smoke" >"$tmp/expected"
@@ -270,6 +277,7 @@ for ((round = 1; round <= rounds; round++)); do
 			done
 			for v in "${order[@]}"; do
 				b=$(binary_of "$v")
+				s0=$(steal_ticks)
 				t0=$(date +%s%N)
 				if [ $have_time = 1 ]; then
 					/usr/bin/time -f '%M %U %S' -o "$tmp/time" \
@@ -279,6 +287,10 @@ for ((round = 1; round <= rounds; round++)); do
 				fi
 				rc=$?
 				t1=$(date +%s%N)
+				s1=$(steal_ticks)
+				steal=-
+				[ -n "$s0" ] && [ -n "$s1" ] &&
+					steal=$(((s1 - s0) * 1000 / hz))
 				wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
 				rss=-
 				cpu=-
@@ -302,14 +314,15 @@ for ((round = 1; round <= rounds; round++)); do
 				# Where a tricolor pause over 1 ms went (tc_pause_info).
 				if [ -n "$(bt_stat "$tmp/err" pause_max_reach_ms)" ] &&
 					awk -v p="${pmax:-0}" 'BEGIN { exit !(p > 1) }'; then
-					printf 'round %d  d%-2d w%d  %-8s %s ms: reach %s, last stop %s; at %s, %s late, then at most %s ms CPU; collector CPU %s\n' \
+					printf 'round %d  d%-2d w%d  %-8s %s ms: reach %s, last stop %s; at %s, %s late, then at most %s ms CPU; collector CPU %s; host steal in the run %s ms\n' \
 						"$round" "$depth" "$w" "$v" "$pmax" \
 						"$(bt_stat "$tmp/err" pause_max_reach_ms)" \
 						"$(bt_stat "$tmp/err" pause_max_last_stop_ms)" \
 						"$(bt_stat "$tmp/err" pause_max_late_look_ms)" \
 						"$(bt_stat "$tmp/err" pause_max_late)" \
 						"$(bt_stat "$tmp/err" pause_max_late_cpu_ms)" \
-						"$(bt_stat "$tmp/err" pause_max_gc_cpu_ms)" |
+						"$(bt_stat "$tmp/err" pause_max_gc_cpu_ms)" \
+						"$steal" |
 						tee -a "$tmp/long"
 				fi
 				printf '%d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
@@ -333,7 +346,9 @@ if [ -s "$tmp/long" ]; then
 	echo "the collector found every mutator stopped; the last one stopped; the"
 	echo "collector's look 50 us in or as soon after as it ran, the mutators it"
 	echo "found still running, and the most CPU any of them got from then on;"
-	echo "the collector's CPU time over the pause; tricolor.h, tc_pause_info):"
+	echo "the collector's CPU time over the pause; tricolor.h, tc_pause_info;"
+	echo "and the time the host said it took from this machine's CPUs during"
+	echo "the run, /proc/stat's steal, in steps of 10 ms):"
 	cat "$tmp/long"
 fi
 targets
