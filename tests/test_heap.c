@@ -161,6 +161,7 @@ START_TEST(sweep_frees_unmarked_keeps_marked_and_slots_are_reused)
 	free(objs);
 	tc_mcache_release_all(&c);
 	tc_heap_destroy(&h);
+	tc_heap_no_popcnt = false; /* for the tests after, without fork */
 }
 END_TEST
 
