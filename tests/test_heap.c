@@ -104,11 +104,11 @@ START_TEST(object_index_by_multiplication_matches_division)
 END_TEST
 
 /* Run twice (_i): with the CPU's population count, where it has one, and
- * with the portable one (mcentral.c counts live and dead objects with
- * either). */
+ * with the portable one (mcentral.c counts a span's objects before and
+ * after the sweep with either). */
 START_TEST(sweep_frees_unmarked_keeps_marked_and_slots_are_reused)
 {
-	tc_heap_no_popcnt = _i == 1;
+	atomic_store(&tc_heap_no_popcnt, _i == 1);
 	tc_heap h;
 	ck_assert_int_eq(tc_heap_init(&h, 8 << 20, true, NULL), 0);
 	tc_mcache c = {.heap = &h};
@@ -161,7 +161,7 @@ START_TEST(sweep_frees_unmarked_keeps_marked_and_slots_are_reused)
 	free(objs);
 	tc_mcache_release_all(&c);
 	tc_heap_destroy(&h);
-	tc_heap_no_popcnt = false; /* for the tests after, without fork */
+	atomic_store(&tc_heap_no_popcnt, false); /* for later tests, no fork */
 }
 END_TEST
 

@@ -535,7 +535,7 @@ uint64_t tc_span_mark_word(const tc_span *s, uint32_t first, uint32_t nelems,
 uint32_t tc_span_count_alloc(tc_span *s, _Atomic(uint64_t) *ab);
 /* Tests set this (before any heap is used) to take the portable population
  * count where the CPU has POPCNT (mcentral.c). */
-extern bool tc_heap_no_popcnt;
+extern _Atomic bool tc_heap_no_popcnt;
 
 /* Color of one object, from its alloc bit and flags (relaxed loads). */
 tc_color tc_span_color(tc_span *s, uint32_t slot);

@@ -103,56 +103,21 @@ static void claim(tc_heap *h, tc_span *s)
 
 /* ---- sweeping ---- */
 
-/* Sweeping counts the live and dead objects of every span, and a cache
- * giving a span up counts its objects: a population count per word of
- * alloc bits.  The x86-64 baseline that Debian builds for has no POPCNT
- * instruction, so there __builtin_popcountll is a call into libgcc, which
- * counts a byte at a time through a table: 0.55 % of a d20/4 run's perf
- * samples, beside 2.4 % for the rest of the sweep.  Go's runtime asks the
- * CPU once (internal/cpu's X86.HasPOPCNT) and so does this: each loop
- * below is built twice, once for POPCNT, taken when the CPU has it
- * (__builtin_cpu_supports reads a word libgcc filled in at start-up), and
- * once portable.  Elsewhere (TUI, verifier) the libgcc call is fine. */
-#if defined(__x86_64__) && !defined(__POPCNT__) && defined(__GNUC__)
-#define TC_POPCNT_DISPATCH 1
-#define TC_WITH_POPCNT_ __attribute__((target("popcnt"), noinline))
-#endif
-
-bool tc_heap_no_popcnt;
-
-static inline bool use_popcnt(void)
-{
-#ifdef TC_POPCNT_DISPATCH
-	return !tc_heap_no_popcnt && __builtin_cpu_supports("popcnt");
-#else
-	return false;
-#endif
-}
-
-/* Rebuild a span's alloc bits as "allocated and marked", keep the dead
- * ones in `dead`, and count both: counts[0] live, counts[1] freed. */
-static inline __attribute__((always_inline)) void
-sweep_bits(tc_span *s, uint32_t ne, uint16_t black, bool any, uint64_t *dead,
-	   uint32_t *counts)
-{
-	uint32_t live = 0, freed = 0;
-	for (uint32_t w = 0; w < (ne + 63) / 64; w++) {
-		uint64_t a = atomic_load_explicit(&s->allocbits[w],
-						  memory_order_relaxed);
-		uint64_t m = a && any ? tc_span_mark_word(s, w * 64, ne, black)
-				      : 0;
-		dead[w] = a & ~m;
-		freed += (uint32_t)__builtin_popcountll(dead[w]);
-		live += (uint32_t)__builtin_popcountll(a & m);
-		atomic_store_explicit(&s->allocbits[w], a & m,
-				      memory_order_relaxed);
-	}
-	counts[0] = live;
-	counts[1] = freed;
-}
-
+/* Sweeping counts a span's objects before and after it frees the dead
+ * ones, and a cache giving a span up counts its objects: a population
+ * count per word of alloc bits.  The x86-64 baseline that Debian builds
+ * for has no POPCNT instruction, so there __builtin_popcountll is a call
+ * into libgcc, which counts a byte at a time through a table: 0.55 % of a
+ * d20/4 run's perf samples, beside 2.4 % for the rest of the sweep.  Go's
+ * runtime asks the CPU once (internal/cpu's X86.HasPOPCNT) and so does
+ * this: the loop is built twice, once for POPCNT, taken when the CPU has
+ * it (__builtin_cpu_supports reads a word libgcc filled in at start-up),
+ * and once portable.  Elsewhere (TUI, verifier) the libgcc call is fine.
+ *
+ * The alloc bits are read relaxed: the caller owns the span (its cache,
+ * or a sweeper's claim), or is an observer that only reads. */
 static inline __attribute__((always_inline)) uint32_t
-count_bits(_Atomic(uint64_t) *ab, uint32_t words)
+count_bits_in(_Atomic(uint64_t) *ab, uint32_t words)
 {
 	uint32_t n = 0;
 	for (uint32_t w = 0; w < words; w++)
@@ -161,32 +126,26 @@ count_bits(_Atomic(uint64_t) *ab, uint32_t words)
 	return n;
 }
 
-#ifdef TC_POPCNT_DISPATCH
-static TC_WITH_POPCNT_ void sweep_bits_popcnt(tc_span *s, uint32_t ne,
-					      uint16_t black, bool any,
-					      uint64_t *dead, uint32_t *counts)
+#if defined(__x86_64__) && !defined(__POPCNT__) && defined(__GNUC__)
+#define TC_POPCNT_DISPATCH 1
+static __attribute__((target("popcnt"), noinline)) uint32_t
+count_bits_popcnt(_Atomic(uint64_t) *ab, uint32_t words)
 {
-	sweep_bits(s, ne, black, any, dead, counts);
-}
-
-static TC_WITH_POPCNT_ uint32_t count_bits_popcnt(_Atomic(uint64_t) *ab,
-						  uint32_t words)
-{
-	return count_bits(ab, words);
+	return count_bits_in(ab, words);
 }
 #endif
 
-static __attribute__((noinline)) void
-sweep_bits_plain(tc_span *s, uint32_t ne, uint16_t black, bool any,
-		 uint64_t *dead, uint32_t *counts)
-{
-	sweep_bits(s, ne, black, any, dead, counts);
-}
+/* Written only by tests, before any heap exists; read relaxed. */
+_Atomic bool tc_heap_no_popcnt;
 
-static __attribute__((noinline)) uint32_t
-count_bits_plain(_Atomic(uint64_t) *ab, uint32_t words)
+static uint32_t count_bits(_Atomic(uint64_t) *ab, uint32_t words)
 {
-	return count_bits(ab, words);
+#ifdef TC_POPCNT_DISPATCH
+	if (!atomic_load_explicit(&tc_heap_no_popcnt, memory_order_relaxed) &&
+	    __builtin_cpu_supports("popcnt"))
+		return count_bits_popcnt(ab, words);
+#endif
+	return count_bits_in(ab, words);
 }
 
 /* Sweeping frees dead objects by their bits alone and leaves their bytes
@@ -205,20 +164,23 @@ uint32_t tc_span_sweep(tc_heap *h, tc_span *s, bool release)
 					     memory_order_relaxed);
 	uint32_t words = (ne + 63) / 64;
 	uint64_t dead[TC_MAX_SPAN_OBJS / 64];
-	uint32_t counts[2];
 	/* Still the parity of the cycle that marked (sweepgen sg-1 has the
 	 * same bit 1 as sg-2).  If that cycle marked nothing here, every
 	 * object is dead and no flag need be read. */
 	uint16_t black = tc_span_black(s);
 	bool any = atomic_load_explicit(&s->markgen, memory_order_relaxed) ==
 		   sg - 2;
-#ifdef TC_POPCNT_DISPATCH
-	if (use_popcnt())
-		sweep_bits_popcnt(s, ne, black, any, dead, counts);
-	else
-#endif
-		sweep_bits_plain(s, ne, black, any, dead, counts);
-	uint32_t live = counts[0], freed = counts[1];
+	uint32_t before = count_bits(s->allocbits, words);
+	for (uint32_t w = 0; w < words; w++) {
+		uint64_t a = atomic_load_explicit(&s->allocbits[w],
+						  memory_order_relaxed);
+		uint64_t m = a && any ? tc_span_mark_word(s, w * 64, ne, black)
+				      : 0;
+		dead[w] = a & ~m;
+		atomic_store_explicit(&s->allocbits[w], a & m,
+				      memory_order_relaxed);
+	}
+	uint32_t live = count_bits(s->allocbits, words), freed = before - live;
 	atomic_store_explicit(&s->nalloc, live, memory_order_relaxed);
 	bool give_back = live == 0 && release;
 	if (freed && h->poison) {
@@ -328,8 +290,7 @@ static tc_span *central_cache_span(tc_heap *h, int cls, tc_span *old)
 			break;
 		pthread_mutex_unlock(&c->lock);
 		claim(h, s);
-		bool room = tc_span_sweep(h, s, false) < nelems;
-		if (room)
+		if (tc_span_sweep(h, s, false) < nelems)
 			return s;
 		pthread_mutex_lock(&c->lock);
 		put_swept_locked(c, s, sg);
@@ -475,11 +436,7 @@ uint64_t tc_span_mark_word(const tc_span *s, uint32_t first, uint32_t nelems,
 uint32_t tc_span_count_alloc(tc_span *s, _Atomic(uint64_t) *ab)
 {
 	uint32_t ne = atomic_load_explicit(&s->nelems, memory_order_relaxed);
-#ifdef TC_POPCNT_DISPATCH
-	if (use_popcnt())
-		return count_bits_popcnt(ab, (ne + 63) / 64);
-#endif
-	return count_bits_plain(ab, (ne + 63) / 64);
+	return count_bits(ab, (ne + 63) / 64);
 }
 
 tc_color tc_span_color(tc_span *s, uint32_t slot)
