@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 
 #include "heap/heap.h"
@@ -545,6 +546,81 @@ START_TEST(destroy_reads_only_the_descriptors_it_wrote)
 }
 END_TEST
 
+/* Whether minor_faults counts this program's own page faults: not under
+ * ThreadSanitizer or valgrind (whose preloaded libraries say it runs). */
+static bool counted_faults(void)
+{
+#if defined(__SANITIZE_THREAD__)
+	return false;
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+	return false;
+#endif
+#endif
+	const char *pre = getenv("LD_PRELOAD");
+	return !(pre && strstr(pre, "vgpreload"));
+}
+
+/* A span made at a page no span ever started at writes its descriptor
+ * before it reads it.  The descriptors are reserved memory: a read
+ * first maps the kernel's zero page, and the write after it copies that
+ * page and sends the other CPUs a TLB flush, a second fault on that
+ * 4 KiB of descriptors.  The count is set against a control: as much
+ * fresh memory, written once per descriptor's length (so that a
+ * sanitizer's shadow memory faults in alike on both sides).  The
+ * metadata pool is warmed first; the page map's entries are fresh too.
+ * Not counted under ThreadSanitizer, whose shadow takes several faults
+ * per descriptor page on the heap's side (1622 against 1078), nor under
+ * valgrind, where the heap's side took 176 faults to the control's 120
+ * (a program that writes fresh pages first takes one fault per page there
+ * as natively: the rest is valgrind's); both still run the allocations. */
+START_TEST(fresh_descriptors_are_written_before_they_are_read)
+{
+	enum { N = 4096 };
+	static tc_span *s[N];
+	tc_heap h;
+	ck_assert_int_eq(tc_heap_init(&h, (size_t)2 << 30, false, NULL), 0);
+	for (int i = 0; i < N; i++)
+		ck_assert_ptr_nonnull(s[i] = tc_heap_alloc_span(&h, 0, 1));
+	for (int i = 0; i < N; i++)
+		tc_heap_free_span(&h, s[i]);
+	/* Pages [0, N) taken by one span: the next ones start at N, past
+	 * every descriptor written so far. */
+	ck_assert_ptr_nonnull(tc_heap_alloc_span(&h, 0, N));
+	ck_assert_uint_eq(atomic_load(&h.frontier), N);
+	long before = minor_faults();
+	for (int i = 0; i < N; i++)
+		s[i] = tc_heap_alloc_span(&h, 0, 1);
+	long faults = minor_faults() - before;
+
+	size_t bytes = N * sizeof(tc_span);
+	tc_span *fresh = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1,
+			      0);
+	ck_assert_ptr_ne(fresh, MAP_FAILED);
+	before = minor_faults();
+	for (int i = 0; i < N; i++)
+		atomic_store_explicit(&fresh[i].seq, 2, memory_order_relaxed);
+	long control = minor_faults() - before;
+	munmap(fresh, bytes);
+
+	for (int i = 0; i < N; i++) {
+		ck_assert_ptr_nonnull(s[i]);
+		ck_assert_uint_eq(s[i]->page, (uint32_t)(N + i));
+		ck_assert_uint_eq(s[i]->base,
+				  h.arena + ((uintptr_t)(N + i) << TC_PAGE_SHIFT));
+		ck_assert_uint_eq(atomic_load(&s[i]->seq), 2);
+	}
+	long map = (long)(N * sizeof(*h.spanof) / 4096);
+	if (counted_faults()) {
+		ck_assert_int_ge(control, (long)(bytes / 4096));
+		ck_assert_int_le(faults, control + map + control / 10);
+	}
+	ck_assert_int_eq(tc_heap_check(&h), 0);
+	tc_heap_destroy(&h);
+}
+END_TEST
+
 START_TEST(bad_arena_sizes_are_refused)
 {
 	tc_heap h;
@@ -633,6 +709,7 @@ static Suite *heap_suite(void)
 	tcase_add_test(tc, mark_words_agree_with_each_objects_flags);
 	tcase_add_test(tc, exhaustion_returns_null_and_never_writes_outside);
 	tcase_add_test(tc, destroy_reads_only_the_descriptors_it_wrote);
+	tcase_add_test(tc, fresh_descriptors_are_written_before_they_are_read);
 	tcase_add_test(tc, bad_arena_sizes_are_refused);
 	tcase_add_test(tc, huge_pages_hand_out_only_populated_pages);
 	tcase_add_test(tc, threads_allocate_from_private_caches_without_overlap);
