@@ -460,10 +460,10 @@ void tc_heap_free_span(tc_heap *h, tc_span *s)
 /* Stop-the-world consistency check; see heap.h.  Descriptors and page
  * map entries are read below the frontier only: above it no span ever
  * started, so they are the reservation's zeros, and reading them would
- * map the kernel's zero page under every one (7680 faults for the
- * descriptors of a 2 GiB arena, at every check) and undo what
- * tc_heap_alloc_span saves by writing a fresh descriptor first.  Pages
- * up there must be free in the bitmap. */
+ * map the kernel's zero page under every 4 KiB of them (7680 faults for
+ * the descriptors of a 2 GiB arena) and undo what tc_heap_alloc_span
+ * saves by writing a fresh descriptor first.  Pages up there must be
+ * free in the bitmap. */
 int tc_heap_check(tc_heap *h)
 {
 	int bad = 0;
