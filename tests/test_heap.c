@@ -528,16 +528,24 @@ static long minor_faults(void)
 	return ru.ru_minflt;
 }
 
+/* A heap with the default arena (2 GiB, 30 MiB of descriptors reserved)
+ * of which 1000 small objects use a few pages. */
+static void few_pages_of_a_big_arena(tc_heap *h, tc_mcache *c)
+{
+	ck_assert_int_eq(tc_heap_init(h, (size_t)2 << 30, false, NULL), 0);
+	*c = (tc_mcache){.heap = h};
+	for (int i = 0; i < 1000; i++)
+		ck_assert_ptr_nonnull(alloc(c, 48, 1));
+}
+
 /* A 2 GiB arena reserves 30 MiB of span descriptors; tearing down a heap
  * that used a few pages must not read the rest (a zero page faulted in
  * per 4 KiB: 7680 faults). */
 START_TEST(destroy_reads_only_the_descriptors_it_wrote)
 {
 	tc_heap h;
-	ck_assert_int_eq(tc_heap_init(&h, (size_t)2 << 30, false, NULL), 0);
-	tc_mcache c = {.heap = &h};
-	for (int i = 0; i < 1000; i++)
-		ck_assert_ptr_nonnull(alloc(&c, 48, 1));
+	tc_mcache c;
+	few_pages_of_a_big_arena(&h, &c);
 	ck_assert_ptr_nonnull(tc_heap_alloc_large(&h, 1 << 20, 0));
 	tc_mcache_release_all(&c);
 	long before = minor_faults();
@@ -629,10 +637,8 @@ END_TEST
 START_TEST(heap_check_reads_only_below_the_frontier_and_finds_stray_pages)
 {
 	tc_heap h;
-	ck_assert_int_eq(tc_heap_init(&h, (size_t)2 << 30, false, NULL), 0);
-	tc_mcache c = {.heap = &h};
-	for (int i = 0; i < 1000; i++)
-		ck_assert_ptr_nonnull(alloc(&c, 48, 1));
+	tc_mcache c;
+	few_pages_of_a_big_arena(&h, &c);
 	tc_span *gap = tc_heap_alloc_span(&h, 0, 1);
 	ck_assert_ptr_nonnull(gap);
 	ck_assert_ptr_nonnull(tc_heap_alloc_large(&h, 1 << 20, 0));
