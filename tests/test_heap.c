@@ -659,6 +659,18 @@ START_TEST(heap_check_reads_only_below_the_frontier_and_finds_stray_pages)
 	ck_assert_int_eq(tc_heap_check(&h), 0);
 	tc_mcache_release_all(&c);
 	tc_heap_destroy(&h);
+
+	/* The bitmap's last word, part of it past the arena's end. */
+	ck_assert_int_eq(tc_heap_init(&h, (1 << 20) + 3 * TC_PAGE_SIZE, false,
+				      NULL),
+			 0);
+	uint32_t last = h.npages - 1;
+	ck_assert_uint_ne(h.npages % 64, 0);
+	ck_assert_int_eq(tc_heap_check(&h), 0);
+	h.freebits[last >> 6] &= ~((uint64_t)1 << (last & 63));
+	ck_assert_int_gt(tc_heap_check(&h), 0);
+	h.freebits[last >> 6] |= (uint64_t)1 << (last & 63);
+	tc_heap_destroy(&h);
 }
 END_TEST
 
