@@ -254,10 +254,10 @@ int main(int argc, char **argv)
 	        "marked_mb=%.1f heap_peak_mb=%.1f heap_arena_mb=%llu "
 	        "alloc_objects=%llu freed_objects=%llu barrier_shades=%llu "
 	        "verify_runs=%llu verify_violations=%llu stw_nudges=%llu "
-	        "pause_max_reach_ms=%.3f pause_max_last_stop_ms=%.3f "
+	        "stw_handoffs=%llu pause_max_reach_ms=%.3f pause_max_last_stop_ms=%.3f "
 	        "pause_max_late_look_ms=%.3f pause_max_late=%d "
 	        "pause_max_late_cpu_ms=%.3f "
-	        "pause_max_gc_cpu_ms=%.3f "
+	        "pause_max_gc_cpu_ms=%.3f pause_max_runner=%u "
 	        "gogc=%d workers=%d wall_ms=%.1f\n",
 	        (unsigned long long)st.cycles, ms(st.pause_total_ns),
 	        ms(st.pause_max_ns), ms(st.assist_ns),
@@ -272,11 +272,13 @@ int main(int argc, char **argv)
 	        (unsigned long long)st.verify_runs,
 	        (unsigned long long)st.verify_violations,
 	        (unsigned long long)st.stw_nudges,
+	        (unsigned long long)st.stw_handoffs,
 	        ms(st.pause_max_info.reach_ns),
 	        ms(st.pause_max_info.last_stop_ns),
 	        ms(st.pause_max_info.late_look_ns), st.pause_max_info.late,
 	        ms(st.pause_max_info.late_cpu_ns),
-	        ms(st.pause_max_info.gc_cpu_ns), st.gogc, a.workers,
+	        ms(st.pause_max_info.gc_cpu_ns), st.pause_max_info.runner,
+	        st.gogc, a.workers,
 	        ms(wall));
 
 	tc_pop(m);

@@ -404,8 +404,14 @@ typedef struct tc_pause_info {
 	uint64_t gc_cpu_ns;    /* the collector thread's CPU time from just
 				* before the request to just after the
 				* release (with the two system calls that
-				* move its CPU binding either side) */
+				* move its CPU binding either side), plus,
+				* if a mutator ran the stop's work, the
+				* wall time of that work (runtime.c) */
 	int late;              /* mutators still running at that look */
+	unsigned runner;       /* 0 if the collector ran the stop's work;
+				* else the id of the mutator that did: the
+				* last to stop, which found the world
+				* stopped before the collector did */
 } tc_pause_info;
 
 /* Statistics, all read with atomic loads (each field is exact, the set is
@@ -453,6 +459,8 @@ typedef struct tc_stats {
 	uint64_t preemptions;     /* mutators made to yield their P */
 	uint64_t stw_nudges;      /* mutators moved off a CPU something else
 				   * held, to end a stop-the-world */
+	uint64_t stw_handoffs;    /* stops whose work the last mutator to
+				   * stop ran (tc_pause_info.runner) */
 } tc_stats;
 
 void tc_read_stats(tc_runtime *rt, tc_stats *st);

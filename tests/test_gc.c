@@ -1086,7 +1086,7 @@ START_TEST(p_holders_are_bound_to_cpus_of_their_own_and_unbound_when_parked)
 END_TEST
 
 /* A stop-the-world whose mutator is queued behind another thread on its
- * CPU moves it off that CPU (world_stop's nudge), and the mutator binds
+ * CPU moves it off that CPU (world_stopped's nudge), and the mutator binds
  * again to its own CPU once the world runs.  The starved mutator runs at
  * nice 19 beside a spinning thread bound to the same CPU, so it gets about
  * 1.5 % of that CPU: each stop finds it queued, not running. */
@@ -1375,17 +1375,17 @@ END_TEST
  * binding: the pause counts from the request, which the world reports, not
  * from the collector's call (mutators run on until the request). */
 #define PREP_NS (30 * 1000 * 1000)
-static uint64_t slow_stop(void *ctx, tc_pause_info *info)
+static uint64_t slow_stopped(void *ctx, tc_pause_info *info,
+			     void (*fn)(void *arg, uint64_t t0), void *arg,
+			     uint64_t *released)
 {
 	(void)ctx, (void)info;
 	struct timespec ts = {0, PREP_NS};
 	nanosleep(&ts, NULL);
-	return tc_now_ns();
-}
-static uint64_t fake_start(void *ctx)
-{
-	(void)ctx;
-	return tc_now_ns();
+	uint64_t t0 = tc_now_ns();
+	fn(arg, t0);
+	*released = tc_now_ns();
+	return t0;
 }
 static void fake_each(void *ctx, void (*fn)(void *arg, tc_gcmut *m), void *a)
 {
@@ -1421,8 +1421,7 @@ START_TEST(a_pause_counts_from_the_request_not_the_preparation)
 	ck_assert_int_eq(tc_heap_init(&h, 16 << 20, false, NULL), 0);
 	tc_config cfg;
 	tc_config_init(&cfg);
-	tc_world world = {.stop = slow_stop,
-			  .start = fake_start,
+	tc_world world = {.stopped = slow_stopped,
 			  .each = fake_each,
 			  .scan_parked = fake_scan_parked,
 			  .poke = fake_void,
@@ -1535,6 +1534,8 @@ START_TEST(a_pause_behind_a_late_mutator_says_whether_it_was_running)
 	ck_assert_uint_ge(pi->late_look_ns, TC_STW_LATE_NS);
 	ck_assert_uint_lt(pi->late_look_ns, pi->last_stop_ns);
 	ck_assert_uint_lt(pi->late_cpu_ns, hold / 8);
+	/* It stopped last, at a safepoint: it did the stop's work. */
+	ck_assert_uint_ne(pi->runner, 0);
 	/* On its CPU all along: the same wait, now with its CPU time.  Not
 	 * under valgrind (TRICOLOR_TEST_QUICK), which runs one thread at a
 	 * time: a thread that never blocks can keep the collector from
@@ -1548,6 +1549,131 @@ START_TEST(a_pause_behind_a_late_mutator_says_whether_it_was_running)
 	ck_assert_int_eq(pi->late, 1);
 	ck_assert_uint_ge(pi->late_cpu_ns, hold / 4);
 	ck_assert_uint_le(pi->late_cpu_ns, pi->reach_ns);
+}
+END_TEST
+
+/* Who runs a stop's work (runtime.c, world_stopped): the last mutator to
+ * stop at a safepoint, when the collector has not seen the world stopped
+ * before it; the collector, when no mutator has to stop. */
+typedef struct stop_seen {
+	pthread_t thread;   /* where the work ran */
+	uint64_t t0;        /* the request, as the work was told */
+	uint64_t counter0;  /* a running mutator's counter, at the start */
+	uint64_t counter1;  /* and 5 ms later: the same if it was stopped */
+} stop_seen;
+
+typedef struct looper {
+	tc_runtime *rt;
+	bool late;          /* hold the stop 20 ms without a safepoint */
+	atomic_int ready, quit;
+	_Atomic uint64_t counter;
+	pthread_t thread;
+	unsigned id;
+} looper;
+
+static _Atomic uint64_t *watched; /* the counter stop_work samples */
+
+static void stop_work(void *arg, uint64_t t0)
+{
+	stop_seen *seen = arg;
+	seen->thread = pthread_self();
+	seen->t0 = t0;
+	seen->counter0 = watched ? atomic_load(watched) : 0;
+	sleep_ms(5);
+	seen->counter1 = watched ? atomic_load(watched) : 0;
+}
+
+static void *loop_with_safepoints(void *arg)
+{
+	looper *l = arg;
+	tc_mutator *m = tc_attach(l->rt, l->late ? "late" : "busy");
+	ck_assert_ptr_nonnull(m);
+	l->id = tc_mutator_id(m);
+	atomic_store(&l->ready, 1);
+	if (l->late) {
+		while (!atomic_load(&l->rt->stw))
+			sleep_ms(1);
+		sleep_ms(20);
+	}
+	while (!atomic_load(&l->quit)) {
+		atomic_fetch_add(&l->counter, 1);
+		tc_safepoint(m);
+	}
+	tc_detach(m);
+	return NULL;
+}
+
+START_TEST(the_last_mutator_to_stop_runs_the_stops_work_with_the_world_stopped)
+{
+	tc_config cfg;
+	tc_config_init(&cfg);
+	cfg.procs = 4;          /* a P for each thread whatever the CPUs */
+	cfg.background = false; /* this test is the collector */
+	cfg.heap_bytes = 32 << 20;
+	tc_runtime *rt = tc_runtime_new(&cfg, NULL);
+	ck_assert_ptr_nonnull(rt);
+	looper busy = {.rt = rt}, late = {.rt = rt, .late = true};
+	looper *ls[2] = {&busy, &late};
+	for (int i = 0; i < 2; i++) {
+		atomic_store(&ls[i]->ready, 0);
+		atomic_store(&ls[i]->quit, 0);
+		atomic_store(&ls[i]->counter, 0);
+		pthread_create(&ls[i]->thread, NULL, loop_with_safepoints,
+			       ls[i]);
+		while (!atomic_load(&ls[i]->ready))
+			sched_yield();
+	}
+	while (atomic_load(&busy.counter) < 1000)
+		sched_yield();
+	watched = &busy.counter;
+	stop_seen seen;
+	memset(&seen, 0, sizeof seen);
+	tc_pause_info info;
+	memset(&info, 0, sizeof info);
+	uint64_t released;
+	uint64_t t0 = rt->gc.world.stopped(rt->gc.world.ctx, &info, stop_work,
+					   &seen, &released);
+	/* The late mutator stopped last and ran the work on its thread, with
+	 * the busy one held still, and released the world itself. */
+	ck_assert(pthread_equal(seen.thread, late.thread));
+	ck_assert_uint_eq(info.runner, late.id);
+	ck_assert_uint_eq(seen.t0, t0);
+	ck_assert_uint_eq(seen.counter0, seen.counter1);
+	ck_assert_uint_ge(info.reach_ns, 10 * 1000000ull);
+	ck_assert_uint_ge(info.reach_ns, info.last_stop_ns);
+	ck_assert_uint_ge(released - t0, info.reach_ns + 5 * 1000000ull);
+	ck_assert_int_ge(info.late, 1); /* the busy one too, if descheduled */
+	ck_assert_uint_gt(info.gc_cpu_ns, 0);
+	uint64_t after = atomic_load(&busy.counter);
+	while (atomic_load(&busy.counter) == after)
+		sched_yield(); /* running again */
+	tc_stats st;
+	tc_read_stats(rt, &st);
+	ck_assert_uint_eq(st.stw_handoffs, 1);
+	for (int i = 0; i < 2; i++) {
+		atomic_store(&ls[i]->quit, 1);
+		pthread_join(ls[i]->thread, NULL);
+	}
+	watched = NULL;
+
+	/* No mutator has to stop (the only one is parked): the collector
+	 * finds the world stopped first and runs the work itself. */
+	tc_mutator *m = tc_attach(rt, "parked");
+	ck_assert_ptr_nonnull(m);
+	tc_park(m);
+	memset(&seen, 0, sizeof seen);
+	memset(&info, 0, sizeof info);
+	t0 = rt->gc.world.stopped(rt->gc.world.ctx, &info, stop_work, &seen,
+				  &released);
+	ck_assert(pthread_equal(seen.thread, pthread_self()));
+	ck_assert_uint_eq(info.runner, 0);
+	ck_assert_uint_eq(info.last_stop_ns, 0);
+	ck_assert_uint_ge(released - t0, 5 * 1000000ull);
+	tc_read_stats(rt, &st);
+	ck_assert_uint_eq(st.stw_handoffs, 1);
+	tc_unpark(m);
+	tc_detach(m);
+	tc_runtime_free(rt);
 }
 END_TEST
 
@@ -1588,6 +1714,9 @@ static Suite *gc_suite(void)
 	tcase_add_test(tc, default_gomaxprocs_is_the_cpus_the_process_may_use);
 	tcase_add_test(tc, racing_markers_leave_every_object_black);
 	tcase_add_test(tc, a_pause_counts_from_the_request_not_the_preparation);
+	tcase_add_test(
+	    tc,
+	    the_last_mutator_to_stop_runs_the_stops_work_with_the_world_stopped);
 	tcase_add_test(tc,
 		       a_pause_behind_a_late_mutator_says_whether_it_was_running);
 	tcase_add_test(tc,

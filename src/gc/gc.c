@@ -62,6 +62,12 @@
  *     (heap/mcentral.c).  Sweeping frees white objects and turns the mark
  *     bits into the next cycle's allocation bits.  Then back to off.
  *
+ * The work of the two stops (sweep_term_stopped, mark_term_stopped) is
+ * handed to the world with the request, and runs on the collector's
+ * thread or on the last mutator to stop, whichever finds the world
+ * stopped first (runtime.c says why); the collector records the pause
+ * when the world has restarted.
+ *
  * Pausing and stepping (for the front end): when paused, the collector
  * holds at its next step point - between two grey objects, two stacks, two
  * swept spans, or two phases - and advances one unit (TC_STEP_OBJECT) or
@@ -282,7 +288,7 @@ void tc_gc_record_pause(tc_collector *gc, const tc_pause_info *pi,
 		/* The max and its record change together (cycle_lock), so
 		 * that tc_gc_read_stats returns the record of the max it
 		 * returns.  Only the collector thread records pauses
-		 * (start_world), so testing the max outside the lock cannot
+		 * (stop_the_world), so testing the max outside the lock cannot
 		 * let a smaller pause replace a larger one. */
 		pthread_mutex_lock(&gc->cycle_lock);
 		atomic_store_explicit(&gc->pause_max_ns, ns,
@@ -319,23 +325,23 @@ static uint64_t pause_percentile(tc_collector *gc, double q)
 	return atomic_load_explicit(&gc->pause_max_ns, memory_order_relaxed);
 }
 
-/* A stop-the-world, in two halves.  cpu0 is the collector's CPU clock
- * read just before stop_world: start_world charges this stop with what
- * it used since (gc->stop_info.gc_cpu_ns), before any observer runs. */
-static uint64_t stop_world(tc_collector *gc)
+/* A stop-the-world: fn(arg, t0) runs with the world stopped, on this
+ * thread or on the last mutator to stop (tc_world.stopped), and the pause
+ * is recorded here, before any observer hears of it, with the CPU time
+ * this thread used from just before the request to its return added to
+ * the runner's (gc->stop_info.gc_cpu_ns).  Returns the pause. */
+static uint64_t stop_the_world(tc_collector *gc, tc_phase stw,
+			       void (*fn)(void *arg, uint64_t t0), void *arg)
 {
 	memset(&gc->stop_info, 0, sizeof gc->stop_info);
-	return gc->world.stop(gc->world.ctx, &gc->stop_info);
-}
-
-static uint64_t start_world(tc_collector *gc, uint64_t t0, tc_phase stw,
-			    uint64_t cpu0)
-{
-	uint64_t ns = gc->world.start(gc->world.ctx) - t0;
-	gc->stop_info.gc_cpu_ns = tc_thread_cpu_ns() - cpu0;
-	gc->stop_info.ns = ns;
+	uint64_t cpu0 = tc_thread_cpu_ns();
+	uint64_t released;
+	uint64_t t0 = gc->world.stopped(gc->world.ctx, &gc->stop_info, fn, arg,
+					&released);
+	gc->stop_info.gc_cpu_ns += tc_thread_cpu_ns() - cpu0;
+	gc->stop_info.ns = released - t0;
 	tc_gc_record_pause(gc, &gc->stop_info, stw);
-	return ns;
+	return gc->stop_info.ns;
 }
 
 /* ---- pausing and stepping ---- */
@@ -444,17 +450,12 @@ static void start_mark_mutator(void *arg, tc_gcmut *m)
 	m->assist_debt = 0;
 }
 
-static void sweep_termination(tc_collector *gc, bool forced)
+/* Sweep termination's stop: arm the barrier and allocate black from
+ * here on (tc_world.stopped: possibly on a mutator's thread). */
+static void sweep_term_stopped(void *arg, uint64_t t0)
 {
+	tc_collector *gc = arg;
 	tc_heap *h = gc->heap;
-	set_phase(gc, TC_PHASE_SWEEP_TERM);
-	/* The collector's own P, from here to the end of sweep (gc.h). */
-	gc->world.take_p(gc->world.ctx);
-	finish_sweep(gc);
-	memset(&gc->cur, 0, sizeof gc->cur);
-	gc->cur.forced = forced;
-	uint64_t cpu0 = tc_thread_cpu_ns();
-	uint64_t t0 = stop_world(gc);
 	finish_sweep(gc); /* anything swept lazily since: must be none left */
 	gc->cur.n = atomic_load(&gc->cycle);
 	gc->cur.start_ns = t0 - gc->start_ns;
@@ -481,14 +482,25 @@ static void sweep_termination(tc_collector *gc, bool forced)
 	atomic_store_explicit(&h->allocblack, 1, memory_order_relaxed);
 	__atomic_store_n(&gc->wb_enabled, 1, __ATOMIC_RELAXED);
 	set_phase(gc, TC_PHASE_MARK);
-	gc->cur.stw1_ns = start_world(gc, t0, TC_PHASE_SWEEP_TERM, cpu0);
+}
+
+static void sweep_termination(tc_collector *gc, bool forced)
+{
+	set_phase(gc, TC_PHASE_SWEEP_TERM);
+	/* The collector's own P, from here to the end of sweep (gc.h). */
+	gc->world.take_p(gc->world.ctx);
+	finish_sweep(gc);
+	memset(&gc->cur, 0, sizeof gc->cur);
+	gc->cur.forced = forced;
+	gc->cur.stw1_ns = stop_the_world(gc, TC_PHASE_SWEEP_TERM,
+					 sweep_term_stopped, gc);
 	gc->cur.cpu_stw1_ns = gc->stop_info.gc_cpu_ns;
 	gc->units++;
 }
 
 typedef struct term_ctx {
 	tc_collector *gc;
-	bool work;
+	bool done; /* marking is complete (mark_term_stopped) */
 	uint64_t black;
 	uint64_t assist_ns;
 } term_ctx;
@@ -529,22 +541,22 @@ static void publish_cycle(tc_collector *gc)
 	pthread_mutex_unlock(&gc->cycle_lock);
 }
 
-/* Returns true when marking is complete and the world is back in sweep. */
-static bool mark_termination(tc_collector *gc)
+/* Mark termination's stop (tc_world.stopped: possibly on a mutator's
+ * thread).  Sets t->done when marking is complete (the world restarts in
+ * sweep); work found in private buffers sends it back to mark. */
+static void mark_term_stopped(void *arg, uint64_t t0)
 {
+	term_ctx *t = arg;
+	tc_collector *gc = t->gc;
 	tc_heap *h = gc->heap;
-	uint64_t cpu0 = tc_thread_cpu_ns();
-	uint64_t t0 = stop_world(gc);
+	(void)t0;
 	set_phase(gc, TC_PHASE_MARK_TERM);
-	term_ctx t = {.gc = gc};
-	gc->world.each(gc->world.ctx, flush_mutator, &t);
+	gc->world.each(gc->world.ctx, flush_mutator, t);
 	tc_gc_flush(gc, &gc->work);
 	if (atomic_load(&gc->nglobal_work) > 0) {
 		/* Work appeared in private buffers: not done yet. */
 		set_phase(gc, TC_PHASE_MARK);
-		gc->cur.stw2_ns += start_world(gc, t0, TC_PHASE_MARK_TERM,
-					       cpu0);
-		return false;
+		return;
 	}
 	/* A cycle that ran with a weakened barrier is always verified: the
 	 * objects it lost are found and rescued before sweep could free
@@ -559,9 +571,9 @@ static bool mark_termination(tc_collector *gc)
 	}
 	__atomic_store_n(&gc->wb_enabled, 0, __ATOMIC_RELAXED);
 	atomic_store_explicit(&h->allocblack, 0, memory_order_relaxed);
-	gc->world.each(gc->world.ctx, release_mutator, &t);
+	gc->world.each(gc->world.ctx, release_mutator, t);
 	uint64_t marked = atomic_load(&gc->marked_bytes_total) -
-			  gc->marked_at_start + t.black +
+			  gc->marked_at_start + t->black +
 			  atomic_load(&h->black_large);
 	gc->cur.heap_end = atomic_load(&h->heap_live);
 	if (!gc->cur.forced)
@@ -573,13 +585,23 @@ static bool mark_termination(tc_collector *gc)
 	pacer_commit(gc);
 	gc->cur.heap_marked = marked;
 	gc->cur.next_goal = atomic_load(&gc->heap_goal);
-	gc->cur.cpu_assist_ns = t.assist_ns;
+	gc->cur.cpu_assist_ns = t->assist_ns;
 	pthread_mutex_lock(&gc->ctl_lock);
 	atomic_fetch_add(&gc->cycles_done, 1);
 	pthread_cond_broadcast(&gc->done_cond); /* parked assists */
 	pthread_mutex_unlock(&gc->ctl_lock);
 	set_phase(gc, TC_PHASE_SWEEP);
-	gc->cur.stw2_ns += start_world(gc, t0, TC_PHASE_MARK_TERM, cpu0);
+	t->done = true;
+}
+
+/* Returns true when marking is complete and the world is back in sweep. */
+static bool mark_termination(tc_collector *gc)
+{
+	term_ctx t = {.gc = gc};
+	gc->cur.stw2_ns += stop_the_world(gc, TC_PHASE_MARK_TERM,
+					  mark_term_stopped, &t);
+	if (!t.done)
+		return false;
 	gc->cur.cpu_stw2_ns = gc->stop_info.gc_cpu_ns;
 	gc->units++;
 	return true;

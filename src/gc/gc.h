@@ -83,19 +83,25 @@ typedef struct tc_gcmut {
 /* The runtime's side of the contract. */
 typedef struct tc_world {
 	void *ctx;
-	/* Stop every mutator at a safepoint (or hold it parked); returns when
-	 * done, with the time (tc_now_ns) at which the request began, which
-	 * starts the pause (preparation the mutators do not wait for, such
-	 * as the collector lifting its own CPU binding, is not part of it:
-	 * the mutators still run meanwhile).  Start them again: returns the
-	 * time at which they were free to run, which ends the pause (waking
-	 * sleepers after that is not part of it: a waker preempted by its
-	 * wakees would otherwise count a scheduler tick of running mutators
-	 * as pause).  stop also fills in how the mutators reached their
-	 * stop: info's reach_ns, last_stop_ns, late_look_ns, late and
-	 * late_cpu_ns (tricolor.h); the collector adds the rest. */
-	uint64_t (*stop)(void *ctx, tc_pause_info *info);
-	uint64_t (*start)(void *ctx);
+	/* Stop every mutator at a safepoint (or hold it parked), call
+	 * fn(arg, t0) with the world stopped, and start it again; returns t0,
+	 * the time (tc_now_ns) at which the request began, which starts the
+	 * pause, and sets *released to the time at which the mutators were
+	 * free to run again, which ends it.  Preparation the mutators do not
+	 * wait for (the collector lifting its own CPU binding: they still
+	 * run meanwhile) is not part of the pause, nor is waking sleepers
+	 * after the release (a waker preempted by its wakees would count a
+	 * scheduler tick of running mutators as pause).  fn runs on the
+	 * collector's thread, or on the last mutator to stop, which then
+	 * starts the world itself (runtime.c says why): it must only touch
+	 * the collector's state and the mutators' through `each`.  The
+	 * world fills in info's reach_ns, last_stop_ns, late_look_ns, late,
+	 * late_cpu_ns and runner (tricolor.h), and sets gc_cpu_ns to fn's
+	 * wall time when a mutator ran it; the collector adds its own CPU
+	 * time. */
+	uint64_t (*stopped)(void *ctx, tc_pause_info *info,
+			    void (*fn)(void *arg, uint64_t t0), void *arg,
+			    uint64_t *released);
 	/* With the world stopped: call fn for every attached mutator. */
 	void (*each)(void *ctx, void (*fn)(void *arg, tc_gcmut *m), void *arg);
 	/* World running: scan the grey stack of every parked mutator (claim
@@ -210,7 +216,9 @@ typedef struct tc_collector {
 	tc_pause_info pause_max_info; /* the longest pause; cycle_lock */
 	tc_pause_info stop_info;      /* the stop in progress; collector
 				       * thread only */
-	tc_cycle_info cur; /* collector-private, being filled */
+	tc_cycle_info cur; /* collector-private, being filled (also by
+			    * the stop's work, on whichever thread runs
+			    * it while the collector waits: tc_world) */
 
 	/* Collector-private bookkeeping. */
 	uint64_t units;        /* units of work done (objects, stacks, spans) */

@@ -94,6 +94,8 @@ void tc_read_stats(tc_runtime *rt, tc_stats *st)
 	st->preemptions = atomic_load_explicit(&rt->preemptions,
 					       memory_order_relaxed);
 	st->stw_nudges = atomic_load_explicit(&rt->nudges, memory_order_relaxed);
+	st->stw_handoffs = atomic_load_explicit(&rt->stw_handoffs,
+						memory_order_relaxed);
 	/* Grey work held in mutators' private buffers counts too. */
 	for (int i = 0; i < TC_MAX_MUTATORS; i++) {
 		tc_mutator *m = atomic_load(&rt->mtab[i]);

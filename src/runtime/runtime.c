@@ -11,6 +11,26 @@
  * collector can scan a parked mutator's stack, or stop the world, without
  * waiting for a thread that may sleep for seconds.  Each pause is measured
  * from the request to the restart (gc.c records it).
+ *
+ * Who does the stop's work (world_stopped).  In Go, the goroutine that
+ * stops the world sleeps until the last P to stop wakes it, then does the
+ * work with the world stopped and starts it again.  Every pause then
+ * includes one wake-up of a sleeping thread, and on a virtual machine
+ * whose idle CPUs halt that wake-up goes through the host: in the
+ * project's runs, half the pauses over 1 ms were the collector noticing
+ * late that the last mutator had stopped, woken onto a halted CPU or
+ * queued behind another thread (docs/benchmarks.md).  Here the collector
+ * hands the work (a function and its argument) over with the request, and
+ * whichever thread first finds the world stopped, under sched_lock, takes
+ * it: the collector, as it waits, or the last mutator to stop at a
+ * safepoint, which is on its CPU at that moment.  That mutator runs the
+ * work, releases the world itself and then wakes the collector, outside
+ * the pause.  Only a safepoint takes it: there the mutator holds none of
+ * the runtime's locks, and the work needs none of the program's; a
+ * mutator that parks or detaches last only signals, and the collector
+ * does the work.  The work touches the collector's state and, through
+ * tc_world.each, the stopped mutators', never the thread it runs on, so
+ * the stop is the same stop whichever thread runs it.
  */
 #include "config.h"
 
@@ -293,7 +313,14 @@ static int default_procs(void)
  * no different (18 4: 11/3/1 -> 6/3/2).  The price is at the 99th
  * percentile, up 20-50 us at 18 4 and 20 4: a straggler still running at
  * 50 us is nudged right then, and the nudge waits for the move, where a
- * sleeping collector, woken late, often found it stopped already. */
+ * sleeping collector, woken late, often found it stopped already.
+ *
+ * Those figures are from before the last mutator to stop did the stop's
+ * work (the header).  Now the spin decides a pause only when the
+ * collector finds the world stopped first: the last mutator parked or
+ * detached instead of stopping, or none was running; otherwise the
+ * collector, spinning or asleep, only waits for the release.  The nudges
+ * still move stragglers. */
 #define TC_STW_NUDGE_NS TC_STW_LATE_NS /* a mutator still running then
 					     * is late (tc_pause_info) */
 
@@ -439,23 +466,116 @@ static uint64_t late_cpu(tc_runtime *rt, const late_set *ls)
 	return most;
 }
 
-static uint64_t world_stop(void *ctx, tc_pause_info *info)
+/* Claim every parked mutator for the stop in progress; true if none is
+ * still running.  sched_lock held. */
+static bool world_is_stopped(tc_runtime *rt)
+{
+	bool all = true;
+	for (int i = 0; i < TC_MAX_MUTATORS; i++) {
+		tc_mutator *m = atomic_load(&rt->mtab[i]);
+		if (!m)
+			continue;
+		int st = atomic_load(&m->status);
+		if (st == TC_ST_PARKED) {
+			atomic_store(&m->status, TC_ST_CLAIMED);
+			m->stw_claimed = true;
+		} else if (st == TC_ST_RUNNING) {
+			all = false;
+		}
+	}
+	return all;
+}
+
+/* Release the world: the flag clears, which ends the pause, claimed
+ * mutators go back to PARKED and the stopped ones are woken, each on its
+ * own condition variable, after the lock is dropped (so that they do not
+ * wake only to wait for it).  The wake-ups are not part of the pause: a
+ * waker preempted by its wakees would count a scheduler tick of running
+ * mutators as pause.  A struct recycled meanwhile gets a spurious wake-up,
+ * which every wait tolerates.  runner is the mutator that ran the stop's
+ * work, NULL for the collector: it runs on instead of being woken, and
+ * the collector is told the stop is done.  Returns the release time. */
+static uint64_t release_world(tc_runtime *rt, tc_mutator *runner)
+{
+	tc_mutator *stopped[TC_MAX_MUTATORS];
+	int nstopped = 0;
+	atomic_store(&rt->stw, 0);
+	uint64_t released = tc_now_ns();
+	pthread_mutex_lock(&rt->sched_lock);
+	for (int i = 0; i < TC_MAX_MUTATORS; i++) {
+		tc_mutator *m = atomic_load(&rt->mtab[i]);
+		if (!m || m == runner)
+			continue;
+		if (m->stw_claimed) {
+			m->stw_claimed = false;
+			atomic_store(&m->status, TC_ST_PARKED);
+		} else if (atomic_load(&m->status) == TC_ST_STOPPED) {
+			stopped[nstopped++] = m;
+		}
+	}
+	p_wake_head(rt);
+	if (runner) {
+		atomic_store(&runner->status, TC_ST_RUNNING);
+		rt->stw_released = released;
+		rt->stw_work = STW_DONE;
+		pthread_cond_signal(&rt->stw_cond);
+	} else {
+		rt->stw_work = STW_NONE;
+	}
+	pthread_mutex_unlock(&rt->sched_lock);
+	for (int i = 0; i < nstopped; i++)
+		pthread_cond_signal(&stopped[i]->wake);
+	pthread_cond_broadcast(&rt->sched_cond); /* tc_attach */
+	return released;
+}
+
+/* m has just stopped at a safepoint, the last of the world to do so, and
+ * the collector has not seen it yet: run the stop's work here and release
+ * the world (see world_stopped).  Called with sched_lock held; returns
+ * with it dropped and m running again. */
+static void run_stop_here(tc_runtime *rt, tc_mutator *m)
+{
+	rt->stw_work = STW_TAKEN;
+	rt->stw_runner = m->g.id;
+	rt->stw_reach = rt->stw_last_stop = tc_now_ns();
+	/* The late mutators' clocks stand still now: read them (the
+	 * collector would, had it found the world stopped). */
+	rt->stw_late_cpu_ns = rt->stw_late ? late_cpu(rt, rt->stw_late) : 0;
+	void (*fn)(void *, uint64_t) = rt->stw_fn;
+	void *arg = rt->stw_arg;
+	uint64_t t0 = rt->stw_t0;
+	pthread_mutex_unlock(&rt->sched_lock);
+	fn(arg, t0);
+	atomic_fetch_add_explicit(&rt->stw_handoffs, 1, memory_order_relaxed);
+	release_world(rt, m);
+}
+
+static uint64_t world_stopped(void *ctx, tc_pause_info *info,
+			      void (*fn)(void *arg, uint64_t t0), void *arg,
+			      uint64_t *released)
 {
 	tc_runtime *rt = ctx;
 	/* The collector lifts its own binding while the world stops, so that
 	 * it can run on whichever CPU is free, and binds again once the world
-	 * runs (world_start).  That comes before the request, and so before
-	 * the pause starts: the mutators run on until rt->stw is set.  A
-	 * kernel thread that preempts the collector in this system call (for
-	 * up to 2.9 ms in an instrumented build on the project's machine;
-	 * kdamond, where perf sched caught one) delays the collection, not
-	 * the mutators.  The pause counts from before the lock, as Go's
-	 * counts from before stopTheWorldWithSema takes sched.lock. */
+	 * runs.  That comes before the request, and so before the pause
+	 * starts: the mutators run on until rt->stw is set.  A kernel thread
+	 * that preempts the collector in this system call (for up to 2.9 ms
+	 * in an instrumented build on the project's machine; kdamond, where
+	 * perf sched caught one) delays the collection, not the mutators.
+	 * The pause counts from before the lock, as Go's counts from before
+	 * stopTheWorldWithSema takes sched.lock. */
 	pin_apply(rt, -1, &rt->gc_pin_applied);
 	uint64_t t0 = tc_now_ns();
+	late_set ls;
+	ls.n = 0;
 	pthread_mutex_lock(&rt->sched_lock);
 	atomic_store(&rt->stw, 1);
 	rt->stw_last_stop = 0;
+	rt->stw_fn = fn;
+	rt->stw_arg = arg;
+	rt->stw_t0 = t0;
+	rt->stw_late = NULL;
+	rt->stw_work = STW_OFFERED;
 	for (int i = 0; i < TC_MAX_MUTATORS; i++) {
 		tc_mutator *m = atomic_load(&rt->mtab[i]);
 		if (m)
@@ -464,24 +584,13 @@ static uint64_t world_stop(void *ctx, tc_pause_info *info)
 	uint64_t nudge_at = t0 + TC_STW_NUDGE_NS;
 	uint64_t late_look = 0;
 	bool spun = false;
-	late_set ls;
-	ls.n = 0;
-	for (;;) {
-		bool all = true;
-		for (int i = 0; i < TC_MAX_MUTATORS; i++) {
-			tc_mutator *m = atomic_load(&rt->mtab[i]);
-			if (!m)
-				continue;
-			int st = atomic_load(&m->status);
-			if (st == TC_ST_PARKED) {
-				atomic_store(&m->status, TC_ST_CLAIMED);
-				m->stw_claimed = true;
-			} else if (st == TC_ST_RUNNING) {
-				all = false;
-			}
-		}
-		if (all)
+	while (rt->stw_work == STW_OFFERED) {
+		if (world_is_stopped(rt)) {
+			rt->stw_work = STW_TAKEN;
+			rt->stw_runner = 0;
+			rt->stw_reach = tc_now_ns();
 			break;
+		}
 		if (!spun && spin_ok(rt)) {
 			spun = true;
 			pthread_mutex_unlock(&rt->sched_lock);
@@ -495,6 +604,7 @@ static uint64_t world_stop(void *ctx, tc_pause_info *info)
 			if (!late_look) {
 				late_look = now;
 				late_note(rt, &ls); /* before the nudges move them */
+				rt->stw_late = &ls;
 			}
 			for (int i = 0; rt->pin_n && i < TC_MAX_MUTATORS; i++) {
 				tc_mutator *m = atomic_load(&rt->mtab[i]);
@@ -507,51 +617,36 @@ static uint64_t world_stop(void *ctx, tc_pause_info *info)
 				      .tv_nsec = (long)(nudge_at % 1000000000u)};
 		pthread_cond_timedwait(&rt->stw_cond, &rt->sched_lock, &ts);
 	}
-	info->reach_ns = tc_now_ns() - t0;
 	info->last_stop_ns =
 	    rt->stw_last_stop > t0 ? rt->stw_last_stop - t0 : 0;
 	info->late_look_ns = late_look ? late_look - t0 : 0;
 	info->late = ls.n;
-	info->late_cpu_ns = late_cpu(rt, &ls);
-	pthread_mutex_unlock(&rt->sched_lock);
-	return t0;
-}
-
-static uint64_t world_start(void *ctx)
-{
-	tc_runtime *rt = ctx;
-	tc_mutator *stopped[TC_MAX_MUTATORS];
-	int nstopped = 0;
-	/* The world is released the moment the flag clears: that instant
-	 * ends the pause (tc_world.start).  Mutators asleep in wait_stw are
-	 * woken right after, each on its own condition variable; the wake-up
-	 * itself is not counted (it can cost a scheduler tick when the waker is
-	 * preempted by its wakees, while they already run).  Parked
-	 * mutators claimed for the stop are handed back first. */
-	atomic_store(&rt->stw, 0);
-	uint64_t released = tc_now_ns();
-	pthread_mutex_lock(&rt->sched_lock);
-	for (int i = 0; i < TC_MAX_MUTATORS; i++) {
-		tc_mutator *m = atomic_load(&rt->mtab[i]);
-		if (!m)
-			continue;
-		if (m->stw_claimed) {
-			m->stw_claimed = false;
-			atomic_store(&m->status, TC_ST_PARKED);
-		} else if (atomic_load(&m->status) == TC_ST_STOPPED) {
-			stopped[nstopped++] = m;
-		}
+	if (rt->stw_runner == 0) {
+		info->reach_ns = rt->stw_reach - t0;
+		info->late_cpu_ns = late_cpu(rt, &ls);
+		rt->stw_late = NULL;
+		pthread_mutex_unlock(&rt->sched_lock);
+		fn(arg, t0);
+		*released = release_world(rt, NULL);
+	} else {
+		/* A mutator runs it: wait until it has released the world. */
+		while (rt->stw_work != STW_DONE)
+			pthread_cond_wait(&rt->stw_cond, &rt->sched_lock);
+		rt->stw_work = STW_NONE;
+		rt->stw_late = NULL;
+		info->reach_ns = rt->stw_reach - t0;
+		info->late_cpu_ns = rt->stw_late_cpu_ns;
+		info->runner = rt->stw_runner;
+		/* Its CPU time, taken as the work's wall time: reading its CPU
+		 * clock is a system call (0.65 us on the project's VM), two of
+		 * which would lengthen the pause by a quarter at its median.
+		 * Go counts a stop's CPU time from its wall time too. */
+		info->gc_cpu_ns = rt->stw_released - rt->stw_reach;
+		*released = rt->stw_released;
+		pthread_mutex_unlock(&rt->sched_lock);
 	}
-	p_wake_head(rt);
-	/* Wake the stopped after unlocking, so that they do not wake only to
-	 * wait for the lock.  A struct recycled meanwhile gets a spurious
-	 * wake-up, which every wait tolerates. */
-	pthread_mutex_unlock(&rt->sched_lock);
-	for (int i = 0; i < nstopped; i++)
-		pthread_cond_signal(&stopped[i]->wake);
-	pthread_cond_broadcast(&rt->sched_cond); /* tc_attach */
 	pin_apply(rt, rt->gc_pin, &rt->gc_pin_applied);
-	return released;
+	return t0;
 }
 
 static void world_each(void *ctx, void (*fn)(void *arg, tc_gcmut *m),
@@ -771,8 +866,7 @@ tc_runtime *tc_runtime_new(const tc_config *cfg, const char **err)
 	pin_init(rt);
 	tc_world w = {
 		.ctx = rt,
-		.stop = world_stop,
-		.start = world_start,
+		.stopped = world_stopped,
 		.each = world_each,
 		.scan_parked = world_scan_parked,
 		.poke = world_poke,
@@ -947,6 +1041,11 @@ static bool wait_stw(tc_mutator *m)
 	}
 	held = true;
 	atomic_store(&m->status, TC_ST_STOPPED);
+	if (rt->stw_work == STW_OFFERED && world_is_stopped(rt)) {
+		run_stop_here(rt, m);
+		mutator_pin(m);
+		return held;
+	}
 	stw_stopped(rt);
 	/* Sleep, do not spin: on a machine with as many running mutators as
 	 * CPUs, spinning ones would take the CPU from the collector that is

@@ -85,7 +85,8 @@ struct tc_runtime {
 	pthread_cond_t sched_cond; /* tc_attach waits for the end of a
 				    * stop-the-world */
 	pthread_cond_t stw_cond;   /* the collector waits: for mutators to
-				    * stop or park */
+				    * stop or park, or for the one that took
+				    * the stop's work to release the world */
 	_Atomic(tc_mutator *) mtab[TC_MAX_MUTATORS];
 	_Atomic int nmutators;
 	unsigned next_id;          /* under sched_lock */
@@ -115,11 +116,25 @@ struct tc_runtime {
 	int pin_cpu[TC_MAX_MUTATORS];  /* their numbers */
 	_Atomic uint64_t preemptions;
 	_Atomic uint64_t nudges;   /* stragglers moved off their CPU in a
-				    * stop (world_stop); for the stats */
+				    * stop (world_stopped); for the stats */
 	uint64_t stw_last_stop;    /* when the last mutator stopped, parked
 				    * or detached in the stop in progress
 				    * (tc_now_ns), 0 if none yet; under
 				    * sched_lock (stw_stopped) */
+	/* The stop's work and who runs it (world_stopped, runtime.c).  All
+	 * but the counter under sched_lock; stw_late points into the
+	 * collector's frame for the length of the stop. */
+	enum { STW_NONE, STW_OFFERED, STW_TAKEN, STW_DONE } stw_work;
+	void (*stw_fn)(void *arg, uint64_t t0);
+	void *stw_arg;
+	uint64_t stw_t0;           /* when the stop was requested */
+	struct late_set *stw_late; /* the stop's late mutators, if any */
+	unsigned stw_runner;       /* id of the mutator that took the work,
+				    * 0 if the collector did */
+	uint64_t stw_reach;        /* when it found the world stopped */
+	uint64_t stw_released;     /* when it released the world */
+	uint64_t stw_late_cpu_ns;  /* late_cpu, read before it released */
+	_Atomic uint64_t stw_handoffs; /* stops whose work a mutator ran */
 };
 
 /* The poll: one relaxed load (tc_safepoint, inline in tricolor.h). */
