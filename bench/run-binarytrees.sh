@@ -314,7 +314,12 @@ for ((round = 1; round <= rounds; round++)); do
 				# Where a tricolor pause over 1 ms went (tc_pause_info).
 				if [ -n "$(bt_stat "$tmp/err" pause_max_reach_ms)" ] &&
 					awk -v p="${pmax:-0}" 'BEGIN { exit !(p > 1) }'; then
-					printf 'round %d  d%-2d w%d  %-8s %s ms: reach %s, last stop %s; at %s, %s late, then at most %s ms CPU; collector CPU %s; host steal in the run %s ms\n' \
+					runner=$(bt_stat "$tmp/err" pause_max_runner)
+					by=
+					if [ -n "$runner" ] && [ "$runner" != 0 ]; then
+						by=" (its work on mutator $runner)"
+					fi
+					printf 'round %d  d%-2d w%d  %-8s %s ms: reach %s, last stop %s; at %s, %s late, then at most %s ms CPU; collector CPU %s%s; host steal in the run %s ms\n' \
 						"$round" "$depth" "$w" "$v" "$pmax" \
 						"$(bt_stat "$tmp/err" pause_max_reach_ms)" \
 						"$(bt_stat "$tmp/err" pause_max_last_stop_ms)" \
@@ -322,7 +327,7 @@ for ((round = 1; round <= rounds; round++)); do
 						"$(bt_stat "$tmp/err" pause_max_late)" \
 						"$(bt_stat "$tmp/err" pause_max_late_cpu_ms)" \
 						"$(bt_stat "$tmp/err" pause_max_gc_cpu_ms)" \
-						"$steal" |
+						"$by" "$steal" |
 						tee -a "$tmp/long"
 				fi
 				printf '%d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
@@ -343,12 +348,14 @@ report
 echo
 if [ -s "$tmp/long" ]; then
 	echo "tricolor pauses over 1 ms, where each went (ms from the stop request:"
-	echo "the collector found every mutator stopped; the last one stopped; the"
-	echo "collector's look 50 us in or as soon after as it ran, the mutators it"
-	echo "found still running, and the most CPU any of them got from then on;"
-	echo "the collector's CPU time over the pause; tricolor.h, tc_pause_info;"
-	echo "and the time the host said it took from this machine's CPUs during"
-	echo "the run, /proc/stat's steal, in steps of 10 ms):"
+	echo "the collector, or the last mutator to stop, found every mutator"
+	echo "stopped; the last one stopped; the collector's look 50 us in or as"
+	echo "soon after as it ran, the mutators it found still running, and the"
+	echo "most CPU any of them got from then on; the collector's CPU time over"
+	echo "the pause, plus the stop's work if a mutator did it (named; its wall"
+	echo "time); tricolor.h, tc_pause_info; and the time the host said it took"
+	echo "from this machine's CPUs during the run, /proc/stat's steal, in"
+	echo "steps of 10 ms):"
 	cat "$tmp/long"
 fi
 targets

@@ -143,6 +143,8 @@ check "key bar shows" wait_for 'F1Help.*qQuit' 6
 check "heap legend counts colors" wait_for 'free [0-9]+ .*white [0-9]+ .*grey [0-9]+ .*black [0-9]+' 6
 check "alive: a gctrace line appears in the event log" \
 	wait_for 'gc [0-9]+ @[0-9.]+s' 30
+check "a pause whose work the last mutator to stop did names it" \
+	wait_for 'stop-the-world pause [0-9.]+ ms \((sweep|mark) termination\); work done by mutator [0-9]+' 30
 
 # ---- 3. space freezes the cycle counter and the heap --------------------
 tm send-keys -t demo ' '

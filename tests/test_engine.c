@@ -650,6 +650,7 @@ START_TEST(test_pause_event_says_when_it_waited_for_a_safepoint)
 	                      .late = 1,
 	                      .late_cpu_ns = 10000};
 	tc_pause_info prompt = {.ns = 6000, .reach_ns = 3000};
+	tc_pause_info handed = {.ns = 7000, .reach_ns = 4000, .runner = 3};
 	struct tc_event p1 = {.kind = TC_EV_PAUSE,
 	                      .phase = TC_PHASE_SWEEP_TERM,
 	                      .ns = late.ns,
@@ -658,13 +659,18 @@ START_TEST(test_pause_event_says_when_it_waited_for_a_safepoint)
 	                      .phase = TC_PHASE_MARK_TERM,
 	                      .ns = prompt.ns,
 	                      .pause = &prompt};
-	bool saw_late = false, saw_prompt = false;
+	struct tc_event p3 = {.kind = TC_EV_PAUSE,
+	                      .phase = TC_PHASE_SWEEP_TERM,
+	                      .ns = handed.ns,
+	                      .pause = &handed};
+	bool saw_late = false, saw_prompt = false, saw_handed = false;
 
 	/* Catch up with the log first: the engine logs as it runs. */
 	while (tv_events_since(e, &seq, ev, 512) > 0)
 		;
 	tv_on_event(e, &p1);
 	tv_on_event(e, &p2);
+	tv_on_event(e, &p3);
 	size_t n = tv_events_since(e, &seq, ev, 512);
 	for (size_t i = 0; i < n; i++) {
 		if (strcmp(ev[i].text, "stop-the-world pause 2.500 ms (sweep "
@@ -674,9 +680,14 @@ START_TEST(test_pause_event_says_when_it_waited_for_a_safepoint)
 		if (strcmp(ev[i].text, "stop-the-world pause 0.006 ms (mark "
 		                       "termination)") == 0)
 			saw_prompt = true;
+		if (strcmp(ev[i].text, "stop-the-world pause 0.007 ms (sweep "
+		                       "termination); work done by mutator 3") ==
+		    0)
+			saw_handed = true;
 	}
 	ck_assert(saw_late);
 	ck_assert(saw_prompt);
+	ck_assert(saw_handed);
 	tv_engine_free(e);
 }
 END_TEST

@@ -121,7 +121,8 @@ static void summary(const cli_options *o, const tv_status *st, double secs,
 		        "\"pause_max_late_look_ms\": %.4f, "
 		        "\"pause_max_late\": %d, "
 		        "\"pause_max_late_cpu_ms\": %.4f, "
-		        "\"pause_max_gc_cpu_ms\": %.4f,\n"
+		        "\"pause_max_gc_cpu_ms\": %.4f, "
+		        "\"pause_max_runner\": %u,\n"
 		        " \"mark_rate_mb_per_sec\": %.1f, "
 		        "\"heap_peak_bytes\": %llu, \"gc_cpu_pct\": %d, "
 		        "\"barrier_shades\": %llu,\n"
@@ -142,7 +143,8 @@ static void summary(const cli_options *o, const tv_status *st, double secs,
 		        msec(g->pause_p99_ns), msec(g->pause_max_ns),
 		        msec(g->pause_total_ns), msec(pm->reach_ns),
 		        msec(pm->last_stop_ns), msec(pm->late_look_ns), pm->late,
-		        msec(pm->late_cpu_ns), msec(pm->gc_cpu_ns), mark_rate,
+		        msec(pm->late_cpu_ns), msec(pm->gc_cpu_ns), pm->runner,
+		        mark_rate,
 		        (unsigned long long)g->heap_peak, st->gc_cpu_pct,
 		        (unsigned long long)g->barrier_shades,
 		        verify ? "true" : "false",
@@ -188,7 +190,11 @@ static void summary(const cli_options *o, const tv_status *st, double secs,
 	else
 		fprintf(out, "none still running at %.3f ms; ",
 		        msec(TC_STW_LATE_NS));
-	fprintf(out, "collector CPU %.3f ms\n", msec(pm->gc_cpu_ns));
+	fprintf(out, "collector CPU %.3f ms", msec(pm->gc_cpu_ns));
+	if (pm->runner)
+		fprintf(out, " (its work run by mutator %u, the last to stop)",
+		        pm->runner);
+	fputc('\n', out);
 	fprintf(out, "  mark rate      %.1f MB/s\n", mark_rate);
 	fprintf(out, "  heap peak      %.2f MB\n", mb((double)g->heap_peak));
 	fprintf(out, "  gc cpu         %d%%\n", st->gc_cpu_pct);

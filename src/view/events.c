@@ -125,8 +125,16 @@ void tv_on_event(void *ctx, const struct tc_event *ev)
 			         (double)ev->pause->last_stop_ns / 1e6,
 			         ev->pause->late,
 			         ev->pause->late == 1 ? "" : "s");
-		tv_log(e, ev->kind, "stop-the-world pause %.3f ms (%s)%s",
-		       (double)ev->ns / 1e6, tc_phase_name(ev->phase), waited);
+		/* And who did the stop's work, if not the collector: the last
+		 * mutator to stop, when it found the world stopped first
+		 * (runtime.c). */
+		char runner[48] = "";
+		if (ev->pause && ev->pause->runner)
+			snprintf(runner, sizeof runner,
+			         "; work done by mutator %u", ev->pause->runner);
+		tv_log(e, ev->kind, "stop-the-world pause %.3f ms (%s)%s%s",
+		       (double)ev->ns / 1e6, tc_phase_name(ev->phase), waited,
+		       runner);
 		break;
 	}
 	case TC_EV_ATTACH:
