@@ -929,10 +929,13 @@ START_TEST(bad_configuration_is_refused_with_a_message)
 END_TEST
 
 
+/* A mutator that allocates, or only polls, until told to stop, counting
+ * its operations. */
 typedef struct spinner {
 	tc_runtime *rt;
 	atomic_int *stop;
 	atomic_long ops;
+	bool poll_only;
 } spinner;
 
 static void *spin_alloc(void *arg)
@@ -941,7 +944,10 @@ static void *spin_alloc(void *arg)
 	tc_mutator *m = tc_attach(sp->rt, "spinner");
 	tc_push(m, "spin", 1);
 	while (!atomic_load(sp->stop)) {
-		tc_alloc_slot(m, 0, 1, 24);
+		if (sp->poll_only)
+			tc_safepoint(m);
+		else
+			tc_alloc_slot(m, 0, 1, 24);
 		atomic_fetch_add(&sp->ops, 1);
 	}
 	tc_pop(m);
@@ -964,6 +970,7 @@ START_TEST(at_most_gomaxprocs_mutators_run_and_all_make_progress)
 	for (int i = 0; i < T; i++) {
 		sp[i].rt = rt;
 		sp[i].stop = &stop;
+		sp[i].poll_only = false;
 		atomic_store(&sp[i].ops, 0);
 		pthread_create(&th[i], NULL, spin_alloc, &sp[i]);
 	}
@@ -1460,6 +1467,7 @@ typedef struct holder {
 	atomic_int ready;
 	bool busy;
 	uint64_t hold_ns;
+	unsigned id; /* its mutator's, once ready */
 } holder;
 
 static void *hold_without_safepoint(void *arg)
@@ -1467,6 +1475,7 @@ static void *hold_without_safepoint(void *arg)
 	holder *h = arg;
 	tc_mutator *m = tc_attach(h->rt, "late");
 	ck_assert_ptr_nonnull(m);
+	h->id = tc_mutator_id(m);
 	atomic_store(&h->ready, 1);
 	/* Until the stop is requested (no safepoint either way)... */
 	while (!atomic_load(&h->rt->stw))
@@ -1558,20 +1567,11 @@ END_TEST
 typedef struct stop_seen {
 	pthread_t thread;   /* where the work ran */
 	uint64_t t0;        /* the request, as the work was told */
-	uint64_t counter0;  /* a running mutator's counter, at the start */
-	uint64_t counter1;  /* and 5 ms later: the same if it was stopped */
+	long counter0;      /* a running mutator's counter, at the start */
+	long counter1;      /* and 5 ms later: the same if it was stopped */
 } stop_seen;
 
-typedef struct looper {
-	tc_runtime *rt;
-	bool late;          /* hold the stop 20 ms without a safepoint */
-	atomic_int ready, quit;
-	_Atomic uint64_t counter;
-	pthread_t thread;
-	unsigned id;
-} looper;
-
-static _Atomic uint64_t *watched; /* the counter stop_work samples */
+static atomic_long *watched; /* the counter stop_work samples */
 
 static void stop_work(void *arg, uint64_t t0)
 {
@@ -1583,26 +1583,6 @@ static void stop_work(void *arg, uint64_t t0)
 	seen->counter1 = watched ? atomic_load(watched) : 0;
 }
 
-static void *loop_with_safepoints(void *arg)
-{
-	looper *l = arg;
-	tc_mutator *m = tc_attach(l->rt, l->late ? "late" : "busy");
-	ck_assert_ptr_nonnull(m);
-	l->id = tc_mutator_id(m);
-	atomic_store(&l->ready, 1);
-	if (l->late) {
-		while (!atomic_load(&l->rt->stw))
-			sleep_ms(1);
-		sleep_ms(20);
-	}
-	while (!atomic_load(&l->quit)) {
-		atomic_fetch_add(&l->counter, 1);
-		tc_safepoint(m);
-	}
-	tc_detach(m);
-	return NULL;
-}
-
 START_TEST(the_last_mutator_to_stop_runs_the_stops_work_with_the_world_stopped)
 {
 	tc_config cfg;
@@ -1612,20 +1592,18 @@ START_TEST(the_last_mutator_to_stop_runs_the_stops_work_with_the_world_stopped)
 	cfg.heap_bytes = 32 << 20;
 	tc_runtime *rt = tc_runtime_new(&cfg, NULL);
 	ck_assert_ptr_nonnull(rt);
-	looper busy = {.rt = rt}, late = {.rt = rt, .late = true};
-	looper *ls[2] = {&busy, &late};
-	for (int i = 0; i < 2; i++) {
-		atomic_store(&ls[i]->ready, 0);
-		atomic_store(&ls[i]->quit, 0);
-		atomic_store(&ls[i]->counter, 0);
-		pthread_create(&ls[i]->thread, NULL, loop_with_safepoints,
-			       ls[i]);
-		while (!atomic_load(&ls[i]->ready))
-			sched_yield();
-	}
-	while (atomic_load(&busy.counter) < 1000)
+	atomic_int quit = 0;
+	spinner busy = {.rt = rt, .stop = &quit, .poll_only = true};
+	atomic_store(&busy.ops, 0);
+	pthread_t busy_th, late_th;
+	pthread_create(&busy_th, NULL, spin_alloc, &busy);
+	/* Late: no safepoint for 20 ms (asleep) from the stop request. */
+	holder late = {.rt = rt, .busy = false, .hold_ns = 20 * 1000000ull};
+	atomic_store(&late.ready, 0);
+	pthread_create(&late_th, NULL, hold_without_safepoint, &late);
+	while (atomic_load(&busy.ops) < 1000 || !atomic_load(&late.ready))
 		sched_yield();
-	watched = &busy.counter;
+	watched = &busy.ops;
 	stop_seen seen;
 	memset(&seen, 0, sizeof seen);
 	tc_pause_info info;
@@ -1635,25 +1613,24 @@ START_TEST(the_last_mutator_to_stop_runs_the_stops_work_with_the_world_stopped)
 					   &seen, &released);
 	/* The late mutator stopped last and ran the work on its thread, with
 	 * the busy one held still, and released the world itself. */
-	ck_assert(pthread_equal(seen.thread, late.thread));
+	ck_assert(pthread_equal(seen.thread, late_th));
 	ck_assert_uint_eq(info.runner, late.id);
 	ck_assert_uint_eq(seen.t0, t0);
-	ck_assert_uint_eq(seen.counter0, seen.counter1);
+	ck_assert_int_eq(seen.counter0, seen.counter1);
 	ck_assert_uint_ge(info.reach_ns, 10 * 1000000ull);
 	ck_assert_uint_ge(info.reach_ns, info.last_stop_ns);
 	ck_assert_uint_ge(released - t0, info.reach_ns + 5 * 1000000ull);
 	ck_assert_int_ge(info.late, 1); /* the busy one too, if descheduled */
 	ck_assert_uint_gt(info.gc_cpu_ns, 0);
-	uint64_t after = atomic_load(&busy.counter);
-	while (atomic_load(&busy.counter) == after)
+	long after = atomic_load(&busy.ops);
+	while (atomic_load(&busy.ops) == after)
 		sched_yield(); /* running again */
 	tc_stats st;
 	tc_read_stats(rt, &st);
 	ck_assert_uint_eq(st.stw_handoffs, 1);
-	for (int i = 0; i < 2; i++) {
-		atomic_store(&ls[i]->quit, 1);
-		pthread_join(ls[i]->thread, NULL);
-	}
+	atomic_store(&quit, 1);
+	pthread_join(busy_th, NULL);
+	pthread_join(late_th, NULL);
 	watched = NULL;
 
 	/* No mutator has to stop (the only one is parked): the collector
