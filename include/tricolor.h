@@ -102,8 +102,10 @@ typedef struct tc_config {
 				  * (tc_format_gctrace); default false,
 				  * $GODEBUG with gctrace=1 turns it on */
 	/* Optional observer hook, called on the thread that caused the event
-	 * (collector or mutator); it must not block nor call back into the
-	 * runtime.  May be NULL. */
+	 * (collector or mutator: the phase changes inside a stop-the-world
+	 * come from whichever thread does the stop's work, often the last
+	 * mutator to stop, inside its tc_alloc or tc_safepoint); it must not
+	 * block nor call back into the runtime.  May be NULL. */
 	void (*on_event)(void *ctx, const struct tc_event *ev);
 	void *event_ctx;
 } tc_config;
