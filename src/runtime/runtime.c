@@ -25,12 +25,13 @@
  * it: the collector, as it waits, or the last mutator to stop at a
  * safepoint, which is on its CPU at that moment.  That mutator runs the
  * work, releases the world itself and then wakes the collector, outside
- * the pause.  Only a safepoint takes it: there the mutator holds none of
- * the runtime's locks, and the work needs none of the program's; a
- * mutator that parks or detaches last only signals, and the collector
- * does the work.  The work touches the collector's state and, through
- * tc_world.each, the stopped mutators', never the thread it runs on, so
- * the stop is the same stop whichever thread runs it.  Measured with
+ * the pause.  Only a safepoint takes it (wait_stw: a poll, or the return
+ * from tc_unpark): there the mutator holds none of the runtime's locks,
+ * and the work needs none of the program's; a mutator that parks or
+ * detaches last only signals, and the collector does the work.  The work
+ * touches the collector's state and, through tc_world.each, the stopped
+ * mutators', never the thread it runs on, so the stop is the same stop
+ * whichever thread runs it.  Measured with
  * bench/binarytrees against the collector doing it all: in the runs'
  * longest pauses that waited on a late mutator, from that mutator's stop
  * to the release took 3-6 us at the median instead of 24-28, and the
@@ -533,18 +534,29 @@ static uint64_t release_world(tc_runtime *rt, tc_mutator *runner)
 	return released;
 }
 
+/* The world has just been found stopped: take the stop's work, for the
+ * last mutator to stop (m) or for the collector (m NULL), and note what
+ * the pause record needs from this instant.  The late mutators' clocks
+ * stand still now, so their CPU time is read here, whoever takes it; the
+ * collector's late_set is not used after.  sched_lock held. */
+static void take_stop(tc_runtime *rt, tc_mutator *m)
+{
+	rt->stw_work = STW_TAKEN;
+	rt->stw_runner = m ? m->g.id : 0;
+	rt->stw_reach = tc_now_ns();
+	if (m) /* it did not signal the collector (stw_stopped) */
+		rt->stw_last_stop = rt->stw_reach;
+	rt->stw_late_cpu_ns = rt->stw_late ? late_cpu(rt, rt->stw_late) : 0;
+	rt->stw_late = NULL;
+}
+
 /* m has just stopped at a safepoint, the last of the world to do so, and
  * the collector has not seen it yet: run the stop's work here and release
  * the world (see world_stopped).  Called with sched_lock held; returns
  * with it dropped and m running again. */
 static void run_stop_here(tc_runtime *rt, tc_mutator *m)
 {
-	rt->stw_work = STW_TAKEN;
-	rt->stw_runner = m->g.id;
-	rt->stw_reach = rt->stw_last_stop = tc_now_ns();
-	/* The late mutators' clocks stand still now: read them (the
-	 * collector would, had it found the world stopped). */
-	rt->stw_late_cpu_ns = rt->stw_late ? late_cpu(rt, rt->stw_late) : 0;
+	take_stop(rt, m);
 	void (*fn)(void *, uint64_t) = rt->stw_fn;
 	void *arg = rt->stw_arg;
 	uint64_t t0 = rt->stw_t0;
@@ -590,9 +602,7 @@ static uint64_t world_stopped(void *ctx, tc_pause_info *info,
 	bool spun = false;
 	while (rt->stw_work == STW_OFFERED) {
 		if (world_is_stopped(rt)) {
-			rt->stw_work = STW_TAKEN;
-			rt->stw_runner = 0;
-			rt->stw_reach = tc_now_ns();
+			take_stop(rt, NULL);
 			break;
 		}
 		if (!spun && spin_ok(rt)) {
@@ -625,10 +635,9 @@ static uint64_t world_stopped(void *ctx, tc_pause_info *info,
 	    rt->stw_last_stop > t0 ? rt->stw_last_stop - t0 : 0;
 	info->late_look_ns = late_look ? late_look - t0 : 0;
 	info->late = ls.n;
+	info->reach_ns = rt->stw_reach - t0;
+	info->late_cpu_ns = rt->stw_late_cpu_ns;
 	if (rt->stw_runner == 0) {
-		info->reach_ns = rt->stw_reach - t0;
-		info->late_cpu_ns = late_cpu(rt, &ls);
-		rt->stw_late = NULL;
 		pthread_mutex_unlock(&rt->sched_lock);
 		fn(arg, t0);
 		*released = release_world(rt, NULL);
@@ -637,9 +646,6 @@ static uint64_t world_stopped(void *ctx, tc_pause_info *info,
 		while (rt->stw_work != STW_DONE)
 			pthread_cond_wait(&rt->stw_cond, &rt->sched_lock);
 		rt->stw_work = STW_NONE;
-		rt->stw_late = NULL;
-		info->reach_ns = rt->stw_reach - t0;
-		info->late_cpu_ns = rt->stw_late_cpu_ns;
 		info->runner = rt->stw_runner;
 		/* Its CPU time, taken as the work's wall time: reading its CPU
 		 * clock is a system call (0.65 us on the project's VM), and two

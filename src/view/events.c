@@ -131,7 +131,8 @@ void tv_on_event(void *ctx, const struct tc_event *ev)
 		char runner[48] = "";
 		if (ev->pause && ev->pause->runner)
 			snprintf(runner, sizeof runner,
-			         "; work done by mutator %u", ev->pause->runner);
+			         "; work done by mutator %u",
+			         ev->pause->runner);
 		tv_log(e, ev->kind, "stop-the-world pause %.3f ms (%s)%s%s",
 		       (double)ev->ns / 1e6, tc_phase_name(ev->phase), waited,
 		       runner);
