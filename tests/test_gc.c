@@ -1468,6 +1468,7 @@ typedef struct holder {
 	bool busy;
 	uint64_t hold_ns;
 	unsigned id; /* its mutator's, once ready */
+	bool park;   /* stop by parking, not at a safepoint */
 } holder;
 
 static void *hold_without_safepoint(void *arg)
@@ -1491,7 +1492,12 @@ static void *hold_without_safepoint(void *arg)
 				      (long)(h->hold_ns % 1000000000u)};
 		nanosleep(&ts, NULL);
 	}
-	tc_safepoint(m); /* stops here for the collection below */
+	if (h->park) {
+		tc_park(m); /* a stop that waits for it counts it stopped */
+		tc_unpark(m);
+	} else {
+		tc_safepoint(m); /* stops here for the collection below */
+	}
 	tc_detach(m);
 	return NULL;
 }
@@ -1650,6 +1656,39 @@ START_TEST(the_last_mutator_to_stop_runs_the_stops_work_with_the_world_stopped)
 	ck_assert_uint_eq(st.stw_handoffs, 1);
 	tc_unpark(m);
 	tc_detach(m);
+
+	/* A late mutator that parks instead of reaching a safepoint runs it
+	 * too, as it parks, and is parked again once the world runs: its
+	 * tc_unpark after the stop does not wait. */
+	atomic_store(&quit, 0);
+	atomic_store(&busy.ops, 0);
+	pthread_create(&busy_th, NULL, spin_alloc, &busy);
+	holder parker = {.rt = rt, .busy = false, .hold_ns = 20 * 1000000ull,
+			 .park = true};
+	atomic_store(&parker.ready, 0);
+	pthread_t park_th;
+	pthread_create(&park_th, NULL, hold_without_safepoint, &parker);
+	while (atomic_load(&busy.ops) < 1000 || !atomic_load(&parker.ready))
+		sched_yield();
+	watched = &busy.ops;
+	memset(&seen, 0, sizeof seen);
+	memset(&info, 0, sizeof info);
+	t0 = rt->gc.world.stopped(rt->gc.world.ctx, &info, stop_work, &seen,
+				  &released);
+	ck_assert(pthread_equal(seen.thread, park_th));
+	ck_assert_uint_eq(info.runner, parker.id);
+	ck_assert_int_eq(seen.counter0, seen.counter1);
+	ck_assert_uint_ge(info.reach_ns, 10 * 1000000ull);
+	ck_assert_uint_ge(released - t0, info.reach_ns + 5 * 1000000ull);
+	after = atomic_load(&busy.ops);
+	while (atomic_load(&busy.ops) == after)
+		sched_yield();
+	pthread_join(park_th, NULL); /* its tc_unpark returned */
+	tc_read_stats(rt, &st);
+	ck_assert_uint_eq(st.stw_handoffs, 2);
+	atomic_store(&quit, 1);
+	pthread_join(busy_th, NULL);
+	watched = NULL;
 	tc_runtime_free(rt);
 }
 END_TEST

@@ -23,12 +23,14 @@
  * hands the work (a function and its argument) over with the request, and
  * whichever thread first finds the world stopped, under sched_lock, takes
  * it: the collector, as it waits, or the last mutator to stop at a
- * safepoint, which is on its CPU at that moment.  That mutator runs the
- * work, releases the world itself and then wakes the collector, outside
- * the pause.  Only a safepoint takes it (wait_stw: a poll, or the return
- * from tc_unpark): there the mutator holds none of the runtime's locks,
- * and the work needs none of the program's; a mutator that parks or
- * detaches last only signals, and the collector does the work.  The work
+ * safepoint or as it parks, which is on its CPU at that moment.  That
+ * mutator runs the work, releases the world itself and then wakes the
+ * collector, outside the pause.  Only a safepoint (wait_stw: a poll, or
+ * the return from tc_unpark) or a park (park_locked) takes it: there the
+ * mutator holds none of the runtime's locks, and the work needs none of
+ * the program's.  A parking runner is claimed like any parked mutator and
+ * is parked again when it releases the world; one that detaches last only
+ * signals, and the collector does the work.  The work
  * touches the collector's state and, through tc_world.each, the stopped
  * mutators', never the thread it runs on, so the stop is the same stop
  * whichever thread runs it.  Measured with
@@ -234,9 +236,14 @@ static void stw_stopped(tc_runtime *rt)
 	pthread_cond_signal(&rt->stw_cond);
 }
 
+static bool world_is_stopped(tc_runtime *rt);
+static void run_stop_here(tc_runtime *rt, tc_mutator *m);
+
 /* Park m: hand its grey objects to the collector (they must not be stuck
  * in a sleeping thread's buffer), give up its P, and tell a collector that
- * may be waiting for it to stop.  Returns with sched_lock held. */
+ * may be waiting for it to stop, or, if its park leaves the world stopped
+ * and the collector has not seen that yet, run the stop's work here (see
+ * world_stopped).  Returns with sched_lock held. */
 static void park_locked(tc_mutator *m)
 {
 	tc_runtime *rt = m->rt;
@@ -244,6 +251,11 @@ static void park_locked(tc_mutator *m)
 	pthread_mutex_lock(&rt->sched_lock);
 	atomic_store(&m->status, TC_ST_PARKED);
 	p_release(rt, m);
+	if (rt->stw_work == STW_OFFERED && world_is_stopped(rt)) {
+		run_stop_here(rt, m); /* m claimed, then parked again */
+		pthread_mutex_lock(&rt->sched_lock);
+		return;
+	}
 	stw_stopped(rt);
 }
 
@@ -498,8 +510,9 @@ static bool world_is_stopped(tc_runtime *rt)
  * waker preempted by its wakees would count a scheduler tick of running
  * mutators as pause.  A struct recycled meanwhile gets a spurious wake-up,
  * which every wait tolerates.  runner is the mutator that ran the stop's
- * work, NULL for the collector: it runs on instead of being woken, and
- * the collector is told the stop is done.  Returns the release time. */
+ * work, NULL for the collector: it runs on instead of being woken (or, if
+ * it parked, is parked again like the others), and the collector is told
+ * the stop is done.  Returns the release time. */
 static uint64_t release_world(tc_runtime *rt, tc_mutator *runner)
 {
 	tc_mutator *stopped[TC_MAX_MUTATORS];
@@ -509,18 +522,21 @@ static uint64_t release_world(tc_runtime *rt, tc_mutator *runner)
 	pthread_mutex_lock(&rt->sched_lock);
 	for (int i = 0; i < TC_MAX_MUTATORS; i++) {
 		tc_mutator *m = atomic_load(&rt->mtab[i]);
-		if (!m || m == runner)
+		if (!m)
 			continue;
-		if (m->stw_claimed) {
+		if (m->stw_claimed) { /* a runner that parked, too */
 			m->stw_claimed = false;
 			atomic_store(&m->status, TC_ST_PARKED);
-		} else if (atomic_load(&m->status) == TC_ST_STOPPED) {
+		} else if (atomic_load(&m->status) != TC_ST_STOPPED) {
+			continue;
+		} else if (m == runner) {
+			atomic_store(&m->status, TC_ST_RUNNING); /* runs on */
+		} else {
 			stopped[nstopped++] = m;
 		}
 	}
 	p_wake_head(rt);
 	if (runner) {
-		atomic_store(&runner->status, TC_ST_RUNNING);
 		rt->stw_released = released;
 		rt->stw_work = STW_DONE;
 		pthread_cond_signal(&rt->stw_cond);
@@ -550,10 +566,10 @@ static void take_stop(tc_runtime *rt, tc_mutator *m)
 	rt->stw_late = NULL;
 }
 
-/* m has just stopped at a safepoint, the last of the world to do so, and
- * the collector has not seen it yet: run the stop's work here and release
- * the world (see world_stopped).  Called with sched_lock held; returns
- * with it dropped and m running again. */
+/* m has just stopped at a safepoint or parked, the last of the world to
+ * do so, and the collector has not seen it yet: run the stop's work here
+ * and release the world (see world_stopped).  Called with sched_lock
+ * held; returns with it dropped and m running again, or parked. */
 static void run_stop_here(tc_runtime *rt, tc_mutator *m)
 {
 	take_stop(rt, m);
