@@ -97,7 +97,7 @@ void tc_read_stats(tc_runtime *rt, tc_stats *st)
 	st->stw_handoffs = atomic_load_explicit(&rt->stw_handoffs,
 						memory_order_relaxed);
 	/* Grey work held in mutators' private buffers counts too. */
-	for (int i = 0; i < TC_MAX_MUTATORS; i++) {
+	for (int i = 0, end = tc_mtab_end(rt); i < end; i++) {
 		tc_mutator *m = atomic_load(&rt->mtab[i]);
 		if (m)
 			st->grey_objects += atomic_load_explicit(
@@ -309,7 +309,7 @@ int tc_object_describe(tc_runtime *rt, tc_objid id, tc_object_info *info,
 int tc_mutator_ids(tc_runtime *rt, unsigned *ids, int max)
 {
 	int n = 0;
-	for (int i = 0; i < TC_MAX_MUTATORS && n < max; i++) {
+	for (int i = 0, end = tc_mtab_end(rt); i < end && n < max; i++) {
 		tc_mutator *m = atomic_load(&rt->mtab[i]);
 		if (!m)
 			continue;
@@ -344,7 +344,7 @@ static void slot_view(tc_runtime *rt, tc_slot_view *v, uint64_t w)
 int tc_stack_snapshot(tc_runtime *rt, unsigned id, tc_stack_view *out)
 {
 	tc_mutator *m = NULL;
-	for (int i = 0; i < TC_MAX_MUTATORS; i++) {
+	for (int i = 0, end = tc_mtab_end(rt); i < end; i++) {
 		tc_mutator *c = atomic_load(&rt->mtab[i]);
 		if (c && atomic_load(&c->id) == id) {
 			m = c;

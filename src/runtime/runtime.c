@@ -416,7 +416,7 @@ static bool spin_ok(tc_runtime *rt)
 	int cpu = sched_getcpu();
 	if (cpu < 0)
 		return false;
-	for (int i = 0; i < TC_MAX_MUTATORS; i++) {
+	for (int i = 0, end = tc_mtab_end(rt); i < end; i++) {
 		tc_mutator *m = atomic_load(&rt->mtab[i]);
 		if (!m || atomic_load(&m->status) != TC_ST_RUNNING)
 			continue;
@@ -431,7 +431,7 @@ static bool spin_ok(tc_runtime *rt)
  * stop's spin): relaxed, since the caller checks again under the lock. */
 static bool any_running(tc_runtime *rt)
 {
-	for (int i = 0; i < TC_MAX_MUTATORS; i++) {
+	for (int i = 0, end = tc_mtab_end(rt); i < end; i++) {
 		tc_mutator *m =
 		    atomic_load_explicit(&rt->mtab[i], memory_order_relaxed);
 		if (m && atomic_load_explicit(&m->status, memory_order_relaxed) ==
@@ -454,7 +454,7 @@ typedef struct late_set {
 
 static void late_note(tc_runtime *rt, late_set *ls)
 {
-	for (int i = 0; i < TC_MAX_MUTATORS; i++) {
+	for (int i = 0, end = tc_mtab_end(rt); i < end; i++) {
 		tc_mutator *m = atomic_load(&rt->mtab[i]);
 		if (!m || atomic_load(&m->status) != TC_ST_RUNNING)
 			continue;
@@ -488,7 +488,7 @@ static uint64_t late_cpu(tc_runtime *rt, const late_set *ls)
 static bool world_is_stopped(tc_runtime *rt)
 {
 	bool all = true;
-	for (int i = 0; i < TC_MAX_MUTATORS; i++) {
+	for (int i = 0, end = tc_mtab_end(rt); i < end; i++) {
 		tc_mutator *m = atomic_load(&rt->mtab[i]);
 		if (!m)
 			continue;
@@ -520,7 +520,7 @@ static uint64_t release_world(tc_runtime *rt, tc_mutator *runner)
 	atomic_store(&rt->stw, 0);
 	uint64_t released = tc_now_ns();
 	pthread_mutex_lock(&rt->sched_lock);
-	for (int i = 0; i < TC_MAX_MUTATORS; i++) {
+	for (int i = 0, end = tc_mtab_end(rt); i < end; i++) {
 		tc_mutator *m = atomic_load(&rt->mtab[i]);
 		if (!m)
 			continue;
@@ -608,7 +608,7 @@ static uint64_t world_stopped(void *ctx, tc_pause_info *info,
 	rt->stw_t0 = t0;
 	rt->stw_late = NULL;
 	rt->stw_work = STW_OFFERED;
-	for (int i = 0; i < TC_MAX_MUTATORS; i++) {
+	for (int i = 0, end = tc_mtab_end(rt); i < end; i++) {
 		tc_mutator *m = atomic_load(&rt->mtab[i]);
 		if (m)
 			tc_poke(m);
@@ -636,7 +636,8 @@ static uint64_t world_stopped(void *ctx, tc_pause_info *info,
 				late_note(rt, &ls); /* before the nudges move them */
 				rt->stw_late = &ls;
 			}
-			for (int i = 0; rt->pin_n && i < TC_MAX_MUTATORS; i++) {
+			for (int i = 0, end = tc_mtab_end(rt);
+			     rt->pin_n && i < end; i++) {
 				tc_mutator *m = atomic_load(&rt->mtab[i]);
 				if (m && atomic_load(&m->status) == TC_ST_RUNNING)
 					nudge(rt, m);
@@ -679,7 +680,7 @@ static void world_each(void *ctx, void (*fn)(void *arg, tc_gcmut *m),
 		       void *arg)
 {
 	tc_runtime *rt = ctx;
-	for (int i = 0; i < TC_MAX_MUTATORS; i++) {
+	for (int i = 0, end = tc_mtab_end(rt); i < end; i++) {
 		tc_mutator *m = atomic_load(&rt->mtab[i]);
 		if (m)
 			fn(arg, &m->g);
@@ -692,7 +693,7 @@ static int world_scan_parked(void *ctx, tc_gcwork *w)
 	tc_mutator *claimed[TC_MAX_MUTATORS];
 	int nclaimed = 0, grey = 0;
 	pthread_mutex_lock(&rt->sched_lock);
-	for (int i = 0; i < TC_MAX_MUTATORS; i++) {
+	for (int i = 0, end = tc_mtab_end(rt); i < end; i++) {
 		tc_mutator *m = atomic_load(&rt->mtab[i]);
 		if (!m)
 			continue;
@@ -743,7 +744,7 @@ static int world_scan_parked(void *ctx, tc_gcwork *w)
 static void world_poke(void *ctx)
 {
 	tc_runtime *rt = ctx;
-	for (int i = 0; i < TC_MAX_MUTATORS; i++) {
+	for (int i = 0, end = tc_mtab_end(rt); i < end; i++) {
 		tc_mutator *m = atomic_load(&rt->mtab[i]);
 		if (m && __atomic_load_n(&m->hot.stack.state,
 					 __ATOMIC_RELAXED) == TC_STACK_GREY)
@@ -774,7 +775,7 @@ static void world_take_p(void *ctx)
 			 * its next safepoint (or as soon as the world
 			 * restarts), and the collector takes its CPU. */
 			tc_mutator *victim = NULL;
-			for (int i = 0; i < TC_MAX_MUTATORS; i++) {
+			for (int i = 0, end = tc_mtab_end(rt); i < end; i++) {
 				tc_mutator *m = atomic_load(&rt->mtab[i]);
 				if (m && m->has_p && !atomic_load(&m->preempt) &&
 				    (!victim || m->p_since < victim->p_since))
@@ -832,7 +833,7 @@ static void world_preempt(void *ctx, uint64_t now)
 	tc_runtime *rt = ctx;
 	pthread_mutex_lock(&rt->sched_lock);
 	if (rt->pq_head) { /* someone is waiting */
-		for (int i = 0; i < TC_MAX_MUTATORS; i++) {
+		for (int i = 0, end = tc_mtab_end(rt); i < end; i++) {
 			tc_mutator *m = atomic_load(&rt->mtab[i]);
 			if (m && m->has_p &&
 			    now - m->p_since > TC_TIMESLICE_NS &&
@@ -992,6 +993,9 @@ tc_mutator *tc_attach(tc_runtime *rt, const char *name)
 	unsigned id = rt->next_id++;
 	m->g.id = id;
 	atomic_store(&m->id, id);
+	if (idx >= atomic_load_explicit(&rt->mtab_end, memory_order_relaxed))
+		atomic_store_explicit(&rt->mtab_end, idx + 1,
+				      memory_order_release);
 	atomic_store_explicit(&rt->mtab[idx], m, memory_order_release);
 	atomic_fetch_add(&rt->nmutators, 1);
 	p_acquire_and_run(rt, m);

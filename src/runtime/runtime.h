@@ -88,6 +88,10 @@ struct tc_runtime {
 				    * stop or park, or for the one that took
 				    * the stop's work to release the world */
 	_Atomic(tc_mutator *) mtab[TC_MAX_MUTATORS];
+	/* One past the highest mtab index ever used (tc_mtab_end): loops
+	 * over the table stop there, not at TC_MAX_MUTATORS.  Raised under
+	 * sched_lock before the slot is filled, never lowered. */
+	_Atomic int mtab_end;
 	_Atomic int nmutators;
 	unsigned next_id;          /* under sched_lock */
 	tc_mutator *free_mutators; /* under sched_lock; never freed early */
@@ -139,6 +143,15 @@ struct tc_runtime {
 
 /* The poll: one relaxed load (tc_safepoint, inline in tricolor.h). */
 #define tc_poll(m) tc_safepoint(m)
+
+/* Where a loop over rt->mtab may stop.  Acquire pairs with tc_attach's
+ * release store: a reader without sched_lock that sees the new end may
+ * still read the new slot as NULL, as if it had looked just before the
+ * attach. */
+static inline int tc_mtab_end(tc_runtime *rt)
+{
+	return atomic_load_explicit(&rt->mtab_end, memory_order_acquire);
+}
 
 /* Ask mutator m to take its slow path at its next poll. */
 static inline void tc_poke(tc_mutator *m)
