@@ -105,8 +105,8 @@ typedef struct tc_config {
 	 * (collector or mutator: the phase changes inside a stop-the-world
 	 * come from whichever thread does the stop's work, often the last
 	 * mutator to stop, inside its tc_alloc, tc_safepoint, tc_park or
-	 * tc_unpark);
-	 * it must not block nor call back into the runtime.  May be NULL. */
+	 * tc_unpark); it must not block nor call back into the runtime.
+	 * May be NULL. */
 	void (*on_event)(void *ctx, const struct tc_event *ev);
 	void *event_ctx;
 } tc_config;

@@ -25,16 +25,16 @@
  * it: the collector, as it waits, or the last mutator to stop at a
  * safepoint or as it parks, which is on its CPU at that moment.  That
  * mutator runs the work, releases the world itself and then wakes the
- * collector, outside the pause.  Only a safepoint (wait_stw: a poll, or
- * the return from tc_unpark) or a park (park_locked) takes it: there the
- * mutator holds none of the runtime's locks, and the work needs none of
- * the program's.  A parking runner is claimed like any parked mutator and
- * is parked again when it releases the world; one that detaches last only
- * signals, and the collector does the work.  The work
+ * collector, outside the pause (stopped_here).  Only a safepoint (wait_stw:
+ * a poll, or the return from tc_unpark) or a park (park_locked) takes it:
+ * there the mutator holds none of the runtime's locks, and the work needs
+ * none of the program's.  A parking runner is claimed like any parked
+ * mutator and is parked again when it releases the world; one that
+ * detaches last only signals, and the collector does the work.  The work
  * touches the collector's state and, through tc_world.each, the stopped
  * mutators', never the thread it runs on, so the stop is the same stop
- * whichever thread runs it.  Measured with
- * bench/binarytrees against the collector doing it all: in the runs'
+ * whichever thread runs it.  Measured with bench/binarytrees against the
+ * collector doing it all: in the runs'
  * longest pauses that waited on a late mutator, from that mutator's stop
  * to the release took 3-6 us at the median instead of 24-28, and the
  * median pause did not move (docs/benchmarks.md, sixteenth session).
@@ -236,14 +236,12 @@ static void stw_stopped(tc_runtime *rt)
 	pthread_cond_signal(&rt->stw_cond);
 }
 
-static bool world_is_stopped(tc_runtime *rt);
-static void run_stop_here(tc_runtime *rt, tc_mutator *m);
+static bool stopped_here(tc_runtime *rt, tc_mutator *m);
 
 /* Park m: hand its grey objects to the collector (they must not be stuck
- * in a sleeping thread's buffer), give up its P, and tell a collector that
- * may be waiting for it to stop, or, if its park leaves the world stopped
- * and the collector has not seen that yet, run the stop's work here (see
- * world_stopped).  Returns with sched_lock held. */
+ * in a sleeping thread's buffer), give up its P, and count as stopped for
+ * a stop in progress (stopped_here: the last to stop runs its work).
+ * Returns with sched_lock held. */
 static void park_locked(tc_mutator *m)
 {
 	tc_runtime *rt = m->rt;
@@ -251,12 +249,8 @@ static void park_locked(tc_mutator *m)
 	pthread_mutex_lock(&rt->sched_lock);
 	atomic_store(&m->status, TC_ST_PARKED);
 	p_release(rt, m);
-	if (rt->stw_work == STW_OFFERED && world_is_stopped(rt)) {
-		run_stop_here(rt, m); /* m claimed, then parked again */
+	if (stopped_here(rt, m)) /* m claimed, then parked again */
 		pthread_mutex_lock(&rt->sched_lock);
-		return;
-	}
-	stw_stopped(rt);
 }
 
 /* Yield the P to the mutators waiting for one, and queue again. */
@@ -524,7 +518,7 @@ static uint64_t release_world(tc_runtime *rt, tc_mutator *runner)
 		tc_mutator *m = atomic_load(&rt->mtab[i]);
 		if (!m)
 			continue;
-		if (m->stw_claimed) { /* a runner that parked, too */
+		if (m->stw_claimed) { /* parked: a parking runner too */
 			m->stw_claimed = false;
 			atomic_store(&m->status, TC_ST_PARKED);
 		} else if (atomic_load(&m->status) != TC_ST_STOPPED) {
@@ -566,12 +560,19 @@ static void take_stop(tc_runtime *rt, tc_mutator *m)
 	rt->stw_late = NULL;
 }
 
-/* m has just stopped at a safepoint or parked, the last of the world to
- * do so, and the collector has not seen it yet: run the stop's work here
- * and release the world (see world_stopped).  Called with sched_lock
- * held; returns with it dropped and m running again, or parked. */
-static void run_stop_here(tc_runtime *rt, tc_mutator *m)
+/* m has just stopped at a safepoint or parked (its status says which),
+ * sched_lock held.  If that leaves the world stopped with the stop's work
+ * still offered (the collector has not seen it yet), run the work here,
+ * release the world and return true, with the lock dropped and m running
+ * again, or parked.  Otherwise tell a collector that may be waiting
+ * (stw_stopped) and return false, the lock still held.  See
+ * world_stopped. */
+static bool stopped_here(tc_runtime *rt, tc_mutator *m)
 {
+	if (rt->stw_work != STW_OFFERED || !world_is_stopped(rt)) {
+		stw_stopped(rt);
+		return false;
+	}
 	take_stop(rt, m);
 	void (*fn)(void *, uint64_t) = rt->stw_fn;
 	void *arg = rt->stw_arg;
@@ -580,6 +581,7 @@ static void run_stop_here(tc_runtime *rt, tc_mutator *m)
 	fn(arg, t0);
 	atomic_fetch_add_explicit(&rt->stw_handoffs, 1, memory_order_relaxed);
 	release_world(rt, m);
+	return true;
 }
 
 static uint64_t world_stopped(void *ctx, tc_pause_info *info,
@@ -1071,12 +1073,10 @@ static bool wait_stw(tc_mutator *m)
 	}
 	held = true;
 	atomic_store(&m->status, TC_ST_STOPPED);
-	if (rt->stw_work == STW_OFFERED && world_is_stopped(rt)) {
-		run_stop_here(rt, m);
+	if (stopped_here(rt, m)) {
 		mutator_pin(m);
 		return held;
 	}
-	stw_stopped(rt);
 	/* Sleep, do not spin: on a machine with as many running mutators as
 	 * CPUs, spinning ones would take the CPU from the collector that is
 	 * doing the stop-the-world's work. */
