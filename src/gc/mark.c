@@ -166,7 +166,8 @@ static void bad_pointer(uintptr_t p, const char *why)
  * before mark termination flips the generation, so every in-use span's
  * sweepgen is the heap's (a span made meanwhile starts at it), and one
  * load per drain stands for the load of the span's own per pointer.
- * No drain spans a stop: markers drain between safepoints. */
+ * No drain spans a stop: a mutator drains (assists) between two
+ * safepoints, and the collector stops the world only between drains. */
 typedef struct markenv {
 	uintptr_t arena;
 	size_t arena_bytes;
