@@ -474,6 +474,13 @@ static inline size_t tc_info_bytes(uint32_t elemsize, uint32_t nelems)
 	return (size_t)nelems * (elemsize <= TC_INFO8_MAX_SIZE ? 1 : 2);
 }
 
+/* Bytes of a span's metadata past its pool link word: the alloc bitmap,
+ * then the info words (pageheap.c lays the block out). */
+static inline size_t tc_span_meta_bytes(uint32_t elemsize, uint32_t nelems)
+{
+	return (size_t)(nelems + 63) / 64 * 8 + tc_info_bytes(elemsize, nelems);
+}
+
 static inline uint16_t tc_span_info_get(const tc_span *s, uint32_t slot)
 {
 	return tc_info_load(s->info,

@@ -224,13 +224,11 @@ static void prefetch_meta(const tc_span *s)
 						       __ATOMIC_RELAXED);
 	if (!ab)
 		return;
-	/* The block: the alloc bits, then the info words (pageheap.c).
-	 * A span taken and remade meanwhile gives a stale size, bounded by
+	/* A span taken and remade meanwhile gives a stale size, bounded by
 	 * the largest span's, and a prefetch never faults. */
-	uint32_t ne = atomic_load_explicit(&s->nelems, memory_order_relaxed);
-	uint32_t size = atomic_load_explicit(&s->elemsize,
-					     memory_order_relaxed);
-	size_t bytes = (ne + 63) / 64 * 8 + tc_info_bytes(size, ne);
+	size_t bytes = tc_span_meta_bytes(
+		atomic_load_explicit(&s->elemsize, memory_order_relaxed),
+		atomic_load_explicit(&s->nelems, memory_order_relaxed));
 	for (size_t off = 0; off < bytes; off += 64)
 		__builtin_prefetch(ab + off);
 }

@@ -288,7 +288,7 @@ static int64_t find_run(tc_heap *h, uint32_t n)
  * block first, outside the page lock, when it is. */
 static size_t meta_bytes(uint32_t elemsize, uint32_t nelems)
 {
-	return 8 + (nelems + 63) / 64 * 8 + tc_info_bytes(elemsize, nelems);
+	return 8 + tc_span_meta_bytes(elemsize, nelems);
 }
 
 static void *meta_get(tc_heap *h, int cls, uint32_t nelems)
