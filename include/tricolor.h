@@ -381,15 +381,20 @@ int tc_stack_snapshot(tc_runtime *rt, unsigned id, tc_stack_view *out);
  * request to the release of the world (tricolor counts time-to-safepoint
  * in it, as Go does).  The collector looks again TC_STW_LATE_NS into a
  * stop, or as soon after as it runs; a mutator still running then is
- * late.  The figures tell a late mutator the kernel kept off its CPU
- * (late_cpu_ns near 0) from one charged with CPU time all along
- * (late_cpu_ns near reach_ns - late_look_ns: a long stretch without a
- * safepoint, or, under a hypervisor, its virtual CPU stalled while it was
- * the running thread, which the guest charges to it too), a collector
- * that was itself off its CPU (late_look_ns well past TC_STW_LATE_NS, or
- * reach_ns well past last_stop_ns), and the stop's own work (ns -
- * reach_ns, with gc_cpu_ns telling whether the collector ran through
- * it).  CPU times are the kernel's per-thread clocks. */
+ * late.  Of the wait for the late mutators after that look (reach_ns -
+ * late_look_ns), the figures tell what the slowest one did: ran without
+ * reaching a safepoint (late_cpu_ns near the wait: a long stretch without
+ * one, or, under a hypervisor, a stall the guest charges to the running
+ * thread); waited in the guest's run queue while other threads had the
+ * CPUs (late_wait_ns near the wait); or neither (both near 0: it slept in
+ * the kernel, or, under a hypervisor that reports steal time, the host
+ * held the virtual CPU it was running on, which the guest charges to
+ * nobody).  They also tell a collector that was itself off its CPU
+ * (late_look_ns well past TC_STW_LATE_NS, or reach_ns well past
+ * last_stop_ns), and the stop's own work (ns - reach_ns, with gc_cpu_ns
+ * telling whether the collector ran through it).  CPU times are the
+ * kernel's per-thread clocks, queueing its schedstat (Linux's
+ * sched_info.run_delay). */
 #define TC_STW_LATE_NS 50000u
 typedef struct tc_pause_info {
 	uint64_t ns;           /* the pause */
@@ -404,6 +409,12 @@ typedef struct tc_pause_info {
 	uint64_t late_cpu_ns;  /* the most CPU time any late mutator got
 				* from that look until the collector found
 				* them all stopped */
+	uint64_t late_wait_ns; /* the most time any late mutator spent
+				* queued for a CPU from that look until the
+				* collector saw the stop's work taken */
+	bool late_wait_known;  /* late_wait_ns was read (the kernel keeps
+				* schedstat; some late mutator was still
+				* attached) */
 	uint64_t gc_cpu_ns;    /* the collector thread's CPU time from just
 				* before the request to just after the
 				* release (with the two system calls that

@@ -1,7 +1,8 @@
 /*
  * util.h - small helpers shared by every layer: allocation wrappers that
  * abort on out-of-memory (zero-size requests are bugs), fatal errors, a
- * monotonic clock and a mutex that spins before it sleeps.
+ * monotonic clock, a thread's scheduler statistics and a mutex that spins
+ * before it sleeps.
  */
 #ifndef TRICOLOR_UTIL_H
 #define TRICOLOR_UTIL_H
@@ -21,6 +22,20 @@ uint64_t tc_now_ns(void);        /* CLOCK_MONOTONIC */
 uint64_t tc_thread_cpu_ns(void); /* CLOCK_THREAD_CPUTIME_ID */
 uint64_t tc_tid_cpu_ns(int tid);  /* another thread's, by kernel tid; 0
 				   * if it is gone */
+
+/* A thread's scheduler statistics, as Linux keeps them (schedstat in
+ * /proc, util.c): time on a CPU, time queued for one (runnable, not
+ * running), and how many times it was put on a CPU. */
+typedef struct tc_schedstat {
+	uint64_t run_ns;
+	uint64_t wait_ns;
+	uint64_t slices;
+} tc_schedstat;
+/* Parse the file's text; 0 on success, -1 if it is not three numbers. */
+int tc_schedstat_parse(const char *text, tc_schedstat *out);
+/* Another thread's, by kernel tid; -1 if it is gone or the kernel keeps
+ * none (CONFIG_SCHED_INFO off). */
+int tc_tid_schedstat(int tid, tc_schedstat *out);
 
 /* A mutex that spins briefly before it sleeps, for short critical
  * sections that threads holding a P contend for (util.c says why). */

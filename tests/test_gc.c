@@ -1469,7 +1469,17 @@ typedef struct holder {
 	uint64_t hold_ns;
 	unsigned id; /* its mutator's, once ready */
 	bool park;   /* stop by parking, not at a safepoint */
+	int cpu;     /* >= 0: bind to this CPU (see hog) */
 } holder;
+
+/* Bind the calling thread to one CPU. */
+static void bind_to(int cpu)
+{
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	ck_assert_int_eq(sched_setaffinity(0, sizeof set, &set), 0);
+}
 
 static void *hold_without_safepoint(void *arg)
 {
@@ -1477,6 +1487,8 @@ static void *hold_without_safepoint(void *arg)
 	tc_mutator *m = tc_attach(h->rt, "late");
 	ck_assert_ptr_nonnull(m);
 	h->id = tc_mutator_id(m);
+	if (h->cpu >= 0)
+		bind_to(h->cpu);
 	atomic_store(&h->ready, 1);
 	/* Until the stop is requested (no safepoint either way)... */
 	while (!atomic_load(&h->rt->stw))
@@ -1503,20 +1515,42 @@ static void *hold_without_safepoint(void *arg)
 }
 
 /* The longest pause of a collection that had to wait for a late mutator,
- * taken apart (tc_pause_info).  Returns the stats. */
-static tc_stats pause_behind_late_mutator(bool busy, uint64_t hold_ns)
+ * taken apart (tc_pause_info).  With `shared`, the late mutator and a
+ * thread that spins are bound to one CPU, and the runtime binds no
+ * thread itself (it would move the late mutator).  Returns the stats. */
+static tc_stats pause_behind_late_mutator(bool busy, uint64_t hold_ns,
+					  bool shared)
 {
 	tc_config cfg;
 	tc_config_init(&cfg);
 	cfg.procs = 4; /* a P free for the collector whatever the CPUs */
 	cfg.gogc = TC_GOGC_OFF; /* no cycle but the one below */
 	cfg.heap_bytes = 32 << 20;
+	if (shared)
+		cfg.pin_procs = false;
 	tc_runtime *rt = tc_runtime_new(&cfg, NULL);
 	ck_assert_ptr_nonnull(rt);
 	tc_mutator *m = tc_attach(rt, "main");
 	ck_assert_ptr_nonnull(m);
-	holder h = {.rt = rt, .busy = busy, .hold_ns = hold_ns};
+	holder h = {.rt = rt, .busy = busy, .hold_ns = hold_ns, .cpu = -1};
+	/* A thread spinning on the late mutator's CPU (hog_cpu, above), so
+	 * that the late mutator waits in the run queue about half the time. */
+	atomic_int hog_stop = 0;
+	hog g = {.stop = &hog_stop, .cpu = -1};
+	pthread_t gt;
 	atomic_store(&h.ready, 0);
+	atomic_store(&g.running, 0);
+	if (shared) {
+		cpu_set_t set;
+		ck_assert_int_eq(sched_getaffinity(0, sizeof set, &set), 0);
+		int cpu = 0;
+		while (!CPU_ISSET(cpu, &set))
+			cpu++;
+		h.cpu = g.cpu = cpu;
+		pthread_create(&gt, NULL, hog_cpu, &g);
+		while (!atomic_load(&g.running))
+			sched_yield();
+	}
 	pthread_t th;
 	tc_park(m);
 	pthread_create(&th, NULL, hold_without_safepoint, &h);
@@ -1526,6 +1560,10 @@ static tc_stats pause_behind_late_mutator(bool busy, uint64_t hold_ns)
 	tc_gc(m);
 	tc_park(m);
 	pthread_join(th, NULL);
+	if (shared) {
+		atomic_store(&hog_stop, 1);
+		pthread_join(gt, NULL);
+	}
 	tc_unpark(m);
 	tc_stats st;
 	tc_read_stats(rt, &st);
@@ -1537,8 +1575,11 @@ static tc_stats pause_behind_late_mutator(bool busy, uint64_t hold_ns)
 START_TEST(a_pause_behind_a_late_mutator_says_whether_it_was_running)
 {
 	const uint64_t hold = 200 * 1000000ull; /* 200 ms */
-	/* Off its CPU: the pause waited for it, and it used no CPU meanwhile. */
-	tc_stats st = pause_behind_late_mutator(false, hold);
+	tc_schedstat ss;
+	bool schedstat = tc_tid_schedstat((int)syscall(SYS_gettid), &ss) == 0;
+	/* Off its CPU: the pause waited for it, and it used no CPU meanwhile,
+	 * nor waited for one (it slept). */
+	tc_stats st = pause_behind_late_mutator(false, hold, false);
 	const tc_pause_info *pi = &st.pause_max_info;
 	ck_assert_uint_eq(pi->ns, st.pause_max_ns);
 	ck_assert_uint_ge(pi->ns, hold / 4);
@@ -1549,6 +1590,8 @@ START_TEST(a_pause_behind_a_late_mutator_says_whether_it_was_running)
 	ck_assert_uint_ge(pi->late_look_ns, TC_STW_LATE_NS);
 	ck_assert_uint_lt(pi->late_look_ns, pi->last_stop_ns);
 	ck_assert_uint_lt(pi->late_cpu_ns, hold / 8);
+	ck_assert(pi->late_wait_known == schedstat);
+	ck_assert_uint_lt(pi->late_wait_ns, hold / 8);
 	/* It stopped last, at a safepoint: it did the stop's work. */
 	ck_assert_uint_ne(pi->runner, 0);
 	/* On its CPU all along: the same wait, now with its CPU time.  Not
@@ -1557,13 +1600,46 @@ START_TEST(a_pause_behind_a_late_mutator_says_whether_it_was_running)
 	 * looking until it is done. */
 	if (getenv("TRICOLOR_TEST_QUICK"))
 		return;
-	st = pause_behind_late_mutator(true, hold);
+	st = pause_behind_late_mutator(true, hold, false);
 	pi = &st.pause_max_info;
 	ck_assert_uint_ge(pi->ns, hold / 4);
 	ck_assert_uint_ge(pi->reach_ns, pi->last_stop_ns);
 	ck_assert_int_eq(pi->late, 1);
 	ck_assert_uint_ge(pi->late_cpu_ns, hold / 4);
 	ck_assert_uint_le(pi->late_cpu_ns, pi->reach_ns);
+	/* Running, but sharing its CPU with a thread that spins: about as
+	 * long queued as on the CPU. */
+	if (!schedstat)
+		return;
+	st = pause_behind_late_mutator(true, hold, true);
+	pi = &st.pause_max_info;
+	ck_assert_int_eq(pi->late, 1);
+	ck_assert(pi->late_wait_known);
+	ck_assert_uint_ge(pi->late_cpu_ns, hold / 4);
+	ck_assert_uint_ge(pi->late_wait_ns, hold / 4);
+	ck_assert_uint_le(pi->late_wait_ns + pi->late_cpu_ns,
+			  pi->reach_ns + hold / 8);
+}
+END_TEST
+
+START_TEST(schedstat_text_is_read_or_refused)
+{
+	tc_schedstat ss;
+	ck_assert_int_eq(tc_schedstat_parse("287738025 44447992 712\n", &ss), 0);
+	ck_assert_uint_eq(ss.run_ns, 287738025u);
+	ck_assert_uint_eq(ss.wait_ns, 44447992u);
+	ck_assert_uint_eq(ss.slices, 712u);
+	ck_assert_int_eq(tc_schedstat_parse("1 2 3", &ss), 0);
+	ck_assert_uint_eq(ss.slices, 3u);
+	ck_assert_int_eq(tc_schedstat_parse("1 2\n", &ss), -1);
+	ck_assert_int_eq(tc_schedstat_parse("1 2 x\n", &ss), -1);
+	ck_assert_int_eq(tc_schedstat_parse("1 2 3 4\n", &ss), -1);
+	ck_assert_int_eq(tc_schedstat_parse("-1 2 3\n", &ss), -1);
+	ck_assert_int_eq(tc_schedstat_parse("", &ss), -1);
+	ck_assert_int_eq(
+		tc_schedstat_parse("99999999999999999999999 2 3\n", &ss), -1);
+	/* A thread that is gone has none. */
+	ck_assert_int_eq(tc_tid_schedstat(-1, &ss), -1);
 }
 END_TEST
 
@@ -1735,6 +1811,7 @@ static Suite *gc_suite(void)
 	    the_last_mutator_to_stop_runs_the_stops_work_with_the_world_stopped);
 	tcase_add_test(tc,
 		       a_pause_behind_a_late_mutator_says_whether_it_was_running);
+	tcase_add_test(tc, schedstat_text_is_read_or_refused);
 	tcase_add_test(tc,
 		       assists_pay_from_the_collectors_credit_before_scanning);
 	suite_add_tcase(s, tc);

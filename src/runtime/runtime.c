@@ -436,14 +436,18 @@ static bool any_running(tc_runtime *rt)
 }
 
 /* The late mutators of a stop: those still running TC_STW_NUDGE_NS into
- * it, with their CPU clocks then (tc_pause_info.late_cpu_ns).  Reading
- * another thread's CPU clock is a system call (tc_tid_cpu_ns): only stops
- * that have already waited TC_STW_NUDGE_NS make any. */
+ * it, with their CPU clocks (tc_pause_info.late_cpu_ns) and the kernel's
+ * count of their time queued for a CPU (late_wait_ns) then.  Reading
+ * another thread's CPU clock is a system call (tc_tid_cpu_ns), its
+ * schedstat three (about 6 us): only stops that have already waited
+ * TC_STW_NUDGE_NS make any. */
 typedef struct late_set {
 	int n;
 	tc_mutator *m[TC_MAX_MUTATORS];
 	int tid[TC_MAX_MUTATORS];
 	uint64_t cpu0[TC_MAX_MUTATORS];
+	bool ss_ok[TC_MAX_MUTATORS];
+	uint64_t wait0[TC_MAX_MUTATORS];
 } late_set;
 
 static void late_note(tc_runtime *rt, late_set *ls)
@@ -455,8 +459,35 @@ static void late_note(tc_runtime *rt, late_set *ls)
 		ls->m[ls->n] = m;
 		ls->tid[ls->n] = m->tid;
 		ls->cpu0[ls->n] = tc_tid_cpu_ns(m->tid);
+		tc_schedstat ss;
+		ls->ss_ok[ls->n] = tc_tid_schedstat(m->tid, &ss) == 0;
+		ls->wait0[ls->n] = ls->ss_ok[ls->n] ? ss.wait_ns : 0;
 		ls->n++;
 	}
+}
+
+/* The most time a late mutator spent queued for a CPU since late_note
+ * (runnable, while the scheduler ran something else there), read when
+ * late_cpu is, at the same instant and with the same guard.  About 6 us
+ * a late mutator, on the pause: only stops that have already waited
+ * TC_STW_NUDGE_NS pay it.  Returns false if none could be read. */
+static bool late_wait(tc_runtime *rt, const late_set *ls, uint64_t *most)
+{
+	bool any = false;
+	*most = 0;
+	for (int k = 0; k < ls->n; k++) {
+		tc_mutator *m = ls->m[k];
+		tc_schedstat ss;
+		if (!ls->ss_ok[k] || atomic_load(&rt->mtab[m->index]) != m ||
+		    m->tid != ls->tid[k] ||
+		    tc_tid_schedstat(ls->tid[k], &ss) != 0)
+			continue;
+		any = true;
+		if (ss.wait_ns > ls->wait0[k] &&
+		    ss.wait_ns - ls->wait0[k] > *most)
+			*most = ss.wait_ns - ls->wait0[k];
+	}
+	return any;
 }
 
 /* The most CPU time a late mutator got since late_note, read once all have
@@ -547,8 +578,9 @@ static uint64_t release_world(tc_runtime *rt, tc_mutator *runner)
 /* The world has just been found stopped: take the stop's work, for the
  * last mutator to stop (m) or for the collector (m NULL), and note what
  * the pause record needs from this instant.  The late mutators' clocks
- * stand still now, so their CPU time is read here, whoever takes it; the
- * collector's late_set is not used after.  sched_lock held. */
+ * stand still now, so their CPU time and queueing are read here, whoever
+ * takes it; the collector's late_set is not used after.  sched_lock
+ * held. */
 static void take_stop(tc_runtime *rt, tc_mutator *m)
 {
 	rt->stw_work = STW_TAKEN;
@@ -557,6 +589,9 @@ static void take_stop(tc_runtime *rt, tc_mutator *m)
 	if (m) /* it did not signal the collector (stw_stopped) */
 		rt->stw_last_stop = rt->stw_reach;
 	rt->stw_late_cpu_ns = rt->stw_late ? late_cpu(rt, rt->stw_late) : 0;
+	rt->stw_late_wait_ns = 0;
+	rt->stw_late_wait_known =
+	    rt->stw_late && late_wait(rt, rt->stw_late, &rt->stw_late_wait_ns);
 	rt->stw_late = NULL;
 }
 
@@ -656,6 +691,8 @@ static uint64_t world_stopped(void *ctx, tc_pause_info *info,
 	info->late = ls.n;
 	info->reach_ns = rt->stw_reach - t0;
 	info->late_cpu_ns = rt->stw_late_cpu_ns;
+	info->late_wait_ns = rt->stw_late_wait_ns;
+	info->late_wait_known = rt->stw_late_wait_known;
 	if (rt->stw_runner == 0) {
 		pthread_mutex_unlock(&rt->sched_lock);
 		fn(arg, t0);

@@ -138,6 +138,8 @@ struct tc_runtime {
 	uint64_t stw_reach;        /* when it found the world stopped */
 	uint64_t stw_released;     /* when it released the world */
 	uint64_t stw_late_cpu_ns;  /* late_cpu, read before it released */
+	uint64_t stw_late_wait_ns; /* late_wait, read with it */
+	bool stw_late_wait_known;
 	_Atomic uint64_t stw_handoffs; /* stops whose work a mutator ran */
 };
 
