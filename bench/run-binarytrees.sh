@@ -241,6 +241,22 @@ steal_ticks() {
 }
 hz=$(getconf CLK_TCK 2>/dev/null || echo 100)
 
+# late_verdict LATE REACH LOOK CPU WAIT: what held a pause's slowest late
+# mutator, by the share of the wait after the look (REACH - LOOK) it spent
+# on a CPU and queued for one (tricolor.h, tc_pause_info).  "-" for WAIT:
+# not measured.
+late_verdict() {
+	awk -v n="$1" -v r="$2" -v l="$3" -v c="$4" -v q="$5" 'BEGIN {
+		w = r - l
+		if (n == 0) { print "no late mutator"; exit }
+		if (w <= 0) { print "no wait after the look"; exit }
+		if (c >= w / 2) { print "it ran, no safepoint"; exit }
+		if (q == "-") { print "off its CPU, queueing not measured"; exit }
+		if (q >= w / 2) { print "queued behind other threads"; exit }
+		print "neither ran nor queued: asleep, or its vCPU held by the host"
+	}'
+}
+
 if [ -n "$smoke" ]; then
 	b=$(binary_of tricolor)
 	bt_expected "$smoke" >"$tmp/expected"
@@ -319,13 +335,17 @@ for ((round = 1; round <= rounds; round++)); do
 					if [ -n "$runner" ] && [ "$runner" != 0 ]; then
 						by=" (its work on mutator $runner)"
 					fi
-					printf 'round %d  d%-2d w%d  %-8s %s ms: reach %s, last stop %s; at %s, %s late, then at most %s ms CPU; collector CPU %s%s; host steal in the run %s ms\n' \
+					reach=$(bt_stat "$tmp/err" pause_max_reach_ms)
+					look=$(bt_stat "$tmp/err" pause_max_late_look_ms)
+					nlate=$(bt_stat "$tmp/err" pause_max_late)
+					lcpu=$(bt_stat "$tmp/err" pause_max_late_cpu_ms)
+					lwait=$(bt_stat "$tmp/err" pause_max_late_wait_ms)
+					printf 'round %d  d%-2d w%d  %-8s %s ms: reach %s, last stop %s; at %s, %s late, then at most %s ms CPU, %s ms queued (%s); collector CPU %s%s; host steal in the run %s ms\n' \
 						"$round" "$depth" "$w" "$v" "$pmax" \
-						"$(bt_stat "$tmp/err" pause_max_reach_ms)" \
+						"$reach" \
 						"$(bt_stat "$tmp/err" pause_max_last_stop_ms)" \
-						"$(bt_stat "$tmp/err" pause_max_late_look_ms)" \
-						"$(bt_stat "$tmp/err" pause_max_late)" \
-						"$(bt_stat "$tmp/err" pause_max_late_cpu_ms)" \
+						"$look" "$nlate" "$lcpu" "${lwait:--}" \
+						"$(late_verdict "$nlate" "$reach" "$look" "$lcpu" "${lwait:--}")" \
 						"$(bt_stat "$tmp/err" pause_max_gc_cpu_ms)" \
 						"$by" "$steal" |
 						tee -a "$tmp/long"
@@ -351,11 +371,12 @@ if [ -s "$tmp/long" ]; then
 	echo "the collector, or the last mutator to stop, found every mutator"
 	echo "stopped; the last one stopped; the collector's look 50 us in or as"
 	echo "soon after as it ran, the mutators it found still running, and the"
-	echo "most CPU any of them got from then on; the collector's CPU time over"
-	echo "the pause, plus the stop's work if a mutator did it (named; its wall"
-	echo "time); tricolor.h, tc_pause_info; and the time the host said it took"
-	echo "from this machine's CPUs during the run, /proc/stat's steal, in"
-	echo "steps of 10 ms):"
+	echo "most CPU any of them got from then on, and the most time any was"
+	echo "queued for a CPU, with what that says of the slowest; the"
+	echo "collector's CPU time over the pause, plus the stop's work if a"
+	echo "mutator did it (named; its wall time); tricolor.h, tc_pause_info;"
+	echo "and the time the host said it took from this machine's CPUs during"
+	echo "the run, /proc/stat's steal, in steps of 10 ms):"
 	cat "$tmp/long"
 fi
 targets

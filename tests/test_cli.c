@@ -325,6 +325,13 @@ START_TEST(test_binary_kb_units_json_and_sigint)
 	                  strstr(out, "\"pause_p99_ms\": ") &&
 	                  strstr(out, "\"pause_max_late_cpu_ms\": "),
 	              "%s", out);
+	/* A number, or null when no late mutator was measured. */
+	const char *lw = strstr(out, "\"pause_max_late_wait_ms\": ");
+	ck_assert_msg(lw, "%s", out);
+	lw += strlen("\"pause_max_late_wait_ms\": ");
+	ck_assert_msg(strncmp(lw, "null,", 5) == 0 ||
+	                  (*lw >= '0' && *lw <= '9'),
+	              "%s", out);
 	regfree(&re);
 }
 END_TEST

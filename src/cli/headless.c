@@ -94,7 +94,7 @@ static void summary(const cli_options *o, const tv_status *st, double secs,
 	double mark_rate = g->mark_ns ? mb((double)g->marked_bytes) /
 	                                    ((double)g->mark_ns / 1e9)
 	                              : 0;
-	char rate[32], gogc[16];
+	char rate[32], gogc[16], late_wait[32];
 	/* A barrier weaker than hybrid turns the verifier on (engine). */
 	bool verify = o->eng.verify || o->eng.barrier != TC_BARRIER_HYBRID;
 
@@ -103,6 +103,12 @@ static void summary(const cli_options *o, const tv_status *st, double secs,
 		snprintf(gogc, sizeof(gogc), "off");
 	else
 		snprintf(gogc, sizeof(gogc), "%d", o->eng.gogc);
+	/* null: not measured (no late mutator, or no schedstat). */
+	if (pm->late_wait_known)
+		snprintf(late_wait, sizeof(late_wait), "%.4f",
+		         msec(pm->late_wait_ns));
+	else
+		snprintf(late_wait, sizeof(late_wait), "null");
 	if (o->json) {
 		fprintf(out,
 		        "{\"scenario\": \"%s\", \"mutators\": %d, "
@@ -121,6 +127,7 @@ static void summary(const cli_options *o, const tv_status *st, double secs,
 		        "\"pause_max_late_look_ms\": %.4f, "
 		        "\"pause_max_late\": %d, "
 		        "\"pause_max_late_cpu_ms\": %.4f, "
+		        "\"pause_max_late_wait_ms\": %s, "
 		        "\"pause_max_gc_cpu_ms\": %.4f, "
 		        "\"pause_max_runner\": %u,\n"
 		        " \"mark_rate_mb_per_sec\": %.1f, "
@@ -143,8 +150,8 @@ static void summary(const cli_options *o, const tv_status *st, double secs,
 		        msec(g->pause_p99_ns), msec(g->pause_max_ns),
 		        msec(g->pause_total_ns), msec(pm->reach_ns),
 		        msec(pm->last_stop_ns), msec(pm->late_look_ns), pm->late,
-		        msec(pm->late_cpu_ns), msec(pm->gc_cpu_ns), pm->runner,
-		        mark_rate,
+		        msec(pm->late_cpu_ns), late_wait,
+		        msec(pm->gc_cpu_ns), pm->runner, mark_rate,
 		        (unsigned long long)g->heap_peak, st->gc_cpu_pct,
 		        (unsigned long long)g->barrier_shades,
 		        verify ? "true" : "false",
@@ -182,12 +189,16 @@ static void summary(const cli_options *o, const tv_status *st, double secs,
 	        "(the last at %.3f); ",
 	        msec(pm->ns), msec(pm->reach_ns),
 	        msec(pm->last_stop_ns));
-	if (pm->late > 0)
+	if (pm->late > 0) {
 		fprintf(out,
 		        "%d still running at %.3f ms, then at most %.3f ms "
-		        "of CPU; ",
+		        "of CPU",
 		        pm->late, msec(pm->late_look_ns), msec(pm->late_cpu_ns));
-	else
+		if (pm->late_wait_known)
+			fprintf(out, " and %.3f ms queued for one",
+			        msec(pm->late_wait_ns));
+		fprintf(out, "; ");
+	} else
 		fprintf(out, "none still running at %.3f ms; ",
 		        msec(TC_STW_LATE_NS));
 	fprintf(out, "collector CPU %.3f ms", msec(pm->gc_cpu_ns));
