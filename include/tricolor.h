@@ -411,7 +411,9 @@ typedef struct tc_pause_info {
 				* them all stopped */
 	uint64_t late_wait_ns; /* the most time any late mutator spent
 				* queued for a CPU from that look until the
-				* collector saw the stop's work taken */
+				* collector found them all stopped: waits
+				* that ended then, as the kernel counts
+				* them, at most that long */
 	bool late_wait_known;  /* late_wait_ns was read (the kernel keeps
 				* schedstat; some late mutator was still
 				* attached) */

@@ -691,7 +691,11 @@ static uint64_t world_stopped(void *ctx, tc_pause_info *info,
 	info->late = ls.n;
 	info->reach_ns = rt->stw_reach - t0;
 	info->late_cpu_ns = rt->stw_late_cpu_ns;
+	/* Linux adds a wait to run_delay when it ends, whole: one that began
+	 * before the look counts only as far as the look (tricolor.h). */
 	info->late_wait_ns = rt->stw_late_wait_ns;
+	if (late_look && info->late_wait_ns > rt->stw_reach - late_look)
+		info->late_wait_ns = rt->stw_reach - late_look;
 	info->late_wait_known = rt->stw_late_wait_known;
 	if (rt->stw_runner == 0) {
 		pthread_mutex_unlock(&rt->sched_lock);
