@@ -439,8 +439,8 @@ static bool any_running(tc_runtime *rt)
  * it, with their CPU clocks (tc_pause_info.late_cpu_ns) and the kernel's
  * count of their time queued for a CPU (late_wait_ns) then.  Reading
  * another thread's CPU clock is a system call (tc_tid_cpu_ns), its
- * schedstat three (about 6 us): only stops that have already waited
- * TC_STW_NUDGE_NS make any. */
+ * schedstat three (open, read, close: about 6 us): only stops that have
+ * already waited TC_STW_NUDGE_NS make any. */
 typedef struct late_set {
 	int n;
 	tc_mutator *m[TC_MAX_MUTATORS];
