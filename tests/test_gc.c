@@ -1469,7 +1469,8 @@ typedef struct holder {
 	uint64_t hold_ns;
 	unsigned id; /* its mutator's, once ready */
 	bool park;   /* stop by parking, not at a safepoint */
-	int cpu;     /* >= 0: bind to this CPU (see hog) */
+	bool bind;   /* bind to CPU `cpu` (shared with a hog_cpu) */
+	int cpu;
 } holder;
 
 /* Bind the calling thread to one CPU. */
@@ -1487,7 +1488,7 @@ static void *hold_without_safepoint(void *arg)
 	tc_mutator *m = tc_attach(h->rt, "late");
 	ck_assert_ptr_nonnull(m);
 	h->id = tc_mutator_id(m);
-	if (h->cpu >= 0)
+	if (h->bind)
 		bind_to(h->cpu);
 	atomic_store(&h->ready, 1);
 	/* Until the stop is requested (no safepoint either way)... */
@@ -1532,7 +1533,7 @@ static tc_stats pause_behind_late_mutator(bool busy, uint64_t hold_ns,
 	ck_assert_ptr_nonnull(rt);
 	tc_mutator *m = tc_attach(rt, "main");
 	ck_assert_ptr_nonnull(m);
-	holder h = {.rt = rt, .busy = busy, .hold_ns = hold_ns, .cpu = -1};
+	holder h = {.rt = rt, .busy = busy, .hold_ns = hold_ns};
 	/* A thread spinning on the late mutator's CPU (hog_cpu, above), so
 	 * that the late mutator waits in the run queue about half the time. */
 	atomic_int hog_stop = 0;
@@ -1546,6 +1547,7 @@ static tc_stats pause_behind_late_mutator(bool busy, uint64_t hold_ns,
 		int cpu = 0;
 		while (!CPU_ISSET(cpu, &set))
 			cpu++;
+		h.bind = true;
 		h.cpu = g.cpu = cpu;
 		pthread_create(&gt, NULL, hog_cpu, &g);
 		while (!atomic_load(&g.running))
