@@ -1593,7 +1593,8 @@ START_TEST(a_pause_behind_a_late_mutator_says_whether_it_was_running)
 	ck_assert_uint_lt(pi->late_look_ns, pi->last_stop_ns);
 	ck_assert_uint_lt(pi->late_cpu_ns, hold / 8);
 	ck_assert(pi->late_wait_known == schedstat);
-	ck_assert_uint_lt(pi->late_wait_ns, hold / 8);
+	/* Its wake-up may queue briefly on a loaded machine (make -j). */
+	ck_assert_uint_lt(pi->late_wait_ns, hold / 4);
 	/* It stopped last, at a safepoint: it did the stop's work. */
 	ck_assert_uint_ne(pi->runner, 0);
 	/* On its CPU all along: the same wait, now with its CPU time.  Not
