@@ -391,8 +391,9 @@ int tc_stack_snapshot(tc_runtime *rt, unsigned id, tc_stack_view *out);
  * held the virtual CPU it was running on, which the guest charges to
  * nobody).  They also tell a collector that was itself off its CPU
  * (late_look_ns well past TC_STW_LATE_NS, or reach_ns well past
- * last_stop_ns), and the stop's own work (ns - reach_ns, with gc_cpu_ns
- * telling whether the collector ran through it).  CPU times are the
+ * last_stop_ns; gc_wait_ns then says whether it was queued), and the
+ * stop's own work (ns - reach_ns, with gc_cpu_ns telling whether the
+ * collector ran through it).  CPU times are the
  * kernel's per-thread clocks, queueing its schedstat (Linux's
  * sched_info.run_delay). */
 #define TC_STW_LATE_NS 50000u
@@ -423,6 +424,10 @@ typedef struct tc_pause_info {
 				* move its CPU binding either side), plus,
 				* if a mutator ran the stop's work, the
 				* wall time of that work (runtime.c) */
+	uint64_t gc_wait_ns;   /* the collector thread's time queued for a
+				* CPU over the same span as its CPU time
+				* (waits that ended in it, whole) */
+	bool gc_wait_known;    /* gc_wait_ns was read (schedstat) */
 	int late;              /* mutators still running at that look */
 	unsigned runner;       /* 0 if the collector ran the stop's work;
 				* else the id of the mutator that did: the

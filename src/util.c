@@ -125,10 +125,9 @@ int tc_schedstat_parse(const char *text, tc_schedstat *out)
  * running on it, and the second counts only waits the guest's own
  * scheduler made.  Plain system calls, no stdio: about 6 us a read on the
  * project's machine. */
-int tc_tid_schedstat(int tid, tc_schedstat *out)
+static int schedstat_at(const char *path, tc_schedstat *out)
 {
-	char path[64], buf[96];
-	snprintf(path, sizeof path, "/proc/self/task/%d/schedstat", tid);
+	char buf[96];
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
@@ -138,6 +137,18 @@ int tc_tid_schedstat(int tid, tc_schedstat *out)
 		return -1;
 	buf[n] = '\0';
 	return tc_schedstat_parse(buf, out);
+}
+
+int tc_tid_schedstat(int tid, tc_schedstat *out)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/self/task/%d/schedstat", tid);
+	return schedstat_at(path, out);
+}
+
+int tc_self_schedstat(tc_schedstat *out)
+{
+	return schedstat_at("/proc/thread-self/schedstat", out);
 }
 
 /* glibc's adaptive mutex spins for a while (bounded, and learning from

@@ -36,6 +36,8 @@ int tc_schedstat_parse(const char *text, tc_schedstat *out);
 /* Another thread's, by kernel tid; -1 if it is gone or the kernel keeps
  * none (CONFIG_SCHED_INFO off). */
 int tc_tid_schedstat(int tid, tc_schedstat *out);
+/* The calling thread's. */
+int tc_self_schedstat(tc_schedstat *out);
 
 /* A mutex that spins briefly before it sleeps, for short critical
  * sections that threads holding a P contend for (util.c says why). */

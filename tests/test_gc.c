@@ -1625,6 +1625,104 @@ START_TEST(a_pause_behind_a_late_mutator_says_whether_it_was_running)
 }
 END_TEST
 
+/* A world whose stops keep the collector for QHOLD_NS: busy on a CPU
+ * where a hog_cpu spins (it then waits about as long in the run queue),
+ * or asleep (it does not). */
+#define QHOLD_NS (100 * 1000 * 1000ull)
+static int qhold_cpu = -1; /* -1: sleep instead */
+static uint64_t holding_stopped(void *ctx, tc_pause_info *info,
+				void (*fn)(void *arg, uint64_t t0), void *arg,
+				uint64_t *released)
+{
+	(void)ctx, (void)info;
+	uint64_t t0 = tc_now_ns();
+	if (qhold_cpu >= 0) {
+		cpu_set_t old;
+		ck_assert_int_eq(sched_getaffinity(0, sizeof old, &old), 0);
+		bind_to(qhold_cpu);
+		uint64_t until = tc_thread_cpu_ns() + QHOLD_NS;
+		while (tc_thread_cpu_ns() < until)
+			;
+		ck_assert_int_eq(sched_setaffinity(0, sizeof old, &old), 0);
+	} else {
+		struct timespec ts = {0, (long)QHOLD_NS};
+		nanosleep(&ts, NULL);
+	}
+	fn(arg, t0);
+	*released = tc_now_ns();
+	return t0;
+}
+
+static tc_pause_info collector_held(int cpu)
+{
+	tc_heap h;
+	ck_assert_int_eq(tc_heap_init(&h, 16 << 20, false, NULL), 0);
+	tc_config cfg;
+	tc_config_init(&cfg);
+	tc_world world = {.stopped = holding_stopped,
+			  .each = fake_each,
+			  .scan_parked = fake_scan_parked,
+			  .poke = fake_void,
+			  .count = fake_zero,
+			  .take_p = fake_void,
+			  .give_p = fake_void,
+			  .preempt = fake_preempt,
+			  .procs = fake_one};
+	atomic_int hog_stop = 0;
+	hog g = {.stop = &hog_stop, .cpu = cpu};
+	pthread_t gt;
+	atomic_store(&g.running, 0);
+	if (cpu >= 0) {
+		pthread_create(&gt, NULL, hog_cpu, &g);
+		while (!atomic_load(&g.running))
+			sched_yield();
+	}
+	qhold_cpu = cpu;
+	tc_collector *gc = calloc(1, sizeof *gc);
+	tc_gc_init(gc, &h, &cfg, &world);
+	tc_gc_start(gc);
+	tc_gc_wait_full(gc);
+	tc_gc_stop(gc);
+	if (cpu >= 0) {
+		atomic_store(&hog_stop, 1);
+		pthread_join(gt, NULL);
+	}
+	tc_stats st;
+	tc_gc_read_stats(gc, &st);
+	tc_gc_destroy(gc);
+	free(gc);
+	tc_heap_destroy(&h);
+	return st.pause_max_info;
+}
+
+START_TEST(a_pause_says_how_long_the_collector_was_queued)
+{
+	tc_schedstat ss;
+	bool schedstat = tc_self_schedstat(&ss) == 0;
+	/* Asleep through the stop: its CPU time and its queueing small. */
+	tc_pause_info pi = collector_held(-1);
+	ck_assert_uint_ge(pi.ns, QHOLD_NS);
+	ck_assert(pi.gc_wait_known == schedstat);
+	ck_assert_uint_lt(pi.gc_wait_ns, QHOLD_NS / 4);
+	ck_assert_uint_lt(pi.gc_cpu_ns, QHOLD_NS / 4);
+	/* Busy on a CPU it shares with a spinning thread: as long queued
+	 * as on the CPU, about.  Not under valgrind, which runs one thread
+	 * at a time. */
+	if (!schedstat || getenv("TRICOLOR_TEST_QUICK"))
+		return;
+	cpu_set_t set;
+	ck_assert_int_eq(sched_getaffinity(0, sizeof set, &set), 0);
+	int cpu = 0;
+	while (!CPU_ISSET(cpu, &set))
+		cpu++;
+	pi = collector_held(cpu);
+	ck_assert(pi.gc_wait_known);
+	ck_assert_uint_ge(pi.gc_cpu_ns, QHOLD_NS);
+	ck_assert_uint_ge(pi.gc_wait_ns, QHOLD_NS / 4);
+	ck_assert_uint_le(pi.gc_wait_ns, pi.ns + QHOLD_NS / 8);
+}
+END_TEST
+
 START_TEST(schedstat_text_is_read_or_refused)
 {
 	tc_schedstat ss;
@@ -1641,8 +1739,10 @@ START_TEST(schedstat_text_is_read_or_refused)
 	ck_assert_int_eq(tc_schedstat_parse("", &ss), -1);
 	ck_assert_int_eq(
 		tc_schedstat_parse("99999999999999999999999 2 3\n", &ss), -1);
-	/* A thread that is gone has none. */
+	/* A thread that is gone has none; this one has its own. */
 	ck_assert_int_eq(tc_tid_schedstat(-1, &ss), -1);
+	if (tc_self_schedstat(&ss) == 0)
+		ck_assert_uint_gt(ss.slices, 0);
 }
 END_TEST
 
@@ -1815,6 +1915,7 @@ static Suite *gc_suite(void)
 	tcase_add_test(tc,
 		       a_pause_behind_a_late_mutator_says_whether_it_was_running);
 	tcase_add_test(tc, schedstat_text_is_read_or_refused);
+	tcase_add_test(tc, a_pause_says_how_long_the_collector_was_queued);
 	tcase_add_test(tc,
 		       assists_pay_from_the_collectors_credit_before_scanning);
 	suite_add_tcase(s, tc);
