@@ -344,14 +344,15 @@ for ((round = 1; round <= rounds; round++)); do
 					nlate=$(bt_stat "$tmp/err" pause_max_late)
 					lcpu=$(bt_stat "$tmp/err" pause_max_late_cpu_ms)
 					lwait=$(bt_stat "$tmp/err" pause_max_late_wait_ms)
-					printf 'round %d  d%-2d w%d  %-8s %s ms: reach %s, last stop %s; at %s, %s late, then at most %s ms CPU, %s ms queued (%s); collector CPU %s%s; host steal in the run %s ms\n' \
+					gcwait=$(bt_stat "$tmp/err" pause_max_gc_wait_ms)
+					printf 'round %d  d%-2d w%d  %-8s %s ms: reach %s, last stop %s; at %s, %s late, then at most %s ms CPU, %s ms queued (%s); collector CPU %s, queued %s%s; host steal in the run %s ms\n' \
 						"$round" "$depth" "$w" "$v" "$pmax" \
 						"$reach" \
 						"$(bt_stat "$tmp/err" pause_max_last_stop_ms)" \
 						"$look" "$nlate" "$lcpu" "${lwait:--}" \
 						"$(late_verdict "$nlate" "$reach" "$look" "$lcpu" "${lwait:--}")" \
 						"$(bt_stat "$tmp/err" pause_max_gc_cpu_ms)" \
-						"$by" "$steal" |
+						"${gcwait:--}" "$by" "$steal" |
 						tee -a "$tmp/long"
 				fi
 				printf '%d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
@@ -378,7 +379,8 @@ if [ -s "$tmp/long" ]; then
 	echo "most CPU any of them got from then on, and the most time any was"
 	echo "queued for a CPU, with what that says of the slowest; the"
 	echo "collector's CPU time over the pause, plus the stop's work if a"
-	echo "mutator did it (named; its wall time); tricolor.h, tc_pause_info;"
+	echo "mutator did it (named; its wall time), and the collector's time"
+	echo "queued for a CPU; tricolor.h, tc_pause_info;"
 	echo "and the time the host said it took from this machine's CPUs during"
 	echo "the run, /proc/stat's steal, in steps of 10 ms):"
 	cat "$tmp/long"

@@ -166,7 +166,7 @@ mkdir "$tmp/fake"
 	echo '#!/usr/bin/env bash'
 	echo ". '$(cd "$srcdir" && pwd)/bt-expected.sh'"
 	echo 'bt_expected "$1"'
-	echo 'echo "stats: collector=tricolor collections=3 pause_total_ms=2.6 pause_max_ms=2.5 pause_max_reach_ms=2.4 pause_max_last_stop_ms=2.3 pause_max_late_look_ms=$FAKE_LOOK pause_max_late=1 pause_max_late_cpu_ms=$FAKE_CPU pause_max_late_wait_ms=$FAKE_WAIT pause_max_gc_cpu_ms=0.1 pause_max_runner=2" >&2'
+	echo 'echo "stats: collector=tricolor collections=3 pause_total_ms=2.6 pause_max_ms=2.5 pause_max_reach_ms=2.4 pause_max_last_stop_ms=2.3 pause_max_late_look_ms=$FAKE_LOOK pause_max_late=1 pause_max_late_cpu_ms=$FAKE_CPU pause_max_late_wait_ms=$FAKE_WAIT pause_max_gc_cpu_ms=0.1 pause_max_gc_wait_ms=0.3 pause_max_runner=2" >&2'
 } >"$tmp/fake/binarytrees"
 chmod +x "$tmp/fake/binarytrees"
 steal='(-|[0-9]+)'
@@ -174,7 +174,7 @@ while IFS='|' read -r look cpu wait says; do
 	FAKE_LOOK=$look FAKE_CPU=$cpu FAKE_WAIT=$wait \
 		bash "$srcdir/run-binarytrees.sh" -b "$tmp/fake" -d 6 -w 1 \
 		-r 1 -v tricolor >"$tmp/live" 2>&1
-	line="round 1  d6  w1  tricolor 2.5 ms: reach 2.4, last stop 2.3; at $look, 1 late, then at most $cpu ms CPU, $wait ms queued ($says); collector CPU 0.1 (its work on mutator 2); host steal in the run "
+	line="round 1  d6  w1  tricolor 2.5 ms: reach 2.4, last stop 2.3; at $look, 1 late, then at most $cpu ms CPU, $wait ms queued ($says); collector CPU 0.1, queued 0.3 (its work on mutator 2); host steal in the run "
 	if [ "$(grep -cF "$line" "$tmp/live")" = 2 ] &&
 		[ "$(grep -F "$line" "$tmp/live" | grep -cE " $steal ms\$")" = 2 ] &&
 		grep -qxF "  every pause under 1 ms: worst 2.500 ms (round 1 d6 w1)  MISSED" "$tmp/live"; then

@@ -332,6 +332,7 @@ START_TEST(test_binary_kb_units_json_and_sigint)
 	ck_assert_msg(strncmp(lw, "null,", 5) == 0 ||
 	                  (*lw >= '0' && *lw <= '9'),
 	              "%s", out);
+	ck_assert_msg(strstr(out, "\"pause_max_gc_wait_ms\": "), "%s", out);
 	regfree(&re);
 }
 END_TEST

@@ -94,7 +94,7 @@ static void summary(const cli_options *o, const tv_status *st, double secs,
 	double mark_rate = g->mark_ns ? mb((double)g->marked_bytes) /
 	                                    ((double)g->mark_ns / 1e9)
 	                              : 0;
-	char rate[32], gogc[16], late_wait[32];
+	char rate[32], gogc[16], late_wait[32], gc_wait[32];
 	/* A barrier weaker than hybrid turns the verifier on (engine). */
 	bool verify = o->eng.verify || o->eng.barrier != TC_BARRIER_HYBRID;
 
@@ -109,6 +109,11 @@ static void summary(const cli_options *o, const tv_status *st, double secs,
 		         msec(pm->late_wait_ns));
 	else
 		snprintf(late_wait, sizeof(late_wait), "null");
+	if (pm->gc_wait_known)
+		snprintf(gc_wait, sizeof(gc_wait), "%.4f",
+		         msec(pm->gc_wait_ns));
+	else
+		snprintf(gc_wait, sizeof(gc_wait), "null");
 	if (o->json) {
 		fprintf(out,
 		        "{\"scenario\": \"%s\", \"mutators\": %d, "
@@ -129,6 +134,7 @@ static void summary(const cli_options *o, const tv_status *st, double secs,
 		        "\"pause_max_late_cpu_ms\": %.4f, "
 		        "\"pause_max_late_wait_ms\": %s, "
 		        "\"pause_max_gc_cpu_ms\": %.4f, "
+		        "\"pause_max_gc_wait_ms\": %s, "
 		        "\"pause_max_runner\": %u,\n"
 		        " \"mark_rate_mb_per_sec\": %.1f, "
 		        "\"heap_peak_bytes\": %llu, \"gc_cpu_pct\": %d, "
@@ -151,7 +157,7 @@ static void summary(const cli_options *o, const tv_status *st, double secs,
 		        msec(g->pause_total_ns), msec(pm->reach_ns),
 		        msec(pm->last_stop_ns), msec(pm->late_look_ns), pm->late,
 		        msec(pm->late_cpu_ns), late_wait,
-		        msec(pm->gc_cpu_ns), pm->runner, mark_rate,
+		        msec(pm->gc_cpu_ns), gc_wait, pm->runner, mark_rate,
 		        (unsigned long long)g->heap_peak, st->gc_cpu_pct,
 		        (unsigned long long)g->barrier_shades,
 		        verify ? "true" : "false",
@@ -202,6 +208,8 @@ static void summary(const cli_options *o, const tv_status *st, double secs,
 		fprintf(out, "none still running at %.3f ms; ",
 		        msec(TC_STW_LATE_NS));
 	fprintf(out, "collector CPU %.3f ms", msec(pm->gc_cpu_ns));
+	if (pm->gc_wait_known)
+		fprintf(out, ", queued %.3f ms", msec(pm->gc_wait_ns));
 	if (pm->runner)
 		fprintf(out, " (its work run by mutator %u, the last to stop)",
 		        pm->runner);
