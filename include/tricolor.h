@@ -426,7 +426,9 @@ typedef struct tc_pause_info {
 				* wall time of that work (runtime.c) */
 	uint64_t gc_wait_ns;   /* the collector thread's time queued for a
 				* CPU over the same span as its CPU time
-				* (waits that ended in it, whole) */
+				* (waits that ended in it, whole, and its
+				* wake-up when a mutator released the
+				* world) */
 	bool gc_wait_known;    /* gc_wait_ns was read (schedstat) */
 	int late;              /* mutators still running at that look */
 	unsigned runner;       /* 0 if the collector ran the stop's work;
