@@ -1422,13 +1422,20 @@ static void fake_preempt(void *ctx, uint64_t now)
 	(void)ctx, (void)now;
 }
 
-START_TEST(a_pause_counts_from_the_request_not_the_preparation)
+/* One full cycle of a collector over a world with no mutators whose
+ * stops are `stopped`.  Returns its stats, and in *took (if not NULL)
+ * how long the cycle took. */
+static tc_stats cycle_in_fake_world(
+	uint64_t (*stopped)(void *ctx, tc_pause_info *info,
+			    void (*fn)(void *arg, uint64_t t0), void *arg,
+			    uint64_t *released),
+	uint64_t *took)
 {
 	tc_heap h;
 	ck_assert_int_eq(tc_heap_init(&h, 16 << 20, false, NULL), 0);
 	tc_config cfg;
 	tc_config_init(&cfg);
-	tc_world world = {.stopped = slow_stopped,
+	tc_world world = {.stopped = stopped,
 			  .each = fake_each,
 			  .scan_parked = fake_scan_parked,
 			  .poke = fake_void,
@@ -1442,18 +1449,26 @@ START_TEST(a_pause_counts_from_the_request_not_the_preparation)
 	tc_gc_start(gc);
 	uint64_t t0 = tc_now_ns();
 	tc_gc_wait_full(gc);
-	uint64_t took = tc_now_ns() - t0;
+	if (took)
+		*took = tc_now_ns() - t0;
 	tc_gc_stop(gc);
 	tc_stats st;
 	tc_gc_read_stats(gc, &st);
+	tc_gc_destroy(gc);
+	free(gc);
+	tc_heap_destroy(&h);
+	return st;
+}
+
+START_TEST(a_pause_counts_from_the_request_not_the_preparation)
+{
+	uint64_t took;
+	tc_stats st = cycle_in_fake_world(slow_stopped, &took);
 	/* Sweep termination and mark termination: two stops, each with its
 	 * preparation, and neither pause counting it. */
 	ck_assert_uint_ge(st.pauses, 2);
 	ck_assert_uint_ge(took, 2 * PREP_NS);
 	ck_assert_uint_lt(st.pause_max_ns, PREP_NS / 3);
-	tc_gc_destroy(gc);
-	free(gc);
-	tc_heap_destroy(&h);
 }
 END_TEST
 
@@ -1655,19 +1670,6 @@ static uint64_t holding_stopped(void *ctx, tc_pause_info *info,
 
 static tc_pause_info collector_held(int cpu)
 {
-	tc_heap h;
-	ck_assert_int_eq(tc_heap_init(&h, 16 << 20, false, NULL), 0);
-	tc_config cfg;
-	tc_config_init(&cfg);
-	tc_world world = {.stopped = holding_stopped,
-			  .each = fake_each,
-			  .scan_parked = fake_scan_parked,
-			  .poke = fake_void,
-			  .count = fake_zero,
-			  .take_p = fake_void,
-			  .give_p = fake_void,
-			  .preempt = fake_preempt,
-			  .procs = fake_one};
 	atomic_int hog_stop = 0;
 	hog g = {.stop = &hog_stop, .cpu = cpu};
 	pthread_t gt;
@@ -1678,20 +1680,11 @@ static tc_pause_info collector_held(int cpu)
 			sched_yield();
 	}
 	qhold_cpu = cpu;
-	tc_collector *gc = calloc(1, sizeof *gc);
-	tc_gc_init(gc, &h, &cfg, &world);
-	tc_gc_start(gc);
-	tc_gc_wait_full(gc);
-	tc_gc_stop(gc);
+	tc_stats st = cycle_in_fake_world(holding_stopped, NULL);
 	if (cpu >= 0) {
 		atomic_store(&hog_stop, 1);
 		pthread_join(gt, NULL);
 	}
-	tc_stats st;
-	tc_gc_read_stats(gc, &st);
-	tc_gc_destroy(gc);
-	free(gc);
-	tc_heap_destroy(&h);
 	return st.pause_max_info;
 }
 
