@@ -202,14 +202,22 @@ static inline tc_span *env_spanof(const markenv *e, uintptr_t p)
 	return tc_spanof_(e->arena, e->arena_bytes, e->spanof, p);
 }
 
+/* The cycle's black flags in the two-byte form (tc_span_black's). */
+static inline uint16_t env_black16(const markenv *e)
+{
+	return (uint16_t)(e->black8 << 8);
+}
+
 /* shade_in for objects with two-byte info words and large objects. */
 static __attribute__((noinline)) bool shade_wide(tc_collector *gc,
-						 tc_gcwork *w, tc_span *s,
+						 tc_gcwork *w,
+						 const markenv *e, tc_span *s,
 						 uintptr_t p)
 {
 	uint32_t slot = tc_span_slot(s, p);
 	uint16_t info = tc_span_info_get(s, slot);
-	uint16_t black = tc_span_black(s);
+	uint16_t black = env_black16(e);
+	env_check_span(e, s);
 	if (tc_info_marked(info, black))
 		return false;
 #ifdef TC_DEBUG
@@ -219,7 +227,7 @@ static __attribute__((noinline)) bool shade_wide(tc_collector *gc,
 	uint32_t size = atomic_load_explicit(&s->elemsize, memory_order_relaxed);
 	w->marked_objs++;
 	w->marked_bytes += size;
-	tc_span_note_mark(s);
+	tc_span_note_mark_at(s, e->sg);
 	if (tc_span_nptrs_of(s, info) == 0) {
 		tc_span_set_flags(s, slot, info, black);
 		return true;
@@ -241,7 +249,7 @@ shade_in(tc_collector *gc, tc_gcwork *w, const markenv *e, uintptr_t p)
 		bad_pointer(p, "not in an in-use span");
 	uint32_t size = atomic_load_explicit(&s->elemsize, memory_order_relaxed);
 	if (__builtin_expect(size > TC_INFO8_MAX_SIZE, 0))
-		return shade_wide(gc, w, s, p);
+		return shade_wide(gc, w, e, s, p);
 	uint32_t slot = tc_span_slot(s, p);
 	_Atomic(uint8_t) *ip = (_Atomic(uint8_t) *)s->info + slot;
 	uint32_t b = atomic_load_explicit(ip, memory_order_relaxed);
@@ -318,8 +326,9 @@ scan_object(tc_collector *gc, tc_gcwork *w, const markenv *e, uintptr_t obj)
 				      memory_order_relaxed);
 	} else {
 		uint16_t info = tc_span_info_get(s, slot);
+		env_check_span(e, s);
 		n = tc_span_nptrs_of(s, info);
-		tc_span_set_flags(s, slot, info, tc_span_black(s));
+		tc_span_set_flags(s, slot, info, env_black16(e));
 	}
 	_Atomic(uintptr_t) *f = (_Atomic(uintptr_t) *)obj;
 	for (uint32_t i = 0; i < n; i++) {
