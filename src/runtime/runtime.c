@@ -437,12 +437,13 @@ static bool any_running(tc_runtime *rt)
 
 /* The late mutators of a stop: those still running TC_STW_NUDGE_NS into
  * it, with their CPU clocks (tc_pause_info.late_cpu_ns) and the kernel's
- * count of their time queued for a CPU (late_wait_ns) then.  Reading
- * another thread's CPU clock is a system call (tc_tid_cpu_ns), its
- * schedstat three (open, read, close: about 6 us): only stops that have
- * already waited TC_STW_NUDGE_NS make any. */
+ * count of their time queued for a CPU (late_wait_ns) then, at `look`.
+ * Reading another thread's CPU clock is a system call (tc_tid_cpu_ns),
+ * its schedstat three (open, read, close: about 6 us): only stops that
+ * have already waited TC_STW_NUDGE_NS make any.  sched_lock held. */
 typedef struct late_set {
 	int n;
+	uint64_t look;
 	tc_mutator *m[TC_MAX_MUTATORS];
 	int tid[TC_MAX_MUTATORS];
 	uint64_t cpu0[TC_MAX_MUTATORS];
@@ -450,8 +451,9 @@ typedef struct late_set {
 	uint64_t wait0[TC_MAX_MUTATORS];
 } late_set;
 
-static void late_note(tc_runtime *rt, late_set *ls)
+static void late_note(tc_runtime *rt, late_set *ls, uint64_t look)
 {
+	ls->look = look;
 	for (int i = 0, end = tc_mtab_end(rt); i < end; i++) {
 		tc_mutator *m = atomic_load(&rt->mtab[i]);
 		if (!m || atomic_load(&m->status) != TC_ST_RUNNING)
@@ -466,46 +468,38 @@ static void late_note(tc_runtime *rt, late_set *ls)
 	}
 }
 
-/* The most time a late mutator spent queued for a CPU since late_note
- * (runnable, while the scheduler ran something else there), read when
- * late_cpu is, at the same instant and with the same guard.  About 6 us
- * a late mutator, on the pause: only stops that have already waited
- * TC_STW_NUDGE_NS pay it.  Returns false if none could be read. */
-static bool late_wait(tc_runtime *rt, const late_set *ls, uint64_t *most)
+/* What the late mutators did from late_note until `now`, when all have
+ * stopped (so their clocks stand still): the most CPU time any got
+ * (rt->stw_late_cpu_ns) and the most time any spent queued for a CPU
+ * (stw_late_wait_ns, and stw_late_wait_known if any could be read).
+ * Linux adds a wait to run_delay when it ends, whole, so one that began
+ * before the look counts only from the look.  One that detached meanwhile
+ * is skipped.  The schedstat reads, about 6 us a late mutator, are on
+ * the pause.  sched_lock held. */
+static void late_since(tc_runtime *rt, const late_set *ls, uint64_t now)
 {
-	bool any = false;
-	*most = 0;
-	for (int k = 0; k < ls->n; k++) {
-		tc_mutator *m = ls->m[k];
-		tc_schedstat ss;
-		if (!ls->ss_ok[k] || atomic_load(&rt->mtab[m->index]) != m ||
-		    m->tid != ls->tid[k] ||
-		    tc_tid_schedstat(ls->tid[k], &ss) != 0)
-			continue;
-		any = true;
-		if (ss.wait_ns > ls->wait0[k] &&
-		    ss.wait_ns - ls->wait0[k] > *most)
-			*most = ss.wait_ns - ls->wait0[k];
-	}
-	return any;
-}
-
-/* The most CPU time a late mutator got since late_note, read once all have
- * stopped (so their clocks stand still).  One that detached meanwhile is
- * skipped.  sched_lock held. */
-static uint64_t late_cpu(tc_runtime *rt, const late_set *ls)
-{
-	uint64_t most = 0;
+	uint64_t cpu = 0, wait = 0;
+	bool known = false;
 	for (int k = 0; k < ls->n; k++) {
 		tc_mutator *m = ls->m[k];
 		if (atomic_load(&rt->mtab[m->index]) != m ||
-		    m->tid != ls->tid[k] || ls->cpu0[k] == 0)
+		    m->tid != ls->tid[k])
 			continue;
 		uint64_t c = tc_tid_cpu_ns(m->tid);
-		if (c > ls->cpu0[k] && c - ls->cpu0[k] > most)
-			most = c - ls->cpu0[k];
+		if (ls->cpu0[k] && c > ls->cpu0[k] && c - ls->cpu0[k] > cpu)
+			cpu = c - ls->cpu0[k];
+		tc_schedstat ss;
+		if (!ls->ss_ok[k] || tc_tid_schedstat(m->tid, &ss) != 0)
+			continue;
+		known = true;
+		if (ss.wait_ns > ls->wait0[k] && ss.wait_ns - ls->wait0[k] > wait)
+			wait = ss.wait_ns - ls->wait0[k];
 	}
-	return most;
+	if (wait > now - ls->look)
+		wait = now - ls->look;
+	rt->stw_late_cpu_ns = cpu;
+	rt->stw_late_wait_ns = wait;
+	rt->stw_late_wait_known = known;
 }
 
 /* Claim every parked mutator for the stop in progress; true if none is
@@ -588,10 +582,10 @@ static void take_stop(tc_runtime *rt, tc_mutator *m)
 	rt->stw_reach = tc_now_ns();
 	if (m) /* it did not signal the collector (stw_stopped) */
 		rt->stw_last_stop = rt->stw_reach;
-	rt->stw_late_cpu_ns = rt->stw_late ? late_cpu(rt, rt->stw_late) : 0;
-	rt->stw_late_wait_ns = 0;
-	rt->stw_late_wait_known =
-	    rt->stw_late && late_wait(rt, rt->stw_late, &rt->stw_late_wait_ns);
+	rt->stw_late_cpu_ns = rt->stw_late_wait_ns = 0;
+	rt->stw_late_wait_known = false;
+	if (rt->stw_late)
+		late_since(rt, rt->stw_late, rt->stw_reach);
 	rt->stw_late = NULL;
 }
 
@@ -670,7 +664,7 @@ static uint64_t world_stopped(void *ctx, tc_pause_info *info,
 		if (now >= nudge_at) {
 			if (!late_look) {
 				late_look = now;
-				late_note(rt, &ls); /* before the nudges move them */
+				late_note(rt, &ls, now); /* before the nudges */
 				rt->stw_late = &ls;
 			}
 			for (int i = 0, end = tc_mtab_end(rt);
@@ -691,11 +685,7 @@ static uint64_t world_stopped(void *ctx, tc_pause_info *info,
 	info->late = ls.n;
 	info->reach_ns = rt->stw_reach - t0;
 	info->late_cpu_ns = rt->stw_late_cpu_ns;
-	/* Linux adds a wait to run_delay when it ends, whole: one that began
-	 * before the look counts only as far as the look (tricolor.h). */
 	info->late_wait_ns = rt->stw_late_wait_ns;
-	if (late_look && info->late_wait_ns > rt->stw_reach - late_look)
-		info->late_wait_ns = rt->stw_reach - late_look;
 	info->late_wait_known = rt->stw_late_wait_known;
 	if (rt->stw_runner == 0) {
 		pthread_mutex_unlock(&rt->sched_lock);
