@@ -1423,19 +1423,20 @@ static void fake_preempt(void *ctx, uint64_t now)
 }
 
 /* One full cycle of a collector over a world with no mutators whose
- * stops are `stopped`.  Returns its stats, and in *took (if not NULL)
- * how long the cycle took. */
+ * stops are `stopped`, called with `ctx`.  Returns its stats, and in
+ * *took (if not NULL) how long the cycle took. */
 static tc_stats cycle_in_fake_world(
 	uint64_t (*stopped)(void *ctx, tc_pause_info *info,
 			    void (*fn)(void *arg, uint64_t t0), void *arg,
 			    uint64_t *released),
-	uint64_t *took)
+	void *ctx, uint64_t *took)
 {
 	tc_heap h;
 	ck_assert_int_eq(tc_heap_init(&h, 16 << 20, false, NULL), 0);
 	tc_config cfg;
 	tc_config_init(&cfg);
-	tc_world world = {.stopped = stopped,
+	tc_world world = {.ctx = ctx,
+			  .stopped = stopped,
 			  .each = fake_each,
 			  .scan_parked = fake_scan_parked,
 			  .poke = fake_void,
@@ -1463,7 +1464,7 @@ static tc_stats cycle_in_fake_world(
 START_TEST(a_pause_counts_from_the_request_not_the_preparation)
 {
 	uint64_t took;
-	tc_stats st = cycle_in_fake_world(slow_stopped, &took);
+	tc_stats st = cycle_in_fake_world(slow_stopped, NULL, &took);
 	/* Sweep termination and mark termination: two stops, each with its
 	 * preparation, and neither pause counting it. */
 	ck_assert_uint_ge(st.pauses, 2);
@@ -1640,21 +1641,21 @@ START_TEST(a_pause_behind_a_late_mutator_says_whether_it_was_running)
 }
 END_TEST
 
-/* A world whose stops keep the collector for QHOLD_NS: busy on a CPU
- * where a hog_cpu spins (it then waits about as long in the run queue),
- * or asleep (it does not). */
+/* A world whose stops keep the collector for QHOLD_NS: busy on the CPU
+ * *ctx names, where a hog_cpu spins (it then waits about as long in the
+ * run queue), or, for -1, asleep (it does not). */
 #define QHOLD_NS (100 * 1000 * 1000ull)
-static int qhold_cpu = -1; /* -1: sleep instead */
 static uint64_t holding_stopped(void *ctx, tc_pause_info *info,
 				void (*fn)(void *arg, uint64_t t0), void *arg,
 				uint64_t *released)
 {
-	(void)ctx, (void)info;
+	(void)info;
+	int cpu = *(const int *)ctx;
 	uint64_t t0 = tc_now_ns();
-	if (qhold_cpu >= 0) {
+	if (cpu >= 0) {
 		cpu_set_t old;
 		ck_assert_int_eq(sched_getaffinity(0, sizeof old, &old), 0);
-		bind_to(qhold_cpu);
+		bind_to(cpu);
 		uint64_t until = tc_thread_cpu_ns() + QHOLD_NS;
 		while (tc_thread_cpu_ns() < until)
 			;
@@ -1679,8 +1680,7 @@ static tc_pause_info collector_held(int cpu)
 		while (!atomic_load(&g.running))
 			sched_yield();
 	}
-	qhold_cpu = cpu;
-	tc_stats st = cycle_in_fake_world(holding_stopped, NULL);
+	tc_stats st = cycle_in_fake_world(holding_stopped, &cpu, NULL);
 	if (cpu >= 0) {
 		atomic_store(&hog_stop, 1);
 		pthread_join(gt, NULL);
