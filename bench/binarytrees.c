@@ -258,6 +258,7 @@ int main(int argc, char **argv)
 	        "stats: collector=tricolor collections=%llu "
 	        "pause_total_ms=%.3f pause_max_ms=%.3f assist_ms=%.3f "
 	        "pauses=%llu pause_p50_ms=%.3f pause_p99_ms=%.3f "
+	        "stop_p99_ms=%.3f stop_max_ms=%.3f "
 	        "mark_ms=%.1f sweep_ms=%.1f gc_cpu_ms=%.1f "
 	        "marked_mb=%.1f heap_peak_mb=%.1f heap_arena_mb=%llu "
 	        "alloc_objects=%llu freed_objects=%llu barrier_shades=%llu "
@@ -272,7 +273,8 @@ int main(int argc, char **argv)
 	        (unsigned long long)st.cycles, ms(st.pause_total_ns),
 	        ms(st.pause_max_ns), ms(st.assist_ns),
 	        (unsigned long long)st.pauses, ms(st.pause_p50_ns),
-	        ms(st.pause_p99_ns), ms(st.mark_ns), ms(st.sweep_ns),
+	        ms(st.pause_p99_ns), ms(st.stop_p99_ns), ms(st.stop_max_ns),
+	        ms(st.mark_ns), ms(st.sweep_ns),
 	        ms(st.gc_cpu_ns), (double)st.marked_bytes / 1048576.0,
 	        (double)st.heap_peak / 1048576.0,
 	        (unsigned long long)(st.heap_arena >> 20),

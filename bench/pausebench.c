@@ -352,9 +352,11 @@ static void run_size(long live_mb, int mutators, long seconds, long min_cycles,
 	       msf(wp.late_look_ns), wp.late, msf(wp.late_cpu_ns), late_wait,
 	       msf(wp.gc_cpu_ns), gc_wait, wp.runner);
 	printf("  run_pause_p50_ms=%.3f run_pause_p99_ms=%.3f "
-	       "run_pause_max_ms=%.3f (tc_read_stats, whole run)\n",
+	       "run_pause_max_ms=%.3f run_stop_p99_ms=%.3f "
+	       "run_stop_max_ms=%.3f (tc_read_stats, whole run)\n",
 	       msf(s1.pause_p50_ns), msf(s1.pause_p99_ns),
-	       msf(s1.pause_max_ns));
+	       msf(s1.pause_max_ns), msf(s1.stop_p99_ns),
+	       msf(s1.stop_max_ns));
 	printf("  mark_s=%.3f marked_mib=%.1f marked_objects=%llu "
 	       "mark_rate_mib_s=%.1f mark_rate_mobj_s=%.2f\n",
 	       mark_s, (double)(s1.marked_bytes - s0.marked_bytes) / 1048576.0,

@@ -468,6 +468,10 @@ typedef struct tc_stats {
 	uint64_t pause_last_ns;
 	uint64_t pause_p50_ns;
 	uint64_t pause_p99_ns;
+	uint64_t stop_p99_ns;     /* time to stop the world (each pause's
+				   * reach_ns, below; Go's
+				   * /sched/pauses/stopping/gc): p99 */
+	uint64_t stop_max_ns;     /* and longest, of any pause */
 	tc_pause_info pause_max_info; /* where the longest pause went: the
 				       * record of pause_max_ns, read with
 				       * it */

@@ -323,6 +323,8 @@ START_TEST(test_binary_kb_units_json_and_sigint)
 	                              "true") &&
 	                  strstr(out, "\"result\": \"ok\"}") &&
 	                  strstr(out, "\"pause_p99_ms\": ") &&
+	                  strstr(out, "\"stop_p99_ms\": ") &&
+	                  strstr(out, "\"stop_max_ms\": ") &&
 	                  strstr(out, "\"pause_max_late_cpu_ms\": "),
 	              "%s", out);
 	/* A number, or null when no late mutator was measured. */

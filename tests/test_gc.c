@@ -1613,6 +1613,11 @@ START_TEST(a_pause_behind_a_late_mutator_says_whether_it_was_running)
 	ck_assert_uint_lt(pi->late_wait_ns, hold / 4);
 	/* It stopped last, at a safepoint: it did the stop's work. */
 	ck_assert_uint_ne(pi->runner, 0);
+	/* The time to stop of every pause: this one's is the longest, and
+	 * it is the slowest 1 % of the cycle's few pauses. */
+	ck_assert_uint_eq(st.stop_max_ns, pi->reach_ns);
+	ck_assert_uint_le(st.stop_p99_ns, st.stop_max_ns);
+	ck_assert_uint_ge(st.stop_p99_ns, hold / 4);
 	/* On its CPU all along: the same wait, now with its CPU time.  Not
 	 * under valgrind (TRICOLOR_TEST_QUICK), which runs one thread at a
 	 * time: a thread that never blocks can keep the collector from

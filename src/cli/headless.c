@@ -127,6 +127,7 @@ static void summary(const cli_options *o, const tv_status *st, double secs,
 		        " \"cycles\": %llu, \"pauses\": %llu, "
 		        "\"pause_p50_ms\": %.4f, \"pause_p99_ms\": %.4f, "
 		        "\"pause_max_ms\": %.4f, \"pause_total_ms\": %.3f,\n"
+		        " \"stop_p99_ms\": %.4f, \"stop_max_ms\": %.4f,\n"
 		        " \"pause_max_reach_ms\": %.4f, "
 		        "\"pause_max_last_stop_ms\": %.4f, "
 		        "\"pause_max_late_look_ms\": %.4f, "
@@ -154,7 +155,8 @@ static void summary(const cli_options *o, const tv_status *st, double secs,
 		        (unsigned long long)g->cycles,
 		        (unsigned long long)g->pauses, msec(g->pause_p50_ns),
 		        msec(g->pause_p99_ns), msec(g->pause_max_ns),
-		        msec(g->pause_total_ns), msec(pm->reach_ns),
+		        msec(g->pause_total_ns), msec(g->stop_p99_ns),
+		        msec(g->stop_max_ns), msec(pm->reach_ns),
 		        msec(pm->last_stop_ns), msec(pm->late_look_ns), pm->late,
 		        msec(pm->late_cpu_ns), late_wait,
 		        msec(pm->gc_cpu_ns), gc_wait, pm->runner, mark_rate,
@@ -189,6 +191,10 @@ static void summary(const cli_options *o, const tv_status *st, double secs,
 	        "ms\n",
 	        (unsigned long long)g->pauses, msec(g->pause_p50_ns),
 	        msec(g->pause_p99_ns), msec(g->pause_max_ns));
+	fprintf(out,
+	        "  time to stop   p99 %.3f ms, max %.3f ms (request until "
+	        "every mutator stopped, in each pause)\n",
+	        msec(g->stop_p99_ns), msec(g->stop_max_ns));
 	/* Where the longest pause went (tc_pause_info in tricolor.h). */
 	fprintf(out,
 	        "  longest pause  %.3f ms: every mutator stopped at %.3f ms "

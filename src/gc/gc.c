@@ -298,14 +298,21 @@ void tc_gc_record_pause(tc_collector *gc, const tc_pause_info *pi,
 	}
 	atomic_fetch_add_explicit(&gc->pause_hist[pause_bucket(ns)], 1,
 				  memory_order_relaxed);
+	if (pi->reach_ns > atomic_load_explicit(&gc->stop_max_ns,
+						memory_order_relaxed))
+		atomic_store_explicit(&gc->stop_max_ns, pi->reach_ns,
+				      memory_order_relaxed);
+	atomic_fetch_add_explicit(&gc->stop_hist[pause_bucket(pi->reach_ns)],
+				  1, memory_order_relaxed);
 	tc_event ev = {
 	    .kind = TC_EV_PAUSE, .ns = ns, .phase = phase, .pause = pi};
 	emit(gc, &ev);
 }
 
-static uint64_t pause_percentile(tc_collector *gc, double q)
+/* The q-quantile of the n pauses counted in hist (at most max_ns). */
+static uint64_t percentile(const _Atomic uint64_t *hist,
+			   const _Atomic uint64_t *max_ns, uint64_t n, double q)
 {
-	uint64_t n = atomic_load_explicit(&gc->pauses, memory_order_relaxed);
 	if (n == 0)
 		return 0;
 	uint64_t want = (uint64_t)(q * (double)n + 0.5);
@@ -313,16 +320,16 @@ static uint64_t pause_percentile(tc_collector *gc, double q)
 		want = 1;
 	uint64_t seen = 0;
 	for (size_t b = 0; b < TC_PAUSE_BUCKETS; b++) {
-		seen += atomic_load_explicit(&gc->pause_hist[b],
+		seen += atomic_load_explicit(&hist[b],
 					     memory_order_relaxed);
 		if (seen >= want) {
 			uint64_t v = bucket_value(b);
 			uint64_t mx = atomic_load_explicit(
-				&gc->pause_max_ns, memory_order_relaxed);
+				max_ns, memory_order_relaxed);
 			return v < mx ? v : mx;
 		}
 	}
-	return atomic_load_explicit(&gc->pause_max_ns, memory_order_relaxed);
+	return atomic_load_explicit(max_ns, memory_order_relaxed);
 }
 
 /* A stop-the-world: fn(arg, t0) runs with the world stopped, on this
@@ -917,8 +924,15 @@ void tc_gc_read_stats(tc_collector *gc, tc_stats *st)
 	st->pause_max_info = gc->pause_max_info;
 	pthread_mutex_unlock(&gc->cycle_lock);
 	st->pause_last_ns = atomic_load(&gc->pause_last_ns);
-	st->pause_p50_ns = pause_percentile(gc, 0.50);
-	st->pause_p99_ns = pause_percentile(gc, 0.99);
+	/* The histograms and the count are read apart: a pause recorded
+	 * meanwhile may shift a percentile by a bucket. */
+	uint64_t n = st->pauses;
+	st->pause_p50_ns = percentile(gc->pause_hist, &gc->pause_max_ns, n,
+				      0.50);
+	st->pause_p99_ns = percentile(gc->pause_hist, &gc->pause_max_ns, n,
+				      0.99);
+	st->stop_p99_ns = percentile(gc->stop_hist, &gc->stop_max_ns, n, 0.99);
+	st->stop_max_ns = atomic_load(&gc->stop_max_ns);
 	st->verify_violations = atomic_load(&gc->violations);
 	st->verify_runs = atomic_load(&gc->verify_runs);
 	st->stacks_scanned_by_self = atomic_load(&gc->stacks_self);

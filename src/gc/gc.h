@@ -201,6 +201,8 @@ typedef struct tc_collector {
 	_Atomic uint64_t mark_ns_total, sweep_ns_total, gc_cpu_ns;
 	_Atomic uint64_t pauses, pause_total_ns, pause_max_ns, pause_last_ns;
 	_Atomic uint64_t pause_hist[TC_PAUSE_BUCKETS];
+	/* Time to stop (tc_pause_info.reach_ns) of every pause. */
+	_Atomic uint64_t stop_max_ns, stop_hist[TC_PAUSE_BUCKETS];
 	_Atomic uint64_t violations, verify_runs;
 	_Atomic uint64_t stacks_self, stacks_gc;
 	_Atomic uint64_t heap_peak_live;
