@@ -28,7 +28,7 @@ static void sweep_all(tc_heap *h, tc_mcache *c)
 {
 	tc_mcache_release_all(c);
 	tc_heap_flip_sweepgen(h);
-	while (tc_heap_sweep_one(h))
+	while (tc_heap_sweep_some(h, TC_SWEEP_BATCH))
 		;
 	ck_assert_int_eq(atomic_load(&h->nunswept), 0);
 }
@@ -188,6 +188,48 @@ START_TEST(empty_spans_return_their_pages_but_a_few_per_class)
 	}
 	ck_assert_uint_eq(atomic_load(&h.pages_inuse), 4);
 	tc_mcache_release_all(&c);
+	tc_heap_destroy(&h);
+}
+END_TEST
+
+/* The background sweeper takes up to TC_SWEEP_BATCH spans of one class
+ * at a time, and files each on its swept list. */
+START_TEST(background_sweep_takes_batches_of_one_class)
+{
+	tc_heap h;
+	ck_assert_int_eq(tc_heap_init(&h, 8 << 20, false, NULL), 0);
+	tc_mcache c = {.heap = &h};
+	int a = tc_size_to_class(64), b = tc_size_to_class(128);
+	ck_assert_int_lt(a, b);
+	for (uint32_t i = 0; i < 20 * tc_classes[a].nelems; i++)
+		ck_assert_ptr_nonnull(alloc(&c, 64, 1));
+	for (uint32_t i = 0; i < 3 * tc_classes[b].nelems; i++)
+		ck_assert_ptr_nonnull(alloc(&c, 128, 1));
+	tc_mcache_release_all(&c);
+	for (uint32_t pg = 0; pg < h.npages; pg++) {
+		tc_span *s = atomic_load(&h.spanof[pg]);
+		if (s && s->page == pg &&
+		    atomic_load(&s->state) == TC_SPAN_INUSE)
+			for (uint32_t i = 0; i < atomic_load(&s->nalloc); i++)
+				mark(&h, (void *)tc_span_objaddr(s, i));
+	}
+	tc_heap_flip_sweepgen(&h);
+	ck_assert_int_eq(atomic_load(&h.nunswept), 23);
+	/* 1, then capped at the batch, then the rest of the first class,
+	 * then the second. */
+	const int want[] = {1, TC_SWEEP_BATCH, TC_SWEEP_BATCH, 3, 3, 0};
+	const int max[] = {1, 100, TC_SWEEP_BATCH, TC_SWEEP_BATCH,
+			   TC_SWEEP_BATCH, TC_SWEEP_BATCH};
+	int64_t left = 23;
+	for (int k = 0; k < 6; k++) {
+		ck_assert_int_eq(tc_heap_sweep_some(&h, max[k]), want[k]);
+		left -= want[k];
+		ck_assert_int_eq(atomic_load(&h.nunswept), left);
+	}
+	int swept = (int)((atomic_load(&h.sweepgen) / 2) & 1);
+	ck_assert_uint_eq(h.central[a].full[swept].n, 20);
+	ck_assert_uint_eq(h.central[b].full[swept].n, 3);
+	ck_assert_int_eq(tc_heap_check(&h), 0);
 	tc_heap_destroy(&h);
 }
 END_TEST
@@ -753,6 +795,7 @@ static Suite *heap_suite(void)
 	tcase_add_loop_test(
 		tc, sweep_frees_unmarked_keeps_marked_and_slots_are_reused, 0, 2);
 	tcase_add_test(tc, empty_spans_return_their_pages_but_a_few_per_class);
+	tcase_add_test(tc, background_sweep_takes_batches_of_one_class);
 	tcase_add_test(tc, large_objects_get_their_own_span_and_coalesce_back);
 	tcase_add_test(tc, page_runs_are_first_fit_across_short_holes);
 	tcase_add_test(tc,

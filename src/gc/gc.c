@@ -451,7 +451,7 @@ static void sysmon(tc_collector *gc)
 
 static void finish_sweep(tc_collector *gc)
 {
-	while (tc_heap_sweep_one(gc->heap))
+	while (tc_heap_sweep_some(gc->heap, TC_SWEEP_BATCH))
 		;
 	/* Spans claimed by lazy sweepers are done in a moment. */
 	while (atomic_load_explicit(&gc->heap->nunswept,
@@ -706,10 +706,15 @@ static void sweep_phase(tc_collector *gc)
 	uint64_t t0 = tc_now_ns();
 	for (;;) {
 		step_point(gc);
-		if (!tc_heap_sweep_one(gc->heap))
+		/* One span a unit, so that a step by objects sweeps one. */
+		int n = tc_heap_sweep_some(gc->heap, gc->step_active
+							     ? 1
+							     : TC_SWEEP_BATCH);
+		if (n == 0)
 			break;
-		gc->units++;
-		if ((gc->units & 63) == 0)
+		uint64_t before = gc->units;
+		gc->units += (uint64_t)n;
+		if ((before ^ gc->units) >> 6)
 			sysmon(gc);
 	}
 	while (atomic_load_explicit(&gc->heap->nunswept,

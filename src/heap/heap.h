@@ -346,10 +346,13 @@ void *tc_heap_alloc_large(tc_heap *h, size_t bytes, uint32_t nptrs);
 /* Give every cached span back to mcentral (at STW, or on detach). */
 void tc_mcache_release_all(tc_mcache *c);
 
-/* Sweeping.  tc_heap_sweep_one claims and sweeps one unswept span of any
- * class and returns true, or returns false when none is left on the lists
- * (claimed ones may still be in progress elsewhere: see nunswept). */
-bool tc_heap_sweep_one(tc_heap *h);
+/* Sweeping.  tc_heap_sweep_some claims and sweeps up to `max` (at most
+ * TC_SWEEP_BATCH) unswept spans of one class and returns how many, or 0
+ * when none is left on the lists (claimed ones may still be in progress
+ * elsewhere: see nunswept).  The spans of a batch are filed on their
+ * swept lists together, after the last is swept. */
+#define TC_SWEEP_BATCH 8
+int tc_heap_sweep_some(tc_heap *h, int max);
 /* Sweep a claimed span: free unmarked objects (alloc bits become
  * "allocated and marked"; the flags are left for the parity flip to turn
  * white).  Returns the objects still allocated.

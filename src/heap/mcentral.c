@@ -238,39 +238,69 @@ static void prefetch_meta(const tc_span *s)
  * stays empty for the cycle.  Without the cursor every call locked every
  * class's lock on its way to the first non-empty one: up to 80 lock round
  * trips per swept span, which mutators refilling their caches had to
- * compete with. */
-bool tc_heap_sweep_one(tc_heap *h)
+ * compete with.
+ *
+ * It takes up to `max` spans of a class in one hold of its lock, sweeps
+ * them, and files them in one more.  One span at a time, the pop and the
+ * put were two lock round trips per span, on a lock the class's refilling
+ * mutators take too: 2.7 % of bench/binarytrees 20 4's perf samples were
+ * the sweeper's pthread_mutex_lock and unlock (docs/benchmarks.md,
+ * twentieth session).  The spans taken are claimed at once, so a
+ * mutator's lazy sweep passes over them, as over one a sweeper holds.
+ * Emptied spans are kept as before: until the class has four swept
+ * partial ones, counting those of the batch. */
+int tc_heap_sweep_some(tc_heap *h, int max)
 {
 	uint32_t sg = atomic_load_explicit(&h->sweepgen, memory_order_relaxed);
 	int u = unswept_idx(sg);
+	tc_span *batch[TC_SWEEP_BATCH];
+	if (max > TC_SWEEP_BATCH)
+		max = TC_SWEEP_BATCH;
 	for (int i = atomic_load_explicit(&h->sweep_cls, memory_order_relaxed);
 	     i < tc_nclasses; i++) {
 		tc_mcentral *c = &h->central[i];
+		int n = 0;
 		pthread_mutex_lock(&c->lock);
-		tc_span *s = list_pop(&c->partial[u]);
-		if (!s)
-			s = list_pop(&c->full[u]);
+		while (n < max) {
+			tc_span *s = list_pop(&c->partial[u]);
+			if (!s)
+				s = list_pop(&c->full[u]);
+			if (!s)
+				break;
+			claim(h, s);
+			batch[n++] = s;
+		}
 		tc_span *next = c->partial[u].head ? c->partial[u].head
 						   : c->full[u].head;
 		/* Keep a few emptied spans per class for reuse (needzero:
 		 * allocation zeroes them); give the rest back to the page
 		 * heap. */
-		bool release = i == 0 || c->partial[swept_idx(sg)].n >= 4;
+		int keep = i == 0 ? 0 : 4 - (int)c->partial[swept_idx(sg)].n;
 		pthread_mutex_unlock(&c->lock);
-		prefetch_meta(next);
-		if (!s) {
+		if (n == 0) {
 			int32_t want = i;
 			atomic_compare_exchange_strong_explicit(
 				&h->sweep_cls, &want, i + 1,
 				memory_order_relaxed, memory_order_relaxed);
 			continue;
 		}
-		claim(h, s);
-		if (tc_span_sweep(h, s, release) > 0 || !release)
-			central_put_swept(h, s);
-		return true;
+		int nput = 0;
+		for (int k = 0; k < n; k++) {
+			prefetch_meta(k + 1 < n ? batch[k + 1] : next);
+			if (tc_span_sweep(h, batch[k], keep <= 0) > 0)
+				batch[nput++] = batch[k];
+			else if (keep-- > 0)
+				batch[nput++] = batch[k]; /* kept, empty */
+		}
+		if (nput > 0) {
+			pthread_mutex_lock(&c->lock);
+			for (int k = 0; k < nput; k++)
+				put_swept_locked(c, batch[k], sg);
+			pthread_mutex_unlock(&c->lock);
+		}
+		return n;
 	}
-	return false;
+	return 0;
 }
 
 void tc_heap_flip_sweepgen(tc_heap *h)
