@@ -325,7 +325,12 @@ void tc_heap_flip_sweepgen(tc_heap *h)
  * the same hold of the class lock (so does each span the lazy sweep finds
  * full), which halves the lock's round trips per refill.  The sweep
  * generation cannot move meanwhile: it flips only with the world stopped,
- * and this mutator is not at a safepoint. */
+ * and this mutator is not at a safepoint.  Nor can a stop-the-world wait
+ * on this loop: the collector finishes sweeping before it asks for the
+ * sweep-termination stop, and nothing is unswept again until mark
+ * termination's flip, so a refill sweeps only between the two stops
+ * (docs/benchmarks.md, twentieth session: a version that ended the loop
+ * at the mutator's poll changed no stop). */
 static tc_span *central_cache_span(tc_heap *h, int cls, tc_span *old)
 {
 	tc_mcentral *c = &h->central[cls];
