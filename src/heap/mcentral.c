@@ -243,7 +243,7 @@ static void prefetch_meta(const tc_span *s)
  * It takes up to `max` spans of a class in one hold of its lock, sweeps
  * them, and files them in one more.  One span at a time, the pop and the
  * put were two lock round trips per span, on a lock the class's refilling
- * mutators take too: 2.7 % of bench/binarytrees 20 4's perf samples were
+ * mutators take too: 3.1 % of bench/binarytrees 20 4's perf samples were
  * the sweeper's pthread_mutex_lock and unlock (docs/benchmarks.md,
  * twentieth session).  The spans taken are claimed at once, so a
  * mutator's lazy sweep passes over them, as over one a sweeper holds.
