@@ -389,13 +389,17 @@ int tc_stack_snapshot(tc_runtime *rt, unsigned id, tc_stack_view *out);
  * CPUs (late_wait_ns near the wait); or neither (both near 0: it slept in
  * the kernel, or, under a hypervisor that reports steal time, the host
  * held the virtual CPU it was running on, which the guest charges to
- * nobody).  They also tell a collector that was itself off its CPU
- * (late_look_ns well past TC_STW_LATE_NS, or reach_ns well past
- * last_stop_ns; gc_wait_ns then says whether it was queued), and the
- * stop's own work (ns - reach_ns, with gc_cpu_ns telling whether the
- * collector ran through it).  CPU times are the
- * kernel's per-thread clocks, queueing its schedstat (Linux's
- * sched_info.run_delay). */
+ * nobody).  A late mutator that was the running thread of its CPU is
+ * moved off it by that CPU's stopper thread, which preempts anything the
+ * guest runs: a move (nudge_ns) of about the wait says the CPU ran
+ * nothing, its virtual CPU held by the host, whether the guest then
+ * charged the time to the mutator (late_cpu_ns) or to nobody; a quick
+ * one says it did run, or slept.  They also tell a collector that was
+ * itself off its CPU (late_look_ns well past TC_STW_LATE_NS, or reach_ns
+ * well past last_stop_ns; gc_wait_ns then says whether it was queued),
+ * and the stop's own work (ns - reach_ns, with gc_cpu_ns telling whether
+ * the collector ran through it).  CPU times are the kernel's per-thread
+ * clocks, queueing its schedstat (Linux's sched_info.run_delay). */
 #define TC_STW_LATE_NS 50000u
 typedef struct tc_pause_info {
 	uint64_t ns;           /* the pause */
@@ -418,6 +422,10 @@ typedef struct tc_pause_info {
 	bool late_wait_known;  /* late_wait_ns was read (the kernel keeps
 				* schedstat; some late mutator was still
 				* attached) */
+	uint64_t nudge_ns;     /* the longest the kernel took to move a late
+				* mutator off its CPU at that look (the
+				* runtime's nudge, when it binds threads to
+				* CPUs); 0 if none was moved */
 	uint64_t gc_cpu_ns;    /* the collector thread's CPU time from just
 				* before the request to just after the
 				* release (with the two system calls that

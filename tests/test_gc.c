@@ -1536,15 +1536,18 @@ static void *hold_without_safepoint(void *arg)
  * thread that spins are bound to one CPU, and the runtime binds no
  * thread itself (it would move the late mutator).  Returns the stats. */
 static tc_stats pause_behind_late_mutator(bool busy, uint64_t hold_ns,
-					  bool shared)
+					  bool shared, bool pinned)
 {
 	tc_config cfg;
 	tc_config_init(&cfg);
-	cfg.procs = 4; /* a P free for the collector whatever the CPUs */
+	/* Four Ps leave one free for the collector whatever the CPUs, and
+	 * bind no thread on a machine of fewer than four.  `pinned`: two,
+	 * each bound to a CPU of its own (the main mutator parks in tc_gc,
+	 * which frees its P for the collector). */
+	cfg.procs = pinned ? 2 : 4;
+	cfg.pin_procs = pinned;
 	cfg.gogc = TC_GOGC_OFF; /* no cycle but the one below */
 	cfg.heap_bytes = 32 << 20;
-	if (shared)
-		cfg.pin_procs = false;
 	tc_runtime *rt = tc_runtime_new(&cfg, NULL);
 	ck_assert_ptr_nonnull(rt);
 	tc_mutator *m = tc_attach(rt, "main");
@@ -1590,6 +1593,34 @@ static tc_stats pause_behind_late_mutator(bool busy, uint64_t hold_ns,
 	return st;
 }
 
+/* With threads bound to CPUs, the stop moves a late mutator off its CPU
+ * at the look (the runtime's nudge).  One that is running there is moved
+ * once its CPU switches to the kernel's stopper thread, which preempts
+ * it at once, so the move is short next to the wait: a long one is a CPU
+ * that ran nothing (tc_pause_info.nudge_ns). */
+START_TEST(a_late_mutator_running_on_its_cpu_is_moved_off_it_at_once)
+{
+	const uint64_t hold = 200 * 1000000ull; /* 200 ms */
+	cpu_set_t set;
+	ck_assert_int_eq(sched_getaffinity(0, sizeof set, &set), 0);
+	/* Binding needs two CPUs; valgrind runs one thread at a time. */
+	if (CPU_COUNT(&set) < 2 || getenv("TRICOLOR_TEST_QUICK"))
+		return;
+	tc_stats st = pause_behind_late_mutator(true, hold, false, true);
+	const tc_pause_info *pi = &st.pause_max_info;
+	ck_assert_int_eq(pi->late, 1);
+	ck_assert_uint_ge(pi->late_cpu_ns, hold / 4);
+	ck_assert_uint_gt(pi->nudge_ns, 0);
+	ck_assert_uint_lt(pi->nudge_ns, hold / 8);
+	/* Unbound (four Ps on fewer CPUs): nobody is moved. */
+	if (CPU_COUNT(&set) < 4) {
+		st = pause_behind_late_mutator(true, hold, false, false);
+		ck_assert_int_eq(st.pause_max_info.late, 1);
+		ck_assert_uint_eq(st.pause_max_info.nudge_ns, 0);
+	}
+}
+END_TEST
+
 START_TEST(a_pause_behind_a_late_mutator_says_whether_it_was_running)
 {
 	const uint64_t hold = 200 * 1000000ull; /* 200 ms */
@@ -1597,7 +1628,7 @@ START_TEST(a_pause_behind_a_late_mutator_says_whether_it_was_running)
 	bool schedstat = tc_tid_schedstat((int)syscall(SYS_gettid), &ss) == 0;
 	/* Off its CPU: the pause waited for it, and it used no CPU meanwhile,
 	 * nor waited for one (it slept). */
-	tc_stats st = pause_behind_late_mutator(false, hold, false);
+	tc_stats st = pause_behind_late_mutator(false, hold, false, false);
 	const tc_pause_info *pi = &st.pause_max_info;
 	ck_assert_uint_eq(pi->ns, st.pause_max_ns);
 	ck_assert_uint_ge(pi->ns, hold / 4);
@@ -1624,7 +1655,7 @@ START_TEST(a_pause_behind_a_late_mutator_says_whether_it_was_running)
 	 * looking until it is done. */
 	if (getenv("TRICOLOR_TEST_QUICK"))
 		return;
-	st = pause_behind_late_mutator(true, hold, false);
+	st = pause_behind_late_mutator(true, hold, false, false);
 	pi = &st.pause_max_info;
 	ck_assert_uint_ge(pi->ns, hold / 4);
 	ck_assert_uint_ge(pi->reach_ns, pi->last_stop_ns);
@@ -1635,7 +1666,7 @@ START_TEST(a_pause_behind_a_late_mutator_says_whether_it_was_running)
 	 * long queued as on the CPU. */
 	if (!schedstat)
 		return;
-	st = pause_behind_late_mutator(true, hold, true);
+	st = pause_behind_late_mutator(true, hold, true, false);
 	pi = &st.pause_max_info;
 	ck_assert_int_eq(pi->late, 1);
 	ck_assert(pi->late_wait_known);
@@ -1912,6 +1943,8 @@ static Suite *gc_suite(void)
 	    the_last_mutator_to_stop_runs_the_stops_work_with_the_world_stopped);
 	tcase_add_test(tc,
 		       a_pause_behind_a_late_mutator_says_whether_it_was_running);
+	tcase_add_test(tc,
+		       a_late_mutator_running_on_its_cpu_is_moved_off_it_at_once);
 	tcase_add_test(tc, schedstat_text_is_read_or_refused);
 	tcase_add_test(tc, a_pause_says_how_long_the_collector_was_queued);
 	tcase_add_test(tc,

@@ -348,17 +348,27 @@ static int default_procs(void)
  * binding is on: with TRICOLOR_PIN=0 the runtime leaves affinities alone.
  * Called with sched_lock held, so m cannot detach (its thread id is
  * alive) and m->pin is stable. */
-static void nudge(tc_runtime *rt, tc_mutator *m)
+static uint64_t nudge(tc_runtime *rt, tc_mutator *m)
 {
 	if (m->pin < 0 || atomic_load(&m->pin_lost))
-		return;
+		return 0;
 	cpu_set_t set = rt->pin_all;
 	CPU_CLR(rt->pin_cpu[m->pin], &set);
 	if (CPU_COUNT(&set) == 0)
-		return;
+		return 0;
 	atomic_store(&m->pin_lost, 1);
+	/* How long the move took (tc_pause_info.nudge_ns).  A thread that
+	 * is asleep or queued is moved at once; one that is the running
+	 * thread of its CPU is moved by that CPU's stopper thread, which
+	 * preempts anything else the guest runs there, so the call waits
+	 * for that CPU to switch: milliseconds mean the CPU ran nothing,
+	 * the host held it (or its kernel ran without a preemption point,
+	 * as PREEMPT_NONE allows). */
+	uint64_t t0 = tc_now_ns();
 	sched_setaffinity(m->tid, sizeof set, &set);
+	uint64_t took = tc_now_ns() - t0;
 	atomic_fetch_add_explicit(&rt->nudges, 1, memory_order_relaxed);
+	return took ? took : 1;
 }
 
 /* A spinning wait's breather: a compiler barrier, not x86's pause.  Under
@@ -645,7 +655,7 @@ static uint64_t world_stopped(void *ctx, tc_pause_info *info,
 			tc_poke(m);
 	}
 	uint64_t nudge_at = t0 + TC_STW_NUDGE_NS;
-	uint64_t late_look = 0;
+	uint64_t late_look = 0, nudge_ns = 0;
 	bool spun = false;
 	while (rt->stw_work == STW_OFFERED) {
 		if (world_is_stopped(rt)) {
@@ -670,8 +680,12 @@ static uint64_t world_stopped(void *ctx, tc_pause_info *info,
 			for (int i = 0, end = tc_mtab_end(rt);
 			     rt->pin_n && i < end; i++) {
 				tc_mutator *m = atomic_load(&rt->mtab[i]);
-				if (m && atomic_load(&m->status) == TC_ST_RUNNING)
-					nudge(rt, m);
+				if (m &&
+				    atomic_load(&m->status) == TC_ST_RUNNING) {
+					uint64_t took = nudge(rt, m);
+					if (took > nudge_ns)
+						nudge_ns = took;
+				}
 			}
 			nudge_at = tc_now_ns() + TC_STW_NUDGE_NS;
 		}
@@ -687,6 +701,7 @@ static uint64_t world_stopped(void *ctx, tc_pause_info *info,
 	info->late_cpu_ns = rt->stw_late_cpu_ns;
 	info->late_wait_ns = rt->stw_late_wait_ns;
 	info->late_wait_known = rt->stw_late_wait_known;
+	info->nudge_ns = nudge_ns;
 	if (rt->stw_runner == 0) {
 		pthread_mutex_unlock(&rt->sched_lock);
 		fn(arg, t0);
