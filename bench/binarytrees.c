@@ -247,13 +247,16 @@ int main(int argc, char **argv)
 
 	tc_read_stats(rt, &st);
 	/* "-": not measured (no late mutator, or no schedstat). */
-	char late_wait[32] = "-", gc_wait[32] = "-";
+	char late_wait[32] = "-", gc_wait[32] = "-", nudge[32] = "-";
 	if (st.pause_max_info.late_wait_known)
 		snprintf(late_wait, sizeof late_wait, "%.3f",
 		         ms(st.pause_max_info.late_wait_ns));
 	if (st.pause_max_info.gc_wait_known)
 		snprintf(gc_wait, sizeof gc_wait, "%.3f",
 		         ms(st.pause_max_info.gc_wait_ns));
+	if (st.pause_max_info.nudge_ns) /* "-": no late mutator moved */
+		snprintf(nudge, sizeof nudge, "%.3f",
+		         ms(st.pause_max_info.nudge_ns));
 	fprintf(stderr,
 	        "stats: collector=tricolor collections=%llu "
 	        "pause_total_ms=%.3f pause_max_ms=%.3f assist_ms=%.3f "
@@ -267,6 +270,7 @@ int main(int argc, char **argv)
 	        "pause_max_reach_ms=%.3f pause_max_last_stop_ms=%.3f "
 	        "pause_max_late_look_ms=%.3f pause_max_late=%d "
 	        "pause_max_late_cpu_ms=%.3f pause_max_late_wait_ms=%s "
+	        "pause_max_nudge_ms=%s "
 	        "pause_max_gc_cpu_ms=%.3f pause_max_gc_wait_ms=%s "
 	        "pause_max_runner=%u "
 	        "gogc=%d workers=%d wall_ms=%.1f\n",
@@ -288,7 +292,7 @@ int main(int argc, char **argv)
 	        ms(st.pause_max_info.reach_ns),
 	        ms(st.pause_max_info.last_stop_ns),
 	        ms(st.pause_max_info.late_look_ns), st.pause_max_info.late,
-	        ms(st.pause_max_info.late_cpu_ns), late_wait,
+	        ms(st.pause_max_info.late_cpu_ns), late_wait, nudge,
 	        ms(st.pause_max_info.gc_cpu_ns), gc_wait,
 	        st.pause_max_info.runner,
 	        st.gogc, a.workers,

@@ -338,19 +338,22 @@ static void run_size(long live_mb, int mutators, long seconds, long min_cycles,
 	pthread_mutex_lock(&worst_lock);
 	tc_pause_info wp = worst_pause;
 	pthread_mutex_unlock(&worst_lock);
-	char late_wait[32] = "-", gc_wait[32] = "-"; /* "-": not measured */
+	/* "-": not measured, or (nudge) no late mutator moved */
+	char late_wait[32] = "-", gc_wait[32] = "-", nudge[32] = "-";
 	if (wp.late_wait_known)
 		snprintf(late_wait, sizeof late_wait, "%.3f",
 		         msf(wp.late_wait_ns));
 	if (wp.gc_wait_known)
 		snprintf(gc_wait, sizeof gc_wait, "%.3f", msf(wp.gc_wait_ns));
+	if (wp.nudge_ns)
+		snprintf(nudge, sizeof nudge, "%.3f", msf(wp.nudge_ns));
 	printf("  worst_pause_ms=%.3f reach_ms=%.3f last_stop_ms=%.3f "
 	       "late_look_ms=%.3f late=%d late_cpu_ms=%.3f late_wait_ms=%s "
-	       "gc_cpu_ms=%.3f gc_wait_ms=%s runner=%u "
+	       "nudge_ms=%s gc_cpu_ms=%.3f gc_wait_ms=%s runner=%u "
 	       "(TC_EV_PAUSE: where the window's longest pause went)\n",
 	       msf(wp.ns), msf(wp.reach_ns), msf(wp.last_stop_ns),
 	       msf(wp.late_look_ns), wp.late, msf(wp.late_cpu_ns), late_wait,
-	       msf(wp.gc_cpu_ns), gc_wait, wp.runner);
+	       nudge, msf(wp.gc_cpu_ns), gc_wait, wp.runner);
 	printf("  run_pause_p50_ms=%.3f run_pause_p99_ms=%.3f "
 	       "run_pause_max_ms=%.3f run_stop_p99_ms=%.3f "
 	       "run_stop_max_ms=%.3f (tc_read_stats, whole run)\n",

@@ -335,6 +335,13 @@ START_TEST(test_binary_kb_units_json_and_sigint)
 	                  (*lw >= '0' && *lw <= '9'),
 	              "%s", out);
 	ck_assert_msg(strstr(out, "\"pause_max_gc_wait_ms\": "), "%s", out);
+	/* A number, or null when no late mutator was moved. */
+	const char *nu = strstr(out, "\"pause_max_nudge_ms\": ");
+	ck_assert_msg(nu, "%s", out);
+	nu += strlen("\"pause_max_nudge_ms\": ");
+	ck_assert_msg(strncmp(nu, "null,", 5) == 0 ||
+	                  (*nu >= '0' && *nu <= '9'),
+	              "%s", out);
 	regfree(&re);
 }
 END_TEST

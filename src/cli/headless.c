@@ -94,7 +94,7 @@ static void summary(const cli_options *o, const tv_status *st, double secs,
 	double mark_rate = g->mark_ns ? mb((double)g->marked_bytes) /
 	                                    ((double)g->mark_ns / 1e9)
 	                              : 0;
-	char rate[32], gogc[16], late_wait[32], gc_wait[32];
+	char rate[32], gogc[16], late_wait[32], gc_wait[32], nudge[32];
 	/* A barrier weaker than hybrid turns the verifier on (engine). */
 	bool verify = o->eng.verify || o->eng.barrier != TC_BARRIER_HYBRID;
 
@@ -114,6 +114,11 @@ static void summary(const cli_options *o, const tv_status *st, double secs,
 		         msec(pm->gc_wait_ns));
 	else
 		snprintf(gc_wait, sizeof(gc_wait), "null");
+	/* null: no late mutator was moved (none, or threads not bound). */
+	if (pm->nudge_ns)
+		snprintf(nudge, sizeof(nudge), "%.4f", msec(pm->nudge_ns));
+	else
+		snprintf(nudge, sizeof(nudge), "null");
 	if (o->json) {
 		fprintf(out,
 		        "{\"scenario\": \"%s\", \"mutators\": %d, "
@@ -134,6 +139,7 @@ static void summary(const cli_options *o, const tv_status *st, double secs,
 		        "\"pause_max_late\": %d, "
 		        "\"pause_max_late_cpu_ms\": %.4f, "
 		        "\"pause_max_late_wait_ms\": %s, "
+		        "\"pause_max_nudge_ms\": %s, "
 		        "\"pause_max_gc_cpu_ms\": %.4f, "
 		        "\"pause_max_gc_wait_ms\": %s, "
 		        "\"pause_max_runner\": %u,\n"
@@ -158,7 +164,7 @@ static void summary(const cli_options *o, const tv_status *st, double secs,
 		        msec(g->pause_total_ns), msec(g->stop_p99_ns),
 		        msec(g->stop_max_ns), msec(pm->reach_ns),
 		        msec(pm->last_stop_ns), msec(pm->late_look_ns), pm->late,
-		        msec(pm->late_cpu_ns), late_wait,
+		        msec(pm->late_cpu_ns), late_wait, nudge,
 		        msec(pm->gc_cpu_ns), gc_wait, pm->runner, mark_rate,
 		        (unsigned long long)g->heap_peak, st->gc_cpu_pct,
 		        (unsigned long long)g->barrier_shades,
@@ -209,6 +215,9 @@ static void summary(const cli_options *o, const tv_status *st, double secs,
 		if (pm->late_wait_known)
 			fprintf(out, " and %.3f ms queued for one",
 			        msec(pm->late_wait_ns));
+		if (pm->nudge_ns)
+			fprintf(out, ", moved off its CPU in %.3f ms",
+			        msec(pm->nudge_ns));
 		fprintf(out, "; ");
 	} else
 		fprintf(out, "none still running at %.3f ms; ",
