@@ -241,22 +241,29 @@ steal_ticks() {
 }
 hz=$(getconf CLK_TCK 2>/dev/null || echo 100)
 
-# late_verdict LATE REACH LOOK CPU WAIT: what held a pause's slowest late
-# mutator, by the share of the wait after the look (REACH - LOOK) it spent
-# on a CPU and queued for one (tricolor.h, tc_pause_info).  "-" for WAIT:
-# not measured.  A look that came after most of the pause (the collector
-# off its CPU too; it is due 0.05 ms in) leaves the time before it
-# unexplained, and says so.
+# late_verdict LATE REACH LOOK CPU WAIT NUDGE: what held a pause's
+# slowest late mutator, by the share of the wait after the look (REACH -
+# LOOK) it spent on a CPU and queued for one, and how long moving it off
+# its CPU took (tricolor.h, tc_pause_info: a move that waits about as
+# long as the stop did means that CPU ran nothing, its vCPU held by the
+# host, whether or not the guest charged the time to the mutator).  "-"
+# for WAIT or NUDGE: not measured.  A look that came after most of the
+# pause (the collector off its CPU too; it is due 0.05 ms in) leaves the
+# time before it unexplained, and says so.
 late_verdict() {
-	awk -v n="$1" -v r="$2" -v l="$3" -v c="$4" -v q="$5" 'BEGIN {
+	awk -v n="$1" -v r="$2" -v l="$3" -v c="$4" -v q="$5" -v m="$6" 'BEGIN {
 		w = r - l
 		if (n == 0) { print "no late mutator"; exit }
 		pre = (l >= 0.2 && l > w) ? "the look itself late; after it, " : ""
+		held = m != "-" && m + 0 >= w / 2
 		if (w <= 0) { v = "no wait after the look" }
+		else if (held && c >= w / 2) { v = "its vCPU held by the host, the time charged to it as CPU" }
+		else if (held) { v = "its vCPU held by the host" }
 		else if (c >= w / 2) { v = "it ran, no safepoint" }
 		else if (q == "-") { v = "off its CPU, queueing not measured" }
 		else if (q >= w / 2) { v = "queued behind other threads" }
-		else { v = "neither ran nor queued: asleep, or its vCPU held by the host" }
+		else if (m == "-") { v = "neither ran nor queued: asleep, or its vCPU held by the host" }
+		else { v = "neither ran nor queued: asleep" }
 		print pre v
 	}'
 }
@@ -345,12 +352,14 @@ for ((round = 1; round <= rounds; round++)); do
 					lcpu=$(bt_stat "$tmp/err" pause_max_late_cpu_ms)
 					lwait=$(bt_stat "$tmp/err" pause_max_late_wait_ms)
 					gcwait=$(bt_stat "$tmp/err" pause_max_gc_wait_ms)
-					printf 'round %d  d%-2d w%d  %-8s %s ms: reach %s, last stop %s; at %s, %s late, then at most %s ms CPU, %s ms queued (%s); collector CPU %s, queued %s%s; host steal in the run %s ms\n' \
+					nudge=$(bt_stat "$tmp/err" pause_max_nudge_ms)
+					printf 'round %d  d%-2d w%d  %-8s %s ms: reach %s, last stop %s; at %s, %s late, then at most %s ms CPU, %s ms queued, moved off its CPU in %s ms (%s); collector CPU %s, queued %s%s; host steal in the run %s ms\n' \
 						"$round" "$depth" "$w" "$v" "$pmax" \
 						"$reach" \
 						"$(bt_stat "$tmp/err" pause_max_last_stop_ms)" \
 						"$look" "$nlate" "$lcpu" "${lwait:--}" \
-						"$(late_verdict "$nlate" "$reach" "$look" "$lcpu" "${lwait:--}")" \
+						"${nudge:--}" \
+						"$(late_verdict "$nlate" "$reach" "$look" "$lcpu" "${lwait:--}" "${nudge:--}")" \
 						"$(bt_stat "$tmp/err" pause_max_gc_cpu_ms)" \
 						"${gcwait:--}" "$by" "$steal" |
 						tee -a "$tmp/long"

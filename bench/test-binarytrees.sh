@@ -156,9 +156,10 @@ fi
 
 # A live run whose longest pause was over 1 ms is taken apart, per round
 # and after the table, with the host's steal over the run, and what held
-# its slowest late mutator is said from its CPU time and its time queued
-# for a CPU against the wait after the look (2.4 - 0.05 ms, or after a
-# look that itself came late, at 2.2 ms).  A stand-in for the tricolor
+# its slowest late mutator is said from its CPU time, its time queued
+# for a CPU and how long moving it off its CPU took, against the wait
+# after the look (2.4 - 0.05 ms, or after a look that itself came late,
+# at 2.2 ms).  A stand-in for the tricolor
 # program prints the spec's output and the stats line it is given, with
 # such a pause.
 mkdir "$tmp/fake"
@@ -166,15 +167,15 @@ mkdir "$tmp/fake"
 	echo '#!/usr/bin/env bash'
 	echo ". '$(cd "$srcdir" && pwd)/bt-expected.sh'"
 	echo 'bt_expected "$1"'
-	echo 'echo "stats: collector=tricolor collections=3 pause_total_ms=2.6 pause_max_ms=2.5 pause_max_reach_ms=2.4 pause_max_last_stop_ms=2.3 pause_max_late_look_ms=$FAKE_LOOK pause_max_late=1 pause_max_late_cpu_ms=$FAKE_CPU pause_max_late_wait_ms=$FAKE_WAIT pause_max_gc_cpu_ms=0.1 pause_max_gc_wait_ms=0.3 pause_max_runner=2" >&2'
+	echo 'echo "stats: collector=tricolor collections=3 pause_total_ms=2.6 pause_max_ms=2.5 pause_max_reach_ms=2.4 pause_max_last_stop_ms=2.3 pause_max_late_look_ms=$FAKE_LOOK pause_max_late=1 pause_max_late_cpu_ms=$FAKE_CPU pause_max_late_wait_ms=$FAKE_WAIT pause_max_nudge_ms=$FAKE_NUDGE pause_max_gc_cpu_ms=0.1 pause_max_gc_wait_ms=0.3 pause_max_runner=2" >&2'
 } >"$tmp/fake/binarytrees"
 chmod +x "$tmp/fake/binarytrees"
 steal='(-|[0-9]+)'
-while IFS='|' read -r look cpu wait says; do
-	FAKE_LOOK=$look FAKE_CPU=$cpu FAKE_WAIT=$wait \
+while IFS='|' read -r look cpu wait nudge says; do
+	FAKE_LOOK=$look FAKE_CPU=$cpu FAKE_WAIT=$wait FAKE_NUDGE=$nudge \
 		bash "$srcdir/run-binarytrees.sh" -b "$tmp/fake" -d 6 -w 1 \
 		-r 1 -v tricolor >"$tmp/live" 2>&1
-	line="round 1  d6  w1  tricolor 2.5 ms: reach 2.4, last stop 2.3; at $look, 1 late, then at most $cpu ms CPU, $wait ms queued ($says); collector CPU 0.1, queued 0.3 (its work on mutator 2); host steal in the run "
+	line="round 1  d6  w1  tricolor 2.5 ms: reach 2.4, last stop 2.3; at $look, 1 late, then at most $cpu ms CPU, $wait ms queued, moved off its CPU in $nudge ms ($says); collector CPU 0.1, queued 0.3 (its work on mutator 2); host steal in the run "
 	if [ "$(grep -cF "$line" "$tmp/live")" = 2 ] &&
 		[ "$(grep -F "$line" "$tmp/live" | grep -cE " $steal ms\$")" = 2 ] &&
 		grep -qxF "  every pause under 1 ms: worst 2.500 ms (round 1 d6 w1)  MISSED" "$tmp/live"; then
@@ -184,11 +185,14 @@ while IFS='|' read -r look cpu wait says; do
 		sed 's/^/# /' "$tmp/live"
 	fi
 done <<'CASES'
-0.05|0.02|0.01|neither ran nor queued: asleep, or its vCPU held by the host
-0.05|0.02|2.1|queued behind other threads
-0.05|2.3|0.00|it ran, no safepoint
-0.05|0.02|-|off its CPU, queueing not measured
-2.2|0.02|0.01|the look itself late; after it, neither ran nor queued: asleep, or its vCPU held by the host
+0.05|0.02|0.01|-|neither ran nor queued: asleep, or its vCPU held by the host
+0.05|0.02|0.01|0.06|neither ran nor queued: asleep
+0.05|0.02|0.01|2.3|its vCPU held by the host
+0.05|0.02|2.1|0.05|queued behind other threads
+0.05|2.3|0.00|0.08|it ran, no safepoint
+0.05|2.3|0.00|2.2|its vCPU held by the host, the time charged to it as CPU
+0.05|0.02|-|-|off its CPU, queueing not measured
+2.2|0.02|0.01|-|the look itself late; after it, neither ran nor queued: asleep, or its vCPU held by the host
 CASES
 
 echo "1..$n"
