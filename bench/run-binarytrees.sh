@@ -246,7 +246,9 @@ hz=$(getconf CLK_TCK 2>/dev/null || echo 100)
 # LOOK) it spent on a CPU and queued for one, and how long moving it off
 # its CPU took (tricolor.h, tc_pause_info: a move that waits about as
 # long as the stop did means that CPU ran nothing, its vCPU held by the
-# host, whether or not the guest charged the time to the mutator).  "-"
+# host, whether or not the guest charged the time to the mutator; queued
+# behind another thread, the mutator waited on that thread first, as the
+# guest counts it).  "-"
 # for WAIT or NUDGE: not measured.  A look that came after most of the
 # pause (the collector off its CPU too; it is due 0.05 ms in) leaves the
 # time before it unexplained, and says so.
@@ -257,11 +259,10 @@ late_verdict() {
 		pre = (l >= 0.2 && l > w) ? "the look itself late; after it, " : ""
 		held = m != "-" && m + 0 >= w / 2
 		if (w <= 0) { v = "no wait after the look" }
-		else if (held && c >= w / 2) { v = "its vCPU held by the host, the time charged to it as CPU" }
+		else if (c >= w / 2) { v = held ? "its vCPU held by the host, the time charged to it as CPU" : "it ran, no safepoint" }
+		else if (q != "-" && q >= w / 2) { v = "queued behind other threads" }
 		else if (held) { v = "its vCPU held by the host" }
-		else if (c >= w / 2) { v = "it ran, no safepoint" }
 		else if (q == "-") { v = "off its CPU, queueing not measured" }
-		else if (q >= w / 2) { v = "queued behind other threads" }
 		else if (m == "-") { v = "neither ran nor queued: asleep, or its vCPU held by the host" }
 		else { v = "neither ran nor queued: asleep" }
 		print pre v

@@ -189,6 +189,8 @@ done <<'CASES'
 0.05|0.02|0.01|0.06|neither ran nor queued: asleep
 0.05|0.02|0.01|2.3|its vCPU held by the host
 0.05|0.02|2.1|0.05|queued behind other threads
+0.05|0.02|2.1|2.0|queued behind other threads
+0.05|0.02|-|2.0|its vCPU held by the host
 0.05|2.3|0.00|0.08|it ran, no safepoint
 0.05|2.3|0.00|2.2|its vCPU held by the host, the time charged to it as CPU
 0.05|0.02|-|-|off its CPU, queueing not measured

@@ -392,9 +392,10 @@ int tc_stack_snapshot(tc_runtime *rt, unsigned id, tc_stack_view *out);
  * nobody).  A late mutator that was the running thread of its CPU is
  * moved off it by that CPU's stopper thread, which preempts anything the
  * guest runs: a move (nudge_ns) of about the wait says the CPU ran
- * nothing, its virtual CPU held by the host, whether the guest then
- * charged the time to the mutator (late_cpu_ns) or to nobody; a quick
- * one says it did run, or slept.  They also tell a collector that was
+ * nothing, its virtual CPU held by the host (or, rarely, kernel code there
+ * without a preemption point), whether the guest then charged the time to
+ * the mutator (late_cpu_ns) or to nobody; a quick one says it did run, or
+ * slept.  They also tell a collector that was
  * itself off its CPU (late_look_ns well past TC_STW_LATE_NS, or reach_ns
  * well past last_stop_ns; gc_wait_ns then says whether it was queued),
  * and the stop's own work (ns - reach_ns, with gc_cpu_ns telling whether
