@@ -248,10 +248,9 @@ hz=$(getconf CLK_TCK 2>/dev/null || echo 100)
 # long as the stop did means that CPU ran nothing, its vCPU held by the
 # host, whether or not the guest charged the time to the mutator; queued
 # behind another thread, the mutator waited on that thread first, as the
-# guest counts it).  "-"
-# for WAIT or NUDGE: not measured.  A look that came after most of the
-# pause (the collector off its CPU too; it is due 0.05 ms in) leaves the
-# time before it unexplained, and says so.
+# guest counts it).  "-" for WAIT or NUDGE: not measured.  A look that
+# came after most of the pause (the collector off its CPU too; it is due
+# 0.05 ms in) leaves the time before it unexplained, and says so.
 late_verdict() {
 	awk -v n="$1" -v r="$2" -v l="$3" -v c="$4" -v q="$5" -v m="$6" 'BEGIN {
 		w = r - l

@@ -159,9 +159,8 @@ fi
 # its slowest late mutator is said from its CPU time, its time queued
 # for a CPU and how long moving it off its CPU took, against the wait
 # after the look (2.4 - 0.05 ms, or after a look that itself came late,
-# at 2.2 ms).  A stand-in for the tricolor
-# program prints the spec's output and the stats line it is given, with
-# such a pause.
+# at 2.2 ms).  A stand-in for the tricolor program prints the spec's
+# output and the stats line it is given, with such a pause.
 mkdir "$tmp/fake"
 {
 	echo '#!/usr/bin/env bash'

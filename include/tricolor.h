@@ -395,11 +395,11 @@ int tc_stack_snapshot(tc_runtime *rt, unsigned id, tc_stack_view *out);
  * nothing, its virtual CPU held by the host (or, rarely, kernel code there
  * without a preemption point), whether the guest then charged the time to
  * the mutator (late_cpu_ns) or to nobody; a quick one says it did run, or
- * slept.  They also tell a collector that was
- * itself off its CPU (late_look_ns well past TC_STW_LATE_NS, or reach_ns
- * well past last_stop_ns; gc_wait_ns then says whether it was queued),
- * and the stop's own work (ns - reach_ns, with gc_cpu_ns telling whether
- * the collector ran through it).  CPU times are the kernel's per-thread
+ * slept.  They also tell a collector that was itself off its CPU
+ * (late_look_ns well past TC_STW_LATE_NS, or reach_ns well past
+ * last_stop_ns; gc_wait_ns then says whether it was queued), and the
+ * stop's own work (ns - reach_ns, with gc_cpu_ns telling whether the
+ * collector ran through it).  CPU times are the kernel's per-thread
  * clocks, queueing its schedstat (Linux's sched_info.run_delay). */
 #define TC_STW_LATE_NS 50000u
 typedef struct tc_pause_info {
