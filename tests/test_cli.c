@@ -301,6 +301,18 @@ START_TEST(test_binary_prints_go_gctrace_lines)
 }
 END_TEST
 
+/* JSON text `out` has `"key": ` followed by a number or null. */
+static void expect_number_or_null(const char *out, const char *key)
+{
+	char want[64];
+	snprintf(want, sizeof want, "\"%s\": ", key);
+	const char *v = strstr(out, want);
+	ck_assert_msg(v, "no %s in %s", key, out);
+	v += strlen(want);
+	ck_assert_msg(strncmp(v, "null,", 5) == 0 || (*v >= '0' && *v <= '9'),
+	              "%s: %s", key, out);
+}
+
 START_TEST(test_binary_kb_units_json_and_sigint)
 {
 	static char out[65536], errb[1 << 20];
@@ -327,21 +339,11 @@ START_TEST(test_binary_kb_units_json_and_sigint)
 	                  strstr(out, "\"stop_max_ms\": ") &&
 	                  strstr(out, "\"pause_max_late_cpu_ms\": "),
 	              "%s", out);
-	/* A number, or null when no late mutator was measured. */
-	const char *lw = strstr(out, "\"pause_max_late_wait_ms\": ");
-	ck_assert_msg(lw, "%s", out);
-	lw += strlen("\"pause_max_late_wait_ms\": ");
-	ck_assert_msg(strncmp(lw, "null,", 5) == 0 ||
-	                  (*lw >= '0' && *lw <= '9'),
-	              "%s", out);
-	ck_assert_msg(strstr(out, "\"pause_max_gc_wait_ms\": "), "%s", out);
-	/* A number, or null when no late mutator was moved. */
-	const char *nu = strstr(out, "\"pause_max_nudge_ms\": ");
-	ck_assert_msg(nu, "%s", out);
-	nu += strlen("\"pause_max_nudge_ms\": ");
-	ck_assert_msg(strncmp(nu, "null,", 5) == 0 ||
-	                  (*nu >= '0' && *nu <= '9'),
-	              "%s", out);
+	/* Numbers, or null when not measured: no late mutator, no
+	 * schedstat, or no late mutator moved. */
+	expect_number_or_null(out, "pause_max_late_wait_ms");
+	expect_number_or_null(out, "pause_max_gc_wait_ms");
+	expect_number_or_null(out, "pause_max_nudge_ms");
 	regfree(&re);
 }
 END_TEST
