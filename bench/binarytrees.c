@@ -246,17 +246,15 @@ int main(int argc, char **argv)
 	wall = bt_now_ns() - t0;
 
 	tc_read_stats(rt, &st);
-	/* "-": not measured (no late mutator, or no schedstat). */
-	char late_wait[32] = "-", gc_wait[32] = "-", nudge[32] = "-";
-	if (st.pause_max_info.late_wait_known)
-		snprintf(late_wait, sizeof late_wait, "%.3f",
-		         ms(st.pause_max_info.late_wait_ns));
-	if (st.pause_max_info.gc_wait_known)
-		snprintf(gc_wait, sizeof gc_wait, "%.3f",
-		         ms(st.pause_max_info.gc_wait_ns));
-	if (st.pause_max_info.nudge_ns) /* "-": no late mutator moved */
-		snprintf(nudge, sizeof nudge, "%.3f",
-		         ms(st.pause_max_info.nudge_ns));
+	/* "-": not measured (no late mutator, no schedstat, or no late
+	 * mutator moved). */
+	const tc_pause_info *pm = &st.pause_max_info;
+	char late_wait[32], gc_wait[32], nudge[32];
+	bt_ms_or_dash(late_wait, sizeof late_wait, pm->late_wait_known,
+	              pm->late_wait_ns);
+	bt_ms_or_dash(gc_wait, sizeof gc_wait, pm->gc_wait_known,
+	              pm->gc_wait_ns);
+	bt_ms_or_dash(nudge, sizeof nudge, pm->nudge_ns != 0, pm->nudge_ns);
 	fprintf(stderr,
 	        "stats: collector=tricolor collections=%llu "
 	        "pause_total_ms=%.3f pause_max_ms=%.3f assist_ms=%.3f "

@@ -159,4 +159,15 @@ static inline uint64_t bt_now_ns(void)
 	return bt_clock_ns(CLOCK_MONOTONIC);
 }
 
+/* A measured figure in ms for a stats line, or "-" if it was not
+ * measured. */
+static inline void bt_ms_or_dash(char *buf, size_t len, int measured,
+                                 uint64_t ns)
+{
+	if (measured)
+		snprintf(buf, len, "%.3f", (double)ns / 1e6);
+	else
+		snprintf(buf, len, "-");
+}
+
 #endif /* BT_COMMON_H */

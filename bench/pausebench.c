@@ -339,14 +339,11 @@ static void run_size(long live_mb, int mutators, long seconds, long min_cycles,
 	tc_pause_info wp = worst_pause;
 	pthread_mutex_unlock(&worst_lock);
 	/* "-": not measured, or (nudge) no late mutator moved */
-	char late_wait[32] = "-", gc_wait[32] = "-", nudge[32] = "-";
-	if (wp.late_wait_known)
-		snprintf(late_wait, sizeof late_wait, "%.3f",
-		         msf(wp.late_wait_ns));
-	if (wp.gc_wait_known)
-		snprintf(gc_wait, sizeof gc_wait, "%.3f", msf(wp.gc_wait_ns));
-	if (wp.nudge_ns)
-		snprintf(nudge, sizeof nudge, "%.3f", msf(wp.nudge_ns));
+	char late_wait[32], gc_wait[32], nudge[32];
+	bt_ms_or_dash(late_wait, sizeof late_wait, wp.late_wait_known,
+	              wp.late_wait_ns);
+	bt_ms_or_dash(gc_wait, sizeof gc_wait, wp.gc_wait_known, wp.gc_wait_ns);
+	bt_ms_or_dash(nudge, sizeof nudge, wp.nudge_ns != 0, wp.nudge_ns);
 	printf("  worst_pause_ms=%.3f reach_ms=%.3f last_stop_ms=%.3f "
 	       "late_look_ms=%.3f late=%d late_cpu_ms=%.3f late_wait_ms=%s "
 	       "nudge_ms=%s gc_cpu_ms=%.3f gc_wait_ms=%s runner=%u "

@@ -86,6 +86,16 @@ static void rate_str(double r, char *buf, size_t len)
 		snprintf(buf, len, "%.0f", r);
 }
 
+/* A figure in ms for the JSON summary, or null if it was not measured. */
+static void json_ms_or_null(char *buf, size_t len, bool measured,
+                            uint64_t ns)
+{
+	if (measured)
+		snprintf(buf, len, "%.4f", msec(ns));
+	else
+		snprintf(buf, len, "null");
+}
+
 static void summary(const cli_options *o, const tv_status *st, double secs,
                     int sig, const char *result, FILE *out)
 {
@@ -103,22 +113,13 @@ static void summary(const cli_options *o, const tv_status *st, double secs,
 		snprintf(gogc, sizeof(gogc), "off");
 	else
 		snprintf(gogc, sizeof(gogc), "%d", o->eng.gogc);
-	/* null: not measured (no late mutator, or no schedstat). */
-	if (pm->late_wait_known)
-		snprintf(late_wait, sizeof(late_wait), "%.4f",
-		         msec(pm->late_wait_ns));
-	else
-		snprintf(late_wait, sizeof(late_wait), "null");
-	if (pm->gc_wait_known)
-		snprintf(gc_wait, sizeof(gc_wait), "%.4f",
-		         msec(pm->gc_wait_ns));
-	else
-		snprintf(gc_wait, sizeof(gc_wait), "null");
-	/* null: no late mutator was moved (none, or threads not bound). */
-	if (pm->nudge_ns)
-		snprintf(nudge, sizeof(nudge), "%.4f", msec(pm->nudge_ns));
-	else
-		snprintf(nudge, sizeof(nudge), "null");
+	/* null: not measured (no late mutator, no schedstat, or no late
+	 * mutator moved: none, or threads not bound). */
+	json_ms_or_null(late_wait, sizeof(late_wait), pm->late_wait_known,
+	                pm->late_wait_ns);
+	json_ms_or_null(gc_wait, sizeof(gc_wait), pm->gc_wait_known,
+	                pm->gc_wait_ns);
+	json_ms_or_null(nudge, sizeof(nudge), pm->nudge_ns != 0, pm->nudge_ns);
 	if (o->json) {
 		fprintf(out,
 		        "{\"scenario\": \"%s\", \"mutators\": %d, "

@@ -298,6 +298,8 @@ void tc_gc_record_pause(tc_collector *gc, const tc_pause_info *pi,
 	}
 	atomic_fetch_add_explicit(&gc->pause_hist[pause_bucket(ns)], 1,
 				  memory_order_relaxed);
+	/* One writer (this thread), so load-then-store keeps the max;
+	 * readers (tc_gc_read_stats) load it atomically. */
 	if (pi->reach_ns > atomic_load_explicit(&gc->stop_max_ns,
 						memory_order_relaxed))
 		atomic_store_explicit(&gc->stop_max_ns, pi->reach_ns,
@@ -706,7 +708,8 @@ static void sweep_phase(tc_collector *gc)
 	uint64_t t0 = tc_now_ns();
 	for (;;) {
 		step_point(gc);
-		/* One span a unit, so that a step by objects sweeps one. */
+		/* One span a unit, so that a step by objects sweeps one.
+		 * step_active is this thread's own (gc.h). */
 		int n = tc_heap_sweep_some(gc->heap, gc->step_active
 							     ? 1
 							     : TC_SWEEP_BATCH);
@@ -714,7 +717,7 @@ static void sweep_phase(tc_collector *gc)
 			break;
 		uint64_t before = gc->units;
 		gc->units += (uint64_t)n;
-		if ((before ^ gc->units) >> 6)
+		if (before / 64 != gc->units / 64) /* every 64 spans */
 			sysmon(gc);
 	}
 	while (atomic_load_explicit(&gc->heap->nunswept,

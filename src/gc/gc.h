@@ -226,7 +226,9 @@ typedef struct tc_collector {
 	uint64_t units;        /* units of work done (objects, stacks, spans) */
 	uint64_t step_units;   /* units when the current step began */
 	int step_phase;        /* phase when the current step began */
-	bool step_active;      /* under ctl_lock */
+	bool step_active;      /* written by the collector thread, under
+				* ctl_lock; it alone reads it, so it may
+				* read it without the lock */
 	uint64_t marked_at_start;
 	uint64_t sysmon_last;  /* last preemption check (ns) */
 	uint64_t cpu_at_start; /* collector thread CPU when it started */

@@ -641,6 +641,7 @@ static uint64_t world_stopped(void *ctx, tc_pause_info *info,
 	uint64_t t0 = tc_now_ns();
 	late_set ls;
 	ls.n = 0;
+	ls.look = 0; /* no look yet */
 	pthread_mutex_lock(&rt->sched_lock);
 	atomic_store(&rt->stw, 1);
 	rt->stw_last_stop = 0;
@@ -655,7 +656,7 @@ static uint64_t world_stopped(void *ctx, tc_pause_info *info,
 			tc_poke(m);
 	}
 	uint64_t nudge_at = t0 + TC_STW_NUDGE_NS;
-	uint64_t late_look = 0, nudge_ns = 0;
+	uint64_t nudge_ns = 0;
 	bool spun = false;
 	while (rt->stw_work == STW_OFFERED) {
 		if (world_is_stopped(rt)) {
@@ -672,8 +673,7 @@ static uint64_t world_stopped(void *ctx, tc_pause_info *info,
 		}
 		uint64_t now = tc_now_ns();
 		if (now >= nudge_at) {
-			if (!late_look) {
-				late_look = now;
+			if (!ls.look) {
 				late_note(rt, &ls, now); /* before the nudges */
 				rt->stw_late = &ls;
 			}
@@ -695,7 +695,7 @@ static uint64_t world_stopped(void *ctx, tc_pause_info *info,
 	}
 	info->last_stop_ns =
 	    rt->stw_last_stop > t0 ? rt->stw_last_stop - t0 : 0;
-	info->late_look_ns = late_look ? late_look - t0 : 0;
+	info->late_look_ns = ls.look ? ls.look - t0 : 0;
 	info->late = ls.n;
 	info->reach_ns = rt->stw_reach - t0;
 	info->late_cpu_ns = rt->stw_late_cpu_ns;
