@@ -1485,6 +1485,7 @@ typedef struct holder {
 	uint64_t hold_ns;
 	unsigned id; /* its mutator's, once ready */
 	bool park;   /* stop by parking, not at a safepoint */
+	bool detach; /* or by detaching */
 	bool bind;   /* bind to CPU `cpu` (shared with a hog_cpu) */
 	int cpu;
 } holder;
@@ -1520,6 +1521,10 @@ static void *hold_without_safepoint(void *arg)
 		struct timespec ts = {(time_t)(h->hold_ns / 1000000000u),
 				      (long)(h->hold_ns % 1000000000u)};
 		nanosleep(&ts, NULL);
+	}
+	if (h->detach) {
+		tc_detach(m); /* so does a detach, which leaves the work */
+		return NULL;
 	}
 	if (h->park) {
 		tc_park(m); /* a stop that waits for it counts it stopped */
@@ -1892,6 +1897,30 @@ START_TEST(the_last_mutator_to_stop_runs_the_stops_work_with_the_world_stopped)
 	while (atomic_load(&busy.ops) == after)
 		sched_yield();
 	pthread_join(park_th, NULL); /* its tc_unpark returned */
+	tc_read_stats(rt, &st);
+	ck_assert_uint_eq(st.stw_handoffs, 2);
+
+	/* A late mutator that detaches instead leaves the work to the
+	 * collector, which its detach wakes (a stopping mutator does not:
+	 * runtime.c, stopped_here). */
+	holder leaver = {.rt = rt, .busy = false, .hold_ns = 20 * 1000000ull,
+			 .detach = true};
+	atomic_store(&leaver.ready, 0);
+	pthread_t leave_th;
+	pthread_create(&leave_th, NULL, hold_without_safepoint, &leaver);
+	while (!atomic_load(&leaver.ready))
+		sched_yield();
+	memset(&seen, 0, sizeof seen);
+	memset(&info, 0, sizeof info);
+	t0 = rt->gc.world.stopped(rt->gc.world.ctx, &info, stop_work, &seen,
+				  &released);
+	ck_assert(pthread_equal(seen.thread, pthread_self()));
+	ck_assert_uint_eq(info.runner, 0);
+	ck_assert_int_eq(seen.counter0, seen.counter1);
+	ck_assert_uint_ge(info.last_stop_ns, 10 * 1000000ull);
+	ck_assert_uint_ge(info.reach_ns, info.last_stop_ns);
+	ck_assert_uint_ge(released - t0, info.reach_ns + 5 * 1000000ull);
+	pthread_join(leave_th, NULL);
 	tc_read_stats(rt, &st);
 	ck_assert_uint_eq(st.stw_handoffs, 2);
 	atomic_store(&quit, 1);

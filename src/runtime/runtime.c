@@ -226,14 +226,13 @@ static void p_acquire_and_run(tc_runtime *rt, tc_mutator *m)
 	p_wake_head(rt); /* the next in line, if a P is still free */
 }
 
-/* m has stopped, parked or detached: tell a collector that may be
- * waiting for it, and, in a stop, when (tc_pause_info.last_stop_ns).
- * sched_lock held, as when the collector sets rt->stw. */
-static void stw_stopped(tc_runtime *rt)
+/* m has stopped, parked or detached: in a stop, note when
+ * (tc_pause_info.last_stop_ns).  sched_lock held, as when the collector
+ * sets rt->stw. */
+static void stw_note_stop(tc_runtime *rt)
 {
 	if (atomic_load_explicit(&rt->stw, memory_order_relaxed))
 		rt->stw_last_stop = tc_now_ns();
-	pthread_cond_signal(&rt->stw_cond);
 }
 
 static bool stopped_here(tc_runtime *rt, tc_mutator *m);
@@ -289,8 +288,8 @@ static int default_procs(void)
  * collector's CPU (any_running: no lock, no system call), but only if
  * no mutator it waits for can be queued on that CPU (spin_ok).  Then it
  * nudges each mutator still running (nudge) and sleeps on stw_cond, which
- * each mutator signals as it stops, waking every TC_STW_NUDGE_NS to nudge
- * again.
+ * a mutator signals as it detaches (stopped_here says why not as it
+ * stops), waking every TC_STW_NUDGE_NS to nudge again.
  *
  * It never sched_yield()s.  Yielding offers the CPU to any runnable task,
  * and a kernel thread that takes it (kdamond, 0.6 ms, in perf sched
@@ -568,11 +567,12 @@ static uint64_t release_world(tc_runtime *rt, tc_mutator *runner)
 	if (runner) {
 		rt->stw_released = released;
 		rt->stw_work = STW_DONE;
-		pthread_cond_signal(&rt->stw_cond);
 	} else {
 		rt->stw_work = STW_NONE;
 	}
 	pthread_mutex_unlock(&rt->sched_lock);
+	if (runner) /* rt outlives it: runner is still attached */
+		pthread_cond_signal(&rt->stw_cond);
 	for (int i = 0; i < nstopped; i++)
 		pthread_cond_signal(&stopped[i]->wake);
 	pthread_cond_broadcast(&rt->sched_cond); /* tc_attach */
@@ -590,7 +590,7 @@ static void take_stop(tc_runtime *rt, tc_mutator *m)
 	rt->stw_work = STW_TAKEN;
 	rt->stw_runner = m ? m->g.id : 0;
 	rt->stw_reach = tc_now_ns();
-	if (m) /* it did not signal the collector (stw_stopped) */
+	if (m) /* it did not note its stop (stw_note_stop) */
 		rt->stw_last_stop = rt->stw_reach;
 	rt->stw_late_cpu_ns = rt->stw_late_wait_ns = 0;
 	rt->stw_late_wait_known = false;
@@ -603,13 +603,29 @@ static void take_stop(tc_runtime *rt, tc_mutator *m)
  * sched_lock held.  If that leaves the world stopped with the stop's work
  * still offered (the collector has not seen it yet), run the work here,
  * release the world and return true, with the lock dropped and m running
- * again, or parked.  Otherwise tell a collector that may be waiting
- * (stw_stopped) and return false, the lock still held.  See
- * world_stopped. */
+ * again, or parked.  Otherwise return false, the lock still held.  See
+ * world_stopped.
+ *
+ * It does not wake the collector.  If the world is not stopped yet, a
+ * mutator still runs, and it will take the work when it stops or parks
+ * (only a detach leaves it to the collector, and tc_detach signals); if
+ * the work is taken, the collector waits for the release, which signals.
+ * Waking it anyway cost the stop dearly: the wake-up of a halted virtual
+ * CPU is an IPI through the host, and on the project's VM the host often
+ * took the waker's CPU away right there, for 30 to 450 us in which the
+ * guest charged the waker CPU time, all of it with sched_lock held.  The
+ * next mutator to stop spun its 20 us on the lock (stw_lock), slept, and
+ * its CPU halted in turn, so its wake-up went through the host too.  In
+ * an instrumented build (bench/binarytrees 20 4, three runs), 28 stops
+ * had a mutator wait over 20 us for sched_lock after reaching its
+ * safepoint (23 over 100 us, up to 674), its holder a mutator that had
+ * stopped before it; 12 without the wake-up.  Time to stop at the 99th
+ * percentile, median of 12 runs: 0.258 ms with it, 0.139 without
+ * (docs/benchmarks.md, twenty-first session). */
 static bool stopped_here(tc_runtime *rt, tc_mutator *m)
 {
 	if (rt->stw_work != STW_OFFERED || !world_is_stopped(rt)) {
-		stw_stopped(rt);
+		stw_note_stop(rt);
 		return false;
 	}
 	take_stop(rt, m);
@@ -1079,7 +1095,10 @@ void tc_detach(tc_mutator *m)
 	m->hot.top_n = 0;
 	m->free_next = rt->free_mutators;
 	rt->free_mutators = m;
-	stw_stopped(rt);
+	/* A collector waiting for the world to stop must take the stop's
+	 * work itself if this was the last mutator running (stopped_here). */
+	stw_note_stop(rt);
+	pthread_cond_signal(&rt->stw_cond);
 	pthread_mutex_unlock(&rt->sched_lock);
 	pin_apply(rt, -1, &applied);
 	tc_event ev = {.kind = TC_EV_DETACH, .mutator = id};

@@ -84,9 +84,9 @@ struct tc_runtime {
 	pthread_mutex_t sched_lock;
 	pthread_cond_t sched_cond; /* tc_attach waits for the end of a
 				    * stop-the-world */
-	pthread_cond_t stw_cond;   /* the collector waits: for mutators to
-				    * stop or park, or for the one that took
-				    * the stop's work to release the world */
+	pthread_cond_t stw_cond;   /* the collector waits: for a mutator to
+				    * detach, or for the one that took the
+				    * stop's work to release the world */
 	_Atomic(tc_mutator *) mtab[TC_MAX_MUTATORS];
 	/* One past the highest mtab index ever used (tc_mtab_end): loops
 	 * over the table stop there, not at TC_MAX_MUTATORS.  Raised under
@@ -124,7 +124,7 @@ struct tc_runtime {
 	uint64_t stw_last_stop;    /* when the last mutator stopped, parked
 				    * or detached in the stop in progress
 				    * (tc_now_ns), 0 if none yet; under
-				    * sched_lock (stw_stopped) */
+				    * sched_lock (stw_note_stop) */
 	/* The stop's work and who runs it (world_stopped, runtime.c).  All
 	 * but the counter under sched_lock; stw_late points into the
 	 * collector's frame for the length of the stop. */
