@@ -1802,6 +1802,16 @@ static void stop_work(void *arg, uint64_t t0)
 	seen->counter1 = watched ? atomic_load(watched) : 0;
 }
 
+/* Ask for a stop whose work is stop_work, and wait for its release. */
+static uint64_t stop_with_work(tc_runtime *rt, stop_seen *seen,
+			       tc_pause_info *info, uint64_t *released)
+{
+	memset(seen, 0, sizeof *seen);
+	memset(info, 0, sizeof *info);
+	return rt->gc.world.stopped(rt->gc.world.ctx, info, stop_work, seen,
+				    released);
+}
+
 START_TEST(the_last_mutator_to_stop_runs_the_stops_work_with_the_world_stopped)
 {
 	tc_config cfg;
@@ -1824,12 +1834,9 @@ START_TEST(the_last_mutator_to_stop_runs_the_stops_work_with_the_world_stopped)
 		sched_yield();
 	watched = &busy.ops;
 	stop_seen seen;
-	memset(&seen, 0, sizeof seen);
 	tc_pause_info info;
-	memset(&info, 0, sizeof info);
 	uint64_t released;
-	uint64_t t0 = rt->gc.world.stopped(rt->gc.world.ctx, &info, stop_work,
-					   &seen, &released);
+	uint64_t t0 = stop_with_work(rt, &seen, &info, &released);
 	/* The late mutator stopped last and ran the work on its thread, with
 	 * the busy one held still, and released the world itself. */
 	ck_assert(pthread_equal(seen.thread, late_th));
@@ -1857,10 +1864,7 @@ START_TEST(the_last_mutator_to_stop_runs_the_stops_work_with_the_world_stopped)
 	tc_mutator *m = tc_attach(rt, "parked");
 	ck_assert_ptr_nonnull(m);
 	tc_park(m);
-	memset(&seen, 0, sizeof seen);
-	memset(&info, 0, sizeof info);
-	t0 = rt->gc.world.stopped(rt->gc.world.ctx, &info, stop_work, &seen,
-				  &released);
+	t0 = stop_with_work(rt, &seen, &info, &released);
 	ck_assert(pthread_equal(seen.thread, pthread_self()));
 	ck_assert_uint_eq(info.runner, 0);
 	ck_assert_uint_eq(info.last_stop_ns, 0);
@@ -1884,10 +1888,7 @@ START_TEST(the_last_mutator_to_stop_runs_the_stops_work_with_the_world_stopped)
 	while (atomic_load(&busy.ops) < 1000 || !atomic_load(&parker.ready))
 		sched_yield();
 	watched = &busy.ops;
-	memset(&seen, 0, sizeof seen);
-	memset(&info, 0, sizeof info);
-	t0 = rt->gc.world.stopped(rt->gc.world.ctx, &info, stop_work, &seen,
-				  &released);
+	t0 = stop_with_work(rt, &seen, &info, &released);
 	ck_assert(pthread_equal(seen.thread, park_th));
 	ck_assert_uint_eq(info.runner, parker.id);
 	ck_assert_int_eq(seen.counter0, seen.counter1);
@@ -1910,10 +1911,7 @@ START_TEST(the_last_mutator_to_stop_runs_the_stops_work_with_the_world_stopped)
 	pthread_create(&leave_th, NULL, hold_without_safepoint, &leaver);
 	while (!atomic_load(&leaver.ready))
 		sched_yield();
-	memset(&seen, 0, sizeof seen);
-	memset(&info, 0, sizeof info);
-	t0 = rt->gc.world.stopped(rt->gc.world.ctx, &info, stop_work, &seen,
-				  &released);
+	t0 = stop_with_work(rt, &seen, &info, &released);
 	ck_assert(pthread_equal(seen.thread, pthread_self()));
 	ck_assert_uint_eq(info.runner, 0);
 	ck_assert_int_eq(seen.counter0, seen.counter1);
