@@ -1928,6 +1928,124 @@ START_TEST(the_last_mutator_to_stop_runs_the_stops_work_with_the_world_stopped)
 }
 END_TEST
 
+/* A stop counts its mutators without sched_lock (runtime.c, "Counting the
+ * stopped").  Whatever the order in which they stop, park, unpark, detach
+ * and attach again, each stop's work runs once, with no mutator running,
+ * and those it stopped run again after it, also when the next stop comes
+ * before they have woken. */
+typedef struct churner {
+	tc_runtime *rt;
+	atomic_int *quit;
+	atomic_long ops;
+	int park_every;   /* park and unpark every so many polls; 0: never */
+	int attach_every; /* detach and attach again; 0: never */
+} churner;
+
+static void *churn(void *arg)
+{
+	churner *c = arg;
+	tc_mutator *m = tc_attach(c->rt, "churner");
+	for (long i = 1; !atomic_load(c->quit); i++) {
+		tc_safepoint(m);
+		atomic_fetch_add(&c->ops, 1);
+		if (c->park_every && i % c->park_every == 0) {
+			tc_park(m);
+			tc_unpark(m);
+		}
+		if (c->attach_every && i % c->attach_every == 0) {
+			tc_detach(m);
+			m = tc_attach(c->rt, "churner");
+		}
+	}
+	tc_detach(m);
+	return NULL;
+}
+
+enum { NCHURN = 4 };
+
+typedef struct count_seen {
+	tc_runtime *rt;
+	churner *c;
+	int runs;    /* times the work ran */
+	int running; /* mutators it found RUNNING, over all runs */
+	int moved;   /* runs in which a mutator's counter moved */
+} count_seen;
+
+static void count_work(void *arg, uint64_t t0)
+{
+	(void)t0;
+	count_seen *cs = arg;
+	cs->runs++;
+	tc_runtime *rt = cs->rt;
+	for (int i = 0, end = tc_mtab_end(rt); i < end; i++) {
+		tc_mutator *m = atomic_load(&rt->mtab[i]);
+		if (m && atomic_load(&m->status) == TC_ST_RUNNING)
+			cs->running++;
+	}
+	long before[NCHURN];
+	for (int i = 0; i < NCHURN; i++)
+		before[i] = atomic_load(&cs->c[i].ops);
+	uint64_t until = tc_now_ns() + 30 * 1000;
+	while (tc_now_ns() < until)
+		;
+	for (int i = 0; i < NCHURN; i++)
+		if (atomic_load(&cs->c[i].ops) != before[i]) {
+			cs->moved++;
+			break;
+		}
+}
+
+START_TEST(every_stop_counts_each_mutator_once_however_they_stop)
+{
+	tc_config cfg;
+	tc_config_init(&cfg);
+	cfg.procs = NCHURN;     /* a P for each thread whatever the CPUs */
+	cfg.background = false; /* this test is the collector */
+	cfg.heap_bytes = 32 << 20;
+	tc_runtime *rt = tc_runtime_new(&cfg, NULL);
+	ck_assert_ptr_nonnull(rt);
+	atomic_int quit = 0;
+	churner c[NCHURN];
+	const int park_every[NCHURN] = {0, 0, 7, 61};
+	const int attach_every[NCHURN] = {0, 0, 0, 97};
+	pthread_t th[NCHURN];
+	for (int i = 0; i < NCHURN; i++) {
+		c[i] = (churner){.rt = rt,
+				 .quit = &quit,
+				 .park_every = park_every[i],
+				 .attach_every = attach_every[i]};
+		atomic_store(&c[i].ops, 0);
+		pthread_create(&th[i], NULL, churn, &c[i]);
+	}
+	for (int i = 0; i < NCHURN; i++)
+		while (atomic_load(&c[i].ops) < 100)
+			sched_yield();
+	count_seen cs = {.rt = rt, .c = c};
+	int stops = getenv("TRICOLOR_TEST_QUICK") ? 200 : 2000;
+	tc_pause_info info;
+	uint64_t released;
+	for (int k = 0; k < stops; k++) {
+		/* Back to back: the mutators the last stop held are often
+		 * still asleep when this one counts them. */
+		rt->gc.world.stopped(rt->gc.world.ctx, &info, count_work, &cs,
+				     &released);
+		ck_assert_int_eq(cs.runs, k + 1);
+	}
+	ck_assert_int_eq(cs.running, 0);
+	ck_assert_int_eq(cs.moved, 0);
+	/* Every one runs again after the last stop. */
+	for (int i = 0; i < NCHURN; i++) {
+		long after = atomic_load(&c[i].ops);
+		while (atomic_load(&c[i].ops) == after)
+			sched_yield();
+	}
+	atomic_store(&quit, 1);
+	for (int i = 0; i < NCHURN; i++)
+		pthread_join(th[i], NULL);
+	tc_runtime_free(rt);
+}
+END_TEST
+
 static Suite *gc_suite(void)
 {
 	Suite *s = suite_create("gc");
@@ -1968,6 +2086,7 @@ static Suite *gc_suite(void)
 	tcase_add_test(
 	    tc,
 	    the_last_mutator_to_stop_runs_the_stops_work_with_the_world_stopped);
+	tcase_add_test(tc, every_stop_counts_each_mutator_once_however_they_stop);
 	tcase_add_test(tc,
 		       a_pause_behind_a_late_mutator_says_whether_it_was_running);
 	tcase_add_test(tc,

@@ -4,13 +4,14 @@
  *
  * Stop-the-world (Go's stopTheWorldWithSema, in miniature): the collector
  * sets rt->stw and every mutator's poll word, then, under sched_lock,
- * claims every parked mutator and waits until every other one has reported
- * STOPPED from its safepoint slow path.  Starting the world clears rt->stw,
- * hands claimed mutators back to PARKED, and wakes everyone.  A parked
- * mutator that wants to run again waits while it is claimed, so the
- * collector can scan a parked mutator's stack, or stop the world, without
- * waiting for a thread that may sleep for seconds.  Each pause is measured
- * from the request to the restart (gc.c records it).
+ * claims every parked mutator, counts the others and waits until each of
+ * those has stopped at a safepoint, parked or detached (counting the
+ * stopped, below).  Starting the world clears rt->stw, hands claimed
+ * mutators back to PARKED, makes the stopped ones RUNNING and wakes them.
+ * A parked mutator that wants to run again waits while it is claimed, so
+ * the collector can scan a parked mutator's stack, or stop the world,
+ * without waiting for a thread that may sleep for seconds.  Each pause is
+ * measured from the request to the restart (gc.c records it).
  *
  * Who does the stop's work (world_stopped).  In Go, the goroutine that
  * stops the world sleeps until the last P to stop wakes it, then does the
@@ -21,26 +22,56 @@
  * late that the last mutator had stopped, woken onto a halted CPU or
  * queued behind another thread (docs/benchmarks.md).  Here the collector
  * hands the work (a function and its argument) over with the request, and
- * whichever thread first finds the world stopped, under sched_lock, takes
- * it: the collector, as it waits, or the last mutator to stop at a
+ * the thread whose count finds the world stopped takes it: the collector,
+ * if none was running when it counted, or the last mutator to stop at a
  * safepoint or as it parks, which is on its CPU at that moment.  That
  * mutator runs the work, releases the world itself and then wakes the
- * collector, outside the pause (stopped_here).  Only a safepoint (wait_stw:
+ * collector, outside the pause (run_stop).  Only a safepoint (wait_stw:
  * a poll, or the return from tc_unpark) or a park (park_locked) takes it:
  * there the mutator holds none of the runtime's locks, and the work needs
- * none of the program's.  A parking runner is claimed like any parked
- * mutator and is parked again when it releases the world; one that
- * detaches last only signals, and the collector does the work.  The work
- * touches the collector's state and, through tc_world.each, the stopped
- * mutators', never the thread it runs on, so the stop is the same stop
- * whichever thread runs it.  Measured with bench/binarytrees against the
- * collector doing it all: in the runs'
+ * none of the program's.  A parking runner stays parked when it releases
+ * the world; one that detaches last only signals, and the collector does
+ * the work.  The work touches the collector's state and, through
+ * tc_world.each, the stopped mutators', never the thread it runs on, so
+ * the stop is the same stop whichever thread runs it.  Measured with
+ * bench/binarytrees against the collector doing it all: in the runs'
  * longest pauses that waited on a late mutator, from that mutator's stop
  * to the release took 3-6 us at the median instead of 24-28, and the
  * median pause did not move (docs/benchmarks.md, sixteenth session).
+ *
+ * Counting the stopped.  A mutator that stops at a safepoint takes no lock
+ * unless it is the last: it makes itself STOPPED, subtracts one from
+ * rt->stw_pending and sleeps on the futex word rt->stw_epoch until the
+ * release bumps it.  Go's Ps each take sched.lock to count themselves
+ * stopped, and so did these until the twenty-second session: on the
+ * project's VM the host sometimes took a stopping mutator's virtual CPU
+ * while it held sched_lock, and the next to stop (the last, often) waited
+ * for it, 50 to 670 us (docs/benchmarks.md, twenty-first session).  Now
+ * only the last takes the lock, to take the work.  The count works so:
+ *
+ *  - A mutator becomes RUNNING only under sched_lock with rt->stw clear
+ *    (p_acquire_and_run, release_world), and the collector sets rt->stw
+ *    and counts in one hold of the lock.  So every mutator RUNNING or
+ *    STOPPED then is in this stop, and no other can join it.  A STOPPED
+ *    one has stopped for this stop, since a release makes every stopped
+ *    mutator RUNNING again (it need not wake first).
+ *  - The count starts at 0, each counted mutator subtracts one when it
+ *    stops, parks or detaches (the last two under the lock, where they
+ *    see rt->stw set), and the collector adds what it counted.  Those
+ *    may come in any order; the one whose operation leaves 0 is the last,
+ *    exactly one of them.  If that is the collector, none was running;
+ *    if a detach, the world is stopped but its thread is leaving, and
+ *    the collector takes the work (stw_gc_takes).
+ *  - Any value the count takes before the collector's addition is
+ *    negative, so no mutator takes the collector's addition for its own.
+ *  - A stopped mutator reads the epoch before it subtracts, and the
+ *    release that bumps it cannot come before: it sleeps until its own
+ *    stop's release, never a later one.
  */
 #include "config.h"
 
+#include <limits.h>
+#include <linux/futex.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -226,21 +257,33 @@ static void p_acquire_and_run(tc_runtime *rt, tc_mutator *m)
 	p_wake_head(rt); /* the next in line, if a P is still free */
 }
 
-/* m has stopped, parked or detached: in a stop, note when
- * (tc_pause_info.last_stop_ns).  sched_lock held, as when the collector
- * sets rt->stw. */
-static void stw_note_stop(tc_runtime *rt)
+/* A counted mutator has stopped, parked or detached in the stop in
+ * progress: note when (tc_pause_info.last_stop_ns), and count it
+ * (counting the stopped, in the header).  True if it was the last.  The
+ * subtraction is acq_rel: the last one's read-modify-write follows every
+ * earlier one's in the count's release sequence, so the stop's work sees
+ * whatever each mutator wrote before it stopped. */
+static bool stw_count_stop(tc_runtime *rt)
 {
-	if (atomic_load_explicit(&rt->stw, memory_order_relaxed))
-		rt->stw_last_stop = tc_now_ns();
+	uint64_t now = tc_now_ns();
+	uint64_t was = atomic_load_explicit(&rt->stw_last_stop,
+					    memory_order_relaxed);
+	while (was < now &&
+	       !atomic_compare_exchange_weak_explicit(
+		   &rt->stw_last_stop, &was, now, memory_order_relaxed,
+		   memory_order_relaxed))
+		;
+	return atomic_fetch_sub_explicit(&rt->stw_pending, 1,
+					 memory_order_acq_rel) == 1;
 }
 
-static bool stopped_here(tc_runtime *rt, tc_mutator *m);
+static void run_stop(tc_runtime *rt, tc_mutator *m);
 
 /* Park m: hand its grey objects to the collector (they must not be stuck
- * in a sleeping thread's buffer), give up its P, and count as stopped for
- * a stop in progress (stopped_here: the last to stop runs its work).
- * Returns with sched_lock held. */
+ * in a sleeping thread's buffer), give up its P, and, in a stop, count as
+ * stopped (the last to stop runs the stop's work, run_stop).  Returns with
+ * sched_lock held.  m was RUNNING, so if rt->stw is set the stop counted
+ * it (counting the stopped). */
 static void park_locked(tc_mutator *m)
 {
 	tc_runtime *rt = m->rt;
@@ -248,8 +291,11 @@ static void park_locked(tc_mutator *m)
 	pthread_mutex_lock(&rt->sched_lock);
 	atomic_store(&m->status, TC_ST_PARKED);
 	p_release(rt, m);
-	if (stopped_here(rt, m)) /* m claimed, then parked again */
+	if (atomic_load_explicit(&rt->stw, memory_order_relaxed) &&
+	    stw_count_stop(rt)) {
+		run_stop(rt, m); /* it runs on parked */
 		pthread_mutex_lock(&rt->sched_lock);
+	}
 }
 
 /* Yield the P to the mutators waiting for one, and queue again. */
@@ -285,11 +331,12 @@ static int default_procs(void)
 /* ---- the world, as the collector sees it ---- */
 
 /* How a stop waits.  For up to TC_STW_NUDGE_NS it spins on the
- * collector's CPU (any_running: no lock, no system call), but only if
- * no mutator it waits for can be queued on that CPU (spin_ok).  Then it
- * nudges each mutator still running (nudge) and sleeps on stw_cond, which
- * a mutator signals as it detaches (stopped_here says why not as it
- * stops), waking every TC_STW_NUDGE_NS to nudge again.
+ * collector's CPU (on the count, rt->stw_pending: no lock, no system
+ * call), but only if no mutator it waits for can be queued on that CPU
+ * (spin_ok).  Then it nudges each mutator still running (nudge) and
+ * sleeps on stw_cond, which a mutator signals as it detaches (run_stop
+ * says why not as it stops), waking every TC_STW_NUDGE_NS to nudge
+ * again.
  *
  * It never sched_yield()s.  Yielding offers the CPU to any runnable task,
  * and a kernel thread that takes it (kdamond, 0.6 ms, in perf sched
@@ -430,20 +477,6 @@ static bool spin_ok(tc_runtime *rt)
 	return true;
 }
 
-/* Whether any mutator is still RUNNING, read without sched_lock (the
- * stop's spin): relaxed, since the caller checks again under the lock. */
-static bool any_running(tc_runtime *rt)
-{
-	for (int i = 0, end = tc_mtab_end(rt); i < end; i++) {
-		tc_mutator *m =
-		    atomic_load_explicit(&rt->mtab[i], memory_order_relaxed);
-		if (m && atomic_load_explicit(&m->status, memory_order_relaxed) ==
-			     TC_ST_RUNNING)
-			return true;
-	}
-	return false;
-}
-
 /* The late mutators of a stop: those still running TC_STW_NUDGE_NS into
  * it, with their CPU clocks (tc_pause_info.late_cpu_ns) and the kernel's
  * count of their time queued for a CPU (late_wait_ns) then, at `look`.
@@ -511,11 +544,12 @@ static void late_since(tc_runtime *rt, const late_set *ls, uint64_t now)
 	rt->stw_late_wait_known = known;
 }
 
-/* Claim every parked mutator for the stop in progress; true if none is
- * still running.  sched_lock held. */
-static bool world_is_stopped(tc_runtime *rt)
+/* Claim every parked mutator for the stop just requested, and count the
+ * others, running or already stopped (counting the stopped, in the
+ * header).  sched_lock held, in the hold that set rt->stw. */
+static int stw_claim_and_count(tc_runtime *rt)
 {
-	bool all = true;
+	int n = 0;
 	for (int i = 0, end = tc_mtab_end(rt); i < end; i++) {
 		tc_mutator *m = atomic_load(&rt->mtab[i]);
 		if (!m)
@@ -524,27 +558,42 @@ static bool world_is_stopped(tc_runtime *rt)
 		if (st == TC_ST_PARKED) {
 			atomic_store(&m->status, TC_ST_CLAIMED);
 			m->stw_claimed = true;
-		} else if (st == TC_ST_RUNNING) {
-			all = false;
+		} else if (st == TC_ST_RUNNING || st == TC_ST_STOPPED) {
+			n++;
 		}
 	}
-	return all;
+	return n;
+}
+
+/* Sleep until the futex word *w is no longer val (or a spurious wake-up:
+ * callers loop). */
+static void futex_wait(_Atomic uint32_t *w, uint32_t val)
+{
+	syscall(SYS_futex, (uint32_t *)w, FUTEX_WAIT_PRIVATE, val, NULL,
+		NULL, 0);
+}
+
+static void futex_wake_all(_Atomic uint32_t *w)
+{
+	syscall(SYS_futex, (uint32_t *)w, FUTEX_WAKE_PRIVATE, INT_MAX, NULL,
+		NULL, 0);
 }
 
 /* Release the world: the flag clears, which ends the pause, claimed
- * mutators go back to PARKED and the stopped ones are woken, each on its
- * own condition variable, after the lock is dropped (so that they do not
- * wake only to wait for it).  The wake-ups are not part of the pause: a
- * waker preempted by its wakees would count a scheduler tick of running
- * mutators as pause.  A struct recycled meanwhile gets a spurious wake-up,
- * which every wait tolerates.  runner is the mutator that ran the stop's
- * work, NULL for the collector: it runs on instead of being woken (or, if
- * it parked, is parked again like the others), and the collector is told
- * the stop is done.  Returns the release time. */
+ * mutators go back to PARKED, the stopped ones become RUNNING, the epoch
+ * moves on and they are woken, all with one system call, after the lock
+ * is dropped.  The wake-up is not part of the pause: a waker preempted by
+ * its wakees would count a scheduler tick of running mutators as pause.
+ * runner is the mutator that ran the stop's work, NULL for the collector:
+ * it runs on (or, if it parked, stays parked), and the collector is told
+ * the stop is done.  Returns the release time.
+ *
+ * The epoch moves on under the lock, before the next stop can set rt->stw
+ * (it does that under the lock too): a mutator that stops in the next
+ * stop reads the new epoch, and sleeps until that stop's release. */
 static uint64_t release_world(tc_runtime *rt, tc_mutator *runner)
 {
-	tc_mutator *stopped[TC_MAX_MUTATORS];
-	int nstopped = 0;
+	bool wake = false;
 	atomic_store(&rt->stw, 0);
 	uint64_t released = tc_now_ns();
 	pthread_mutex_lock(&rt->sched_lock);
@@ -552,17 +601,15 @@ static uint64_t release_world(tc_runtime *rt, tc_mutator *runner)
 		tc_mutator *m = atomic_load(&rt->mtab[i]);
 		if (!m)
 			continue;
-		if (m->stw_claimed) { /* parked: a parking runner too */
+		if (m->stw_claimed) {
 			m->stw_claimed = false;
 			atomic_store(&m->status, TC_ST_PARKED);
-		} else if (atomic_load(&m->status) != TC_ST_STOPPED) {
-			continue;
-		} else if (m == runner) {
-			atomic_store(&m->status, TC_ST_RUNNING); /* runs on */
-		} else {
-			stopped[nstopped++] = m;
+		} else if (atomic_load(&m->status) == TC_ST_STOPPED) {
+			atomic_store(&m->status, TC_ST_RUNNING);
+			wake = wake || m != runner;
 		}
 	}
+	atomic_fetch_add_explicit(&rt->stw_epoch, 1, memory_order_release);
 	p_wake_head(rt);
 	if (runner) {
 		rt->stw_released = released;
@@ -573,8 +620,8 @@ static uint64_t release_world(tc_runtime *rt, tc_mutator *runner)
 	pthread_mutex_unlock(&rt->sched_lock);
 	if (runner) /* rt outlives it: runner is still attached */
 		pthread_cond_signal(&rt->stw_cond);
-	for (int i = 0; i < nstopped; i++)
-		pthread_cond_signal(&stopped[i]->wake);
+	if (wake) /* rt outlives it: they are still attached */
+		futex_wake_all(&rt->stw_epoch);
 	pthread_cond_broadcast(&rt->sched_cond); /* tc_attach */
 	return released;
 }
@@ -590,8 +637,6 @@ static void take_stop(tc_runtime *rt, tc_mutator *m)
 	rt->stw_work = STW_TAKEN;
 	rt->stw_runner = m ? m->g.id : 0;
 	rt->stw_reach = tc_now_ns();
-	if (m) /* it did not note its stop (stw_note_stop) */
-		rt->stw_last_stop = rt->stw_reach;
 	rt->stw_late_cpu_ns = rt->stw_late_wait_ns = 0;
 	rt->stw_late_wait_known = false;
 	if (rt->stw_late)
@@ -599,35 +644,25 @@ static void take_stop(tc_runtime *rt, tc_mutator *m)
 	rt->stw_late = NULL;
 }
 
-/* m has just stopped at a safepoint or parked (its status says which),
- * sched_lock held.  If that leaves the world stopped with the stop's work
- * still offered (the collector has not seen it yet), run the work here,
- * release the world and return true, with the lock dropped and m running
- * again, or parked.  Otherwise return false, the lock still held.  See
- * world_stopped.
+/* m was the last to stop at a safepoint or park (its status says which)
+ * in the stop in progress, sched_lock held: run the stop's work here and
+ * release the world, and return with the lock dropped and m running
+ * again, or parked.  See world_stopped.
  *
- * It does not wake the collector.  If the world is not stopped yet, a
- * mutator still runs, and it will take the work when it stops or parks
- * (only a detach leaves it to the collector, and tc_detach signals); if
- * the work is taken, the collector waits for the release, which signals.
- * Waking it anyway cost the stop dearly: the wake-up of a halted virtual
- * CPU is an IPI through the host, and on the project's VM the host often
- * took the waker's CPU away right there, for 30 to 450 us in which the
- * guest charged the waker CPU time, all of it with sched_lock held.  The
- * next mutator to stop spun its 20 us on the lock (stw_lock), slept, and
- * its CPU halted in turn, so its wake-up went through the host too.  In
- * an instrumented build (bench/binarytrees 20 4, three runs), 28 stops
- * had a mutator wait over 20 us for sched_lock after reaching its
- * safepoint (23 over 100 us, up to 674), its holder a mutator that had
- * stopped before it; 12 without the wake-up.  Time to stop at the 99th
- * percentile, median of 12 runs: 0.258 ms with it, 0.139 without
- * (docs/benchmarks.md, twenty-first session). */
-static bool stopped_here(tc_runtime *rt, tc_mutator *m)
+ * No stopping mutator wakes the collector.  Until m, a mutator still ran,
+ * and only the last to stop or park takes the work (only a detach leaves
+ * it to the collector, and tc_detach signals); the collector waits for
+ * the release, which signals.  Waking it at each stop, as before the
+ * twenty-first session, cost the stop dearly: the wake-up of a halted
+ * virtual CPU is an IPI through the host, and on the project's VM the
+ * host often took the waker's CPU away right there, for 30 to 450 us in
+ * which the guest charged the waker CPU time, all of it with sched_lock
+ * held, and the next mutator to stop waited for the lock.  Time to stop
+ * at the 99th percentile, median of 12 runs of bench/binarytrees 20 4:
+ * 0.258 ms with the wake-up, 0.139 without (docs/benchmarks.md,
+ * twenty-first session). */
+static void run_stop(tc_runtime *rt, tc_mutator *m)
 {
-	if (rt->stw_work != STW_OFFERED || !world_is_stopped(rt)) {
-		stw_note_stop(rt);
-		return false;
-	}
 	take_stop(rt, m);
 	void (*fn)(void *, uint64_t) = rt->stw_fn;
 	void *arg = rt->stw_arg;
@@ -636,7 +671,6 @@ static bool stopped_here(tc_runtime *rt, tc_mutator *m)
 	fn(arg, t0);
 	atomic_fetch_add_explicit(&rt->stw_handoffs, 1, memory_order_relaxed);
 	release_world(rt, m);
-	return true;
 }
 
 static uint64_t world_stopped(void *ctx, tc_pause_info *info,
@@ -659,30 +693,50 @@ static uint64_t world_stopped(void *ctx, tc_pause_info *info,
 	ls.n = 0;
 	ls.look = 0; /* no look yet */
 	pthread_mutex_lock(&rt->sched_lock);
-	atomic_store(&rt->stw, 1);
-	rt->stw_last_stop = 0;
+	/* The count and the work's fields first: a mutator that sees rt->stw
+	 * set may count itself stopped at once (counting the stopped). */
+	atomic_store_explicit(&rt->stw_pending, 0, memory_order_relaxed);
+	atomic_store_explicit(&rt->stw_last_stop, 0, memory_order_relaxed);
+	rt->stw_gc_takes = false;
 	rt->stw_fn = fn;
 	rt->stw_arg = arg;
 	rt->stw_t0 = t0;
 	rt->stw_late = NULL;
 	rt->stw_work = STW_OFFERED;
+	atomic_store(&rt->stw, 1);
 	for (int i = 0, end = tc_mtab_end(rt); i < end; i++) {
 		tc_mutator *m = atomic_load(&rt->mtab[i]);
 		if (m)
 			tc_poke(m);
 	}
+	int counted = stw_claim_and_count(rt);
+	if (atomic_fetch_add_explicit(&rt->stw_pending, counted,
+				      memory_order_acq_rel) == -counted)
+		rt->stw_gc_takes = true; /* every one counted has stopped */
 	uint64_t nudge_at = t0 + TC_STW_NUDGE_NS;
 	uint64_t nudge_ns = 0;
 	bool spun = false;
 	while (rt->stw_work == STW_OFFERED) {
-		if (world_is_stopped(rt)) {
+		if (rt->stw_gc_takes) {
 			take_stop(rt, NULL);
 			break;
+		}
+		if (!atomic_load_explicit(&rt->stw_pending,
+					  memory_order_relaxed)) {
+			/* The last mutator stopped at a safepoint and is
+			 * about to take the work (run_stop); none is left to
+			 * nudge.  Wait for the release without a timeout,
+			 * which would only wake this thread during the work
+			 * every TC_STW_NUDGE_NS, for nothing. */
+			pthread_cond_wait(&rt->stw_cond, &rt->sched_lock);
+			continue;
 		}
 		if (!spun && spin_ok(rt)) {
 			spun = true;
 			pthread_mutex_unlock(&rt->sched_lock);
-			while (any_running(rt) && tc_now_ns() < nudge_at)
+			while (atomic_load_explicit(&rt->stw_pending,
+						    memory_order_relaxed) &&
+			       tc_now_ns() < nudge_at)
 				cpu_relax();
 			stw_lock(rt);
 			continue;
@@ -709,8 +763,9 @@ static uint64_t world_stopped(void *ctx, tc_pause_info *info,
 				      .tv_nsec = (long)(nudge_at % 1000000000u)};
 		pthread_cond_timedwait(&rt->stw_cond, &rt->sched_lock, &ts);
 	}
-	info->last_stop_ns =
-	    rt->stw_last_stop > t0 ? rt->stw_last_stop - t0 : 0;
+	uint64_t last_stop =
+	    atomic_load_explicit(&rt->stw_last_stop, memory_order_relaxed);
+	info->last_stop_ns = last_stop > t0 ? last_stop - t0 : 0;
 	info->late_look_ns = ls.look ? ls.look - t0 : 0;
 	info->late = ls.n;
 	info->reach_ns = rt->stw_reach - t0;
@@ -1074,7 +1129,8 @@ tc_mutator *tc_attach(tc_runtime *rt, const char *name)
 void tc_detach(tc_mutator *m)
 {
 	tc_runtime *rt = m->rt;
-	/* Running, so no stop-the-world can be in progress. */
+	/* Running, so the world is not stopped: a stop in progress counted
+	 * m and waits for it (below). */
 	tc_mcache_release_all(&m->g.cache);
 	/* What it allocated black this cycle still counts as marked. */
 	atomic_fetch_add_explicit(&rt->heap.black_large,
@@ -1095,10 +1151,14 @@ void tc_detach(tc_mutator *m)
 	m->hot.top_n = 0;
 	m->free_next = rt->free_mutators;
 	rt->free_mutators = m;
-	/* A collector waiting for the world to stop must take the stop's
-	 * work itself if this was the last mutator running (stopped_here). */
-	stw_note_stop(rt);
-	pthread_cond_signal(&rt->stw_cond);
+	/* m was RUNNING, so a stop in progress counted it.  If it was the
+	 * last, the collector takes the stop's work: this thread is leaving
+	 * (run_stop is for the others). */
+	if (atomic_load_explicit(&rt->stw, memory_order_relaxed) &&
+	    stw_count_stop(rt)) {
+		rt->stw_gc_takes = true;
+		pthread_cond_signal(&rt->stw_cond);
+	}
 	pthread_mutex_unlock(&rt->sched_lock);
 	pin_apply(rt, -1, &applied);
 	tc_event ev = {.kind = TC_EV_DETACH, .mutator = id};
@@ -1124,32 +1184,36 @@ const char *tc_last_error(const tc_mutator *m)
 /* ---- safepoints and parking ---- */
 
 /* Hold at this safepoint while the world is stopped.  Returns true if it
- * did hold. */
+ * did hold.  m is RUNNING, so if rt->stw is set the stop has counted it,
+ * or will before it ends: m stops without sched_lock unless it is the
+ * last (counting the stopped, in the header).  The release makes it
+ * RUNNING again; if another stop has begun by the time it wakes, it
+ * stops for that one too. */
 static bool wait_stw(tc_mutator *m)
 {
 	tc_runtime *rt = m->rt;
 	bool held = false;
-	if (!atomic_load_explicit(&rt->stw, memory_order_acquire))
-		return false;
-	stw_lock(rt);
-	if (!atomic_load(&rt->stw)) {
-		pthread_mutex_unlock(&rt->sched_lock);
-		return false;
+	while (atomic_load_explicit(&rt->stw, memory_order_acquire)) {
+		held = true;
+		uint32_t epoch = atomic_load_explicit(&rt->stw_epoch,
+						      memory_order_relaxed);
+		atomic_store(&m->status, TC_ST_STOPPED);
+		if (stw_count_stop(rt)) {
+			stw_lock(rt);
+			run_stop(rt, m);
+			break;
+		}
+		/* Sleep, do not spin: on a machine with as many running
+		 * mutators as CPUs, spinning ones would take the CPU from
+		 * the thread that is doing the stop-the-world's work.  The
+		 * acquire pairs with the release's bump: what the stop's
+		 * work wrote is visible from here on. */
+		while (atomic_load_explicit(&rt->stw_epoch,
+					    memory_order_acquire) == epoch)
+			futex_wait(&rt->stw_epoch, epoch);
 	}
-	held = true;
-	atomic_store(&m->status, TC_ST_STOPPED);
-	if (stopped_here(rt, m)) {
+	if (held)
 		mutator_pin(m);
-		return held;
-	}
-	/* Sleep, do not spin: on a machine with as many running mutators as
-	 * CPUs, spinning ones would take the CPU from the collector that is
-	 * doing the stop-the-world's work. */
-	while (atomic_load(&rt->stw))
-		pthread_cond_wait(&m->wake, &rt->sched_lock);
-	atomic_store(&m->status, TC_ST_RUNNING);
-	pthread_mutex_unlock(&rt->sched_lock);
-	mutator_pin(m);
 	return held;
 }
 

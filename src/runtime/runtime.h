@@ -8,13 +8,16 @@
  * safepoint for a stop-the-world) or CLAIMED (parked and held by the
  * collector, which is scanning its stack or stopping the world; it cannot
  * unpark until released).  A RUNNING or STOPPED mutator holds a P.  Every
- * change of status happens under rt->sched_lock; status is also a relaxed
- * atomic so that observers may read it without the lock.
+ * change of status happens under rt->sched_lock but one: a mutator that
+ * stops at a safepoint makes itself STOPPED without the lock (runtime.c,
+ * wait_stw).  status is an atomic so that observers may read it without
+ * the lock.
  *
  * Waking is targeted, never a broadcast to every mutator: each mutator
- * sleeps on its own condition variable (wake), mutators waiting for a P
- * queue in FIFO order and only the head is woken when a P frees up, and
- * the end of a stop-the-world wakes just the mutators it stopped.  With
+ * sleeps on its own condition variable (wake) for a P, mutators waiting
+ * for a P queue in FIFO order and only the head is woken when a P frees
+ * up, and the end of a stop-the-world wakes just the mutators it stopped
+ * (they sleep on rt->stw_epoch, a futex word).  With
  * more mutator threads than CPUs, a broadcast made every waiter runnable
  * at once; they then queued for the CPUs, and for sched_lock behind each
  * other, and a stop-the-world waited milliseconds for the mutators it
@@ -51,7 +54,8 @@ struct tc_mutator {
 	tc_mutator_hot hot;
 	tc_gcmut g;           /* what the collector sees (stack, work, cache) */
 	tc_runtime *rt;
-	_Atomic int status;   /* TC_ST_*; changed under sched_lock */
+	_Atomic int status;   /* TC_ST_*; changed under sched_lock, but
+			       * for a stop at a safepoint (wait_stw) */
 	_Atomic int assisting; /* for display */
 	_Atomic unsigned id;  /* for observers; 0 while unused */
 	bool stw_claimed;     /* under sched_lock */
@@ -69,7 +73,7 @@ struct tc_mutator {
 	int tid;              /* its thread id (for that), set at attach
 			       * under sched_lock, where the collector
 			       * reads it */
-	pthread_cond_t wake;  /* it sleeps here (with sched_lock) */
+	pthread_cond_t wake;  /* it waits for a P here (with sched_lock) */
 	int index;            /* in rt->mtab */
 	_Atomic char name[32]; /* written at attach; observers read */
 	char err[160];
@@ -121,14 +125,22 @@ struct tc_runtime {
 	_Atomic uint64_t preemptions;
 	_Atomic uint64_t nudges;   /* stragglers moved off their CPU in a
 				    * stop (world_stopped); for the stats */
-	uint64_t stw_last_stop;    /* when the last mutator stopped, parked
-				    * or detached in the stop in progress
-				    * (tc_now_ns), 0 if none yet; under
-				    * sched_lock (stw_note_stop) */
+	_Atomic uint64_t stw_last_stop; /* when the last mutator stopped,
+				    * parked or detached in the stop in
+				    * progress (tc_now_ns), 0 if none yet
+				    * (stw_note_stop); relaxed */
+	/* The count of a stop (runtime.c, "Counting the stopped"). */
+	_Atomic int stw_pending;   /* counted mutators yet to stop, less the
+				    * count while the collector counts */
+	_Atomic uint32_t stw_epoch; /* stops released so far: the futex word
+				     * stopped mutators sleep on */
 	/* The stop's work and who runs it (world_stopped, runtime.c).  All
-	 * but the counter under sched_lock; stw_late points into the
+	 * but the counters under sched_lock; stw_late points into the
 	 * collector's frame for the length of the stop. */
 	enum { STW_NONE, STW_OFFERED, STW_TAKEN, STW_DONE } stw_work;
+	bool stw_gc_takes;         /* the world is stopped and the work is
+				    * the collector's: its own count found
+				    * none running, or the last detached */
 	void (*stw_fn)(void *arg, uint64_t t0);
 	void *stw_arg;
 	uint64_t stw_t0;           /* when the stop was requested */
