@@ -605,10 +605,7 @@ static void mark_term_stopped(void *arg, uint64_t t0)
 	gc->cur.heap_marked = marked;
 	gc->cur.next_goal = atomic_load(&gc->heap_goal);
 	gc->cur.cpu_assist_ns = t->assist_ns;
-	pthread_mutex_lock(&gc->ctl_lock);
-	atomic_fetch_add(&gc->cycles_done, 1);
-	pthread_cond_broadcast(&gc->done_cond); /* parked assists */
-	pthread_mutex_unlock(&gc->ctl_lock);
+	atomic_fetch_add(&gc->cycles_done, 1); /* woken after (below) */
 	set_phase(gc, TC_PHASE_SWEEP);
 	t->done = true;
 }
@@ -621,6 +618,15 @@ static bool mark_termination(tc_collector *gc)
 					  mark_term_stopped, &t);
 	if (!t.done)
 		return false;
+	/* Wake the assists parked for the cycle's end (tc_gc_wait_mark) now
+	 * that the world runs: they could not run before it did, and a
+	 * wake-up in the pause is a futex call on the pause, an IPI through
+	 * the host when their CPU has halted.  A waiter holds ctl_lock from
+	 * its test of cycles_done until it sleeps, so this broadcast, under
+	 * the lock and after the count moved, cannot miss it. */
+	pthread_mutex_lock(&gc->ctl_lock);
+	pthread_cond_broadcast(&gc->done_cond);
+	pthread_mutex_unlock(&gc->ctl_lock);
 	gc->cur.cpu_stw2_ns = gc->stop_info.gc_cpu_ns;
 	gc->units++;
 	return true;
