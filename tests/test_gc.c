@@ -1928,6 +1928,74 @@ START_TEST(the_last_mutator_to_stop_runs_the_stops_work_with_the_world_stopped)
 }
 END_TEST
 
+/* Holds sched_lock for hold_ms from the moment a stop is requested. */
+typedef struct lock_holder {
+	tc_runtime *rt;
+	int hold_ms;
+	atomic_int held;
+} lock_holder;
+
+static void *hold_sched_lock(void *arg)
+{
+	lock_holder *lh = arg;
+	while (!atomic_load(&lh->rt->stw))
+		sched_yield();
+	pthread_mutex_lock(&lh->rt->sched_lock);
+	atomic_store(&lh->held, 1);
+	sleep_ms(lh->hold_ms);
+	pthread_mutex_unlock(&lh->rt->sched_lock);
+	return NULL;
+}
+
+/* The last mutator to stop at a safepoint takes and runs the stop's work
+ * without sched_lock (runtime.c, take_stop): a thread that holds the lock
+ * meanwhile (the collector in a nudge's system call, say) delays the
+ * release's bookkeeping, not the pause. */
+START_TEST(a_stop_ends_while_another_thread_holds_the_scheduler_lock)
+{
+	tc_config cfg;
+	tc_config_init(&cfg);
+	cfg.procs = 4;
+	cfg.background = false; /* this test is the collector */
+	cfg.heap_bytes = 32 << 20;
+	tc_runtime *rt = tc_runtime_new(&cfg, NULL);
+	ck_assert_ptr_nonnull(rt);
+	atomic_int quit = 0;
+	spinner busy = {.rt = rt, .stop = &quit, .poll_only = true};
+	atomic_store(&busy.ops, 0);
+	pthread_t busy_th, late_th, lock_th;
+	pthread_create(&busy_th, NULL, spin_alloc, &busy);
+	holder late = {.rt = rt, .busy = false, .hold_ns = 20 * 1000000ull};
+	atomic_store(&late.ready, 0);
+	pthread_create(&late_th, NULL, hold_without_safepoint, &late);
+	while (atomic_load(&busy.ops) < 1000 || !atomic_load(&late.ready))
+		sched_yield();
+	lock_holder lh = {.rt = rt, .hold_ms = 400};
+	atomic_store(&lh.held, 0);
+	pthread_create(&lock_th, NULL, hold_sched_lock, &lh);
+	watched = &busy.ops;
+	stop_seen seen;
+	tc_pause_info info;
+	uint64_t released;
+	uint64_t t0 = stop_with_work(rt, &seen, &info, &released);
+	ck_assert_int_eq(atomic_load(&lh.held), 1);
+	ck_assert(pthread_equal(seen.thread, late_th));
+	ck_assert_uint_eq(info.runner, late.id);
+	ck_assert_int_eq(seen.counter0, seen.counter1);
+	/* Stopped at about 20 ms and released 5 ms later, while the lock
+	 * stayed held until 400 ms. */
+	ck_assert_uint_ge(info.reach_ns, 10 * 1000000ull);
+	ck_assert_uint_lt(info.reach_ns, 200 * 1000000ull);
+	ck_assert_uint_lt(released - t0, 200 * 1000000ull);
+	pthread_join(lock_th, NULL);
+	atomic_store(&quit, 1);
+	pthread_join(busy_th, NULL);
+	pthread_join(late_th, NULL);
+	watched = NULL;
+	tc_runtime_free(rt);
+}
+END_TEST
+
 /* A stop counts its mutators without sched_lock (runtime.c, "Counting the
  * stopped").  Whatever the order in which they stop, park, unpark, detach
  * and attach again, each stop's work runs once, with no mutator running,
@@ -2087,6 +2155,8 @@ static Suite *gc_suite(void)
 	    tc,
 	    the_last_mutator_to_stop_runs_the_stops_work_with_the_world_stopped);
 	tcase_add_test(tc, every_stop_counts_each_mutator_once_however_they_stop);
+	tcase_add_test(tc,
+		       a_stop_ends_while_another_thread_holds_the_scheduler_lock);
 	tcase_add_test(tc,
 		       a_pause_behind_a_late_mutator_says_whether_it_was_running);
 	tcase_add_test(tc,

@@ -47,7 +47,10 @@
  * project's VM the host sometimes took a stopping mutator's virtual CPU
  * while it held sched_lock, and the next to stop (the last, often) waited
  * for it, 50 to 670 us (docs/benchmarks.md, twenty-first session).  Now
- * only the last takes the lock, to take the work.  The count works so:
+ * not even the last takes it before the world is released: it takes the
+ * work (take_stop) and runs it without the lock, so a thread that holds
+ * sched_lock meanwhile, the collector in a nudge's system call say, no
+ * longer holds up the pause.  The count works so:
  *
  *  - A mutator becomes RUNNING only under sched_lock with rt->stw clear
  *    (p_acquire_and_run, release_world), and the collector sets rt->stw
@@ -277,7 +280,7 @@ static bool stw_count_stop(tc_runtime *rt)
 					 memory_order_acq_rel) == 1;
 }
 
-static void run_stop(tc_runtime *rt, tc_mutator *m);
+static void run_stop(tc_runtime *rt, tc_mutator *m, bool locked);
 
 /* Park m: hand its grey objects to the collector (they must not be stuck
  * in a sleeping thread's buffer), give up its P, and, in a stop, count as
@@ -293,7 +296,7 @@ static void park_locked(tc_mutator *m)
 	p_release(rt, m);
 	if (atomic_load_explicit(&rt->stw, memory_order_relaxed) &&
 	    stw_count_stop(rt)) {
-		run_stop(rt, m); /* it runs on parked */
+		run_stop(rt, m, true); /* it runs on parked */
 		pthread_mutex_lock(&rt->sched_lock);
 	}
 }
@@ -434,12 +437,13 @@ static inline void cpu_relax(void)
  * The collector holds it for a few microseconds at a time while it stops
  * the world (setting the flag, poking, claiming parked mutators; longer
  * only while a nudge's system call runs), and a mutator that reached its
- * safepoint meanwhile blocked in the futex.  Its CPU went idle, which on
+ * safepoint meanwhile blocked in the futex (before the twenty-second
+ * session, when every stopping mutator took the lock; now none does).  Its CPU went idle, which on
  * the project's VM halts it, and in perf sched traces of
  * bench/binarytrees 20 4 such a mutator, woken the moment the collector
  * let go, did not run for 70-80 us: until the nudge moved it, as a
- * straggler, to the collector's CPU.  The collector takes the lock the
- * same way after its spin, when the last mutator to stop may still hold
+ * straggler, to the collector's CPU.  The collector still takes the lock
+ * this way after its spin, when a parking or detaching mutator may hold
  * it. */
 #define TC_STW_LOCK_SPIN_NS (20 * 1000)
 static void stw_lock(tc_runtime *rt)
@@ -613,9 +617,11 @@ static uint64_t release_world(tc_runtime *rt, tc_mutator *runner)
 	p_wake_head(rt);
 	if (runner) {
 		rt->stw_released = released;
-		rt->stw_work = STW_DONE;
+		atomic_store_explicit(&rt->stw_work, STW_DONE,
+				      memory_order_relaxed);
 	} else {
-		rt->stw_work = STW_NONE;
+		atomic_store_explicit(&rt->stw_work, STW_NONE,
+				      memory_order_relaxed);
 	}
 	pthread_mutex_unlock(&rt->sched_lock);
 	if (runner) /* rt outlives it: runner is still attached */
@@ -630,24 +636,30 @@ static uint64_t release_world(tc_runtime *rt, tc_mutator *runner)
  * last mutator to stop (m) or for the collector (m NULL), and note what
  * the pause record needs from this instant.  The late mutators' clocks
  * stand still now, so their CPU time and queueing are read here, whoever
- * takes it; the collector's late_set is not used after.  sched_lock
- * held. */
+ * takes it, if the collector has published its look (stw_late).  No lock
+ * needed: the count makes the taker the only one (counting the stopped,
+ * in the header), no mutator can detach or attach while the world is
+ * stopped (so the late mutators' records stay valid), and the collector
+ * reads these fields only after it loads TAKEN (the release below) or
+ * under sched_lock after the release of the world. */
 static void take_stop(tc_runtime *rt, tc_mutator *m)
 {
-	rt->stw_work = STW_TAKEN;
 	rt->stw_runner = m ? m->g.id : 0;
 	rt->stw_reach = tc_now_ns();
 	rt->stw_late_cpu_ns = rt->stw_late_wait_ns = 0;
 	rt->stw_late_wait_known = false;
-	if (rt->stw_late)
-		late_since(rt, rt->stw_late, rt->stw_reach);
-	rt->stw_late = NULL;
+	late_set *ls = atomic_exchange_explicit(&rt->stw_late, NULL,
+						memory_order_acq_rel);
+	if (ls)
+		late_since(rt, ls, rt->stw_reach);
+	atomic_store_explicit(&rt->stw_work, STW_TAKEN, memory_order_release);
 }
 
 /* m was the last to stop at a safepoint or park (its status says which)
- * in the stop in progress, sched_lock held: run the stop's work here and
- * release the world, and return with the lock dropped and m running
- * again, or parked.  See world_stopped.
+ * in the stop in progress: run the stop's work here and release the
+ * world, and return with m running again, or parked.  A parking m holds
+ * sched_lock (locked), which is dropped for the work; a stopping one
+ * takes none before the release.  See world_stopped.
  *
  * No stopping mutator wakes the collector.  Until m, a mutator still ran,
  * and only the last to stop or park takes the work (only a detach leaves
@@ -661,13 +673,14 @@ static void take_stop(tc_runtime *rt, tc_mutator *m)
  * at the 99th percentile, median of 12 runs of bench/binarytrees 20 4:
  * 0.258 ms with the wake-up, 0.139 without (docs/benchmarks.md,
  * twenty-first session). */
-static void run_stop(tc_runtime *rt, tc_mutator *m)
+static void run_stop(tc_runtime *rt, tc_mutator *m, bool locked)
 {
 	take_stop(rt, m);
 	void (*fn)(void *, uint64_t) = rt->stw_fn;
 	void *arg = rt->stw_arg;
 	uint64_t t0 = rt->stw_t0;
-	pthread_mutex_unlock(&rt->sched_lock);
+	if (locked)
+		pthread_mutex_unlock(&rt->sched_lock);
 	fn(arg, t0);
 	atomic_fetch_add_explicit(&rt->stw_handoffs, 1, memory_order_relaxed);
 	release_world(rt, m);
@@ -701,8 +714,9 @@ static uint64_t world_stopped(void *ctx, tc_pause_info *info,
 	rt->stw_fn = fn;
 	rt->stw_arg = arg;
 	rt->stw_t0 = t0;
-	rt->stw_late = NULL;
-	rt->stw_work = STW_OFFERED;
+	atomic_store_explicit(&rt->stw_late, NULL, memory_order_relaxed);
+	atomic_store_explicit(&rt->stw_work, STW_OFFERED,
+			      memory_order_relaxed);
 	atomic_store(&rt->stw, 1);
 	for (int i = 0, end = tc_mtab_end(rt); i < end; i++) {
 		tc_mutator *m = atomic_load(&rt->mtab[i]);
@@ -716,7 +730,8 @@ static uint64_t world_stopped(void *ctx, tc_pause_info *info,
 	uint64_t nudge_at = t0 + TC_STW_NUDGE_NS;
 	uint64_t nudge_ns = 0;
 	bool spun = false;
-	while (rt->stw_work == STW_OFFERED) {
+	while (atomic_load_explicit(&rt->stw_work, memory_order_acquire) ==
+	       STW_OFFERED) {
 		if (rt->stw_gc_takes) {
 			take_stop(rt, NULL);
 			break;
@@ -745,7 +760,8 @@ static uint64_t world_stopped(void *ctx, tc_pause_info *info,
 		if (now >= nudge_at) {
 			if (!ls.look) {
 				late_note(rt, &ls, now); /* before the nudges */
-				rt->stw_late = &ls;
+				atomic_store_explicit(&rt->stw_late, &ls,
+						      memory_order_release);
 			}
 			for (int i = 0, end = tc_mtab_end(rt);
 			     rt->pin_n && i < end; i++) {
@@ -779,9 +795,11 @@ static uint64_t world_stopped(void *ctx, tc_pause_info *info,
 		*released = release_world(rt, NULL);
 	} else {
 		/* A mutator runs it: wait until it has released the world. */
-		while (rt->stw_work != STW_DONE)
+		while (atomic_load_explicit(&rt->stw_work,
+					    memory_order_relaxed) != STW_DONE)
 			pthread_cond_wait(&rt->stw_cond, &rt->sched_lock);
-		rt->stw_work = STW_NONE;
+		atomic_store_explicit(&rt->stw_work, STW_NONE,
+				      memory_order_relaxed);
 		info->runner = rt->stw_runner;
 		/* Its CPU time, taken as the work's wall time: reading its CPU
 		 * clock is a system call (0.65 us on the project's VM), and two
@@ -1199,8 +1217,7 @@ static bool wait_stw(tc_mutator *m)
 						      memory_order_relaxed);
 		atomic_store(&m->status, TC_ST_STOPPED);
 		if (stw_count_stop(rt)) {
-			stw_lock(rt);
-			run_stop(rt, m);
+			run_stop(rt, m, false);
 			break;
 		}
 		/* Sleep, do not spin: on a machine with as many running

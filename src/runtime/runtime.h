@@ -40,6 +40,9 @@
 
 #define TC_MAX_MUTATORS 256
 
+/* What became of a stop's work (tc_runtime.stw_work). */
+enum { STW_NONE, STW_OFFERED, STW_TAKEN, STW_DONE };
+
 enum {
 	TC_ST_RUNNING = 0,
 	TC_ST_PARKED,
@@ -134,17 +137,22 @@ struct tc_runtime {
 				    * count while the collector counts */
 	_Atomic uint32_t stw_epoch; /* stops released so far: the futex word
 				     * stopped mutators sleep on */
-	/* The stop's work and who runs it (world_stopped, runtime.c).  All
-	 * but the counters under sched_lock; stw_late points into the
-	 * collector's frame for the length of the stop. */
-	enum { STW_NONE, STW_OFFERED, STW_TAKEN, STW_DONE } stw_work;
+	/* The stop's work and who runs it (world_stopped, runtime.c).  The
+	 * collector writes the work's fields under sched_lock before it sets
+	 * rt->stw; the last mutator to stop takes the work without the lock
+	 * (take_stop), and the collector reads what it wrote once the work
+	 * is TAKEN (acquire) or DONE (under the lock).  stw_late points into
+	 * the collector's frame for the length of the stop. */
+	_Atomic int stw_work;      /* STW_NONE, _OFFERED, _TAKEN, _DONE */
 	bool stw_gc_takes;         /* the world is stopped and the work is
 				    * the collector's: its own count found
 				    * none running, or the last detached */
 	void (*stw_fn)(void *arg, uint64_t t0);
 	void *stw_arg;
 	uint64_t stw_t0;           /* when the stop was requested */
-	struct late_set *stw_late; /* the stop's late mutators, if any */
+	_Atomic(struct late_set *) stw_late; /* the stop's late mutators,
+				    * if any: published (release) once
+				    * complete, taken once (exchange) */
 	unsigned stw_runner;       /* id of the mutator that took the work,
 				    * 0 if the collector did */
 	uint64_t stw_reach;        /* when it found the world stopped */
