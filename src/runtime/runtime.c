@@ -438,8 +438,9 @@ static inline void cpu_relax(void)
  * the world (setting the flag, poking, claiming parked mutators; longer
  * only while a nudge's system call runs), and a mutator that reached its
  * safepoint meanwhile blocked in the futex (before the twenty-second
- * session, when every stopping mutator took the lock; now none does).  Its CPU went idle, which on
- * the project's VM halts it, and in perf sched traces of
+ * session, when every stopping mutator took the lock; now none does).
+ * Its CPU went idle, which on the project's VM halts it, and in perf
+ * sched traces of
  * bench/binarytrees 20 4 such a mutator, woken the moment the collector
  * let go, did not run for 70-80 us: until the nudge moved it, as a
  * straggler, to the collector's CPU.  The collector still takes the lock
