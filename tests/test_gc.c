@@ -1812,27 +1812,46 @@ static uint64_t stop_with_work(tc_runtime *rt, stop_seen *seen,
 				    released);
 }
 
-START_TEST(the_last_mutator_to_stop_runs_the_stops_work_with_the_world_stopped)
+/* The runtime of a test that is its collector (a P for each thread
+ * whatever the CPUs), with two mutators running: busy only polls, and its
+ * counter is the one stop_work watches; late reaches no safepoint for
+ * 20 ms (asleep) from a stop's request. */
+static tc_runtime *late_stop_rig(atomic_int *quit, spinner *busy,
+				 pthread_t *busy_th, holder *late,
+				 pthread_t *late_th)
 {
 	tc_config cfg;
 	tc_config_init(&cfg);
-	cfg.procs = 4;          /* a P for each thread whatever the CPUs */
-	cfg.background = false; /* this test is the collector */
+	cfg.procs = 4;
+	cfg.background = false;
 	cfg.heap_bytes = 32 << 20;
 	tc_runtime *rt = tc_runtime_new(&cfg, NULL);
 	ck_assert_ptr_nonnull(rt);
-	atomic_int quit = 0;
-	spinner busy = {.rt = rt, .stop = &quit, .poll_only = true};
-	atomic_store(&busy.ops, 0);
-	pthread_t busy_th, late_th;
-	pthread_create(&busy_th, NULL, spin_alloc, &busy);
-	/* Late: no safepoint for 20 ms (asleep) from the stop request. */
-	holder late = {.rt = rt, .busy = false, .hold_ns = 20 * 1000000ull};
-	atomic_store(&late.ready, 0);
-	pthread_create(&late_th, NULL, hold_without_safepoint, &late);
-	while (atomic_load(&busy.ops) < 1000 || !atomic_load(&late.ready))
+	atomic_store(quit, 0);
+	memset(busy, 0, sizeof *busy);
+	busy->rt = rt;
+	busy->stop = quit;
+	busy->poll_only = true;
+	atomic_store(&busy->ops, 0);
+	pthread_create(busy_th, NULL, spin_alloc, busy);
+	memset(late, 0, sizeof *late);
+	late->rt = rt;
+	late->hold_ns = 20 * 1000000ull;
+	atomic_store(&late->ready, 0);
+	pthread_create(late_th, NULL, hold_without_safepoint, late);
+	while (atomic_load(&busy->ops) < 1000 || !atomic_load(&late->ready))
 		sched_yield();
-	watched = &busy.ops;
+	watched = &busy->ops;
+	return rt;
+}
+
+START_TEST(the_last_mutator_to_stop_runs_the_stops_work_with_the_world_stopped)
+{
+	atomic_int quit;
+	spinner busy;
+	holder late;
+	pthread_t busy_th, late_th;
+	tc_runtime *rt = late_stop_rig(&quit, &busy, &busy_th, &late, &late_th);
 	stop_seen seen;
 	tc_pause_info info;
 	uint64_t released;
@@ -1953,27 +1972,14 @@ static void *hold_sched_lock(void *arg)
  * release's bookkeeping, not the pause. */
 START_TEST(a_stop_ends_while_another_thread_holds_the_scheduler_lock)
 {
-	tc_config cfg;
-	tc_config_init(&cfg);
-	cfg.procs = 4;
-	cfg.background = false; /* this test is the collector */
-	cfg.heap_bytes = 32 << 20;
-	tc_runtime *rt = tc_runtime_new(&cfg, NULL);
-	ck_assert_ptr_nonnull(rt);
-	atomic_int quit = 0;
-	spinner busy = {.rt = rt, .stop = &quit, .poll_only = true};
-	atomic_store(&busy.ops, 0);
+	atomic_int quit;
+	spinner busy;
+	holder late;
 	pthread_t busy_th, late_th, lock_th;
-	pthread_create(&busy_th, NULL, spin_alloc, &busy);
-	holder late = {.rt = rt, .busy = false, .hold_ns = 20 * 1000000ull};
-	atomic_store(&late.ready, 0);
-	pthread_create(&late_th, NULL, hold_without_safepoint, &late);
-	while (atomic_load(&busy.ops) < 1000 || !atomic_load(&late.ready))
-		sched_yield();
+	tc_runtime *rt = late_stop_rig(&quit, &busy, &busy_th, &late, &late_th);
 	lock_holder lh = {.rt = rt, .hold_ms = 400};
 	atomic_store(&lh.held, 0);
 	pthread_create(&lock_th, NULL, hold_sched_lock, &lh);
-	watched = &busy.ops;
 	stop_seen seen;
 	tc_pause_info info;
 	uint64_t released;
