@@ -131,7 +131,7 @@ struct tc_runtime {
 	_Atomic uint64_t stw_last_stop; /* when the last mutator stopped,
 				    * parked or detached in the stop in
 				    * progress (tc_now_ns), 0 if none yet
-				    * (stw_note_stop); relaxed */
+				    * (stw_count_stop); relaxed */
 	/* The count of a stop (runtime.c, "Counting the stopped"). */
 	_Atomic int stw_pending;   /* counted mutators yet to stop, less the
 				    * count while the collector counts */
@@ -146,7 +146,8 @@ struct tc_runtime {
 	_Atomic int stw_work;      /* STW_NONE, _OFFERED, _TAKEN, _DONE */
 	bool stw_gc_takes;         /* the world is stopped and the work is
 				    * the collector's: its own count found
-				    * none running, or the last detached */
+				    * none running, or the last detached;
+				    * under sched_lock */
 	void (*stw_fn)(void *arg, uint64_t t0);
 	void *stw_arg;
 	uint64_t stw_t0;           /* when the stop was requested */
