@@ -780,6 +780,9 @@ static uint64_t world_stopped(void *ctx, tc_pause_info *info,
 				      .tv_nsec = (long)(nudge_at % 1000000000u)};
 		pthread_cond_timedwait(&rt->stw_cond, &rt->sched_lock, &ts);
 	}
+	/* The work is taken, so its taker has exchanged stw_late out; a look
+	 * published after that would leave a pointer into this frame. */
+	atomic_store_explicit(&rt->stw_late, NULL, memory_order_relaxed);
 	uint64_t last_stop =
 	    atomic_load_explicit(&rt->stw_last_stop, memory_order_relaxed);
 	info->last_stop_ns = last_stop > t0 ? last_stop - t0 : 0;
