@@ -157,7 +157,8 @@ static void bad_pointer(uintptr_t p, const char *why)
  * 2633-2966; the byte form alone, 2847-3400 / 3084-3548 / 2831-3397;
  * all three, 3913-4210 / 4044-4458 / 3637-4365.  The sweep generation
  * per drain instead of per span: 7.7 % fewer instructions in
- * tc_gc_drain (callgrind, docs/benchmarks.md "Eighteenth session"). */
+ * tc_gc_drain (callgrind, docs/benchmarks-history.md "Eighteenth
+ * session"). */
 
 /* The arena's bounds and page table: set by tc_heap_init and constant
  * for the heap's life, so plain copies are safe to keep.  And the cycle's

@@ -213,9 +213,9 @@ uint32_t tc_span_sweep(tc_heap *h, tc_span *s, bool release)
  * count before freeing: 1.7 to 1.8 % of all perf samples of
  * bench/binarytrees 20 4, against 2.4 % for the rest of the sweep.  The
  * span is the one its list gives next, so its metadata arrives while
- * this one is swept (docs/benchmarks.md, "Eighteenth session").  Only
- * prefetches: a mutator's lazy sweep may take the span first, and the
- * fields are read relaxed, as observers read them. */
+ * this one is swept (docs/benchmarks-history.md, "Eighteenth
+ * session").  Only prefetches: a mutator's lazy sweep may take the span
+ * first, and the fields are read relaxed, as observers read them. */
 static void prefetch_meta(const tc_span *s)
 {
 	if (!s)

@@ -37,7 +37,8 @@
  * bench/binarytrees against the collector doing it all: in the runs'
  * longest pauses that waited on a late mutator, from that mutator's stop
  * to the release took 3-6 us at the median instead of 24-28, and the
- * median pause did not move (docs/benchmarks.md, sixteenth session).
+ * median pause did not move (docs/benchmarks-history.md, sixteenth
+ * session).
  *
  * Counting the stopped.  A mutator that stops at a safepoint takes no lock
  * unless it is the last: it makes itself STOPPED, subtracts one from
