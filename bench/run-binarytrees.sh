@@ -147,7 +147,7 @@ report() {
 }
 
 # targets: tricolor against Boehm in $results, as the issue states its
-# targets (docs/benchmarks.md, "Targets").  Wall: the median of the
+# targets (docs/benchmarks.md, "In short").  Wall: the median of the
 # rounds' ratios; peak RSS: every round; pauses: every tricolor run.
 targets() {
 	echo
