@@ -244,9 +244,10 @@ static void prefetch_meta(const tc_span *s)
  * them, and files them in one more.  One span at a time, the pop and the
  * put were two lock round trips per span, on a lock the class's refilling
  * mutators take too: 3.1 % of bench/binarytrees 20 4's perf samples were
- * the sweeper's pthread_mutex_lock and unlock (docs/benchmarks.md,
- * twentieth session).  The spans taken are claimed at once, so a
- * mutator's lazy sweep passes over them, as over one a sweeper holds.
+ * the sweeper's pthread_mutex_lock and unlock
+ * (docs/benchmarks-history.md, twentieth session).  The spans taken are
+ * claimed at once, so a mutator's lazy sweep passes over them, as over
+ * one a sweeper holds.
  * Emptied spans are kept as before: until the class has four swept
  * partial ones, counting those of the batch. */
 int tc_heap_sweep_some(tc_heap *h, int max)
@@ -329,8 +330,8 @@ void tc_heap_flip_sweepgen(tc_heap *h)
  * on this loop: the collector finishes sweeping before it asks for the
  * sweep-termination stop, and nothing is unswept again until mark
  * termination's flip, so a refill sweeps only between the two stops
- * (docs/benchmarks.md, twentieth session: a version that ended the loop
- * at the mutator's poll changed no stop). */
+ * (docs/benchmarks-history.md, twentieth session: a version that ended
+ * the loop at the mutator's poll changed no stop). */
 static tc_span *central_cache_span(tc_heap *h, int cls, tc_span *old)
 {
 	tc_mcentral *c = &h->central[cls];

@@ -47,11 +47,11 @@
  * stopped, and so did these until the twenty-second session: on the
  * project's VM the host sometimes took a stopping mutator's virtual CPU
  * while it held sched_lock, and the next to stop (the last, often) waited
- * for it, 50 to 670 us (docs/benchmarks.md, twenty-first session).  Now
- * not even the last takes it before the world is released: it takes the
- * work (take_stop) and runs it without the lock, so a thread that holds
- * sched_lock meanwhile, the collector in a nudge's system call say, no
- * longer holds up the pause.  The count works so:
+ * for it, 50 to 670 us (docs/benchmarks-history.md, twenty-first
+ * session).  Now not even the last takes it before the world is
+ * released: it takes the work (take_stop) and runs it without the lock,
+ * so a thread that holds sched_lock meanwhile, the collector in a nudge's
+ * system call say, no longer holds up the pause.  The count works so:
  *
  *  - A mutator becomes RUNNING only under sched_lock with rt->stw clear
  *    (p_acquire_and_run, release_world), and the collector sets rt->stw
@@ -673,7 +673,7 @@ static void take_stop(tc_runtime *rt, tc_mutator *m)
  * which the guest charged the waker CPU time, all of it with sched_lock
  * held, and the next mutator to stop waited for the lock.  Time to stop
  * at the 99th percentile, median of 12 runs of bench/binarytrees 20 4:
- * 0.258 ms with the wake-up, 0.139 without (docs/benchmarks.md,
+ * 0.258 ms with the wake-up, 0.139 without (docs/benchmarks-history.md,
  * twenty-first session). */
 static void run_stop(tc_runtime *rt, tc_mutator *m, bool locked)
 {
