@@ -10,7 +10,10 @@
 #     either is reported and makes the script exit 1;
 #   - per depth and worker count it prints the median wall time, CPU time
 #     (user + system, all threads: /usr/bin/time %U + %S; steadier than
-#     wall on a shared machine), peak RSS (/usr/bin/time %M) and max pause
+#     wall on a shared machine) with the system part apart (on a VM guest
+#     the first touch of fresh memory lands there, and its cost depends
+#     on what ran before: docs/benchmarks.md, "What limits each figure"),
+#     peak RSS (/usr/bin/time %M) and max pause
 #     (the stats line's pause_max_ms) of each variant, and its wall-time
 #     and peak-RSS ratios to Boehm in every round and their medians;
 #   - for every tricolor run whose longest pause was over 1 ms, where that
@@ -104,7 +107,7 @@ report() {
 	# Summary: medians per (depth, workers, variant), and ratios to Boehm
 	# computed within each round (only ratios within one run are stable).
 	echo
-	echo "| depth | workers | variant | wall s | vs Boehm | CPU s | peak RSS MiB | RSS vs Boehm | max pause ms (median, worst) | GCs | wall vs Boehm per round | RSS vs Boehm per round |"
+	echo "| depth | workers | variant | wall s | vs Boehm | CPU s (system) | peak RSS MiB | RSS vs Boehm | max pause ms (median, worst) | GCs | wall vs Boehm per round | RSS vs Boehm per round |"
 	echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
 	for depth in $depths; do
 		for w in $workers_list; do
@@ -116,6 +119,7 @@ report() {
 				$9 == "ok" && $2 == d && $3 == w && $4 == v {
 					nw++; wall[nw] = $5; rss[nw] = $6; rnd[nw] = $1
 					if ($10 != "" && $10 != "-") { nc++; cpu[nc] = $10 + 0 }
+					if ($11 != "" && $11 != "-") { ns++; sys[ns] = $11 + 0 }
 					if ($8 != "-") { np++; pm[np] = $8 + 0; if ($8 + 0 > worst) worst = $8 + 0 }
 					gc[nw] = $7
 				}
@@ -136,7 +140,8 @@ report() {
 					mg = median(gc, nw)
 					printf "| %s | %s | %s | %.3f | %s | %s | %s | %s | %s | %s | %s | %s |\n", d, w, v, mw,
 						nr ? sprintf("%.2fx", median(rw, nr)) : "-",
-						nc ? sprintf("%.2f", median(cpu, nc)) : "-", mr,
+						nc ? sprintf("%.2f", median(cpu, nc)) \
+						   (ns ? sprintf(" (%.2f)", median(sys, ns)) : "") : "-", mr,
 						nrr ? sprintf("%.2fx", median(rr, nrr)) : "-",
 						np ? sprintf("%.3f, %.3f", median(pm, np), worst) : "-",
 						mg, nr ? per : "-", nrr ? perr : "-"
@@ -321,9 +326,11 @@ for ((round = 1; round <= rounds; round++)); do
 				wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
 				rss=-
 				cpu=-
+				sys=-
 				if [ $have_time = 1 ]; then
 					rss=$(tail -n 1 "$tmp/time" | awk '{ printf "%.1f", $1 / 1024 }')
 					cpu=$(tail -n 1 "$tmp/time" | awk '{ printf "%.2f", $2 + $3 }')
+					sys=$(tail -n 1 "$tmp/time" | awk '{ printf "%.2f", $3 }')
 				fi
 				ok=ok
 				if [ $rc -ne 0 ]; then
@@ -335,8 +342,8 @@ for ((round = 1; round <= rounds; round++)); do
 				fi
 				pmax=$(bt_stat "$tmp/err" pause_max_ms)
 				coll=$(bt_stat "$tmp/err" collections)
-				printf 'round %d  d%-2d w%d  %-8s %8.3f s  cpu %6s s %8s MiB  GCs %5s  max pause %8s ms  %s\n' \
-					"$round" "$depth" "$w" "$v" "$wall" "$cpu" "$rss" \
+				printf 'round %d  d%-2d w%d  %-8s %8.3f s  cpu %6s s (sys %5s) %8s MiB  GCs %5s  max pause %8s ms  %s\n' \
+					"$round" "$depth" "$w" "$v" "$wall" "$cpu" "$sys" "$rss" \
 					"${coll:--}" "${pmax:--}" "$ok"
 				# Where a tricolor pause over 1 ms went (tc_pause_info).
 				if [ -n "$(bt_stat "$tmp/err" pause_max_reach_ms)" ] &&
@@ -364,9 +371,9 @@ for ((round = 1; round <= rounds; round++)); do
 						"${gcwait:--}" "$by" "$steal" |
 						tee -a "$tmp/long"
 				fi
-				printf '%d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
+				printf '%d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
 					"$round" "$depth" "$w" "$v" "$wall" "$rss" \
-					"${coll:--}" "${pmax:--}" "$ok" "$cpu" >>"$results"
+					"${coll:--}" "${pmax:--}" "$ok" "$cpu" "$sys" >>"$results"
 				if [ "$ok" != ok ]; then
 					failures=$((failures + 1))
 					echo "--- expected vs actual stdout, stderr:" >&2

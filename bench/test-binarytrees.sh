@@ -116,13 +116,15 @@ done
 # known ratios (run-binarytrees.sh -R): wall by the median of the rounds'
 # ratios, peak RSS by its worst round, pauses by the worst run; failed
 # runs and depths other than 18 and 20 are not judged for wall or RSS.
+# CPU time's median comes with the system time's beside it where the
+# file has it (an eleventh column; older files have ten).
 printf '%s\n' \
 	"1	16	1	tricolor	0.2	20	50	0.3	ok	0.3" \
 	"1	16	1	boehm	0.4	10	50	5.0	ok	0.4" \
-	"1	18	1	tricolor	1.0	100	80	0.2	ok	1.5" \
+	"1	18	1	tricolor	1.0	100	80	0.2	ok	1.5	0.3" \
 	"1	18	1	boehm	2.0	100	90	9.0	ok	2.0" \
 	"2	18	1	boehm	2.0	100	90	9.0	ok	2.0" \
-	"2	18	1	tricolor	1.8	130	80	0.4	ok	2.5" \
+	"2	18	1	tricolor	1.8	130	80	0.4	ok	2.5	0.5" \
 	"3	18	1	tricolor	99.0	999	80	9.9	FAIL(stdout)	99" \
 	"1	20	1	tricolor	3.0	200	90	0.2	ok	4.0" \
 	"1	20	1	boehm	2.0	200	90	30.0	ok	2.5" \
@@ -145,6 +147,16 @@ for want in \
 		ok "targets:$want"
 	else
 		not_ok "targets:$want"
+		sed 's/^/# /' "$tmp/report"
+	fi
+done
+for want in \
+	"| 18 | 1 | tricolor | 1.400 | 0.70x | 2.00 (0.40) | " \
+	"| 20 | 1 | tricolor | 3.000 | 1.50x | 4.00 | "; do
+	if grep -qF "$want" "$tmp/report"; then
+		ok "table: CPU s (system) cell in '$want'"
+	else
+		not_ok "table: CPU s (system) cell in '$want'"
 		sed 's/^/# /' "$tmp/report"
 	fi
 done
@@ -195,6 +207,19 @@ done <<'CASES'
 0.05|0.02|-|-|off its CPU, queueing not measured
 2.2|0.02|0.01|-|the look itself late; after it, neither ran nor queued: asleep, or its vCPU held by the host
 CASES
+# Each run's own line gives its CPU time and, apart, the system part
+# (with /usr/bin/time; "-" without it).
+if [ -x /usr/bin/time ]; then
+	runline='^round 1  d6  w1  tricolor +[0-9.]+ s  cpu +[0-9.]+ s \(sys +[0-9.]+\) +[0-9.]+ MiB '
+else
+	runline='^round 1  d6  w1  tricolor +[0-9.]+ s  cpu +- s \(sys +-\) +- MiB '
+fi
+if grep -qE "$runline" "$tmp/live"; then
+	ok "run-binarytrees.sh gives each run's CPU and system time"
+else
+	not_ok "run-binarytrees.sh gives each run's CPU and system time"
+	sed 's/^/# /' "$tmp/live"
+fi
 
 echo "1..$n"
 [ $failed -eq 0 ]
