@@ -327,11 +327,9 @@ for ((round = 1; round <= rounds; round++)); do
 				rss=-
 				cpu=-
 				sys=-
-				if [ $have_time = 1 ]; then
-					rss=$(tail -n 1 "$tmp/time" | awk '{ printf "%.1f", $1 / 1024 }')
-					cpu=$(tail -n 1 "$tmp/time" | awk '{ printf "%.2f", $2 + $3 }')
-					sys=$(tail -n 1 "$tmp/time" | awk '{ printf "%.2f", $3 }')
-				fi
+				# /usr/bin/time's last line: peak RSS, user and system time.
+				[ $have_time = 1 ] && read -r rss cpu sys < <(tail -n 1 "$tmp/time" |
+					awk '{ printf "%.1f %.2f %.2f\n", $1 / 1024, $2 + $3, $3 }')
 				ok=ok
 				if [ $rc -ne 0 ]; then
 					ok="FAIL(exit $rc)"

@@ -307,8 +307,8 @@ void tc_heap_destroy(tc_heap *h);
  * virtual machines measured here, which back guest memory only as it is
  * touched, that took 2 to 5 ms.  (Those guests hand free blocks of 2 MiB
  * and up back to the host once they have been free a while, so a huge
- * page is nearly always one the host must back again; 4 KiB pages come
- * from smaller blocks, never handed back.  A process that starts right
+ * page is nearly always one the host must back again; 4 KiB pages mostly
+ * come from smaller blocks, never handed back.  A process that starts right
  * after another has freed its huge pages takes those, and spends about
  * a quarter of the system time: docs/benchmarks.md, twenty-sixth
  * session.)  A mutator inside such a fault cannot reach its safepoint,
