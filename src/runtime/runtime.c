@@ -20,11 +20,12 @@
  * whose idle CPUs halt that wake-up goes through the host: in the
  * project's runs, half the pauses over 1 ms were the collector noticing
  * late that the last mutator had stopped, woken onto a halted CPU or
- * queued behind another thread (docs/benchmarks.md).  Here the collector
- * hands the work (a function and its argument) over with the request, and
- * the thread whose count finds the world stopped takes it: the collector,
- * if none was running when it counted, or the last mutator to stop at a
- * safepoint or as it parks, which is on its CPU at that moment.  That
+ * queued behind another thread (docs/benchmarks-history.md, fifteenth
+ * session).  Here the collector hands the work (a function and its
+ * argument) over with the request, and the thread whose count finds the
+ * world stopped takes it: the collector, if none was running when it
+ * counted, or the last mutator to stop at a safepoint or as it parks,
+ * which is on its CPU at that moment.  That
  * mutator runs the work, releases the world itself and then wakes the
  * collector, outside the pause (run_stop).  Only a safepoint (wait_stw:
  * a poll, or the return from tc_unpark) or a park (park_locked) takes it:
