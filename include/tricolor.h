@@ -400,7 +400,15 @@ int tc_stack_snapshot(tc_runtime *rt, unsigned id, tc_stack_view *out);
  * last_stop_ns; gc_wait_ns then says whether it was queued), and the
  * stop's own work (ns - reach_ns, with gc_cpu_ns telling whether the
  * collector ran through it).  CPU times are the kernel's per-thread
- * clocks, queueing its schedstat (Linux's sched_info.run_delay). */
+ * clocks, queueing its schedstat (Linux's sched_info.run_delay).
+ *
+ * Before any of that, the collector takes the scheduler's lock to make
+ * the request, as Go's stopTheWorldWithSema takes sched.lock, and a
+ * thread that holds it (a mutator parking, or getting or giving back a
+ * P) holds up the pause.  lock_ns says how long; if it waited
+ * TC_STW_LATE_NS, the collector looked at the holder too, and the same
+ * two figures (lock_cpu_ns, lock_wait_ns) say what it did until it let
+ * go. */
 #define TC_STW_LATE_NS 50000u
 typedef struct tc_pause_info {
 	uint64_t ns;           /* the pause */
@@ -427,6 +435,17 @@ typedef struct tc_pause_info {
 				* mutator off its CPU at that look (the
 				* runtime's nudge, when it binds threads to
 				* CPUs); 0 if none was moved */
+	uint64_t lock_ns;      /* request until the collector held the
+				* scheduler's lock to make it */
+	bool lock_look;        /* it waited TC_STW_LATE_NS for that lock,
+				* and looked at the thread holding it */
+	unsigned lock_holder;  /* that thread's mutator id; 0 if it is not
+				* an attached mutator (any more), or none
+				* was looked at */
+	uint64_t lock_cpu_ns;  /* the holder's CPU time from that look
+				* until the collector took the lock */
+	uint64_t lock_wait_ns; /* its time queued for a CPU over the same */
+	bool lock_wait_known;  /* lock_wait_ns was read (schedstat) */
 	uint64_t gc_cpu_ns;    /* the collector thread's CPU time from just
 				* before the request to just after the
 				* release (with the two system calls that

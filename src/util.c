@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -91,6 +92,33 @@ uint64_t tc_thread_cpu_ns(void)
 uint64_t tc_tid_cpu_ns(int tid)
 {
 	return clock_ns((clockid_t)((~(unsigned)tid << 3) | 6u));
+}
+
+/* The calling thread's kernel tid, read once per thread: gettid is a
+ * system call every time, and the runtime names itself with it on every
+ * hold of the scheduler's lock (runtime.h, tc_sched_lock).  A forked
+ * child's one thread has a new tid, so the fork handler forgets the
+ * parent's; it is installed with the first read. */
+static _Thread_local int self_tid;
+static pthread_once_t self_tid_once = PTHREAD_ONCE_INIT;
+
+static void self_tid_forget(void)
+{
+	self_tid = 0;
+}
+
+static void self_tid_atfork(void)
+{
+	pthread_atfork(NULL, NULL, self_tid_forget);
+}
+
+int tc_self_tid(void)
+{
+	if (self_tid == 0) {
+		pthread_once(&self_tid_once, self_tid_atfork);
+		self_tid = (int)syscall(SYS_gettid);
+	}
+	return self_tid;
 }
 
 int tc_schedstat_parse(const char *text, tc_schedstat *out)

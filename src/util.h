@@ -22,6 +22,7 @@ uint64_t tc_now_ns(void);        /* CLOCK_MONOTONIC */
 uint64_t tc_thread_cpu_ns(void); /* CLOCK_THREAD_CPUTIME_ID */
 uint64_t tc_tid_cpu_ns(int tid);  /* another thread's, by kernel tid; 0
 				   * if it is gone */
+int tc_self_tid(void);            /* the calling thread's kernel tid */
 
 /* A thread's scheduler statistics, as Linux keeps them (schedstat in
  * /proc, util.c): time on a CPU, time queued for one (runnable, not

@@ -1757,6 +1757,183 @@ START_TEST(a_pause_says_how_long_the_collector_was_queued)
 }
 END_TEST
 
+/* A thread that holds the scheduler's lock, named as its holder
+ * (tc_sched_lock), for hold_ns: on its CPU (busy: until its own CPU clock
+ * has advanced that much), on one it shares with a spinning thread
+ * (cpu >= 0), or asleep.  As a parked mutator (so it has an id, and a
+ * stop does not wait for it to stop), or as a thread that is none. */
+typedef struct sched_holder {
+	tc_runtime *rt;
+	bool mutator;
+	bool busy;
+	int cpu;
+	uint64_t hold_ns;
+	unsigned id;
+	atomic_int ready;
+	atomic_int done; /* the stop is over: it may take the lock again */
+} sched_holder;
+
+static void *hold_sched_lock_named(void *arg)
+{
+	sched_holder *h = arg;
+	tc_mutator *m = NULL;
+	if (h->cpu >= 0)
+		bind_to(h->cpu);
+	if (h->mutator) {
+		m = tc_attach(h->rt, "holder");
+		ck_assert_ptr_nonnull(m);
+		h->id = atomic_load(&m->id);
+		tc_park(m);
+	}
+	tc_sched_lock(h->rt);
+	atomic_store(&h->ready, 1);
+	if (h->busy) {
+		uint64_t until = tc_thread_cpu_ns() + h->hold_ns;
+		while (tc_thread_cpu_ns() < until)
+			;
+	} else {
+		struct timespec ts = {(time_t)(h->hold_ns / 1000000000u),
+				      (long)(h->hold_ns % 1000000000u)};
+		nanosleep(&ts, NULL);
+	}
+	pthread_mutex_unlock(&h->rt->sched_lock);
+	/* Not at once: the lock is not fair, and a holder that took it
+	 * back, unparked, detached and exited before the stop took it
+	 * would leave nothing to read. */
+	while (!atomic_load(&h->done))
+		sched_yield();
+	if (m) {
+		tc_unpark(m);
+		tc_detach(m);
+	}
+	return NULL;
+}
+
+static void no_work(void *arg, uint64_t t0)
+{
+	(void)arg;
+	(void)t0;
+}
+
+/* Stop the world of a runtime whose one mutator is parked (so no stop
+ * waits for a mutator), the request made while *h (if any) holds the
+ * scheduler's lock, with the runtime's own tc_world.stopped, called
+ * here as the collector would.  No cycle runs (GOGC off), and no thread
+ * is bound (pin_procs off). */
+static tc_pause_info stop_behind_lock_holder(sched_holder *h)
+{
+	tc_config cfg;
+	tc_config_init(&cfg);
+	cfg.procs = 2;
+	cfg.pin_procs = false;
+	cfg.gogc = TC_GOGC_OFF;
+	cfg.heap_bytes = 16 << 20;
+	tc_runtime *rt = tc_runtime_new(&cfg, NULL);
+	ck_assert_ptr_nonnull(rt);
+	tc_mutator *m = tc_attach(rt, "main");
+	ck_assert_ptr_nonnull(m);
+	tc_park(m);
+	atomic_int hog_stop = 0;
+	hog g = {.stop = &hog_stop, .cpu = h ? h->cpu : -1};
+	pthread_t ht, gt;
+	atomic_store(&g.running, 0);
+	if (g.cpu >= 0) {
+		pthread_create(&gt, NULL, hog_cpu, &g);
+		while (!atomic_load(&g.running))
+			sched_yield();
+	}
+	if (h) {
+		h->rt = rt;
+		atomic_store(&h->ready, 0);
+		atomic_store(&h->done, 0);
+		pthread_create(&ht, NULL, hold_sched_lock_named, h);
+		while (!atomic_load(&h->ready))
+			sched_yield();
+	}
+	tc_pause_info info;
+	memset(&info, 0, sizeof info);
+	uint64_t released;
+	uint64_t t0 = rt->gc.world.stopped(rt->gc.world.ctx, &info, no_work,
+					   NULL, &released);
+	info.ns = released - t0;
+	if (h) {
+		atomic_store(&h->done, 1);
+		pthread_join(ht, NULL);
+	}
+	if (g.cpu >= 0) {
+		atomic_store(&hog_stop, 1);
+		pthread_join(gt, NULL);
+	}
+	tc_unpark(m);
+	tc_detach(m);
+	tc_runtime_free(rt);
+	return info;
+}
+
+/* The request of a stop takes the scheduler's lock, and a thread that
+ * holds it holds up the pause: the record says how long, who held it,
+ * and what the holder did meanwhile (tc_pause_info.lock_*). */
+START_TEST(a_pause_says_who_held_the_scheduler_lock_and_what_it_did)
+{
+	const uint64_t hold = 200 * 1000000ull; /* 200 ms */
+	tc_schedstat ss;
+	bool schedstat = tc_self_schedstat(&ss) == 0;
+	/* Nobody holds it: no wait, no look. */
+	tc_pause_info pi = stop_behind_lock_holder(NULL);
+	ck_assert(!pi.lock_look);
+	ck_assert_uint_le(pi.lock_ns, pi.reach_ns);
+	ck_assert_uint_eq(pi.lock_holder, 0);
+	/* A parked mutator holds it, asleep: the wait is most of the pause,
+	 * the holder is named, and it neither ran nor queued. */
+	sched_holder h = {.mutator = true, .busy = false, .cpu = -1,
+			 .hold_ns = hold};
+	pi = stop_behind_lock_holder(&h);
+	ck_assert(pi.lock_look);
+	ck_assert_uint_ge(pi.lock_ns, hold / 4);
+	ck_assert_uint_le(pi.lock_ns, pi.reach_ns);
+	ck_assert_uint_le(pi.reach_ns, pi.ns);
+	ck_assert_uint_ne(h.id, 0);
+	ck_assert_uint_eq(pi.lock_holder, h.id);
+	ck_assert_uint_lt(pi.lock_cpu_ns, hold / 8);
+	ck_assert(pi.lock_wait_known == schedstat);
+	ck_assert_uint_lt(pi.lock_wait_ns, hold / 4);
+	/* A thread that is no mutator: looked at, but not named. */
+	h = (sched_holder){.mutator = false, .busy = false, .cpu = -1,
+			  .hold_ns = hold};
+	pi = stop_behind_lock_holder(&h);
+	ck_assert(pi.lock_look);
+	ck_assert_uint_ge(pi.lock_ns, hold / 4);
+	ck_assert_uint_eq(pi.lock_holder, 0);
+	/* Busy on its CPU, then on one it shares with a spinning thread.
+	 * Not under valgrind (TRICOLOR_TEST_QUICK), which runs one thread
+	 * at a time. */
+	if (getenv("TRICOLOR_TEST_QUICK"))
+		return;
+	h = (sched_holder){.mutator = true, .busy = true, .cpu = -1,
+			  .hold_ns = hold};
+	pi = stop_behind_lock_holder(&h);
+	ck_assert_uint_eq(pi.lock_holder, h.id);
+	ck_assert_uint_ge(pi.lock_cpu_ns, hold / 4);
+	ck_assert_uint_le(pi.lock_cpu_ns, pi.lock_ns);
+	if (!schedstat)
+		return;
+	cpu_set_t set;
+	ck_assert_int_eq(sched_getaffinity(0, sizeof set, &set), 0);
+	int cpu = 0;
+	while (!CPU_ISSET(cpu, &set))
+		cpu++;
+	h = (sched_holder){.mutator = true, .busy = true, .cpu = cpu,
+			  .hold_ns = hold};
+	pi = stop_behind_lock_holder(&h);
+	ck_assert_uint_eq(pi.lock_holder, h.id);
+	ck_assert(pi.lock_wait_known);
+	ck_assert_uint_ge(pi.lock_cpu_ns, hold / 4);
+	ck_assert_uint_ge(pi.lock_wait_ns, hold / 4);
+	ck_assert_uint_le(pi.lock_wait_ns + pi.lock_cpu_ns,
+			  pi.lock_ns + hold / 8);
+}
+END_TEST
+
 START_TEST(schedstat_text_is_read_or_refused)
 {
 	tc_schedstat ss;
@@ -2169,6 +2346,8 @@ static Suite *gc_suite(void)
 		       a_late_mutator_running_on_its_cpu_is_moved_off_it_at_once);
 	tcase_add_test(tc, schedstat_text_is_read_or_refused);
 	tcase_add_test(tc, a_pause_says_how_long_the_collector_was_queued);
+	tcase_add_test(tc,
+		       a_pause_says_who_held_the_scheduler_lock_and_what_it_did);
 	tcase_add_test(tc,
 		       assists_pay_from_the_collectors_credit_before_scanning);
 	suite_add_tcase(s, tc);

@@ -37,6 +37,7 @@
 #include "gc/gc.h"
 #include "heap/heap.h"
 #include "tricolor.h"
+#include "util.h"
 
 #define TC_MAX_MUTATORS 256
 
@@ -89,6 +90,10 @@ struct tc_runtime {
 	tc_collector gc;
 
 	pthread_mutex_t sched_lock;
+	_Atomic int sched_owner;   /* kernel tid of the last thread to take
+				    * sched_lock (tc_sched_lock), so that a
+				    * stop kept waiting for it can say who
+				    * holds it; relaxed, a hint only */
 	pthread_cond_t sched_cond; /* tc_attach waits for the end of a
 				    * stop-the-world */
 	pthread_cond_t stw_cond;   /* the collector waits: for a mutator to
@@ -174,6 +179,26 @@ struct tc_runtime {
 static inline int tc_mtab_end(tc_runtime *rt)
 {
 	return atomic_load_explicit(&rt->mtab_end, memory_order_acquire);
+}
+
+/* Take sched_lock, and name the taker (rt->sched_owner): every hold
+ * starts with tc_sched_lock, or with tc_sched_held after a trylock or a
+ * condition wait that took the lock back.  The name is written just after
+ * the lock is taken and never cleared, so a reader that finds the lock
+ * held reads the holder's tid, or, for the few instructions between a new
+ * holder's lock and its store, the one before: world_stopped reads it
+ * only when the stop has waited 50 us for the lock.  Relaxed: nothing is
+ * published through it. */
+static inline void tc_sched_held(tc_runtime *rt)
+{
+	atomic_store_explicit(&rt->sched_owner, tc_self_tid(),
+			      memory_order_relaxed);
+}
+
+static inline void tc_sched_lock(tc_runtime *rt)
+{
+	pthread_mutex_lock(&rt->sched_lock);
+	tc_sched_held(rt);
 }
 
 /* Ask mutator m to take its slow path at its next poll. */
