@@ -250,8 +250,21 @@ int main(int argc, char **argv)
 	 * mutator moved). */
 	const tc_pause_info *pm = &st.pause_max_info;
 	char late_wait[32], gc_wait[32], nudge[32];
+	char lock_holder[16], lock_cpu[32], lock_wait[32];
 	bt_ms_or_dash(late_wait, sizeof late_wait, pm->late_wait_known,
 	              pm->late_wait_ns);
+	/* The holder of the scheduler's lock, if the collector waited
+	 * TC_STW_LATE_NS for it: "-" if not, or for a thread that is not an
+	 * attached mutator. */
+	if (pm->lock_look && pm->lock_holder)
+		snprintf(lock_holder, sizeof lock_holder, "%u",
+		         pm->lock_holder);
+	else
+		snprintf(lock_holder, sizeof lock_holder, "-");
+	bt_ms_or_dash(lock_cpu, sizeof lock_cpu, pm->lock_look,
+	              pm->lock_cpu_ns);
+	bt_ms_or_dash(lock_wait, sizeof lock_wait, pm->lock_wait_known,
+	              pm->lock_wait_ns);
 	bt_ms_or_dash(gc_wait, sizeof gc_wait, pm->gc_wait_known,
 	              pm->gc_wait_ns);
 	bt_ms_or_dash(nudge, sizeof nudge, pm->nudge_ns != 0, pm->nudge_ns);
@@ -265,6 +278,8 @@ int main(int argc, char **argv)
 	        "alloc_objects=%llu freed_objects=%llu barrier_shades=%llu "
 	        "verify_runs=%llu verify_violations=%llu stw_nudges=%llu "
 	        "stw_handoffs=%llu "
+	        "pause_max_lock_ms=%.3f pause_max_lock_holder=%s "
+	        "pause_max_lock_cpu_ms=%s pause_max_lock_wait_ms=%s "
 	        "pause_max_reach_ms=%.3f pause_max_last_stop_ms=%.3f "
 	        "pause_max_late_look_ms=%.3f pause_max_late=%d "
 	        "pause_max_late_cpu_ms=%.3f pause_max_late_wait_ms=%s "
@@ -287,6 +302,7 @@ int main(int argc, char **argv)
 	        (unsigned long long)st.verify_violations,
 	        (unsigned long long)st.stw_nudges,
 	        (unsigned long long)st.stw_handoffs,
+	        ms(pm->lock_ns), lock_holder, lock_cpu, lock_wait,
 	        ms(st.pause_max_info.reach_ns),
 	        ms(st.pause_max_info.last_stop_ns),
 	        ms(st.pause_max_info.late_look_ns), st.pause_max_info.late,

@@ -344,11 +344,25 @@ static void run_size(long live_mb, int mutators, long seconds, long min_cycles,
 	              wp.late_wait_ns);
 	bt_ms_or_dash(gc_wait, sizeof gc_wait, wp.gc_wait_known, wp.gc_wait_ns);
 	bt_ms_or_dash(nudge, sizeof nudge, wp.nudge_ns != 0, wp.nudge_ns);
-	printf("  worst_pause_ms=%.3f reach_ms=%.3f last_stop_ms=%.3f "
+	/* The scheduler's lock, if the collector waited 50 us for it:
+	 * "-" if not (or, for the holder, a thread that is not an attached
+	 * mutator). */
+	char lock_holder[16], lock_cpu[32], lock_wait[32];
+	if (wp.lock_look && wp.lock_holder)
+		snprintf(lock_holder, sizeof lock_holder, "%u", wp.lock_holder);
+	else
+		snprintf(lock_holder, sizeof lock_holder, "-");
+	bt_ms_or_dash(lock_cpu, sizeof lock_cpu, wp.lock_look, wp.lock_cpu_ns);
+	bt_ms_or_dash(lock_wait, sizeof lock_wait, wp.lock_wait_known,
+	              wp.lock_wait_ns);
+	printf("  worst_pause_ms=%.3f lock_ms=%.3f lock_holder=%s "
+	       "lock_cpu_ms=%s lock_wait_ms=%s "
+	       "reach_ms=%.3f last_stop_ms=%.3f "
 	       "late_look_ms=%.3f late=%d late_cpu_ms=%.3f late_wait_ms=%s "
 	       "nudge_ms=%s gc_cpu_ms=%.3f gc_wait_ms=%s runner=%u "
 	       "(TC_EV_PAUSE: where the window's longest pause went)\n",
-	       msf(wp.ns), msf(wp.reach_ns), msf(wp.last_stop_ns),
+	       msf(wp.ns), msf(wp.lock_ns), lock_holder, lock_cpu, lock_wait,
+	       msf(wp.reach_ns), msf(wp.last_stop_ns),
 	       msf(wp.late_look_ns), wp.late, msf(wp.late_cpu_ns), late_wait,
 	       nudge, msf(wp.gc_cpu_ns), gc_wait, wp.runner);
 	printf("  run_pause_p50_ms=%.3f run_pause_p99_ms=%.3f "

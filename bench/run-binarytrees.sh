@@ -273,6 +273,22 @@ late_verdict() {
 	}'
 }
 
+# lock_verdict LOCK CPU WAIT: what the thread that held the scheduler's
+# lock did while the collector waited to make a stop's request (from its
+# look 0.05 ms in until it took the lock at LOCK), by the same rule:
+# on a CPU, queued for one, or neither.  "-" for WAIT: not measured.
+lock_verdict() {
+	awk -v l="$1" -v c="$2" -v q="$3" 'BEGIN {
+		w = l - 0.05
+		if (w <= 0) { v = "no wait after the look" }
+		else if (c >= w / 2) { v = "it ran, or its vCPU was held by the host with the time charged to it as CPU" }
+		else if (q != "-" && q >= w / 2) { v = "queued behind other threads" }
+		else if (q == "-") { v = "off its CPU, queueing not measured" }
+		else { v = "neither ran nor queued: asleep, or its vCPU held by the host" }
+		print v
+	}'
+}
+
 if [ -n "$smoke" ]; then
 	b=$(binary_of tricolor)
 	bt_expected "$smoke" >"$tmp/expected"
@@ -358,9 +374,24 @@ for ((round = 1; round <= rounds; round++)); do
 					lwait=$(bt_stat "$tmp/err" pause_max_late_wait_ms)
 					gcwait=$(bt_stat "$tmp/err" pause_max_gc_wait_ms)
 					nudge=$(bt_stat "$tmp/err" pause_max_nudge_ms)
-					printf 'round %d  d%-2d w%d  %-8s %s ms: reach %s, last stop %s; at %s, %s late, then at most %s ms CPU, %s ms queued, moved off its CPU in %s ms (%s); collector CPU %s, queued %s%s; host steal in the run %s ms\n' \
+					# The request's wait for the scheduler's lock,
+					# when the collector waited 0.05 ms and looked.
+					lockpart=
+					lkcpu=$(bt_stat "$tmp/err" pause_max_lock_cpu_ms)
+					if [ -n "$lkcpu" ] && [ "$lkcpu" != - ]; then
+						lk=$(bt_stat "$tmp/err" pause_max_lock_ms)
+						lkwait=$(bt_stat "$tmp/err" pause_max_lock_wait_ms)
+						lkwho=$(bt_stat "$tmp/err" pause_max_lock_holder)
+						if [ -n "$lkwho" ] && [ "$lkwho" != - ]; then
+							lkwho="mutator $lkwho"
+						else
+							lkwho="a thread that is not an attached mutator"
+						fi
+						lockpart="request at $lk after a wait for the scheduler's lock, held by $lkwho, then at most $lkcpu ms CPU, ${lkwait:--} ms queued ($(lock_verdict "$lk" "$lkcpu" "${lkwait:--}")); "
+					fi
+					printf 'round %d  d%-2d w%d  %-8s %s ms: %sreach %s, last stop %s; at %s, %s late, then at most %s ms CPU, %s ms queued, moved off its CPU in %s ms (%s); collector CPU %s, queued %s%s; host steal in the run %s ms\n' \
 						"$round" "$depth" "$w" "$v" "$pmax" \
-						"$reach" \
+						"$lockpart" "$reach" \
 						"$(bt_stat "$tmp/err" pause_max_last_stop_ms)" \
 						"$look" "$nlate" "$lcpu" "${lwait:--}" \
 						"${nudge:--}" \
@@ -387,6 +418,9 @@ report
 echo
 if [ -s "$tmp/long" ]; then
 	echo "tricolor pauses over 1 ms, where each went (ms from the stop request:"
+	echo "if the collector waited 0.05 ms for the scheduler's lock to make the"
+	echo "request, when it made it, who held the lock and the CPU and queueing"
+	echo "that thread had meanwhile, with what that says of it;"
 	echo "the collector, or the last mutator to stop, found every mutator"
 	echo "stopped; the last one stopped; the collector's look 50 us in or as"
 	echo "soon after as it ran, the mutators it found still running, and the"

@@ -636,8 +636,8 @@ START_TEST(test_events_carry_gctrace_and_controls)
 END_TEST
 
 /* The event log tells a pause that waited for a mutator to reach its
- * safepoint from one that did not (tc_pause_info, as the runtime hands it
- * to tc_config.on_event). */
+ * safepoint, or for the scheduler's lock, from one that did not
+ * (tc_pause_info, as the runtime hands it to tc_config.on_event). */
 START_TEST(test_pause_event_says_when_it_waited_for_a_safepoint)
 {
 	tv_engine *e = start("list", 1, 100);
@@ -651,6 +651,15 @@ START_TEST(test_pause_event_says_when_it_waited_for_a_safepoint)
 	                      .late_cpu_ns = 10000};
 	tc_pause_info prompt = {.ns = 6000, .reach_ns = 3000};
 	tc_pause_info handed = {.ns = 7000, .reach_ns = 4000, .runner = 3};
+	tc_pause_info locked = {.ns = 2004000,
+	                        .lock_ns = 1950000,
+	                        .lock_look = true,
+	                        .lock_holder = 4,
+	                        .reach_ns = 1979000};
+	tc_pause_info locked_other = {.ns = 900000,
+	                              .lock_ns = 800000,
+	                              .lock_look = true,
+	                              .reach_ns = 850000};
 	struct tc_event p1 = {.kind = TC_EV_PAUSE,
 	                      .phase = TC_PHASE_SWEEP_TERM,
 	                      .ns = late.ns,
@@ -663,7 +672,16 @@ START_TEST(test_pause_event_says_when_it_waited_for_a_safepoint)
 	                      .phase = TC_PHASE_SWEEP_TERM,
 	                      .ns = handed.ns,
 	                      .pause = &handed};
+	struct tc_event p4 = {.kind = TC_EV_PAUSE,
+	                      .phase = TC_PHASE_SWEEP_TERM,
+	                      .ns = locked.ns,
+	                      .pause = &locked};
+	struct tc_event p5 = {.kind = TC_EV_PAUSE,
+	                      .phase = TC_PHASE_MARK_TERM,
+	                      .ns = locked_other.ns,
+	                      .pause = &locked_other};
 	bool saw_late = false, saw_prompt = false, saw_handed = false;
+	bool saw_locked = false, saw_locked_other = false;
 
 	/* Catch up with the log first: the engine logs as it runs. */
 	while (tv_events_since(e, &seq, ev, 512) > 0)
@@ -671,6 +689,8 @@ START_TEST(test_pause_event_says_when_it_waited_for_a_safepoint)
 	tv_on_event(e, &p1);
 	tv_on_event(e, &p2);
 	tv_on_event(e, &p3);
+	tv_on_event(e, &p4);
+	tv_on_event(e, &p5);
 	size_t n = tv_events_since(e, &seq, ev, 512);
 	for (size_t i = 0; i < n; i++) {
 		if (strcmp(ev[i].text, "stop-the-world pause 2.500 ms (sweep "
@@ -684,10 +704,22 @@ START_TEST(test_pause_event_says_when_it_waited_for_a_safepoint)
 		                       "termination); work done by mutator 3") ==
 		    0)
 			saw_handed = true;
+		if (strcmp(ev[i].text, "stop-the-world pause 2.004 ms (sweep "
+		                       "termination); waited 1.950 ms for the "
+		                       "scheduler's lock, held by mutator 4") ==
+		    0)
+			saw_locked = true;
+		if (strcmp(ev[i].text, "stop-the-world pause 0.900 ms (mark "
+		                       "termination); waited 0.800 ms for the "
+		                       "scheduler's lock, held by a thread "
+		                       "not an attached mutator") == 0)
+			saw_locked_other = true;
 	}
 	ck_assert(saw_late);
 	ck_assert(saw_prompt);
 	ck_assert(saw_handed);
+	ck_assert(saw_locked);
+	ck_assert(saw_locked_other);
 	tv_engine_free(e);
 }
 END_TEST

@@ -105,6 +105,7 @@ static void summary(const cli_options *o, const tv_status *st, double secs,
 	                                    ((double)g->mark_ns / 1e9)
 	                              : 0;
 	char rate[32], gogc[16], late_wait[32], gc_wait[32], nudge[32];
+	char lock_holder[16], lock_cpu[32], lock_wait[32];
 	/* A barrier weaker than hybrid turns the verifier on (engine). */
 	bool verify = o->eng.verify || o->eng.barrier != TC_BARRIER_HYBRID;
 
@@ -120,6 +121,17 @@ static void summary(const cli_options *o, const tv_status *st, double secs,
 	json_ms_or_null(gc_wait, sizeof(gc_wait), pm->gc_wait_known,
 	                pm->gc_wait_ns);
 	json_ms_or_null(nudge, sizeof(nudge), pm->nudge_ns != 0, pm->nudge_ns);
+	/* null: the collector did not wait TC_STW_LATE_NS for the
+	 * scheduler's lock, or the holder was no mutator. */
+	if (pm->lock_look && pm->lock_holder)
+		snprintf(lock_holder, sizeof(lock_holder), "%u",
+		         pm->lock_holder);
+	else
+		snprintf(lock_holder, sizeof(lock_holder), "null");
+	json_ms_or_null(lock_cpu, sizeof(lock_cpu), pm->lock_look,
+	                pm->lock_cpu_ns);
+	json_ms_or_null(lock_wait, sizeof(lock_wait), pm->lock_wait_known,
+	                pm->lock_wait_ns);
 	if (o->json) {
 		fprintf(out,
 		        "{\"scenario\": \"%s\", \"mutators\": %d, "
@@ -134,6 +146,10 @@ static void summary(const cli_options *o, const tv_status *st, double secs,
 		        "\"pause_p50_ms\": %.4f, \"pause_p99_ms\": %.4f, "
 		        "\"pause_max_ms\": %.4f, \"pause_total_ms\": %.3f,\n"
 		        " \"stop_p99_ms\": %.4f, \"stop_max_ms\": %.4f,\n"
+		        " \"pause_max_lock_ms\": %.4f, "
+		        "\"pause_max_lock_holder\": %s, "
+		        "\"pause_max_lock_cpu_ms\": %s, "
+		        "\"pause_max_lock_wait_ms\": %s,\n"
 		        " \"pause_max_reach_ms\": %.4f, "
 		        "\"pause_max_last_stop_ms\": %.4f, "
 		        "\"pause_max_late_look_ms\": %.4f, "
@@ -163,7 +179,8 @@ static void summary(const cli_options *o, const tv_status *st, double secs,
 		        (unsigned long long)g->pauses, msec(g->pause_p50_ns),
 		        msec(g->pause_p99_ns), msec(g->pause_max_ns),
 		        msec(g->pause_total_ns), msec(g->stop_p99_ns),
-		        msec(g->stop_max_ns), msec(pm->reach_ns),
+		        msec(g->stop_max_ns), msec(pm->lock_ns), lock_holder,
+		        lock_cpu, lock_wait, msec(pm->reach_ns),
 		        msec(pm->last_stop_ns), msec(pm->late_look_ns), pm->late,
 		        msec(pm->late_cpu_ns), late_wait, nudge,
 		        msec(pm->gc_cpu_ns), gc_wait, pm->runner, mark_rate,
@@ -203,11 +220,25 @@ static void summary(const cli_options *o, const tv_status *st, double secs,
 	        "every mutator stopped, in each pause)\n",
 	        msec(g->stop_p99_ns), msec(g->stop_max_ns));
 	/* Where the longest pause went (tc_pause_info in tricolor.h). */
-	fprintf(out,
-	        "  longest pause  %.3f ms: every mutator stopped at %.3f ms "
-	        "(the last at %.3f); ",
-	        msec(pm->ns), msec(pm->reach_ns),
-	        msec(pm->last_stop_ns));
+	fprintf(out, "  longest pause  %.3f ms: ", msec(pm->ns));
+	if (pm->lock_look) {
+		fprintf(out,
+		        "requested at %.3f ms, after a wait for the "
+		        "scheduler's lock, ",
+		        msec(pm->lock_ns));
+		if (pm->lock_holder)
+			fprintf(out, "held by mutator %u", pm->lock_holder);
+		else
+			fprintf(out, "held by a thread that is not an "
+			             "attached mutator");
+		fprintf(out, " (then %.3f ms of CPU", msec(pm->lock_cpu_ns));
+		if (pm->lock_wait_known)
+			fprintf(out, " and %.3f ms queued for one",
+			        msec(pm->lock_wait_ns));
+		fprintf(out, "); ");
+	}
+	fprintf(out, "every mutator stopped at %.3f ms (the last at %.3f); ",
+	        msec(pm->reach_ns), msec(pm->last_stop_ns));
 	if (pm->late > 0) {
 		fprintf(out,
 		        "%d still running at %.3f ms, then at most %.3f ms "

@@ -125,6 +125,19 @@ void tv_on_event(void *ctx, const struct tc_event *ev)
 			         (double)ev->pause->last_stop_ns / 1e6,
 			         ev->pause->late,
 			         ev->pause->late == 1 ? "" : "s");
+		/* A request that waited for the scheduler's lock (long
+		 * enough that the collector looked at who held it). */
+		char locked[128] = "";
+		if (ev->pause && ev->pause->lock_look) {
+			char who[40] = "a thread not an attached mutator";
+			if (ev->pause->lock_holder)
+				snprintf(who, sizeof who, "mutator %u",
+				         ev->pause->lock_holder);
+			snprintf(locked, sizeof locked,
+			         "; waited %.3f ms for the scheduler's lock, "
+			         "held by %s",
+			         (double)ev->pause->lock_ns / 1e6, who);
+		}
 		/* And who did the stop's work, if not the collector: the last
 		 * mutator to stop, when it found the world stopped first
 		 * (runtime.c). */
@@ -133,9 +146,9 @@ void tv_on_event(void *ctx, const struct tc_event *ev)
 			snprintf(runner, sizeof runner,
 			         "; work done by mutator %u",
 			         ev->pause->runner);
-		tv_log(e, ev->kind, "stop-the-world pause %.3f ms (%s)%s%s",
-		       (double)ev->ns / 1e6, tc_phase_name(ev->phase), waited,
-		       runner);
+		tv_log(e, ev->kind, "stop-the-world pause %.3f ms (%s)%s%s%s",
+		       (double)ev->ns / 1e6, tc_phase_name(ev->phase), locked,
+		       waited, runner);
 		break;
 	}
 	case TC_EV_ATTACH:
