@@ -408,7 +408,11 @@ int tc_stack_snapshot(tc_runtime *rt, unsigned id, tc_stack_view *out);
  * P) holds up the pause.  lock_ns says how long; if it waited
  * TC_STW_LATE_NS, the collector looked at the holder too, and the same
  * two figures (lock_cpu_ns, lock_wait_ns) say what it did until it let
- * go. */
+ * go, and lock_gc_wait_ns how long the collector then queued for a CPU
+ * to take the lock.  And when the collector has no CPU of its own to
+ * spin on until its look, it sleeps, and the sleep_* figures say
+ * whether that sleep ended late, and whether the thread was switched
+ * out at all. */
 #define TC_STW_LATE_NS 50000u
 typedef struct tc_pause_info {
 	uint64_t ns;           /* the pause */
@@ -435,6 +439,16 @@ typedef struct tc_pause_info {
 				* mutator off its CPU at that look (the
 				* runtime's nudge, when it binds threads to
 				* CPUs); 0 if none was moved */
+	bool look_slept;       /* the collector slept until its look (it
+				* had no CPU of its own to spin on) */
+	uint64_t sleep_late_ns; /* how long after its deadline, TC_STW_LATE_NS
+				* in, that sleep ended (0: on time, or
+				* woken early) */
+	unsigned sleep_switches; /* times the collector was switched out
+				* in that sleep: a sleep that ended late
+				* with none never slept, its virtual CPU
+				* not running (the host held it) */
+	bool sleep_switches_known; /* sleep_switches was read */
 	uint64_t lock_ns;      /* request until the collector held the
 				* scheduler's lock to make it */
 	bool lock_look;        /* it waited TC_STW_LATE_NS for that lock,
@@ -446,6 +460,11 @@ typedef struct tc_pause_info {
 				* until the collector took the lock */
 	uint64_t lock_wait_ns; /* its time queued for a CPU over the same */
 	bool lock_wait_known;  /* lock_wait_ns was read (schedstat) */
+	uint64_t lock_gc_wait_ns; /* the collector's own time queued for a
+				* CPU over the same: once the holder lets
+				* go, the collector must get a CPU to take
+				* the lock */
+	bool lock_gc_wait_known; /* lock_gc_wait_ns was read */
 	uint64_t gc_cpu_ns;    /* the collector thread's CPU time from just
 				* before the request to just after the
 				* release (with the two system calls that

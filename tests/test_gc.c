@@ -1647,6 +1647,21 @@ START_TEST(a_pause_behind_a_late_mutator_says_whether_it_was_running)
 	ck_assert(pi->late_wait_known == schedstat);
 	/* Its wake-up may queue briefly on a loaded machine (make -j). */
 	ck_assert_uint_lt(pi->late_wait_ns, hold / 4);
+	/* Threads are not bound, so the collector had no CPU to spin on and
+	 * slept until its look: on time, the look due at TC_STW_LATE_NS
+	 * and not the mutator's wait later, and either switched out or, if
+	 * the deadline had passed before it got to sleep, not.  (Under
+	 * valgrind or ThreadSanitizer, the request itself may take until
+	 * the look is due, and then there is no sleep before it.) */
+	if (pi->look_slept) {
+		ck_assert_uint_lt(pi->sleep_late_ns, hold / 8);
+		ck_assert(!pi->sleep_switches_known || pi->sleep_switches > 0 ||
+			  pi->sleep_late_ns > 0);
+	}
+#if !defined(__SANITIZE_THREAD__)
+	if (!getenv("TRICOLOR_TEST_QUICK"))
+		ck_assert(pi->look_slept);
+#endif
 	/* It stopped last, at a safepoint: it did the stop's work. */
 	ck_assert_uint_ne(pi->runner, 0);
 	/* The time to stop of every pause: this one's is the longest, and
@@ -1897,6 +1912,9 @@ START_TEST(a_pause_says_who_held_the_scheduler_lock_and_what_it_did)
 	ck_assert_uint_lt(pi.lock_cpu_ns, hold / 8);
 	ck_assert(pi.lock_wait_known == schedstat);
 	ck_assert_uint_lt(pi.lock_wait_ns, hold / 4);
+	/* Nor did the collector queue for a CPU, with one free. */
+	ck_assert(pi.lock_gc_wait_known == schedstat);
+	ck_assert_uint_lt(pi.lock_gc_wait_ns, hold / 4);
 	/* A thread that is no mutator: looked at, but not named. */
 	h = (sched_holder){.mutator = false, .busy = false, .cpu = -1,
 			  .hold_ns = hold};
