@@ -251,6 +251,7 @@ int main(int argc, char **argv)
 	const tc_pause_info *pm = &st.pause_max_info;
 	char late_wait[32], gc_wait[32], nudge[32];
 	char lock_holder[16], lock_cpu[32], lock_wait[32];
+	char sleep_late[32], sleep_switches[16], lock_gc_wait[32];
 	bt_ms_or_dash(late_wait, sizeof late_wait, pm->late_wait_known,
 	              pm->late_wait_ns);
 	/* The holder of the scheduler's lock, if the collector waited
@@ -265,6 +266,16 @@ int main(int argc, char **argv)
 	              pm->lock_cpu_ns);
 	bt_ms_or_dash(lock_wait, sizeof lock_wait, pm->lock_wait_known,
 	              pm->lock_wait_ns);
+	bt_ms_or_dash(lock_gc_wait, sizeof lock_gc_wait, pm->lock_gc_wait_known,
+	              pm->lock_gc_wait_ns);
+	/* The collector's sleep until its look: "-" if it did not sleep. */
+	bt_ms_or_dash(sleep_late, sizeof sleep_late, pm->look_slept,
+	              pm->sleep_late_ns);
+	if (pm->look_slept && pm->sleep_switches_known)
+		snprintf(sleep_switches, sizeof sleep_switches, "%u",
+		         pm->sleep_switches);
+	else
+		snprintf(sleep_switches, sizeof sleep_switches, "-");
 	bt_ms_or_dash(gc_wait, sizeof gc_wait, pm->gc_wait_known,
 	              pm->gc_wait_ns);
 	bt_ms_or_dash(nudge, sizeof nudge, pm->nudge_ns != 0, pm->nudge_ns);
@@ -280,8 +291,10 @@ int main(int argc, char **argv)
 	        "stw_handoffs=%llu "
 	        "pause_max_lock_ms=%.3f pause_max_lock_holder=%s "
 	        "pause_max_lock_cpu_ms=%s pause_max_lock_wait_ms=%s "
+	        "pause_max_lock_gc_wait_ms=%s "
 	        "pause_max_reach_ms=%.3f pause_max_last_stop_ms=%.3f "
 	        "pause_max_late_look_ms=%.3f pause_max_late=%d "
+	        "pause_max_sleep_late_ms=%s pause_max_sleep_switches=%s "
 	        "pause_max_late_cpu_ms=%.3f pause_max_late_wait_ms=%s "
 	        "pause_max_nudge_ms=%s "
 	        "pause_max_gc_cpu_ms=%.3f pause_max_gc_wait_ms=%s "
@@ -302,10 +315,11 @@ int main(int argc, char **argv)
 	        (unsigned long long)st.verify_violations,
 	        (unsigned long long)st.stw_nudges,
 	        (unsigned long long)st.stw_handoffs,
-	        ms(pm->lock_ns), lock_holder, lock_cpu, lock_wait,
+	        ms(pm->lock_ns), lock_holder, lock_cpu, lock_wait, lock_gc_wait,
 	        ms(st.pause_max_info.reach_ns),
 	        ms(st.pause_max_info.last_stop_ns),
 	        ms(st.pause_max_info.late_look_ns), st.pause_max_info.late,
+	        sleep_late, sleep_switches,
 	        ms(st.pause_max_info.late_cpu_ns), late_wait, nudge,
 	        ms(st.pause_max_info.gc_cpu_ns), gc_wait,
 	        st.pause_max_info.runner,

@@ -348,6 +348,14 @@ static void run_size(long live_mb, int mutators, long seconds, long min_cycles,
 	 * "-" if not (or, for the holder, a thread that is not an attached
 	 * mutator). */
 	char lock_holder[16], lock_cpu[32], lock_wait[32];
+	char sleep_late[32], sleep_switches[16];
+	bt_ms_or_dash(sleep_late, sizeof sleep_late, wp.look_slept,
+	              wp.sleep_late_ns);
+	if (wp.look_slept && wp.sleep_switches_known)
+		snprintf(sleep_switches, sizeof sleep_switches, "%u",
+		         wp.sleep_switches);
+	else
+		snprintf(sleep_switches, sizeof sleep_switches, "-");
 	if (wp.lock_look && wp.lock_holder)
 		snprintf(lock_holder, sizeof lock_holder, "%u", wp.lock_holder);
 	else
@@ -355,15 +363,21 @@ static void run_size(long live_mb, int mutators, long seconds, long min_cycles,
 	bt_ms_or_dash(lock_cpu, sizeof lock_cpu, wp.lock_look, wp.lock_cpu_ns);
 	bt_ms_or_dash(lock_wait, sizeof lock_wait, wp.lock_wait_known,
 	              wp.lock_wait_ns);
+	char lock_gc_wait[32];
+	bt_ms_or_dash(lock_gc_wait, sizeof lock_gc_wait, wp.lock_gc_wait_known,
+	              wp.lock_gc_wait_ns);
 	printf("  worst_pause_ms=%.3f lock_ms=%.3f lock_holder=%s "
-	       "lock_cpu_ms=%s lock_wait_ms=%s "
+	       "lock_cpu_ms=%s lock_wait_ms=%s lock_gc_wait_ms=%s "
 	       "reach_ms=%.3f last_stop_ms=%.3f "
-	       "late_look_ms=%.3f late=%d late_cpu_ms=%.3f late_wait_ms=%s "
+	       "late_look_ms=%.3f sleep_late_ms=%s sleep_switches=%s "
+	       "late=%d late_cpu_ms=%.3f late_wait_ms=%s "
 	       "nudge_ms=%s gc_cpu_ms=%.3f gc_wait_ms=%s runner=%u "
 	       "(TC_EV_PAUSE: where the window's longest pause went)\n",
 	       msf(wp.ns), msf(wp.lock_ns), lock_holder, lock_cpu, lock_wait,
+	       lock_gc_wait,
 	       msf(wp.reach_ns), msf(wp.last_stop_ns),
-	       msf(wp.late_look_ns), wp.late, msf(wp.late_cpu_ns), late_wait,
+	       msf(wp.late_look_ns), sleep_late, sleep_switches, wp.late,
+	       msf(wp.late_cpu_ns), late_wait,
 	       nudge, msf(wp.gc_cpu_ns), gc_wait, wp.runner);
 	printf("  run_pause_p50_ms=%.3f run_pause_p99_ms=%.3f "
 	       "run_pause_max_ms=%.3f run_stop_p99_ms=%.3f "

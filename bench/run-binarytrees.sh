@@ -246,7 +246,7 @@ steal_ticks() {
 }
 hz=$(getconf CLK_TCK 2>/dev/null || echo 100)
 
-# late_verdict LATE REACH LOOK CPU WAIT NUDGE: what held a pause's
+# late_verdict LATE REACH LOOK CPU WAIT NUDGE [SLEEP SWITCHES]: what held a pause's
 # slowest late mutator, by the share of the wait after the look (REACH -
 # LOOK) it spent on a CPU and queued for one, and how long moving it off
 # its CPU took (tricolor.h, tc_pause_info: a move that waits about as
@@ -255,12 +255,25 @@ hz=$(getconf CLK_TCK 2>/dev/null || echo 100)
 # behind another thread, the mutator waited on that thread first, as the
 # guest counts it).  "-" for WAIT or NUDGE: not measured.  A look that
 # came after most of the pause (the collector off its CPU too; it is due
-# 0.05 ms in) leaves the time before it unexplained, and says so.
+# 0.05 ms in) says so, and what the collector's own sleep until it says
+# when most of the delay was that sleep ending late (SLEEP, ms past due;
+# "-": it did not sleep): never switched out (SWITCHES 0) means its vCPU
+# did not run, the host held it.
 late_verdict() {
-	awk -v n="$1" -v r="$2" -v l="$3" -v c="$4" -v q="$5" -v m="$6" 'BEGIN {
+	awk -v n="$1" -v r="$2" -v l="$3" -v c="$4" -v q="$5" -v m="$6" \
+		-v s="${7:--}" -v x="${8:--}" 'BEGIN {
 		w = r - l
 		if (n == 0) { print "no late mutator"; exit }
-		pre = (l >= 0.2 && l > w) ? "the look itself late; after it, " : ""
+		pre = ""
+		if (l >= 0.2 && l > w) {
+			pre = "the look itself late"
+			if (s != "-" && s >= (l - 0.05) / 2) {
+				pre = pre sprintf(", the collector%ss sleep ending %s ms past due", "\047", s)
+				if (x == "0") pre = pre " without a switch: its vCPU held by the host"
+				else if (x != "-") pre = pre sprintf(", switched out %s times", x)
+			}
+			pre = pre "; after it, "
+		}
 		held = m != "-" && m + 0 >= w / 2
 		if (w <= 0) { v = "no wait after the look" }
 		else if (c >= w / 2) { v = held ? "its vCPU held by the host, the time charged to it as CPU" : "it ran, no safepoint" }
@@ -273,16 +286,19 @@ late_verdict() {
 	}'
 }
 
-# lock_verdict LOCK CPU WAIT: what the thread that held the scheduler's
-# lock did while the collector waited to make a stop's request (from its
-# look 0.05 ms in until it took the lock at LOCK), by the same rule:
-# on a CPU, queued for one, or neither.  "-" for WAIT: not measured.
+# lock_verdict LOCK CPU WAIT [GCWAIT]: what kept the collector from the
+# scheduler's lock while it waited to make a stop's request (from its
+# look 0.05 ms in until it took the lock at LOCK): the thread that held
+# it, on a CPU or queued for one, by the same rule as a late mutator's;
+# or, once the holder had let go, the collector itself queued for a CPU
+# (GCWAIT); or neither.  "-" for WAIT or GCWAIT: not measured.
 lock_verdict() {
-	awk -v l="$1" -v c="$2" -v q="$3" 'BEGIN {
+	awk -v l="$1" -v c="$2" -v q="$3" -v g="${4:--}" 'BEGIN {
 		w = l - 0.05
 		if (w <= 0) { v = "no wait after the look" }
 		else if (c >= w / 2) { v = "it ran, or its vCPU was held by the host with the time charged to it as CPU" }
 		else if (q != "-" && q >= w / 2) { v = "queued behind other threads" }
+		else if (g != "-" && g >= w / 2) { v = "let go; the collector then queued behind other threads" }
 		else if (q == "-") { v = "off its CPU, queueing not measured" }
 		else { v = "neither ran nor queued: asleep, or its vCPU held by the host" }
 		print v
@@ -381,13 +397,14 @@ for ((round = 1; round <= rounds; round++)); do
 					if [ -n "$lkcpu" ] && [ "$lkcpu" != - ]; then
 						lk=$(bt_stat "$tmp/err" pause_max_lock_ms)
 						lkwait=$(bt_stat "$tmp/err" pause_max_lock_wait_ms)
+						lkgc=$(bt_stat "$tmp/err" pause_max_lock_gc_wait_ms)
 						lkwho=$(bt_stat "$tmp/err" pause_max_lock_holder)
 						if [ -n "$lkwho" ] && [ "$lkwho" != - ]; then
 							lkwho="mutator $lkwho"
 						else
 							lkwho="a thread that is not an attached mutator"
 						fi
-						lockpart="request at $lk after a wait for the scheduler's lock, held by $lkwho, then at most $lkcpu ms CPU, ${lkwait:--} ms queued ($(lock_verdict "$lk" "$lkcpu" "${lkwait:--}")); "
+						lockpart="request at $lk after a wait for the scheduler's lock, held by $lkwho, then at most $lkcpu ms CPU, ${lkwait:--} ms queued, the collector queued ${lkgc:--} ms ($(lock_verdict "$lk" "$lkcpu" "${lkwait:--}" "${lkgc:--}")); "
 					fi
 					printf 'round %d  d%-2d w%d  %-8s %s ms: %sreach %s, last stop %s; at %s, %s late, then at most %s ms CPU, %s ms queued, moved off its CPU in %s ms (%s); collector CPU %s, queued %s%s; host steal in the run %s ms\n' \
 						"$round" "$depth" "$w" "$v" "$pmax" \
@@ -395,7 +412,7 @@ for ((round = 1; round <= rounds; round++)); do
 						"$(bt_stat "$tmp/err" pause_max_last_stop_ms)" \
 						"$look" "$nlate" "$lcpu" "${lwait:--}" \
 						"${nudge:--}" \
-						"$(late_verdict "$nlate" "$reach" "$look" "$lcpu" "${lwait:--}" "${nudge:--}")" \
+						"$(late_verdict "$nlate" "$reach" "$look" "$lcpu" "${lwait:--}" "${nudge:--}" "$(bt_stat "$tmp/err" pause_max_sleep_late_ms)" "$(bt_stat "$tmp/err" pause_max_sleep_switches)")" \
 						"$(bt_stat "$tmp/err" pause_max_gc_cpu_ms)" \
 						"${gcwait:--}" "$by" "$steal" |
 						tee -a "$tmp/long"
@@ -420,10 +437,13 @@ if [ -s "$tmp/long" ]; then
 	echo "tricolor pauses over 1 ms, where each went (ms from the stop request:"
 	echo "if the collector waited 0.05 ms for the scheduler's lock to make the"
 	echo "request, when it made it, who held the lock and the CPU and queueing"
-	echo "that thread had meanwhile, with what that says of it;"
+	echo "that thread had meanwhile, and the collector's own queueing, with"
+	echo "what that says of them;"
 	echo "the collector, or the last mutator to stop, found every mutator"
 	echo "stopped; the last one stopped; the collector's look 50 us in or as"
-	echo "soon after as it ran, the mutators it found still running, and the"
+	echo "soon after as it ran (if much later, whether its sleep until then"
+	echo "ended late, and whether it was switched out in it at all), the"
+	echo "mutators it found still running, and the"
 	echo "most CPU any of them got from then on, and the most time any was"
 	echo "queued for a CPU, with what that says of the slowest; the"
 	echo "collector's CPU time over the pause, plus the stop's work if a"

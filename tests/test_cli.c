@@ -352,6 +352,10 @@ START_TEST(test_binary_kb_units_json_and_sigint)
 	expect_number_or_null(out, "pause_max_lock_holder");
 	expect_number_or_null(out, "pause_max_lock_cpu_ms");
 	expect_number_or_null(out, "pause_max_lock_wait_ms");
+	expect_number_or_null(out, "pause_max_lock_gc_wait_ms");
+	/* null unless the collector slept until its look. */
+	expect_number_or_null(out, "pause_max_sleep_late_ms");
+	expect_number_or_null(out, "pause_max_sleep_switches");
 	regfree(&re);
 }
 END_TEST

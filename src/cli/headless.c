@@ -106,6 +106,7 @@ static void summary(const cli_options *o, const tv_status *st, double secs,
 	                              : 0;
 	char rate[32], gogc[16], late_wait[32], gc_wait[32], nudge[32];
 	char lock_holder[16], lock_cpu[32], lock_wait[32];
+	char sleep_late[32], sleep_switches[16], lock_gc_wait[32];
 	/* A barrier weaker than hybrid turns the verifier on (engine). */
 	bool verify = o->eng.verify || o->eng.barrier != TC_BARRIER_HYBRID;
 
@@ -132,6 +133,16 @@ static void summary(const cli_options *o, const tv_status *st, double secs,
 	                pm->lock_cpu_ns);
 	json_ms_or_null(lock_wait, sizeof(lock_wait), pm->lock_wait_known,
 	                pm->lock_wait_ns);
+	json_ms_or_null(lock_gc_wait, sizeof(lock_gc_wait),
+	                pm->lock_gc_wait_known, pm->lock_gc_wait_ns);
+	/* null: the collector did not sleep until its look. */
+	json_ms_or_null(sleep_late, sizeof(sleep_late), pm->look_slept,
+	                pm->sleep_late_ns);
+	if (pm->look_slept && pm->sleep_switches_known)
+		snprintf(sleep_switches, sizeof(sleep_switches), "%u",
+		         pm->sleep_switches);
+	else
+		snprintf(sleep_switches, sizeof(sleep_switches), "null");
 	if (o->json) {
 		fprintf(out,
 		        "{\"scenario\": \"%s\", \"mutators\": %d, "
@@ -149,11 +160,14 @@ static void summary(const cli_options *o, const tv_status *st, double secs,
 		        " \"pause_max_lock_ms\": %.4f, "
 		        "\"pause_max_lock_holder\": %s, "
 		        "\"pause_max_lock_cpu_ms\": %s, "
-		        "\"pause_max_lock_wait_ms\": %s,\n"
+		        "\"pause_max_lock_wait_ms\": %s, "
+		        "\"pause_max_lock_gc_wait_ms\": %s,\n"
 		        " \"pause_max_reach_ms\": %.4f, "
 		        "\"pause_max_last_stop_ms\": %.4f, "
 		        "\"pause_max_late_look_ms\": %.4f, "
 		        "\"pause_max_late\": %d, "
+		        "\"pause_max_sleep_late_ms\": %s, "
+		        "\"pause_max_sleep_switches\": %s, "
 		        "\"pause_max_late_cpu_ms\": %.4f, "
 		        "\"pause_max_late_wait_ms\": %s, "
 		        "\"pause_max_nudge_ms\": %s, "
@@ -180,8 +194,9 @@ static void summary(const cli_options *o, const tv_status *st, double secs,
 		        msec(g->pause_p99_ns), msec(g->pause_max_ns),
 		        msec(g->pause_total_ns), msec(g->stop_p99_ns),
 		        msec(g->stop_max_ns), msec(pm->lock_ns), lock_holder,
-		        lock_cpu, lock_wait, msec(pm->reach_ns),
+		        lock_cpu, lock_wait, lock_gc_wait, msec(pm->reach_ns),
 		        msec(pm->last_stop_ns), msec(pm->late_look_ns), pm->late,
+		        sleep_late, sleep_switches,
 		        msec(pm->late_cpu_ns), late_wait, nudge,
 		        msec(pm->gc_cpu_ns), gc_wait, pm->runner, mark_rate,
 		        (unsigned long long)g->heap_peak, st->gc_cpu_pct,
@@ -235,15 +250,29 @@ static void summary(const cli_options *o, const tv_status *st, double secs,
 		if (pm->lock_wait_known)
 			fprintf(out, " and %.3f ms queued for one",
 			        msec(pm->lock_wait_ns));
-		fprintf(out, "); ");
+		fprintf(out, ")");
+		if (pm->lock_gc_wait_known)
+			fprintf(out, ", the collector queued %.3f ms",
+			        msec(pm->lock_gc_wait_ns));
+		fprintf(out, "; ");
 	}
 	fprintf(out, "every mutator stopped at %.3f ms (the last at %.3f); ",
 	        msec(pm->reach_ns), msec(pm->last_stop_ns));
 	if (pm->late > 0) {
-		fprintf(out,
-		        "%d still running at %.3f ms, then at most %.3f ms "
-		        "of CPU",
-		        pm->late, msec(pm->late_look_ns), msec(pm->late_cpu_ns));
+		fprintf(out, "%d still running at %.3f ms", pm->late,
+		        msec(pm->late_look_ns));
+		/* A look much later than due: the collector's own sleep. */
+		if (pm->look_slept && pm->sleep_late_ns >= TC_STW_LATE_NS) {
+			fprintf(out, " (the collector's sleep until then ended "
+			             "%.3f ms late",
+			        msec(pm->sleep_late_ns));
+			if (pm->sleep_switches_known)
+				fprintf(out, ", switched out %u times",
+				        pm->sleep_switches);
+			fprintf(out, ")");
+		}
+		fprintf(out, ", then at most %.3f ms of CPU",
+		        msec(pm->late_cpu_ns));
 		if (pm->late_wait_known)
 			fprintf(out, " and %.3f ms queued for one",
 			        msec(pm->late_wait_ns));
