@@ -804,6 +804,9 @@ static uint64_t world_stopped(void *ctx, tc_pause_info *info,
 	 * The pause counts from before the lock, as Go's counts from before
 	 * stopTheWorldWithSema takes sched.lock. */
 	pin_apply(rt, -1, &rt->gc_pin_applied);
+	/* The record is this function's to fill, whatever the caller left
+	 * in it (the collector clears it; a test may not). */
+	memset(info, 0, sizeof *info);
 	uint64_t t0 = tc_now_ns();
 	late_set ls;
 	ls.n = 0;
@@ -833,6 +836,7 @@ static uint64_t world_stopped(void *ctx, tc_pause_info *info,
 	uint64_t nudge_at = t0 + TC_STW_NUDGE_NS;
 	uint64_t nudge_ns = 0;
 	bool spun = false;
+	bool slept = false; /* the sleep before the look is timed */
 	while (atomic_load_explicit(&rt->stw_work, memory_order_acquire) ==
 	       STW_OFFERED) {
 		if (rt->stw_gc_takes) {
@@ -880,7 +884,7 @@ static uint64_t world_stopped(void *ctx, tc_pause_info *info,
 		}
 		struct timespec ts = {.tv_sec = (time_t)(nudge_at / 1000000000u),
 				      .tv_nsec = (long)(nudge_at % 1000000000u)};
-		if (ls.look || info->look_slept) {
+		if (ls.look || slept) {
 			sched_timedwait(rt, &rt->stw_cond, &ts);
 			continue;
 		}
@@ -895,6 +899,7 @@ static uint64_t world_stopped(void *ctx, tc_pause_info *info,
 		bool ru = getrusage(RUSAGE_THREAD, &ru0) == 0;
 		sched_timedwait(rt, &rt->stw_cond, &ts);
 		uint64_t woke = tc_now_ns();
+		slept = true;
 		info->look_slept = true;
 		info->sleep_late_ns = woke > nudge_at ? woke - nudge_at : 0;
 		if (ru && getrusage(RUSAGE_THREAD, &ru1) == 0) {
