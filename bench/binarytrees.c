@@ -257,11 +257,8 @@ int main(int argc, char **argv)
 	/* The holder of the scheduler's lock, if the collector waited
 	 * TC_STW_LATE_NS for it: "-" if not, or for a thread that is not an
 	 * attached mutator. */
-	if (pm->lock_look && pm->lock_holder)
-		snprintf(lock_holder, sizeof lock_holder, "%u",
-		         pm->lock_holder);
-	else
-		snprintf(lock_holder, sizeof lock_holder, "-");
+	bt_u_or_dash(lock_holder, sizeof lock_holder,
+	             pm->lock_look && pm->lock_holder, pm->lock_holder);
 	bt_ms_or_dash(lock_cpu, sizeof lock_cpu, pm->lock_look,
 	              pm->lock_cpu_ns);
 	bt_ms_or_dash(lock_wait, sizeof lock_wait, pm->lock_wait_known,
@@ -271,11 +268,9 @@ int main(int argc, char **argv)
 	/* The collector's sleep until its look: "-" if it did not sleep. */
 	bt_ms_or_dash(sleep_late, sizeof sleep_late, pm->look_slept,
 	              pm->sleep_late_ns);
-	if (pm->look_slept && pm->sleep_switches_known)
-		snprintf(sleep_switches, sizeof sleep_switches, "%u",
-		         pm->sleep_switches);
-	else
-		snprintf(sleep_switches, sizeof sleep_switches, "-");
+	bt_u_or_dash(sleep_switches, sizeof sleep_switches,
+	             pm->look_slept && pm->sleep_switches_known,
+	             pm->sleep_switches);
 	bt_ms_or_dash(gc_wait, sizeof gc_wait, pm->gc_wait_known,
 	              pm->gc_wait_ns);
 	bt_ms_or_dash(nudge, sizeof nudge, pm->nudge_ns != 0, pm->nudge_ns);

@@ -170,4 +170,14 @@ static inline void bt_ms_or_dash(char *buf, size_t len, int measured,
 		snprintf(buf, len, "-");
 }
 
+/* A count for the stats line, or "-" when not measured. */
+static inline void bt_u_or_dash(char *buf, size_t len, int measured,
+                                unsigned n)
+{
+	if (measured)
+		snprintf(buf, len, "%u", n);
+	else
+		snprintf(buf, len, "-");
+}
+
 #endif /* BT_COMMON_H */

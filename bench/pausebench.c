@@ -351,15 +351,11 @@ static void run_size(long live_mb, int mutators, long seconds, long min_cycles,
 	char sleep_late[32], sleep_switches[16];
 	bt_ms_or_dash(sleep_late, sizeof sleep_late, wp.look_slept,
 	              wp.sleep_late_ns);
-	if (wp.look_slept && wp.sleep_switches_known)
-		snprintf(sleep_switches, sizeof sleep_switches, "%u",
-		         wp.sleep_switches);
-	else
-		snprintf(sleep_switches, sizeof sleep_switches, "-");
-	if (wp.lock_look && wp.lock_holder)
-		snprintf(lock_holder, sizeof lock_holder, "%u", wp.lock_holder);
-	else
-		snprintf(lock_holder, sizeof lock_holder, "-");
+	bt_u_or_dash(sleep_switches, sizeof sleep_switches,
+	             wp.look_slept && wp.sleep_switches_known,
+	             wp.sleep_switches);
+	bt_u_or_dash(lock_holder, sizeof lock_holder,
+	             wp.lock_look && wp.lock_holder, wp.lock_holder);
 	bt_ms_or_dash(lock_cpu, sizeof lock_cpu, wp.lock_look, wp.lock_cpu_ns);
 	bt_ms_or_dash(lock_wait, sizeof lock_wait, wp.lock_wait_known,
 	              wp.lock_wait_ns);
