@@ -1027,6 +1027,17 @@ static int allowed_cpus(void)
 							   : 0;
 }
 
+/* The lowest-numbered CPU this process may run on. */
+static int first_allowed_cpu(void)
+{
+	cpu_set_t set;
+	ck_assert_int_eq(sched_getaffinity(0, sizeof set, &set), 0);
+	int cpu = 0;
+	while (!CPU_ISSET(cpu, &set))
+		cpu++;
+	return cpu;
+}
+
 typedef struct binder {
 	tc_runtime *rt;
 	pthread_barrier_t *b;
@@ -1568,13 +1579,8 @@ static tc_stats pause_behind_late_mutator(bool busy, uint64_t hold_ns,
 	atomic_store(&h.ready, 0);
 	atomic_store(&g.running, 0);
 	if (shared) {
-		cpu_set_t set;
-		ck_assert_int_eq(sched_getaffinity(0, sizeof set, &set), 0);
-		int cpu = 0;
-		while (!CPU_ISSET(cpu, &set))
-			cpu++;
 		h.bind = true;
-		h.cpu = g.cpu = cpu;
+		h.cpu = g.cpu = first_allowed_cpu();
 		pthread_create(&gt, NULL, hog_cpu, &g);
 		while (!atomic_load(&g.running))
 			sched_yield();
@@ -1759,12 +1765,7 @@ START_TEST(a_pause_says_how_long_the_collector_was_queued)
 	 * at a time. */
 	if (!schedstat || getenv("TRICOLOR_TEST_QUICK"))
 		return;
-	cpu_set_t set;
-	ck_assert_int_eq(sched_getaffinity(0, sizeof set, &set), 0);
-	int cpu = 0;
-	while (!CPU_ISSET(cpu, &set))
-		cpu++;
-	pi = collector_held(cpu);
+	pi = collector_held(first_allowed_cpu());
 	ck_assert(pi.gc_wait_known);
 	ck_assert_uint_ge(pi.gc_cpu_ns, QHOLD_NS);
 	ck_assert_uint_ge(pi.gc_wait_ns, QHOLD_NS / 4);
@@ -1935,13 +1936,8 @@ START_TEST(a_pause_says_who_held_the_scheduler_lock_and_what_it_did)
 	ck_assert_uint_le(pi.lock_cpu_ns, pi.lock_ns);
 	if (!schedstat)
 		return;
-	cpu_set_t set;
-	ck_assert_int_eq(sched_getaffinity(0, sizeof set, &set), 0);
-	int cpu = 0;
-	while (!CPU_ISSET(cpu, &set))
-		cpu++;
-	h = (sched_holder){.mutator = true, .busy = true, .cpu = cpu,
-			  .hold_ns = hold};
+	h = (sched_holder){.mutator = true, .busy = true,
+			  .cpu = first_allowed_cpu(), .hold_ns = hold};
 	pi = stop_behind_lock_holder(&h);
 	ck_assert_uint_eq(pi.lock_holder, h.id);
 	ck_assert(pi.lock_wait_known);
