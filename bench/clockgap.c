@@ -33,6 +33,16 @@
  * seconds, then times a read of one byte per 4 KiB page and counts the
  * reads over 0.1 ms, and the page faults taken meanwhile (getrusage): a
  * slow read without a fault happened below the process.
+ *
+ * With -w COUNT it times a third thing a pause meets: a short sleep.  A
+ * stop sleeps until 50 us into it before it looks at the mutators still
+ * running (src/runtime/runtime.c), so how late such a sleep ends is how
+ * late that look comes.  The probe sleeps COUNT times on a condition
+ * variable with a deadline 50 us ahead, as the stop does, working 20 us
+ * between sleeps, first with the thread's own timer slack (Linux lets a
+ * normal thread's timer fire up to 50 us late by default, so that nearby
+ * timers can share an interrupt), then with a slack of 1 ns, and prints
+ * how late they ended: median, 99th percentile, longest.
  */
 #include <pthread.h>
 #include <stdint.h>
@@ -40,6 +50,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -143,16 +154,93 @@ static int idle_memory(long mib, long idle)
 	return 0;
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* COUNT sleeps 50 us ahead on a condition variable, with the calling
+ * thread's timer slack as it is: how late each ended, in `late`. */
+static void timed_waits(long count, uint64_t *late)
+{
+	pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+	pthread_condattr_t ca;
+	pthread_cond_t cv;
+
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&cv, &ca);
+	pthread_condattr_destroy(&ca);
+	pthread_mutex_lock(&mu);
+	for (long i = 0; i < count; i++) {
+		uint64_t due = bt_now_ns() + 50000;
+		struct timespec ts = {.tv_sec = (time_t)(due / 1000000000u),
+				      .tv_nsec = (long)(due % 1000000000u)};
+		/* Nothing signals cv: only the deadline ends the wait. */
+		while (pthread_cond_timedwait(&cv, &mu, &ts) == 0)
+			;
+		uint64_t woke = bt_now_ns();
+		late[i] = woke > due ? woke - due : 0;
+		while (bt_now_ns() < woke + 20000)
+			; /* the stop's own work between looks */
+	}
+	pthread_mutex_unlock(&mu);
+	pthread_cond_destroy(&cv);
+	qsort(late, (size_t)count, sizeof *late, cmp_u64);
+}
+
+/* -w: the waits with the thread's own slack, then with 1 ns.  Returns 0,
+ * or 1 if the memory for the figures cannot be had. */
+static int sleep_lateness(long count)
+{
+	uint64_t *late = malloc((size_t)count * sizeof *late);
+	if (!late) {
+		fprintf(stderr, "clockgap: cannot allocate %ld figures\n",
+			count);
+		return 1;
+	}
+	int own = prctl(PR_GET_TIMERSLACK, 0UL, 0UL, 0UL, 0UL);
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass == 1 &&
+		    prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL) != 0) {
+			printf("clockgap: cannot set a timer slack of 1 ns\n");
+			break;
+		}
+		timed_waits(count, late);
+		char slack[48];
+		if (pass == 1)
+			snprintf(slack, sizeof slack, "a timer slack of 1 ns");
+		else if (own >= 0)
+			snprintf(slack, sizeof slack,
+				 "the thread's timer slack, %d ns", own);
+		else
+			snprintf(slack, sizeof slack, "the thread's timer slack");
+		printf("clockgap: %ld sleeps 50 us ahead with %s: late by "
+		       "median %.1f us, 99th percentile %.1f us, longest "
+		       "%.3f ms\n",
+		       count, slack, (double)late[count / 2] / 1e3,
+		       (double)late[count * 99 / 100] / 1e3,
+		       (double)late[count - 1] / 1e6);
+	}
+	free(late);
+	return 0;
+}
+
 static void usage(const char *prog)
 {
 	fprintf(stderr,
-		"usage: %s [-t SECONDS] [-n THREADS] [-m MIB [-i SECONDS]]\n"
+		"usage: %s [-t SECONDS] [-n THREADS] [-m MIB [-i SECONDS]] "
+		"[-w COUNT]\n"
 		"  -t SECONDS  how long each thread reads the clock, 1..600 "
 		"(default 5)\n"
 		"  -n THREADS  1..%d (default: one per online CPU)\n"
 		"  -m MIB      then time reads of MIB of memory left idle, "
 		"1..65536\n"
-		"  -i SECONDS  how long it is left idle, 0..600 (default 2)\n",
+		"  -i SECONDS  how long it is left idle, 0..600 (default 2)\n"
+		"  -w COUNT    then time COUNT sleeps 50 us ahead, with the "
+		"thread's timer\n"
+		"              slack and with 1 ns, 1..1000000\n",
 		prog, MAX_THREADS);
 	exit(2);
 }
@@ -160,7 +248,7 @@ static void usage(const char *prog)
 int main(int argc, char **argv)
 {
 	long seconds = 5, nthreads = sysconf(_SC_NPROCESSORS_ONLN);
-	long mib = 0, idle = 2;
+	long mib = 0, idle = 2, waits = 0;
 	struct probe p[MAX_THREADS];
 
 	if (nthreads < 1)
@@ -181,6 +269,9 @@ int main(int argc, char **argv)
 			i++;
 		else if (strcmp(argv[i], "-i") == 0 && v &&
 			 bt_parse_int(v, 0, 600, &idle) == 0)
+			i++;
+		else if (strcmp(argv[i], "-w") == 0 && v &&
+			 bt_parse_int(v, 1, 1000000, &waits) == 0)
 			i++;
 		else
 			usage(argv[0]);
@@ -241,5 +332,7 @@ int main(int argc, char **argv)
 		       (double)(steal1 - steal0) * 1000.0 / (double)hz);
 	else
 		printf("clockgap: steal: no counter to read (/proc/stat)\n");
-	return mib ? idle_memory(mib, idle) : 0;
+	if (mib && idle_memory(mib, idle) != 0)
+		return 1;
+	return waits ? sleep_lateness(waits) : 0;
 }

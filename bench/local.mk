@@ -10,14 +10,14 @@
 #
 # Knobs: make bench BT_DEPTHS="16 18 20" BT_WORKERS="1 4" BT_ROUNDS=7 \
 #          PAUSE_ARGS="-s 16,256,1024 -t 5 -c 5" ALLOC_ARGS="4194304 5" \
-#          GAP_ARGS="-t 10"
+#          GAP_ARGS="-t 10 -w 5000"
 
 BT_DEPTHS = 16 18
 BT_WORKERS = 1 4
 BT_ROUNDS = 5
 PAUSE_ARGS = -s 16,256,1024 -t 3 -c 3
 ALLOC_ARGS =
-GAP_ARGS = -t 5
+GAP_ARGS = -t 5 -w 2000
 
 check_PROGRAMS += bench/binarytrees
 bench_binarytrees_SOURCES = bench/binarytrees.c bench/bt_common.h
