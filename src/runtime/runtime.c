@@ -400,7 +400,17 @@ static int default_procs(void)
  * collector finds the world stopped first: the last mutator parked or
  * detached instead of stopping, or none was running; otherwise the
  * collector, spinning or asleep, only waits for the release.  The nudges
- * still move stragglers. */
+ * still move stragglers.
+ *
+ * A sleeping collector looks later than TC_STW_NUDGE_NS: its timed wait
+ * ends up to the thread's timer slack late (50 us by default), and on
+ * the project's VM a median 90 to 104 us late in all (bench/clockgap
+ * -w), so the look comes about 145 us in; the figures above were
+ * measured with that default.  A slack of 1 ns (PR_SET_TIMERSLACK) brought it to about
+ * 100 us and made the 99th percentile worse (at 16 4, medians 0.117 ->
+ * 0.138 and 0.076 -> 0.108 ms in two sets of rotating runs): more
+ * stragglers moved that were about to stop (docs/benchmarks.md,
+ * "Twenty-eighth session"). */
 #define TC_STW_NUDGE_NS TC_STW_LATE_NS /* a mutator still running then
 					     * is late (tc_pause_info) */
 
