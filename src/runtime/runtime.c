@@ -406,12 +406,12 @@ static int default_procs(void)
  * ends up to the thread's timer slack late (50 us by default), and on
  * the project's VM a median 90 to 104 us late in all (bench/clockgap
  * -w), so the look comes about 145 us in; the figures above were
- * measured with that default.  A slack of 1 ns (PR_SET_TIMERSLACK) brought it to about
- * 100 us and made the 99th percentile worse (at 16 4, medians 0.117 ->
- * 0.138 and 0.076 -> 0.108 ms in two sets of rotating runs): more
- * stragglers moved that were about to stop.  A look due 100 us in
- * (about 195 in effect) was no better than 50 (docs/benchmarks.md,
- * "Twenty-eighth session"). */
+ * measured with that default.  A slack of 1 ns (PR_SET_TIMERSLACK)
+ * brought it to about 100 us and made the 99th percentile worse (at
+ * 16 4, medians 0.117 -> 0.138 and 0.076 -> 0.108 ms in two sets of
+ * rotating runs): more stragglers moved that were about to stop.  A
+ * look due 100 us in (about 195 in effect) was no better than 50
+ * (docs/benchmarks.md, "Twenty-eighth session"). */
 #define TC_STW_NUDGE_NS TC_STW_LATE_NS /* a mutator still running then
 					     * is late (tc_pause_info) */
 
