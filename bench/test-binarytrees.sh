@@ -181,11 +181,26 @@ mkdir "$tmp/fake"
 	echo 'echo "stats: collector=tricolor collections=3 pause_total_ms=2.6 pause_max_ms=2.5${FAKE_LOCK:+ $FAKE_LOCK} pause_max_reach_ms=2.4 pause_max_last_stop_ms=2.3 pause_max_late_look_ms=$FAKE_LOOK pause_max_late=1${FAKE_SLEEP:+ $FAKE_SLEEP} pause_max_late_cpu_ms=$FAKE_CPU pause_max_late_wait_ms=$FAKE_WAIT pause_max_nudge_ms=$FAKE_NUDGE pause_max_gc_cpu_ms=0.1 pause_max_gc_wait_ms=0.3 pause_max_runner=2" >&2'
 } >"$tmp/fake/binarytrees"
 chmod +x "$tmp/fake/binarytrees"
+# run_fake: one round of the runner over the stand-in, its output in
+# $tmp/live (the FAKE_* variables in the environment set the pause).
+run_fake() {
+	bash "$srcdir/run-binarytrees.sh" -b "$tmp/fake" -d 6 -w 1 \
+		-r 1 -v tricolor >"$tmp/live" 2>&1
+}
+# says_twice WHAT LINE: the runner printed LINE in both of its lists
+# (the round's line and the pauses' list).
+says_twice() {
+	if [ "$(grep -cF "$2" "$tmp/live")" = 2 ]; then
+		ok "$1"
+	else
+		not_ok "$1"
+		sed 's/^/# /' "$tmp/live"
+	fi
+}
 steal='(-|[0-9]+)'
 while IFS='|' read -r look cpu wait nudge says; do
 	FAKE_LOOK=$look FAKE_CPU=$cpu FAKE_WAIT=$wait FAKE_NUDGE=$nudge \
-		bash "$srcdir/run-binarytrees.sh" -b "$tmp/fake" -d 6 -w 1 \
-		-r 1 -v tricolor >"$tmp/live" 2>&1
+		run_fake
 	line="round 1  d6  w1  tricolor 2.5 ms: reach 2.4, last stop 2.3; at $look, 1 late, then at most $cpu ms CPU, $wait ms queued, moved off its CPU in $nudge ms ($says); collector CPU 0.1, queued 0.3 (its work on mutator 2); host steal in the run "
 	if [ "$(grep -cF "$line" "$tmp/live")" = 2 ] &&
 		[ "$(grep -F "$line" "$tmp/live" | grep -cE " $steal ms\$")" = 2 ] &&
@@ -213,15 +228,9 @@ CASES
 while IFS='|' read -r sleep switches says; do
 	FAKE_LOOK=1.6 FAKE_CPU=0.02 FAKE_WAIT=0.01 FAKE_NUDGE=- \
 		FAKE_SLEEP="pause_max_sleep_late_ms=$sleep pause_max_sleep_switches=$switches" \
-		bash "$srcdir/run-binarytrees.sh" -b "$tmp/fake" -d 6 -w 1 \
-		-r 1 -v tricolor >"$tmp/live" 2>&1
-	line="round 1  d6  w1  tricolor 2.5 ms: reach 2.4, last stop 2.3; at 1.6, 1 late, then at most 0.02 ms CPU, 0.01 ms queued, moved off its CPU in - ms ($says); collector CPU"
-	if [ "$(grep -cF "$line" "$tmp/live")" = 2 ]; then
-		ok "run-binarytrees.sh says what made the look late: $says"
-	else
-		not_ok "run-binarytrees.sh says what made the look late: $says"
-		sed 's/^/# /' "$tmp/live"
-	fi
+		run_fake
+	says_twice "run-binarytrees.sh says what made the look late: $says" \
+		"round 1  d6  w1  tricolor 2.5 ms: reach 2.4, last stop 2.3; at 1.6, 1 late, then at most 0.02 ms CPU, 0.01 ms queued, moved off its CPU in - ms ($says); collector CPU"
 done <<'CASES'
 1.5|0|the look itself late, the collector's sleep ending 1.5 ms past due without a switch: its vCPU held by the host; after it, neither ran nor queued: asleep, or its vCPU held by the host
 1.5|2|the look itself late, the collector's sleep ending 1.5 ms past due, switched out 2 times; after it, neither ran nor queued: asleep, or its vCPU held by the host
@@ -234,17 +243,11 @@ CASES
 while IFS='|' read -r holder cpu wait gcwait says; do
 	FAKE_LOOK=0.05 FAKE_CPU=0.02 FAKE_WAIT=0.01 FAKE_NUDGE=- \
 		FAKE_LOCK="pause_max_lock_ms=2.0 pause_max_lock_holder=$holder pause_max_lock_cpu_ms=$cpu pause_max_lock_wait_ms=$wait pause_max_lock_gc_wait_ms=$gcwait" \
-		bash "$srcdir/run-binarytrees.sh" -b "$tmp/fake" -d 6 -w 1 \
-		-r 1 -v tricolor >"$tmp/live" 2>&1
+		run_fake
 	who="mutator $holder"
 	[ "$holder" = - ] && who="a thread that is not an attached mutator"
-	line="round 1  d6  w1  tricolor 2.5 ms: request at 2.0 after a wait for the scheduler's lock, held by $who, then at most $cpu ms CPU, $wait ms queued, the collector queued $gcwait ms ($says); reach 2.4, last stop 2.3; at 0.05, 1 late,"
-	if [ "$(grep -cF "$line" "$tmp/live")" = 2 ]; then
-		ok "run-binarytrees.sh says what held the scheduler's lock: $says"
-	else
-		not_ok "run-binarytrees.sh says what held the scheduler's lock: $says"
-		sed 's/^/# /' "$tmp/live"
-	fi
+	says_twice "run-binarytrees.sh says what held the scheduler's lock: $says" \
+		"round 1  d6  w1  tricolor 2.5 ms: request at 2.0 after a wait for the scheduler's lock, held by $who, then at most $cpu ms CPU, $wait ms queued, the collector queued $gcwait ms ($says); reach 2.4, last stop 2.3; at 0.05, 1 late,"
 done <<'CASES'
 3|0.01|1.8|0.00|queued behind other threads
 -|1.9|0.00|0.00|it ran, or its vCPU was held by the host with the time charged to it as CPU
@@ -254,14 +257,9 @@ done <<'CASES'
 CASES
 FAKE_LOOK=0.05 FAKE_CPU=0.02 FAKE_WAIT=0.01 FAKE_NUDGE=- \
 	FAKE_LOCK="pause_max_lock_ms=0.004 pause_max_lock_holder=- pause_max_lock_cpu_ms=- pause_max_lock_wait_ms=- pause_max_lock_gc_wait_ms=-" \
-	bash "$srcdir/run-binarytrees.sh" -b "$tmp/fake" -d 6 -w 1 \
-	-r 1 -v tricolor >"$tmp/live" 2>&1
-if [ "$(grep -cF "round 1  d6  w1  tricolor 2.5 ms: reach 2.4, last stop 2.3; at 0.05, 1 late," "$tmp/live")" = 2 ]; then
-	ok "run-binarytrees.sh leaves a short wait for the scheduler's lock out"
-else
-	not_ok "run-binarytrees.sh leaves a short wait for the scheduler's lock out"
-	sed 's/^/# /' "$tmp/live"
-fi
+	run_fake
+says_twice "run-binarytrees.sh leaves a short wait for the scheduler's lock out" \
+	"round 1  d6  w1  tricolor 2.5 ms: reach 2.4, last stop 2.3; at 0.05, 1 late,"
 # Each run's own line gives its CPU time and, apart, the system part
 # (with /usr/bin/time; "-" without it).
 if [ -x /usr/bin/time ]; then

@@ -96,6 +96,16 @@ static void json_ms_or_null(char *buf, size_t len, bool measured,
 		snprintf(buf, len, "null");
 }
 
+/* A count for the JSON summary, or null if it was not measured. */
+static void json_u_or_null(char *buf, size_t len, bool measured,
+                           unsigned n)
+{
+	if (measured)
+		snprintf(buf, len, "%u", n);
+	else
+		snprintf(buf, len, "null");
+}
+
 static void summary(const cli_options *o, const tv_status *st, double secs,
                     int sig, const char *result, FILE *out)
 {
@@ -124,11 +134,8 @@ static void summary(const cli_options *o, const tv_status *st, double secs,
 	json_ms_or_null(nudge, sizeof(nudge), pm->nudge_ns != 0, pm->nudge_ns);
 	/* null: the collector did not wait TC_STW_LATE_NS for the
 	 * scheduler's lock, or the holder was no mutator. */
-	if (pm->lock_look && pm->lock_holder)
-		snprintf(lock_holder, sizeof(lock_holder), "%u",
-		         pm->lock_holder);
-	else
-		snprintf(lock_holder, sizeof(lock_holder), "null");
+	json_u_or_null(lock_holder, sizeof(lock_holder),
+	               pm->lock_look && pm->lock_holder, pm->lock_holder);
 	json_ms_or_null(lock_cpu, sizeof(lock_cpu), pm->lock_look,
 	                pm->lock_cpu_ns);
 	json_ms_or_null(lock_wait, sizeof(lock_wait), pm->lock_wait_known,
@@ -138,11 +145,9 @@ static void summary(const cli_options *o, const tv_status *st, double secs,
 	/* null: the collector did not sleep until its look. */
 	json_ms_or_null(sleep_late, sizeof(sleep_late), pm->look_slept,
 	                pm->sleep_late_ns);
-	if (pm->look_slept && pm->sleep_switches_known)
-		snprintf(sleep_switches, sizeof(sleep_switches), "%u",
-		         pm->sleep_switches);
-	else
-		snprintf(sleep_switches, sizeof(sleep_switches), "null");
+	json_u_or_null(sleep_switches, sizeof(sleep_switches),
+	               pm->look_slept && pm->sleep_switches_known,
+	               pm->sleep_switches);
 	if (o->json) {
 		fprintf(out,
 		        "{\"scenario\": \"%s\", \"mutators\": %d, "

@@ -847,7 +847,6 @@ static uint64_t world_stopped(void *ctx, tc_pause_info *info,
 	uint64_t nudge_at = t0 + TC_STW_NUDGE_NS;
 	uint64_t nudge_ns = 0;
 	bool spun = false;
-	bool slept = false; /* the sleep before the look is timed */
 	while (atomic_load_explicit(&rt->stw_work, memory_order_acquire) ==
 	       STW_OFFERED) {
 		if (rt->stw_gc_takes) {
@@ -895,7 +894,8 @@ static uint64_t world_stopped(void *ctx, tc_pause_info *info,
 		}
 		struct timespec ts = {.tv_sec = (time_t)(nudge_at / 1000000000u),
 				      .tv_nsec = (long)(nudge_at % 1000000000u)};
-		if (ls.look || slept) {
+		if (ls.look || info->look_slept) {
+			/* Only the first sleep before the look is timed. */
 			sched_timedwait(rt, &rt->stw_cond, &ts);
 			continue;
 		}
@@ -910,7 +910,6 @@ static uint64_t world_stopped(void *ctx, tc_pause_info *info,
 		bool ru = getrusage(RUSAGE_THREAD, &ru0) == 0;
 		sched_timedwait(rt, &rt->stw_cond, &ts);
 		uint64_t woke = tc_now_ns();
-		slept = true;
 		info->look_slept = true;
 		info->sleep_late_ns = woke > nudge_at ? woke - nudge_at : 0;
 		if (ru && getrusage(RUSAGE_THREAD, &ru1) == 0) {
