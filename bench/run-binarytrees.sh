@@ -246,10 +246,10 @@ steal_ticks() {
 }
 hz=$(getconf CLK_TCK 2>/dev/null || echo 100)
 
-# late_verdict LATE REACH LOOK CPU WAIT NUDGE [SLEEP SWITCHES]: what held a pause's
-# slowest late mutator, by the share of the wait after the look (REACH -
-# LOOK) it spent on a CPU and queued for one, and how long moving it off
-# its CPU took (tricolor.h, tc_pause_info: a move that waits about as
+# late_verdict LATE REACH LOOK CPU WAIT NUDGE [SLEEP SWITCHES]: what held
+# a pause's slowest late mutator, by the share of the wait after the look
+# (REACH - LOOK) it spent on a CPU and queued for one, and how long moving
+# it off its CPU took (tricolor.h, tc_pause_info: a move that waits about as
 # long as the stop did means that CPU ran nothing, its vCPU held by the
 # host, whether or not the guest charged the time to the mutator; queued
 # behind another thread, the mutator waited on that thread first, as the
