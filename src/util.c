@@ -94,6 +94,19 @@ uint64_t tc_tid_cpu_ns(int tid)
 	return clock_ns((clockid_t)((~(unsigned)tid << 3) | 6u));
 }
 
+/* Its CPU clock moves between two readings made one after the other:
+ * the kernel brings a running thread's clock up to date whenever it is
+ * read (by any thread), while a queued or sleeping thread's stands
+ * still.  A thread on a virtual CPU the host holds counts as on its CPU,
+ * the guest still having it run (though its clock may then stand still
+ * for a while, as the guest takes that time back as steal).  Two system
+ * calls. */
+bool tc_tid_on_cpu(int tid)
+{
+	uint64_t c0 = tc_tid_cpu_ns(tid);
+	return c0 && tc_tid_cpu_ns(tid) > c0;
+}
+
 /* The calling thread's kernel tid, read once per thread: gettid is a
  * system call every time, and the runtime names itself with it on every
  * hold of the scheduler's lock (runtime.h, tc_sched_lock).  A forked

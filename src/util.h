@@ -8,6 +8,7 @@
 #define TRICOLOR_UTIL_H
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,6 +23,7 @@ uint64_t tc_now_ns(void);        /* CLOCK_MONOTONIC */
 uint64_t tc_thread_cpu_ns(void); /* CLOCK_THREAD_CPUTIME_ID */
 uint64_t tc_tid_cpu_ns(int tid);  /* another thread's, by kernel tid; 0
 				   * if it is gone */
+bool tc_tid_on_cpu(int tid);      /* whether it is on a CPU right now */
 int tc_self_tid(void);            /* the calling thread's kernel tid */
 
 /* A thread's scheduler statistics, as Linux keeps them (schedstat in

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <check.h>
+#include <errno.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -1971,6 +1972,75 @@ START_TEST(schedstat_text_is_read_or_refused)
 }
 END_TEST
 
+/* tc_tid_on_cpu: the calling thread is on its CPU whenever it asks; a
+ * thread blocked in a read never is; one that spins is, at least at
+ * times (on a machine busy with other tests it is also queued at times);
+ * a thread that is gone is not. */
+typedef struct on_cpu_probe {
+	int fd;            /* read end of a pipe: blocks the reader */
+	atomic_int tid;
+	atomic_int *stop;  /* NULL: block on fd instead of spinning */
+} on_cpu_probe;
+
+static void *probe_thread(void *arg)
+{
+	on_cpu_probe *p = arg;
+	atomic_store(&p->tid, tc_self_tid());
+	if (p->stop) {
+		while (!atomic_load(p->stop))
+			;
+	} else {
+		char c;
+		while (read(p->fd, &c, 1) < 0 && errno == EINTR)
+			;
+	}
+	return NULL;
+}
+
+START_TEST(a_thread_is_seen_on_its_cpu_only_while_it_runs)
+{
+	ck_assert(tc_tid_on_cpu(tc_self_tid()));
+	int fds[2];
+	ck_assert_int_eq(pipe(fds), 0);
+	on_cpu_probe blocked = {.fd = fds[0]};
+	atomic_store(&blocked.tid, 0);
+	pthread_t bt;
+	pthread_create(&bt, NULL, probe_thread, &blocked);
+	while (!atomic_load(&blocked.tid))
+		sleep_ms(1);
+	sleep_ms(5); /* into its read */
+	for (int i = 0; i < 50; i++) {
+		ck_assert(!tc_tid_on_cpu(atomic_load(&blocked.tid)));
+		sleep_ms(1);
+	}
+	ck_assert_int_eq(write(fds[1], "x", 1), 1);
+	pthread_join(bt, NULL);
+	close(fds[0]);
+	close(fds[1]);
+	ck_assert(!tc_tid_on_cpu(atomic_load(&blocked.tid))); /* gone */
+	/* valgrind runs one thread at a time: the spinner is never on a
+	 * CPU while this thread asks. */
+	if (allowed_cpus() < 2 || getenv("TRICOLOR_TEST_QUICK"))
+		return;
+	atomic_int stop = 0;
+	on_cpu_probe spin_probe = {.fd = -1, .stop = &stop};
+	atomic_store(&spin_probe.tid, 0);
+	pthread_t st;
+	pthread_create(&st, NULL, probe_thread, &spin_probe);
+	while (!atomic_load(&spin_probe.tid))
+		sleep_ms(1);
+	bool seen = false;
+	for (int i = 0; i < 2000 && !seen; i++) {
+		seen = tc_tid_on_cpu(atomic_load(&spin_probe.tid));
+		if (!seen)
+			sleep_ms(1);
+	}
+	atomic_store(&stop, 1);
+	pthread_join(st, NULL);
+	ck_assert(seen);
+}
+END_TEST
+
 /* Who runs a stop's work (runtime.c, world_stopped): the last mutator to
  * stop at a safepoint, when the collector has not seen the world stopped
  * before it; the collector, when no mutator has to stop. */
@@ -2359,6 +2429,7 @@ static Suite *gc_suite(void)
 	tcase_add_test(tc,
 		       a_late_mutator_running_on_its_cpu_is_moved_off_it_at_once);
 	tcase_add_test(tc, schedstat_text_is_read_or_refused);
+	tcase_add_test(tc, a_thread_is_seen_on_its_cpu_only_while_it_runs);
 	tcase_add_test(tc, a_pause_says_how_long_the_collector_was_queued);
 	tcase_add_test(tc,
 		       a_pause_says_who_held_the_scheduler_lock_and_what_it_did);
