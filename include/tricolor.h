@@ -389,13 +389,14 @@ int tc_stack_snapshot(tc_runtime *rt, unsigned id, tc_stack_view *out);
  * CPUs (late_wait_ns near the wait); or neither (both near 0: it slept in
  * the kernel, or, under a hypervisor that reports steal time, the host
  * held the virtual CPU it was running on, which the guest charges to
- * nobody).  A late mutator that was the running thread of its CPU is
- * moved off it by that CPU's stopper thread, which preempts anything the
- * guest runs: a move (nudge_ns) of about the wait says the CPU ran
- * nothing, its virtual CPU held by the host (or, rarely, kernel code there
- * without a preemption point), whether the guest then charged the time to
- * the mutator (late_cpu_ns) or to nobody; a quick one says it did run, or
- * slept.  They also tell a collector that was itself off its CPU
+ * nobody).  Where the runtime binds threads to CPUs, a late mutator
+ * whose CPU clock stands still at the look (queued, or asleep) is moved
+ * off its CPU; one seen running there is left to reach its safepoint, as
+ * a move, made by that CPU's stopper thread, would wait for that CPU too.
+ * A move (nudge_ns) of about the wait says the CPU ran nothing, its
+ * virtual CPU held by the host (or, rarely, kernel code there without a
+ * preemption point); a quick one says the mutator was queued, or slept.
+ * They also tell a collector that was itself off its CPU
  * (late_look_ns well past TC_STW_LATE_NS, or reach_ns well past
  * last_stop_ns; gc_wait_ns then says whether it was queued), and the
  * stop's own work (ns - reach_ns, with gc_cpu_ns telling whether the

@@ -1607,25 +1607,75 @@ static tc_stats pause_behind_late_mutator(bool busy, uint64_t hold_ns,
 	return st;
 }
 
-/* With threads bound to CPUs, the stop moves a late mutator off its CPU
- * at the look (the runtime's nudge).  One that is running there is moved
- * once its CPU switches to the kernel's stopper thread, which preempts
- * it at once, so the move is short next to the wait: a long one is a CPU
- * that ran nothing (tc_pause_info.nudge_ns). */
-START_TEST(a_late_mutator_running_on_its_cpu_is_moved_off_it_at_once)
+/* Idle time of all CPUs and all time, from /proc/stat's first line
+ * (USER_HZ ticks); false if it cannot be read. */
+static bool cpu_idle_ticks(uint64_t *idle, uint64_t *all)
 {
-	const uint64_t hold = 200 * 1000000ull; /* 200 ms */
+	FILE *f = fopen("/proc/stat", "r");
+	if (!f)
+		return false;
+	unsigned long long v[8] = {0};
+	int n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0],
+		       &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]);
+	fclose(f);
+	if (n != 8)
+		return false;
+	*idle = v[3] + v[4];
+	*all = 0;
+	for (int i = 0; i < 8; i++)
+		*all += v[i];
+	return true;
+}
+
+/* With threads bound to CPUs, the stop moves a late mutator off its CPU
+ * at the look (the runtime's nudge) only if it is not running there: a
+ * move waits for that CPU as the mutator's own safepoint does, and then
+ * lands it on the collector's CPU (runtime.c, nudge_helps).  This one
+ * never sleeps, so it is off its CPU at the look only when another
+ * thread has that CPU; then it is moved, in well under its hold (the
+ * host may stall a CPU for milliseconds).  On a machine busy with other
+ * tests that thread may be the collector itself, which the kernel may
+ * place anywhere while the world stops, and the move is then right; so
+ * the test counts the stops during which the other CPUs stood idle at
+ * least 60 % of the time, and once 3 of up to 20 have been seen, one at
+ * least must have left the mutator where it ran.  A build that moved
+ * every late mutator moved it in each.  On a machine too busy for 3, the
+ * test says so and asserts no more. */
+START_TEST(a_late_mutator_running_on_its_cpu_is_left_there)
+{
+	const uint64_t hold = 50 * 1000000ull; /* 50 ms */
 	cpu_set_t set;
 	ck_assert_int_eq(sched_getaffinity(0, sizeof set, &set), 0);
 	/* Binding needs two CPUs; valgrind runs one thread at a time. */
-	if (CPU_COUNT(&set) < 2 || getenv("TRICOLOR_TEST_QUICK"))
+	int ncpu = CPU_COUNT(&set);
+	if (ncpu < 2 || getenv("TRICOLOR_TEST_QUICK"))
 		return;
-	tc_stats st = pause_behind_late_mutator(true, hold, false, true);
+	long online = sysconf(_SC_NPROCESSORS_ONLN);
+	tc_stats st;
 	const tc_pause_info *pi = &st.pause_max_info;
-	ck_assert_int_eq(pi->late, 1);
-	ck_assert_uint_ge(pi->late_cpu_ns, hold / 4);
-	ck_assert_uint_gt(pi->nudge_ns, 0);
-	ck_assert_uint_lt(pi->nudge_ns, hold / 8);
+	int quiet = 0;
+	bool left = false;
+	for (int i = 0; i < 20 && !left; i++) {
+		uint64_t idle0, all0, idle1, all1;
+		bool ticks = cpu_idle_ticks(&idle0, &all0);
+		st = pause_behind_late_mutator(true, hold, false, true);
+		ck_assert_int_eq(pi->late, 1);
+		ck_assert_uint_ge(pi->late_cpu_ns, hold / 4);
+		ck_assert_uint_lt(pi->nudge_ns, hold / 2);
+		left = pi->nudge_ns == 0;
+		/* Idle CPUs on average over the stop's run, against the
+		 * online CPUs but the late mutator's. */
+		if (ticks && cpu_idle_ticks(&idle1, &all1) && all1 > all0 &&
+		    online > 1 &&
+		    10 * (idle1 - idle0) * (uint64_t)online >=
+			    6 * (all1 - all0) * (uint64_t)(online - 1))
+			quiet++;
+	}
+	if (quiet >= 3 || left)
+		ck_assert(left);
+	else
+		printf("not asserted: the other CPUs were busy in %d of 20 "
+		       "stops\n", 20 - quiet);
 	/* Unbound (pin_procs off): nobody is moved. */
 	st = pause_behind_late_mutator(true, hold, false, false);
 	ck_assert_int_eq(st.pause_max_info.late, 1);
@@ -2427,7 +2477,7 @@ static Suite *gc_suite(void)
 	tcase_add_test(tc,
 		       a_pause_behind_a_late_mutator_says_whether_it_was_running);
 	tcase_add_test(tc,
-		       a_late_mutator_running_on_its_cpu_is_moved_off_it_at_once);
+		       a_late_mutator_running_on_its_cpu_is_left_there);
 	tcase_add_test(tc, schedstat_text_is_read_or_refused);
 	tcase_add_test(tc, a_thread_is_seen_on_its_cpu_only_while_it_runs);
 	tcase_add_test(tc, a_pause_says_how_long_the_collector_was_queued);
