@@ -253,7 +253,9 @@ hz=$(getconf CLK_TCK 2>/dev/null || echo 100)
 # long as the stop did means that CPU ran nothing, its vCPU held by the
 # host, whether or not the guest charged the time to the mutator; queued
 # behind another thread, the mutator waited on that thread first, as the
-# guest counts it).  "-" for WAIT or NUDGE: not measured.  A look that
+# guest counts it).  "-" for WAIT or NUDGE: not measured (for NUDGE, also
+# a mutator not moved: the runtime leaves one it sees on its CPU, so a
+# mutator charged the wait as CPU may have run or been held).  A look that
 # came after most of the pause (the collector off its CPU too; it is due
 # 0.05 ms in) says so, and what the collector's own sleep until it says
 # when most of the delay was that sleep ending late (SLEEP, ms past due;
@@ -276,6 +278,7 @@ late_verdict() {
 		}
 		held = m != "-" && m + 0 >= w / 2
 		if (w <= 0) { v = "no wait after the look" }
+		else if (c >= w / 2 && m == "-") { v = "it ran, or its vCPU was held by the host with the time charged to it as CPU" }
 		else if (c >= w / 2) { v = held ? "its vCPU held by the host, the time charged to it as CPU" : "it ran, no safepoint" }
 		else if (q != "-" && q >= w / 2) { v = "queued behind other threads" }
 		else if (held) { v = "its vCPU held by the host" }

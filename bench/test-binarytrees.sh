@@ -219,6 +219,7 @@ done <<'CASES'
 0.05|0.02|-|2.0|its vCPU held by the host
 0.05|2.3|0.00|0.08|it ran, no safepoint
 0.05|2.3|0.00|2.2|its vCPU held by the host, the time charged to it as CPU
+0.05|2.3|0.00|-|it ran, or its vCPU was held by the host with the time charged to it as CPU
 0.05|0.02|-|-|off its CPU, queueing not measured
 2.2|0.02|0.01|-|the look itself late; after it, neither ran nor queued: asleep, or its vCPU held by the host
 CASES
