@@ -2067,7 +2067,12 @@ START_TEST(a_thread_is_seen_on_its_cpu_only_while_it_runs)
 	pthread_join(bt, NULL);
 	close(fds[0]);
 	close(fds[1]);
-	ck_assert(!tc_tid_on_cpu(atomic_load(&blocked.tid))); /* gone */
+	/* Gone: pthread_join returns once the thread has left its code, and
+	 * the kernel may still be running its exit on a CPU for a moment. */
+	int tid = atomic_load(&blocked.tid);
+	for (int i = 0; i < 1000 && tc_tid_cpu_ns(tid) != 0; i++)
+		sleep_ms(1);
+	ck_assert(!tc_tid_on_cpu(tid));
 	/* valgrind runs one thread at a time: the spinner is never on a
 	 * CPU while this thread asks. */
 	if (allowed_cpus() < 2 || getenv("TRICOLOR_TEST_QUICK"))
