@@ -2030,6 +2030,7 @@ typedef struct on_cpu_probe {
 	int fd;            /* read end of a pipe: blocks the reader */
 	atomic_int tid;
 	atomic_int *stop;  /* NULL: block on fd instead of spinning */
+	int cpu;           /* the spinner's CPU */
 } on_cpu_probe;
 
 static void *probe_thread(void *arg)
@@ -2037,6 +2038,7 @@ static void *probe_thread(void *arg)
 	on_cpu_probe *p = arg;
 	atomic_store(&p->tid, tc_self_tid());
 	if (p->stop) {
+		bind_to(p->cpu);
 		while (!atomic_load(p->stop))
 			;
 	} else {
@@ -2045,6 +2047,23 @@ static void *probe_thread(void *arg)
 			;
 	}
 	return NULL;
+}
+
+/* A thread's state letter, as /proc/self/task/TID/stat gives it ('R',
+ * 'S', ...); 0 if it cannot be read. */
+static char thread_state(int tid)
+{
+	char path[64], buf[512];
+	snprintf(path, sizeof path, "/proc/self/task/%d/stat", tid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return 0;
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	const char *p = strrchr(buf, ')'); /* after the name, which may
+					   * hold anything */
+	return p && p[1] == ' ' ? p[2] : 0;
 }
 
 START_TEST(a_thread_is_seen_on_its_cpu_only_while_it_runs)
@@ -2058,9 +2077,13 @@ START_TEST(a_thread_is_seen_on_its_cpu_only_while_it_runs)
 	pthread_create(&bt, NULL, probe_thread, &blocked);
 	while (!atomic_load(&blocked.tid))
 		sleep_ms(1);
-	sleep_ms(5); /* into its read */
+	int tid = atomic_load(&blocked.tid);
+	/* Until it sleeps in its read. */
+	for (int i = 0; i < 1000 && thread_state(tid) != 'S'; i++)
+		sleep_ms(1);
+	ck_assert_int_eq(thread_state(tid), 'S');
 	for (int i = 0; i < 50; i++) {
-		ck_assert(!tc_tid_on_cpu(atomic_load(&blocked.tid)));
+		ck_assert(!tc_tid_on_cpu(tid));
 		sleep_ms(1);
 	}
 	ck_assert_int_eq(write(fds[1], "x", 1), 1);
@@ -2069,7 +2092,6 @@ START_TEST(a_thread_is_seen_on_its_cpu_only_while_it_runs)
 	close(fds[1]);
 	/* Gone: pthread_join returns once the thread has left its code, and
 	 * the kernel may still be running its exit on a CPU for a moment. */
-	int tid = atomic_load(&blocked.tid);
 	for (int i = 0; i < 1000 && tc_tid_cpu_ns(tid) != 0; i++)
 		sleep_ms(1);
 	ck_assert(!tc_tid_on_cpu(tid));
@@ -2077,8 +2099,16 @@ START_TEST(a_thread_is_seen_on_its_cpu_only_while_it_runs)
 	 * CPU while this thread asks. */
 	if (allowed_cpus() < 2 || getenv("TRICOLOR_TEST_QUICK"))
 		return;
+	/* The spinner on one CPU and this thread on another: on one CPU,
+	 * this thread could only ask while the spinner was not running. */
+	cpu_set_t mine, rest;
+	ck_assert_int_eq(sched_getaffinity(0, sizeof mine, &mine), 0);
+	int spin_cpu = first_allowed_cpu();
+	rest = mine;
+	CPU_CLR(spin_cpu, &rest);
+	ck_assert_int_eq(sched_setaffinity(0, sizeof rest, &rest), 0);
 	atomic_int stop = 0;
-	on_cpu_probe spin_probe = {.fd = -1, .stop = &stop};
+	on_cpu_probe spin_probe = {.fd = -1, .stop = &stop, .cpu = spin_cpu};
 	atomic_store(&spin_probe.tid, 0);
 	pthread_t st;
 	pthread_create(&st, NULL, probe_thread, &spin_probe);
@@ -2092,6 +2122,7 @@ START_TEST(a_thread_is_seen_on_its_cpu_only_while_it_runs)
 	}
 	atomic_store(&stop, 1);
 	pthread_join(st, NULL);
+	sched_setaffinity(0, sizeof mine, &mine);
 	ck_assert(seen);
 }
 END_TEST
