@@ -1630,7 +1630,7 @@ static bool cpu_idle_ticks(uint64_t *idle, uint64_t *all)
 /* With threads bound to CPUs, the stop moves a late mutator off its CPU
  * at the look (the runtime's nudge) only if it is not running there: a
  * move waits for that CPU as the mutator's own safepoint does, and then
- * lands it on the collector's CPU (runtime.c, nudge_helps).  This one
+ * lands it on the collector's CPU (runtime.c, nudge).  This one
  * never sleeps, so it is off its CPU at the look only when another
  * thread has that CPU; then it is moved, in well under its hold (the
  * host may stall a CPU for milliseconds).  On a machine busy with other

@@ -357,7 +357,7 @@ static int default_procs(void)
  * collector's CPU (on the count, rt->stw_pending: no lock, no system
  * call), but only if no mutator it waits for can be queued on that CPU
  * (spin_ok).  Then it nudges each mutator still running but off its CPU
- * (nudge, nudge_helps) and sleeps on stw_cond, which a mutator signals
+ * (nudge) and sleeps on stw_cond, which a mutator signals
  * as it detaches (run_stop says why not as it stops), waking every
  * TC_STW_NUDGE_NS to nudge again.
  *
@@ -423,29 +423,52 @@ static int default_procs(void)
  * at its next P operation (pin_lost).  The call returns once the move is
  * done, 50 to 110 us in the instrumented build, so a straggler that was
  * running after all, only slow to reach its safepoint, costs the stop
- * that much more, and often far more (nudge_helps): the stop leaves
- * alone the ones it sees on their CPU.  The CPU is the one its P binds
- * it to: asking the kernel (/proc/self/task/TID/stat) cost 60 to 100 us
- * a time.  Only when binding is on: with TRICOLOR_PIN=0 the runtime
- * leaves affinities alone.
+ * that much more, and often far more (below): so it leaves alone one it
+ * sees on its CPU.  The CPU is the one its P binds it to: asking the
+ * kernel (/proc/self/task/TID/stat) cost 60 to 100 us a time.  Only when
+ * binding is on: with TRICOLOR_PIN=0 the runtime leaves affinities alone.
+ *
+ * A late mutator on its CPU (tc_tid_on_cpu: its CPU clock moves) is not
+ * moved: a move cannot beat its own safepoint.  The move is made by the
+ * stopper thread of the mutator's CPU, so it waits for that CPU just as
+ * the mutator's next poll does, whether the mutator is about to poll, is
+ * in the kernel (which PREEMPT_NONE does not preempt), or is stalled
+ * with its virtual CPU held by the host.  And it lands the mutator on
+ * another CPU, on two vCPUs the collector's, which may halt while the
+ * collector sleeps in the move (a halted vCPU wakes through the host),
+ * and there the mutator, the last to stop, runs the stop's work.  Stops
+ * of one-worker runs so nudged took 1.4 to 1.9 ms again and again: the
+ * mutator safe at 0.8 to 1.0 ms, the move 2.0 to 2.6 ms; once 11.5 ms
+ * with the mutator safe at 0.23.  Rotating runs of bench/binarytrees
+ * against the build that nudged every late mutator, 150 rounds
+ * (docs/benchmarks.md, twenty-ninth session): runs with a pause over 1
+ * ms 10 -> 2 at 16 1 and 17 -> 1 at 18 1; at 16 4 and 18 4, where most
+ * late mutators are queued and still moved, 9 -> 14 and 11 -> 13, no
+ * difference the noise lets through.  The two clock readings come after
+ * the cheap tests, so a mutator this would not move costs no system
+ * call.
+ *
  * Called with sched_lock held, so m cannot detach (its thread id is
- * alive) and m->pin is stable. */
+ * alive) and m->pin is stable.  Returns how long the move took, 0 if
+ * there was none. */
 static uint64_t nudge(tc_runtime *rt, tc_mutator *m)
 {
 	if (m->pin < 0 || atomic_load(&m->pin_lost))
 		return 0;
 	cpu_set_t set = rt->pin_all;
 	CPU_CLR(rt->pin_cpu[m->pin], &set);
-	if (CPU_COUNT(&set) == 0)
+	if (CPU_COUNT(&set) == 0 || tc_tid_on_cpu(m->tid))
 		return 0;
 	atomic_store(&m->pin_lost, 1);
 	/* How long the move took (tc_pause_info.nudge_ns).  A thread that
-	 * is asleep or queued is moved at once; one that is the running
-	 * thread of its CPU is moved by that CPU's stopper thread, which
-	 * preempts anything else the guest runs there, so the call waits
-	 * for that CPU to switch: milliseconds mean the CPU ran nothing,
-	 * the host held it (or its kernel ran without a preemption point,
-	 * as PREEMPT_NONE allows). */
+	 * is asleep or queued is moved at once.  One that is the running
+	 * thread of its CPU after all (it got the CPU since the reading
+	 * above, or its clock stood still while the guest took back time
+	 * the host held its vCPU, as steal) is moved by that CPU's stopper
+	 * thread, which preempts anything else the guest runs there, so
+	 * the call waits for that CPU to switch: milliseconds mean the CPU
+	 * ran nothing, the host held it (or its kernel ran without a
+	 * preemption point, as PREEMPT_NONE allows). */
 	uint64_t t0 = tc_now_ns();
 	sched_setaffinity(m->tid, sizeof set, &set);
 	uint64_t took = tc_now_ns() - t0;
@@ -582,28 +605,6 @@ static void late_since(tc_runtime *rt, const late_set *ls, uint64_t now)
 	rt->stw_late_cpu_ns = cpu;
 	rt->stw_late_wait_ns = wait;
 	rt->stw_late_wait_known = known;
-}
-
-/* A late mutator on its CPU at a look (tc_tid_on_cpu) is not nudged: a
- * move cannot beat its own safepoint.  The move is made by the stopper
- * thread of the mutator's CPU, so it waits for that CPU just as the
- * mutator's next poll does, whether the mutator is about to poll, is in
- * the kernel (which PREEMPT_NONE does not preempt), or is stalled with
- * its virtual CPU held by the host.  And it lands the mutator on
- * another CPU, on two vCPUs the collector's, which may halt while the
- * collector sleeps in the move (a halted vCPU wakes through the host),
- * and there the mutator, the last to stop, runs the stop's work.  Stops
- * of one-worker runs so nudged took 1.4 to 1.9 ms again and again: the
- * mutator safe at 0.8 to 1.0 ms, the move 2.0 to 2.6 ms; once 11.5 ms
- * with the mutator safe at 0.23.  Rotating runs of bench/binarytrees
- * against the build that nudged every late mutator, 150 rounds
- * (docs/benchmarks.md, twenty-ninth session): runs with a pause over 1
- * ms 10 -> 2 at 16 1 and 17 -> 1 at 18 1; at 16 4 and 18 4, where most
- * late mutators are queued and still moved, 9 -> 14 and 11 -> 13, no
- * difference the noise lets through. */
-static bool nudge_helps(const tc_mutator *m)
-{
-	return !tc_tid_on_cpu(m->tid);
 }
 
 /* Claim every parked mutator for the stop just requested, and count the
@@ -908,8 +909,7 @@ static uint64_t world_stopped(void *ctx, tc_pause_info *info,
 			     rt->pin_n && i < end; i++) {
 				tc_mutator *m = atomic_load(&rt->mtab[i]);
 				if (m &&
-				    atomic_load(&m->status) == TC_ST_RUNNING &&
-				    nudge_helps(m)) {
+				    atomic_load(&m->status) == TC_ST_RUNNING) {
 					uint64_t took = nudge(rt, m);
 					if (took > nudge_ns)
 						nudge_ns = took;
