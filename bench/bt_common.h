@@ -159,6 +159,27 @@ static inline uint64_t bt_now_ns(void)
 	return bt_clock_ns(CLOCK_MONOTONIC);
 }
 
+/* qsort's comparison for uint64_t figures. */
+static inline int bt_cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Nearest-rank percentile p (0..100) of n sorted figures; 0 if none. */
+static inline uint64_t bt_pct(const uint64_t *v, size_t n, double p)
+{
+	size_t k;
+
+	if (n == 0)
+		return 0;
+	k = (size_t)(p / 100.0 * (double)n + 0.999999);
+	if (k < 1)
+		k = 1;
+	return v[(k > n ? n : k) - 1];
+}
+
 /* A measured figure in ms for a stats line, or "-" if it was not
  * measured. */
 static inline void bt_ms_or_dash(char *buf, size_t len, int measured,

@@ -154,12 +154,6 @@ static int idle_memory(long mib, long idle)
 	return 0;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
 /* COUNT sleeps 50 us ahead on a condition variable, with the calling
  * thread's timer slack as it is: how late each ended, in `late`. */
 static void timed_waits(long count, uint64_t *late)
@@ -187,7 +181,7 @@ static void timed_waits(long count, uint64_t *late)
 	}
 	pthread_mutex_unlock(&mu);
 	pthread_cond_destroy(&cv);
-	qsort(late, (size_t)count, sizeof *late, cmp_u64);
+	qsort(late, (size_t)count, sizeof *late, bt_cmp_u64);
 }
 
 /* -w: the waits with the thread's own slack, then with 1 ns.  Returns 0,
@@ -219,8 +213,9 @@ static int sleep_lateness(long count)
 		printf("clockgap: %ld sleeps 50 us ahead with %s: late by "
 		       "median %.1f us, 99th percentile %.1f us, longest "
 		       "%.3f ms\n",
-		       count, slack, (double)late[count / 2] / 1e3,
-		       (double)late[count * 99 / 100] / 1e3,
+		       count, slack,
+		       (double)bt_pct(late, (size_t)count, 50) / 1e3,
+		       (double)bt_pct(late, (size_t)count, 99) / 1e3,
 		       (double)late[count - 1] / 1e6);
 	}
 	free(late);

@@ -173,26 +173,6 @@ static void *load_main(void *arg)
 	return NULL;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* Nearest-rank percentile of a sorted array. */
-static uint64_t pct(const uint64_t *v, unsigned n, double p)
-{
-	unsigned k;
-
-	if (n == 0)
-		return 0;
-	k = (unsigned)(p / 100.0 * n + 0.999999);
-	if (k < 1)
-		k = 1;
-	return v[(k > n ? n : k) - 1];
-}
-
 static void sleep_ms(long ms)
 {
 	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
@@ -288,7 +268,7 @@ static void run_size(long live_mb, int mutators, long seconds, long min_cycles,
 	np = atomic_load_explicit(&pause_n, memory_order_relaxed);
 	if (np > MAX_PAUSES)
 		np = MAX_PAUSES;
-	qsort(pause_log, np, sizeof(pause_log[0]), cmp_u64);
+	qsort(pause_log, np, sizeof(pause_log[0]), bt_cmp_u64);
 
 	/* The worst STW of any cycle, and how much of it was collector CPU;
 	 * and the most CPU any one STW took. */
@@ -328,7 +308,7 @@ static void run_size(long live_mb, int mutators, long seconds, long min_cycles,
 	       "pause_p99_ms=%.3f pause_max_ms=%.3f over_0.1ms=%u "
 	       "over_1ms=%u\n",
 	       wall_s, (unsigned long long)(s1.cycles - s0.cycles), np,
-	       msf(pct(pause_log, np, 50)), msf(pct(pause_log, np, 99)),
+	       msf(bt_pct(pause_log, np, 50)), msf(bt_pct(pause_log, np, 99)),
 	       msf(np ? pause_log[np - 1] : 0), over100us, over1ms);
 	*max_ns = np ? pause_log[np - 1] : 0;
 	*over_1ms = over1ms;
