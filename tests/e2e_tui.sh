@@ -129,6 +129,12 @@ rc=$?
 check "not a terminal: exit 2" test "$rc" -eq 2
 check "not a terminal: the message suggests --headless" \
 	grep -q -- --headless <<<"$out"
+# The suggested command line is one that works: run it (with its
+# --seconds cut to 1, if it has one) and expect a clean headless run.
+suggested=$(sed -n 's/^ *tricolor \(--headless.*\)$/\1/p' <<<"$out" |
+	sed 's/--seconds [0-9]*/--seconds 1/')
+run_suggested() { [ -n "$suggested" ] && "$bin" $suggested >/dev/null 2>&1; }
+check "not a terminal: the suggested command runs" run_suggested
 
 # ---- 2. the demo starts and every pane shows ---------------------------
 start demo 120 40 --mutators 2 --seed 7

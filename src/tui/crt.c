@@ -64,7 +64,7 @@ bool crt_check_tty(void)
 	fprintf(stderr,
 	        "tricolor: %s is not a terminal; the live demo needs one.\n"
 	        "tricolor: use --headless to run without a screen, e.g.\n"
-	        "  tricolor --headless --duration 5\n",
+	        "  tricolor --headless --seconds 5\n",
 	        what);
 	return false;
 }
