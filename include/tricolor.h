@@ -77,7 +77,9 @@ typedef enum tc_verify_action {
 typedef struct tc_config {
 	size_t heap_bytes;       /* arena size; default 64 MiB, 1 MiB..64 GiB */
 	int gogc;                /* percent; TC_GOGC_OFF disables the pacer */
-	size_t min_heap_bytes;   /* smallest heap goal; default 4 MiB */
+	size_t min_heap_bytes;   /* smallest heap goal at GOGC 100, scaled
+				  * by GOGC/100 as Go's heapMinimum;
+				  * default 4 MiB */
 	int nglobals;            /* number of global root slots; default 64 */
 	tc_barrier_mode barrier; /* default TC_BARRIER_HYBRID */
 	bool verify;             /* checkmark verifier at mark termination

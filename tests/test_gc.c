@@ -772,6 +772,38 @@ START_TEST(pacer_triggers_at_the_goal_and_gogc_off_disables_it)
 }
 END_TEST
 
+/* A small heap's goal is the minimum heap, which scales with GOGC as
+ * Go's heapMinimum does (4 MiB * GOGC/100), so that GOGC still sets how
+ * often a small heap collects. */
+START_TEST(the_minimum_heap_scales_with_gogc)
+{
+	tc_runtime *rt = mkrt(64 << 20, 100, TC_BARRIER_HYBRID);
+	tc_mutator *m = tc_attach(rt, "t");
+	tc_push(m, "main", 1);
+	tc_stats st;
+	const int gogcs[] = {100, 50, 200, 10};
+	for (size_t i = 0; i < sizeof gogcs / sizeof gogcs[0]; i++) {
+		tc_set_gogc(rt, gogcs[i]);
+		tc_read_stats(rt, &st);
+		/* mkrt's minimum heap is 1 MiB at GOGC 100; nothing is live
+		 * (a few bytes of globals at most), so the goal is the
+		 * minimum. */
+		ck_assert_uint_eq(st.heap_goal,
+				  (uint64_t)(1 << 20) * (uint64_t)gogcs[i] /
+					  100);
+		tc_gc(m);
+		tc_read_stats(rt, &st);
+		ck_assert_uint_lt(st.heap_marked, 4096);
+		ck_assert_uint_eq(st.heap_goal,
+				  (uint64_t)(1 << 20) * (uint64_t)gogcs[i] /
+					  100);
+	}
+	tc_pop(m);
+	tc_detach(m);
+	tc_runtime_free(rt);
+}
+END_TEST
+
 START_TEST(full_heap_collects_then_fails_with_a_clear_error)
 {
 	tc_runtime *rt = mkrt(1 << 20, 100, TC_BARRIER_HYBRID);
@@ -2491,6 +2523,7 @@ static Suite *gc_suite(void)
 	tcase_add_test(tc,
 		       sweep_frees_exactly_the_unreachable_and_slots_are_reused);
 	tcase_add_test(tc, pacer_triggers_at_the_goal_and_gogc_off_disables_it);
+	tcase_add_test(tc, the_minimum_heap_scales_with_gogc);
 	tcase_add_test(tc, full_heap_collects_then_fails_with_a_clear_error);
 	tcase_add_test(tc, stepping_scans_exactly_one_grey_object);
 	tcase_add_test(tc, bad_configuration_is_refused_with_a_message);

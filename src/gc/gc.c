@@ -180,12 +180,16 @@ static void pacer_commit(tc_collector *gc)
 	if (gogc < 0) {
 		goal = trigger = UINT64_MAX;
 	} else {
-		/* The arena bounds everything: the minimum heap is at most a
+		/* The minimum heap scales with GOGC, as Go's heapMinimum
+		 * (4 MiB * GOGC/100, setGCPercent): a small heap at GOGC 50
+		 * collects twice as often as at 100, as a big one does.  The
+		 * arena bounds everything: the minimum heap is at most a
 		 * quarter of it, and the goal stays an eighth short of it, so
 		 * that cycles start before the arena runs out rather than
 		 * being forced by exhaustion. */
 		uint64_t arena = gc->heap->arena_bytes;
-		uint64_t min = gc->cfg.min_heap_bytes;
+		uint64_t min = (uint64_t)gc->cfg.min_heap_bytes *
+			       (uint64_t)gogc / 100;
 		if (min > arena / 4)
 			min = arena / 4;
 		goal = marked + marked * (uint64_t)gogc / 100;
