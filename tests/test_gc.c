@@ -804,6 +804,70 @@ START_TEST(the_minimum_heap_scales_with_gogc)
 }
 END_TEST
 
+/* The phase reads "sweep termination" only while the world is stopped:
+ * a cycle whose stop waits for a mutator that polls no safepoint still
+ * reads "off" (Go's gcphase is _GCoff until the world has stopped), so
+ * that an observer's timeline never shows a stop-the-world phase while a
+ * mutator runs. */
+typedef struct p_holder {
+	tc_runtime *rt;
+	atomic_int ready, release;
+} p_holder;
+
+static void *hold_the_only_p(void *arg)
+{
+	p_holder *h = arg;
+	tc_mutator *m = tc_attach(h->rt, "holder");
+	ck_assert_ptr_nonnull(m);
+	atomic_store(&h->ready, 1);
+	while (!atomic_load(&h->release))
+		; /* no safepoint: the P stays here */
+	tc_detach(m);
+	return NULL;
+}
+
+START_TEST(the_phase_reads_sweep_termination_only_while_the_world_is_stopped)
+{
+	tc_config cfg;
+	tc_config_init(&cfg);
+	cfg.procs = 1;
+	cfg.pin_procs = false;
+	cfg.gogc = TC_GOGC_OFF;
+	cfg.heap_bytes = 16 << 20;
+	tc_runtime *rt = tc_runtime_new(&cfg, NULL);
+	ck_assert_ptr_nonnull(rt);
+	p_holder h = {.rt = rt};
+	pthread_t th;
+	pthread_create(&th, NULL, hold_the_only_p, &h);
+	while (!atomic_load(&h.ready))
+		sched_yield();
+	tc_stats st;
+	tc_read_stats(rt, &st);
+	uint64_t cycles = st.cycles;
+	tc_gc_request(rt);
+	/* 30 ms in which the world cannot stop. */
+	int sweep_term = 0, samples = 0;
+	uint64_t until = tc_now_ns() + 30 * 1000000ull;
+	while (tc_now_ns() < until) {
+		if (tc_get_phase(rt) == TC_PHASE_SWEEP_TERM)
+			sweep_term++;
+		samples++;
+		sleep_ms(1);
+	}
+	atomic_store(&h.release, 1);
+	pthread_join(th, NULL);
+	ck_assert_int_gt(samples, 5);
+	ck_assert_int_eq(sweep_term, 0);
+	/* With the P free, the requested cycle runs. */
+	for (int i = 0; i < 5000 && st.cycles == cycles; i++) {
+		sleep_ms(1);
+		tc_read_stats(rt, &st);
+	}
+	ck_assert_uint_gt(st.cycles, cycles);
+	tc_runtime_free(rt);
+}
+END_TEST
+
 START_TEST(full_heap_collects_then_fails_with_a_clear_error)
 {
 	tc_runtime *rt = mkrt(1 << 20, 100, TC_BARRIER_HYBRID);
@@ -2524,6 +2588,7 @@ static Suite *gc_suite(void)
 		       sweep_frees_exactly_the_unreachable_and_slots_are_reused);
 	tcase_add_test(tc, pacer_triggers_at_the_goal_and_gogc_off_disables_it);
 	tcase_add_test(tc, the_minimum_heap_scales_with_gogc);
+	tcase_add_test(tc, the_phase_reads_sweep_termination_only_while_the_world_is_stopped);
 	tcase_add_test(tc, full_heap_collects_then_fails_with_a_clear_error);
 	tcase_add_test(tc, stepping_scans_exactly_one_grey_object);
 	tcase_add_test(tc, bad_configuration_is_refused_with_a_message);

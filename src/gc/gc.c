@@ -479,6 +479,10 @@ static void sweep_term_stopped(void *arg, uint64_t t0)
 {
 	tc_collector *gc = arg;
 	tc_heap *h = gc->heap;
+	/* The stop-the-world phases read as such only while the world is
+	 * stopped (mark termination's too): an observer's timeline never
+	 * shows one while a mutator runs. */
+	set_phase(gc, TC_PHASE_SWEEP_TERM);
 	finish_sweep(gc); /* anything swept lazily since: must be none left */
 	gc->cur.n = atomic_load(&gc->cycle);
 	gc->cur.start_ns = t0 - gc->start_ns;
@@ -509,8 +513,9 @@ static void sweep_term_stopped(void *arg, uint64_t t0)
 
 static void sweep_termination(tc_collector *gc, bool forced)
 {
-	set_phase(gc, TC_PHASE_SWEEP_TERM);
-	/* The collector's own P, from here to the end of sweep (gc.h). */
+	/* The collector's own P, from here to the end of sweep (gc.h), and
+	 * any sweeping left, with the world running and the phase still
+	 * off, as Go's gcStart sweeps before it stops the world. */
 	gc->world.take_p(gc->world.ctx);
 	finish_sweep(gc);
 	memset(&gc->cur, 0, sizeof gc->cur);
@@ -777,10 +782,6 @@ static void *collector_main(void *arg)
 		bool forced = gc->forced;
 		gc->request = gc->forced = false;
 		atomic_fetch_add(&gc->cycle, 1);
-		/* OFF -> SWEEP_TERM happens under ctl_lock so that
-		 * tc_gc_wait_full sees cycle and phase change together. */
-		atomic_store_explicit(&gc->phase, TC_PHASE_SWEEP_TERM,
-				      memory_order_release);
 		pthread_mutex_unlock(&gc->ctl_lock);
 		sweep_termination(gc, forced);
 		atomic_store(&gc->trigger_sent, 0);
