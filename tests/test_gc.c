@@ -115,6 +115,28 @@ static void end_verified(tc_runtime *rt, tc_mutator *m)
 	tc_runtime_free(rt);
 }
 
+/* What observers count as grey work (tc_stats.grey_objects, the demo's
+ * "grey queue") includes the roots a paused collector has just shaded:
+ * stepped into mark, it holds the globals' objects grey. */
+START_TEST(grey_work_counts_the_shaded_roots_of_a_paused_mark)
+{
+	tc_runtime *rt = mkrt(16 << 20, 100, TC_BARRIER_HYBRID);
+	tc_mutator *m = tc_attach(rt, "t");
+	tc_push(m, "main", 1);
+	for (int i = 0; i < 3; i++) {
+		void *o = tc_alloc_slot(m, 0, 2, 0); /* with pointers: grey */
+		tc_set_global(m, i, o);
+	}
+	tc_set_ptr(m, 0, NULL);
+	to_mark(rt, m);
+	tc_stats st;
+	tc_read_stats(rt, &st);
+	ck_assert_uint_ge(st.grey_objects, 3);
+	finish_cycle(rt, m);
+	end_verified(rt, m);
+}
+END_TEST
+
 START_TEST(roots_are_globals_stack_slots_and_result_register)
 {
 	tc_runtime *rt = mkrt(16 << 20, 100, TC_BARRIER_HYBRID);
@@ -2588,6 +2610,7 @@ static Suite *gc_suite(void)
 		       sweep_frees_exactly_the_unreachable_and_slots_are_reused);
 	tcase_add_test(tc, pacer_triggers_at_the_goal_and_gogc_off_disables_it);
 	tcase_add_test(tc, the_minimum_heap_scales_with_gogc);
+	tcase_add_test(tc, grey_work_counts_the_shaded_roots_of_a_paused_mark);
 	tcase_add_test(tc, the_phase_reads_sweep_termination_only_while_the_world_is_stopped);
 	tcase_add_test(tc, full_heap_collects_then_fails_with_a_clear_error);
 	tcase_add_test(tc, stepping_scans_exactly_one_grey_object);

@@ -282,10 +282,15 @@ static inline bool shade(tc_collector *gc, tc_gcwork *w, uintptr_t p)
 	return shade_in(gc, w, &e, p);
 }
 
+/* The entry points below that shade outside a drain keep the observers'
+ * mirror of the grey count (w->nlocal) up to date themselves: a drain
+ * stores it once at its end, and pushes elsewhere would leave objects
+ * grey on the screen that "grey queue" does not count (a paused
+ * collector, stepped into mark, holds the shaded globals). */
 void tc_gc_shade(tc_collector *gc, tc_gcwork *w, uintptr_t p)
 {
-	if (p)
-		shade(gc, w, p);
+	if (p && shade(gc, w, p))
+		atomic_store_explicit(&w->nlocal, w->n, memory_order_relaxed);
 }
 
 /* Record a barrier shade for observers (flashing cells). */
@@ -305,6 +310,7 @@ bool tc_gc_shade_barrier(tc_collector *gc, tc_gcwork *w, uintptr_t p)
 {
 	if (!p || !shade(gc, w, p))
 		return false;
+	atomic_store_explicit(&w->nlocal, w->n, memory_order_relaxed);
 	w->shades++;
 	tc_gc_note_shade(gc, p);
 	return true;
@@ -417,6 +423,7 @@ void tc_gc_scan_stack(tc_collector *gc, tc_gcwork *w, tc_gstack *st)
 	uintptr_t r = __atomic_load_n(&st->result, __ATOMIC_RELAXED);
 	if (r)
 		shade(gc, w, r);
+	atomic_store_explicit(&w->nlocal, w->n, memory_order_relaxed);
 }
 
 void tc_gc_scan_globals(tc_collector *gc, tc_gcwork *w)
