@@ -552,8 +552,12 @@ typedef struct tc_cycle_info {
 	uint64_t stw2_ns;      /* mark termination pause (total of retries) */
 	/* CPU: the collector thread's in each stop, from its stop call to
 	 * its start's return (so with the two changes of its own CPU
-	 * binding either side of the pause); mutators' in assists; the
-	 * collector's in the mark phase; idle marking, always 0 (there are
+	 * binding either side of the pause, which can make it more than
+	 * the pause's wall time times the Ps; Go's gctrace prints that
+	 * product instead), plus the stop's work when a mutator ran it;
+	 * for mark termination, summed over its tries; mutators' in
+	 * assists; the collector's in the mark phase, its mark
+	 * terminations' stops left out; idle marking, always 0 (there are
 	 * no idle mark workers: the field keeps Go's gctrace shape). */
 	uint64_t cpu_stw1_ns, cpu_assist_ns, cpu_bg_ns, cpu_idle_ns;
 	uint64_t cpu_stw2_ns;
@@ -562,6 +566,8 @@ typedef struct tc_cycle_info {
 	uint64_t heap_marked;  /* live after mark */
 	uint64_t heap_goal;    /* goal this cycle aimed at */
 	uint64_t next_goal;
+	uint64_t stack_bytes;  /* stack slots scanned this cycle, as bytes
+				* (Go's "MB stacks", lastStackScan) */
 	uint64_t marked_objects;
 	uint64_t freed_objects; /* by the sweep of the previous cycle */
 	int mutators;

@@ -557,20 +557,35 @@ START_TEST(gctrace_line_has_gos_fields_in_gos_order)
 		.heap_end = (5u << 20) + 1000,
 		.heap_marked = 2u << 20,
 		.heap_goal = 8u << 20,
+		.stack_bytes = 40960,
 		.forced = true,
 	};
 	char line[256];
 	tc_format_gctrace(&c, 2, 4096, 20, line, sizeof line);
 	ck_assert_str_eq(line, "gc 7 @1.234s 4%: 0.012+3.1+0.015 ms clock, "
-			       "0.020+0.500/29/0+0.015 ms cpu, 4->5->2 MB, "
+			       "0.020+0.50/29/0+0.015 ms cpu, 4->5->2 MB, "
 			       "8 MB goal, 0 MB stacks, 0 MB globals, 2 P "
 			       "(forced)");
 	c.forced = false;
 	tc_format_gctrace(&c, 4, 4096, 10, line, sizeof line);
 	ck_assert_str_eq(line, "gc 7 @1.234s 4%: 0.012+3.1+0.015 ms clock, "
-			       "0.020+0.500/29/0+0.015 ms cpu, "
-			       "4096->5120->2048 KB, 8192 KB goal, 0 KB "
+			       "0.020+0.50/29/0+0.015 ms cpu, "
+			       "4096->5120->2048 KB, 8192 KB goal, 40 KB "
 			       "stacks, 4 KB globals, 4 P");
+	/* Times as Go's fmtNSAsMS: two significant digits, truncated, at
+	 * most three decimals; whole milliseconds from 10; "0" under a
+	 * microsecond. */
+	c.stw1_ns = 999;
+	c.mark_ns = 183999;
+	c.stw2_ns = 9999999;
+	c.cpu_stw1_ns = 10000000;
+	c.cpu_assist_ns = 1000;
+	c.cpu_bg_ns = 123456789;
+	c.cpu_stw2_ns = 0;
+	tc_format_gctrace(&c, 2, 0, 20, line, sizeof line);
+	ck_assert_str_eq(line, "gc 7 @1.234s 4%: 0+0.18+9.9 ms clock, "
+			       "10+0.001/123/0+0 ms cpu, 4->5->2 MB, "
+			       "8 MB goal, 0 MB stacks, 0 MB globals, 2 P");
 }
 END_TEST
 
@@ -887,6 +902,36 @@ START_TEST(the_phase_reads_sweep_termination_only_while_the_world_is_stopped)
 	}
 	ck_assert_uint_gt(st.cycles, cycles);
 	tc_runtime_free(rt);
+}
+END_TEST
+
+/* gctrace's cycle record: the stacks scanned (Go's "MB stacks"), and
+ * background marking CPU that leaves out the mark termination stops,
+ * which have their own field: here the verifier, run in that stop by
+ * the collector (the mutator waits parked), takes about as long as the
+ * marking, and counting it twice put the collector's one thread at more
+ * CPU than the mark phase's wall time. */
+START_TEST(a_cycle_record_counts_stacks_and_no_cpu_twice)
+{
+	tc_runtime *rt = mkrt(64 << 20, TC_GOGC_OFF, TC_BARRIER_HYBRID);
+	tc_mutator *m = tc_attach(rt, "t");
+	ck_assert_int_eq(tc_push(m, "main", 30), 0);
+	for (int i = 0; i < 200000; i++) {
+		void *o = tc_alloc(m, 1, 8);
+		tc_write(m, o, 0, tc_get_ptr(m, 0));
+		tc_set_ptr(m, 0, o);
+	}
+	tc_gc(m);
+	tc_cycle_info ci;
+	ck_assert_int_eq(tc_last_cycle(rt, &ci), 0);
+	ck_assert_uint_ge(ci.stack_bytes, 30 * 8);
+	ck_assert_uint_lt(ci.stack_bytes, 64 * 1024);
+	ck_assert_uint_gt(ci.cpu_stw2_ns, 0);
+	ck_assert_msg(ci.cpu_bg_ns <= ci.mark_ns + 1000000,
+		      "background mark CPU %llu ns in a mark of %llu ns",
+		      (unsigned long long)ci.cpu_bg_ns,
+		      (unsigned long long)ci.mark_ns);
+	end_verified(rt, m);
 }
 END_TEST
 
@@ -2610,6 +2655,7 @@ static Suite *gc_suite(void)
 		       sweep_frees_exactly_the_unreachable_and_slots_are_reused);
 	tcase_add_test(tc, pacer_triggers_at_the_goal_and_gogc_off_disables_it);
 	tcase_add_test(tc, the_minimum_heap_scales_with_gogc);
+	tcase_add_test(tc, a_cycle_record_counts_stacks_and_no_cpu_twice);
 	tcase_add_test(tc, grey_work_counts_the_shaded_roots_of_a_paused_mark);
 	tcase_add_test(tc, the_phase_reads_sweep_termination_only_while_the_world_is_stopped);
 	tcase_add_test(tc, full_heap_collects_then_fails_with_a_clear_error);

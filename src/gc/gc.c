@@ -95,19 +95,29 @@ const char *tc_phase_name(tc_phase p)
 	return p < TC_NPHASES ? names[p] : "?";
 }
 
-/* Milliseconds the way gctrace prints them: about two significant
- * digits, more below 1 ms. */
+/* Milliseconds the way Go's gctrace prints them (fmtNSAsMS): whole
+ * milliseconds from 10 ms, below that two significant digits, truncated,
+ * with at most three decimals, and "0" under a microsecond. */
 static void trace_ms(char *buf, size_t len, uint64_t ns)
 {
-	double v = (double)ns / 1e6;
-	if (v >= 10)
-		snprintf(buf, len, "%.0f", v);
-	else if (v >= 1)
-		snprintf(buf, len, "%.1f", v);
-	else if (v > 0)
-		snprintf(buf, len, "%.3f", v);
-	else
+	if (ns >= 10000000) {
+		snprintf(buf, len, "%llu", (unsigned long long)(ns / 1000000));
+		return;
+	}
+	uint64_t x = ns / 1000; /* microseconds, under 10000 */
+	if (x == 0) {
 		snprintf(buf, len, "0");
+		return;
+	}
+	int dec = 3;
+	uint64_t scale = 1000;
+	while (x >= 100) {
+		x /= 10;
+		dec--;
+		scale /= 10;
+	}
+	snprintf(buf, len, "%llu.%0*llu", (unsigned long long)(x / scale), dec,
+		 (unsigned long long)(x % scale));
 }
 
 int tc_format_gctrace(const tc_cycle_info *c, int procs,
@@ -128,14 +138,15 @@ int tc_format_gctrace(const tc_cycle_info *c, int procs,
 	return snprintf(
 		buf, len,
 		"gc %llu @%.3fs %d%%: %s+%s+%s ms clock, %s+%s/%s/%s+%s ms "
-		"cpu, %llu->%llu->%llu %s, %llu %s goal, 0 %s stacks, %llu "
-		"%s globals, %d P%s",
+		"cpu, %llu->%llu->%llu %s, %llu %s goal, %llu %s stacks, "
+		"%llu %s globals, %d P%s",
 		(unsigned long long)c->n, (double)c->start_ns / 1e9, pct, a, b,
 		d, ca, cas, cbg, cid, cb,
 		(unsigned long long)(c->heap_start >> unit_shift),
 		(unsigned long long)(c->heap_end >> unit_shift),
 		(unsigned long long)(c->heap_marked >> unit_shift), unit,
-		(unsigned long long)(c->heap_goal >> unit_shift), unit, unit,
+		(unsigned long long)(c->heap_goal >> unit_shift), unit,
+		(unsigned long long)(c->stack_bytes >> unit_shift), unit,
 		(unsigned long long)(globals_bytes >> unit_shift), unit, procs,
 		c->forced ? " (forced)" : "");
 }
@@ -355,7 +366,8 @@ static uint64_t stop_the_world(tc_collector *gc, tc_phase stw,
 	uint64_t released;
 	uint64_t t0 = gc->world.stopped(gc->world.ctx, &gc->stop_info, fn, arg,
 					&released);
-	gc->stop_info.gc_cpu_ns += tc_thread_cpu_ns() - cpu0;
+	gc->stop_own_cpu_ns = tc_thread_cpu_ns() - cpu0;
+	gc->stop_info.gc_cpu_ns += gc->stop_own_cpu_ns;
 	if (ss && tc_self_schedstat(&ss1) == 0) {
 		gc->stop_info.gc_wait_known = true;
 		gc->stop_info.gc_wait_ns = ss1.wait_ns > ss0.wait_ns
@@ -494,6 +506,7 @@ static void sweep_term_stopped(void *arg, uint64_t t0)
 	gc->marked_at_start = atomic_load(&gc->marked_bytes_total);
 	atomic_store_explicit(&gc->scan_done, 0, memory_order_relaxed);
 	atomic_store_explicit(&gc->bg_credit, 0, memory_order_relaxed);
+	atomic_store_explicit(&gc->stack_scan_bytes, 0, memory_order_relaxed);
 	/* Expect to scan what was live last time, or half the heap if it
 	 * has grown past twice that (a growing live set). */
 	uint64_t expect = atomic_load(&gc->heap_marked);
@@ -613,6 +626,8 @@ static void mark_term_stopped(void *arg, uint64_t t0)
 	pacer_commit(gc);
 	gc->cur.heap_marked = marked;
 	gc->cur.next_goal = atomic_load(&gc->heap_goal);
+	gc->cur.stack_bytes = atomic_load_explicit(&gc->stack_scan_bytes,
+						   memory_order_relaxed);
 	gc->cur.cpu_assist_ns = t->assist_ns;
 	atomic_fetch_add(&gc->cycles_done, 1); /* woken after (below) */
 	set_phase(gc, TC_PHASE_SWEEP);
@@ -625,6 +640,10 @@ static bool mark_termination(tc_collector *gc)
 	term_ctx t = {.gc = gc};
 	gc->cur.stw2_ns += stop_the_world(gc, TC_PHASE_MARK_TERM,
 					  mark_term_stopped, &t);
+	/* Every try counts, as in stw2_ns; the collector's own share is not
+	 * background marking (mark_phase). */
+	gc->cur.cpu_stw2_ns += gc->stop_info.gc_cpu_ns;
+	gc->mark_stops_cpu_ns += gc->stop_own_cpu_ns;
 	if (!t.done)
 		return false;
 	/* Wake the assists parked for the cycle's end (tc_gc_wait_mark) now
@@ -636,7 +655,6 @@ static bool mark_termination(tc_collector *gc)
 	pthread_mutex_lock(&gc->ctl_lock);
 	pthread_cond_broadcast(&gc->done_cond);
 	pthread_mutex_unlock(&gc->ctl_lock);
-	gc->cur.cpu_stw2_ns = gc->stop_info.gc_cpu_ns;
 	gc->units++;
 	return true;
 }
@@ -646,6 +664,7 @@ static void mark_phase(tc_collector *gc)
 	tc_gcwork *w = &gc->work;
 	uint64_t t0 = tc_now_ns();
 	uint64_t cpu0 = tc_thread_cpu_ns();
+	gc->mark_stops_cpu_ns = 0;
 	/* Before the first step point, so that a phase step into mark ends
 	 * with the globals grey. */
 	tc_gc_scan_globals(gc, w);
@@ -702,7 +721,7 @@ static void mark_phase(tc_collector *gc)
 			break;
 	}
 	gc->cur.mark_ns = tc_now_ns() - t0 - gc->cur.stw2_ns;
-	gc->cur.cpu_bg_ns = tc_thread_cpu_ns() - cpu0;
+	gc->cur.cpu_bg_ns = tc_thread_cpu_ns() - cpu0 - gc->mark_stops_cpu_ns;
 	/* Go's P%: collector CPU (its thread and the assists) since start,
 	 * over the CPU the Ps had in that time. */
 	uint64_t cpu = tc_thread_cpu_ns() - gc->cpu_at_start +

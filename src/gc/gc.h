@@ -159,6 +159,8 @@ typedef struct tc_collector {
 	tc_workbuf *full;
 	tc_workbuf *empty;
 	_Atomic uint64_t nglobal_work; /* pointers on the full list */
+	_Atomic uint64_t stack_scan_bytes; /* stack slots scanned this
+					    * cycle, as bytes (any thread) */
 
 	/* Pacer (written by the collector, read relaxed by mutators). */
 	_Atomic uint64_t heap_marked;  /* live after the last mark */
@@ -218,6 +220,10 @@ typedef struct tc_collector {
 	tc_pause_info pause_max_info; /* the longest pause; cycle_lock */
 	tc_pause_info stop_info;      /* the stop in progress; collector
 				       * thread only */
+	uint64_t stop_own_cpu_ns;     /* the collector's CPU in the last
+				       * stop call; collector thread only */
+	uint64_t mark_stops_cpu_ns;   /* its sum over this mark's mark
+				       * terminations; collector only */
 	tc_cycle_info cur; /* collector-private, being filled (also by
 			    * the stop's work, on whichever thread runs
 			    * it while the collector waits: tc_world) */

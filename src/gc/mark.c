@@ -424,6 +424,9 @@ void tc_gc_scan_stack(tc_collector *gc, tc_gcwork *w, tc_gstack *st)
 	if (r)
 		shade(gc, w, r);
 	atomic_store_explicit(&w->nlocal, w->n, memory_order_relaxed);
+	/* The slots and the result register, for gctrace's "stacks". */
+	atomic_fetch_add_explicit(&gc->stack_scan_bytes,
+				  ((uint64_t)sp + 1) * 8, memory_order_relaxed);
 }
 
 void tc_gc_scan_globals(tc_collector *gc, tc_gcwork *w)
