@@ -752,6 +752,111 @@ START_TEST(event_log_shows_newest_last_and_scrolls_back)
 }
 END_TEST
 
+/* ---- heap cursor, log scroll-back, stacks scroll and wording ------ */
+
+/* What a viewer sees in a cell: the colors of its upper and lower halves
+ * and, for a glyph, the glyph and its color.  The default colors are told
+ * apart (-2 the default foreground, -1 the default background) so that
+ * reverse video shows without colors too. */
+typedef struct look {
+	short upper, lower, ink;
+	wchar_t glyph;
+} look;
+
+static look look_at(WINDOW *w, int y, int x)
+{
+	look l = {0, 0, 0, L' '};
+	attr_t a;
+	short pair, fg, bg, t;
+	wchar_t c = cell_at(w, y, x, &a, &pair);
+
+	ck_assert_int_lt(pair, 256); /* COLOR_PAIR() reaches 255 */
+	pair_content(pair, &fg, &bg);
+	if (fg < 0)
+		fg = -2;
+	if (bg < 0)
+		bg = -1;
+	if (a & A_REVERSE) {
+		t = fg;
+		fg = bg;
+		bg = t;
+	}
+	if (c == 0x2580) { /* upper half block */
+		l.upper = fg;
+		l.lower = bg;
+	} else if (c == 0x2584) { /* lower half block */
+		l.upper = bg;
+		l.lower = fg;
+	} else {
+		l.upper = l.lower = bg;
+		if (c != L' ') {
+			l.ink = fg;
+			l.glyph = c;
+		}
+	}
+	return l;
+}
+
+static bool same_look(look a, look b)
+{
+	return a.upper == b.upper && a.lower == b.lower && a.ink == b.ink &&
+	       a.glyph == b.glyph;
+}
+
+START_TEST(heapmap_cursor_stands_out_in_every_mode)
+{
+	static const uint8_t white[1] = {TC_WHITE};
+	static const struct {
+		bool utf8;
+		int colors;
+	} modes[] = {{true, 256}, {true, 8}, {false, 256},
+	             {false, 8},  {true, 0}, {false, 0}};
+	fake_heap f;
+	int x0 = 1 + HM_LABEL_W;
+	size_t i;
+
+	/* One color throughout: in half-block mode both halves of every
+	 * cell are the same, where reverse video changes nothing. */
+	fh_init(&f);
+	fh_span(&f, 5, 48, 8, white, 1);
+	for (i = 0; i < sizeof modes / sizeof modes[0]; i++) {
+		WINDOW *w = newwin(12, 60, 0, 0);
+		heapmap m;
+		theme th;
+		look plain, sel;
+		int opc, x;
+
+		make_theme(&th, modes[i].utf8, modes[i].colors);
+		opc = theme_objs_per_cell(&th);
+		heapmap_init(&m);
+		heapmap_layout(&m, &f.h, &th, 60, 12);
+		heapmap_move(&m, &f.h, 2, 0); /* object 2 */
+		x = x0 + 2 / opc;
+		heapmap_draw(w, &m, &f.h, &th, false, 0); /* no cursor */
+		plain = look_at(w, 2, x);
+		heapmap_draw(w, &m, &f.h, &th, true, 0);
+		sel = look_at(w, 2, x);
+		ck_assert_msg(!same_look(plain, sel),
+		              "mode %zu: the cursor does not show", i);
+		/* its neighbour is drawn as usual */
+		ck_assert(same_look(look_at(w, 2, x + 1), plain));
+		if (opc == 2) {
+			/* The selected half is marked, the other object
+			 * still shows; one step right marks the lower. */
+			ck_assert_int_ne(sel.upper, plain.upper);
+			ck_assert_int_eq(sel.lower, plain.lower);
+			heapmap_move(&m, &f.h, 1, 0);
+			heapmap_draw(w, &m, &f.h, &th, true, 0);
+			sel = look_at(w, 2, x);
+			ck_assert_int_eq(sel.upper, plain.upper);
+			ck_assert_int_ne(sel.lower, plain.lower);
+		}
+		heapmap_free(&m);
+		delwin(w);
+	}
+}
+END_TEST
+
 START_TEST(inspector_shows_fields_in_their_targets_colors)
 {
 	fake_heap f;
@@ -828,6 +933,7 @@ static Suite *tui_suite(void)
 	tcase_add_test(tc, keybar_keeps_quit_visible_when_narrow);
 	tcase_add_test(tc, help_screen_lists_every_key_and_color);
 	tcase_add_test(tc, event_log_shows_newest_last_and_scrolls_back);
+	tcase_add_test(tc, heapmap_cursor_stands_out_in_every_mode);
 	tcase_add_test(tc, inspector_shows_fields_in_their_targets_colors);
 	suite_add_tcase(s, tc);
 	return s;
