@@ -389,6 +389,9 @@ static void move_focus(app *a, int dx, int dy, int page)
 	switch (a->focus) {
 	case FOCUS_HEAP:
 		heapmap_move(&a->hm, a->heap, dx, dy + page * rows);
+		if (a->hm.has_cursor)
+			set_msg(a, "selected object %u.%u (Enter inspects)",
+			        a->hm.cur_page, a->hm.cur_slot);
 		break;
 	case FOCUS_STACKS: /* left/right: mutators; up/down: frames */
 		a->stack_first += dx;
