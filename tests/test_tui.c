@@ -857,6 +857,83 @@ START_TEST(heapmap_cursor_stands_out_in_every_mode)
 }
 END_TEST
 
+/* Fill l with lines "[first]".."[last]". */
+static void log_lines(eventlog *l, int first, int last)
+{
+	char line[32];
+	int i;
+
+	for (i = first; i <= last; i++) {
+		snprintf(line, sizeof line, "event [%d]", i);
+		eventlog_add(l, line, false);
+	}
+}
+
+START_TEST(event_log_scrolled_back_keeps_a_full_page_as_old_lines_go)
+{
+	static eventlog l;
+	theme th;
+	WINDOW *w = newwin(5, 60, 0, 0); /* three lines of text */
+	int y;
+
+	make_theme(&th, true, 256);
+	eventlog_init(&l);
+	log_lines(&l, 1, 10);
+	eventlog_draw(w, &l, &th, true);
+	eventlog_scroll(&l, -2); /* [6] [7] [8] */
+	/* while the ring fills, new lines leave the view still */
+	log_lines(&l, 11, 20);
+	eventlog_draw(w, &l, &th, true);
+	ck_assert_int_ge(find_in_window(w, "[6]", &y), 0);
+	ck_assert_int_eq(y, 1);
+	/* once it is full new lines overwrite the old ones, those looked
+	 * at too: the view stays on the oldest full page */
+	log_lines(&l, 21, 3 * LOG_LINES);
+	eventlog_draw(w, &l, &th, true);
+	ck_assert_int_eq(l.scroll, LOG_LINES - 3);
+	for (y = 1; y <= 3; y++) {
+		char want[16];
+		int row;
+
+		snprintf(want, sizeof want, "[%d]", 2 * LOG_LINES + y);
+		ck_assert_msg(find_in_window(w, want, &row) >= 0,
+		              "%s missing; title: %s", want, row_text(w, 0));
+		ck_assert_int_eq(row, y);
+	}
+	delwin(w);
+}
+END_TEST
+
+START_TEST(event_log_home_shows_the_oldest_full_page_and_end_the_newest)
+{
+	static eventlog l;
+	theme th;
+	WINDOW *w = newwin(5, 60, 0, 0); /* three lines of text */
+	int y;
+
+	make_theme(&th, true, 256);
+	eventlog_init(&l);
+	log_lines(&l, 1, 2); /* fewer lines than rows: nothing to scroll */
+	eventlog_draw(w, &l, &th, true);
+	eventlog_scroll(&l, -1000000);
+	ck_assert_int_eq(l.scroll, 0);
+	log_lines(&l, 3, LOG_LINES + 100);
+	eventlog_scroll(&l, -1000000); /* Home */
+	eventlog_draw(w, &l, &th, true);
+	ck_assert_int_ge(find_in_window(w, "[101]", &y), 0);
+	ck_assert_int_eq(y, 1);
+	ck_assert_int_ge(find_in_window(w, "[103]", &y), 0);
+	ck_assert_int_eq(y, 3);
+	ck_assert_int_ge(find_in_window(w, "(509 back)", NULL), 0);
+	eventlog_scroll(&l, 1000000); /* End */
+	eventlog_draw(w, &l, &th, true);
+	ck_assert_int_eq(l.scroll, 0);
+	ck_assert_int_ge(find_in_window(w, "[612]", &y), 0);
+	ck_assert_int_eq(y, 3);
+	delwin(w);
+}
+END_TEST
+
 START_TEST(inspector_shows_fields_in_their_targets_colors)
 {
 	fake_heap f;
@@ -934,6 +1011,10 @@ static Suite *tui_suite(void)
 	tcase_add_test(tc, help_screen_lists_every_key_and_color);
 	tcase_add_test(tc, event_log_shows_newest_last_and_scrolls_back);
 	tcase_add_test(tc, heapmap_cursor_stands_out_in_every_mode);
+	tcase_add_test(
+	    tc, event_log_scrolled_back_keeps_a_full_page_as_old_lines_go);
+	tcase_add_test(
+	    tc, event_log_home_shows_the_oldest_full_page_and_end_the_newest);
 	tcase_add_test(tc, inspector_shows_fields_in_their_targets_colors);
 	suite_add_tcase(s, tc);
 	return s;
