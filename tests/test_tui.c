@@ -934,6 +934,50 @@ START_TEST(event_log_home_shows_the_oldest_full_page_and_end_the_newest)
 }
 END_TEST
 
+START_TEST(stacks_scroll_stops_at_the_deepest_shown_stack)
+{
+	fake_heap f;
+	tv_stacks s;
+	theme th;
+	WINDOW *w = newwin(14, 60, 0, 0);
+	int i, skip;
+
+	make_theme(&th, true, 256);
+	fh_init(&f);
+	fh_span(&f, 5, 48, 8, eight, 8);
+	fh_span(&f, 9, 48, 8, eight, 8);
+	build_stacks(&s);
+	/* m1 ten frames deep (main at the bottom), m2 three */
+	for (i = 2; i < 10; i++)
+		sv[0].frames[i] = (tc_frame_view){"deeper", 0, 4};
+	sv[0].nframes = 10;
+	sv[1].frames[0] = (tc_frame_view){"main", 0, 0};
+	sv[1].frames[1] = (tc_frame_view){"walk", 0, 0};
+	sv[1].frames[2] = (tc_frame_view){"visit", 0, 0};
+	sv[1].nframes = 3;
+	/* End asks for every frame: the deepest stack keeps main shown,
+	 * and the value to keep is what was drawn */
+	skip = stackspane_draw(w, &s, &f.h, TC_PHASE_MARK, 0, TC_MAX_FRAMES,
+	                       &th, true);
+	ck_assert_int_eq(skip, 9);
+	ck_assert_int_ge(find_in_window(w, "^ 9 frames above", NULL), 0);
+	/* so the next Up moves at once */
+	skip =
+	    stackspane_draw(w, &s, &f.h, TC_PHASE_MARK, 0, skip - 1, &th, true);
+	ck_assert_int_eq(skip, 8);
+	ck_assert_int_ge(find_in_window(w, "^ 8 frames above", NULL), 0);
+	ck_assert_int_eq(
+	    stackspane_draw(w, &s, &f.h, TC_PHASE_MARK, 0, -3, &th, true), 0);
+	delwin(w);
+	/* only m2 shown: its three frames bound the scroll */
+	w = newwin(14, 24, 0, 0);
+	skip = stackspane_draw(w, &s, &f.h, TC_PHASE_MARK, 1, TC_MAX_FRAMES,
+	                       &th, true);
+	ck_assert_int_eq(skip, 2);
+	delwin(w);
+}
+END_TEST
+
 START_TEST(inspector_shows_fields_in_their_targets_colors)
 {
 	fake_heap f;
@@ -1015,6 +1059,7 @@ static Suite *tui_suite(void)
 	    tc, event_log_scrolled_back_keeps_a_full_page_as_old_lines_go);
 	tcase_add_test(
 	    tc, event_log_home_shows_the_oldest_full_page_and_end_the_newest);
+	tcase_add_test(tc, stacks_scroll_stops_at_the_deepest_shown_stack);
 	tcase_add_test(tc, inspector_shows_fields_in_their_targets_colors);
 	suite_add_tcase(s, tc);
 	return s;

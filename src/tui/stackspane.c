@@ -192,11 +192,11 @@ static void draw_column(WINDOW *w, const tc_stack_view *sv, const tv_heap *h,
 	}
 }
 
-void stackspane_draw(WINDOW *w, const tv_stacks *s, const tv_heap *h,
-                     tc_phase phase, int first, int skip, const theme *th,
-                     bool focus)
+int stackspane_draw(WINDOW *w, const tv_stacks *s, const tv_heap *h,
+                    tc_phase phase, int first, int skip, const theme *th,
+                    bool focus)
 {
-	int width, height, ncols, colw, c;
+	int width, height, ncols, colw, c, deepest = 0;
 	char title[64];
 
 	getmaxyx(w, height, width);
@@ -206,6 +206,15 @@ void stackspane_draw(WINDOW *w, const tv_stacks *s, const tv_heap *h,
 		first = s->n - ncols;
 	if (first < 0)
 		first = 0;
+	/* Each column keeps its bottom frame in view, so the deepest stack
+	 * shown bounds the scroll: past it, keys change nothing. */
+	for (c = 0; c < ncols && first + c < s->n; c++)
+		if (s->stacks[first + c].nframes - 1 > deepest)
+			deepest = s->stacks[first + c].nframes - 1;
+	if (skip > deepest)
+		skip = deepest;
+	if (skip < 0)
+		skip = 0;
 	if (s->n > ncols)
 		snprintf(title, sizeof title, "Stacks: %d-%d of %d mutators",
 		         first + 1, first + ncols, s->n);
@@ -227,4 +236,5 @@ void stackspane_draw(WINDOW *w, const tv_stacks *s, const tv_heap *h,
 		mvwaddstr(w, 1, 1, "no mutators");
 		theme_set(w, th, UI_NORMAL);
 	}
+	return skip;
 }

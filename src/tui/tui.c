@@ -282,9 +282,9 @@ static void draw_frame(app *a, unsigned long long now, bool full)
 		if (a->stack_first < 0)
 			a->stack_first = 0;
 	}
-	stackspane_draw(a->wstacks, &a->stacks, a->heap, a->st.gc.phase,
-	                a->stack_first, a->stack_skip, &a->th,
-	                a->focus == FOCUS_STACKS);
+	a->stack_skip = stackspane_draw(
+	    a->wstacks, &a->stacks, a->heap, a->st.gc.phase, a->stack_first,
+	    a->stack_skip, &a->th, a->focus == FOCUS_STACKS);
 	if (heap_pane) {
 		heapmap_layout(&a->hm, a->heap, &a->th, a->lay.heap.w,
 		               a->lay.heap.h);
