@@ -540,7 +540,7 @@ START_TEST(stacks_show_state_color_frames_and_slots)
 	ck_assert_int_ge(find_in_window(w, "in STW", NULL), 0);
 	/* scrolled one frame down: main shows, bottomUpTree is above */
 	stackspane_draw(w, &s, &f.h, TC_PHASE_MARK, 0, 1, &th, true);
-	ck_assert_int_ge(find_in_window(w, "^ 1 frames above", NULL), 0);
+	ck_assert_int_ge(find_in_window(w, "^ 1 frame above", NULL), 0);
 	ck_assert_int_lt(find_in_window(w, "bottomUpTree", NULL), 0);
 	ck_assert_int_ge(find_in_window(w, "main", NULL), 0);
 	delwin(w);
@@ -978,6 +978,44 @@ START_TEST(stacks_scroll_stops_at_the_deepest_shown_stack)
 }
 END_TEST
 
+START_TEST(panes_say_one_of_a_thing_in_the_singular)
+{
+	fake_heap f;
+	tv_stacks s;
+	tv_object o;
+	heapmap m;
+	theme th;
+	WINDOW *w = newwin(14, 60, 0, 0);
+	int i;
+
+	make_theme(&th, true, 256);
+	fh_init(&f);
+	fh_span(&f, 5, 48, 8, eight, 8);
+	build_stacks(&s);
+	s.n = 1;
+	stackspane_draw(w, &s, &f.h, TC_PHASE_MARK, 0, 1, &th, true);
+	ck_assert_int_ge(find_in_window(w, "Stacks: 1 mutator ", NULL), 0);
+	ck_assert_int_ge(find_in_window(w, "^ 1 frame above", NULL), 0);
+	heapmap_init(&m);
+	heapmap_layout(&m, &f.h, &th, 60, 14);
+	heapmap_draw(w, &m, &f.h, &th, false, 0);
+	ck_assert_int_ge(find_in_window(w, "Heap: 1 span,", NULL), 0);
+	heapmap_free(&m);
+	delwin(w);
+	/* seventeen pointer fields, sixteen shown */
+	w = newwin(30, 70, 0, 0);
+	memset(&o, 0, sizeof o);
+	o.info.id = (tc_objid){5, 3};
+	o.info.nptrs = TV_INSPECT_FIELDS + 1;
+	o.nfields = TV_INSPECT_FIELDS;
+	for (i = 0; i < o.nfields; i++)
+		o.fields[i] = (tc_objid){5, 1};
+	inspector_draw(w, &o, true, o.info.id, &f.h, &th);
+	ck_assert_int_ge(find_in_window(w, "... 1 more field ", NULL), 0);
+	delwin(w);
+}
+END_TEST
+
 START_TEST(inspector_shows_fields_in_their_targets_colors)
 {
 	fake_heap f;
@@ -1060,6 +1098,7 @@ static Suite *tui_suite(void)
 	tcase_add_test(
 	    tc, event_log_home_shows_the_oldest_full_page_and_end_the_newest);
 	tcase_add_test(tc, stacks_scroll_stops_at_the_deepest_shown_stack);
+	tcase_add_test(tc, panes_say_one_of_a_thing_in_the_singular);
 	tcase_add_test(tc, inspector_shows_fields_in_their_targets_colors);
 	suite_add_tcase(s, tc);
 	return s;

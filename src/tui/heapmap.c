@@ -579,8 +579,9 @@ void heapmap_draw(WINDOW *w, heapmap *m, const tv_heap *h, const theme *th,
 
 	getmaxyx(w, height, width);
 	werase(w);
-	snprintf(title, sizeof title, "Heap: %zu spans, %s %llu obj/cell",
-	         h->nspans, m->autozoom ? "auto zoom" : "zoom",
+	snprintf(title, sizeof title, "Heap: %zu span%s, %s %llu obj/cell",
+	         h->nspans, h->nspans == 1 ? "" : "s",
+	         m->autozoom ? "auto zoom" : "zoom",
 	         (1ull << m->zoom) *
 	             (unsigned long long)theme_objs_per_cell(th));
 	theme_box(w, th, focus, title);
