@@ -792,6 +792,61 @@ START_TEST(test_snapshots_cover_heap_and_stacks)
 }
 END_TEST
 
+/* A stack whose seqlock stays odd (its owner mid-push) cannot be copied.
+ * The snapshot keeps that mutator, with its last good picture, so that
+ * a transient failure never drops a column or shifts the others. */
+START_TEST(test_stacks_snapshot_keeps_a_mutator_it_cannot_copy)
+{
+	tv_engine *e = start("escape", 3, 100);
+	tc_runtime *rt = tv_runtime(e);
+	tv_stacks s = {0};
+	tc_mutator *probe;
+	tc_stack *st;
+	uint32_t seq;
+
+	wait_attached(e, 3);
+	pause_all(e);
+	/* The test thread is the fourth mutator: the last id. */
+	probe = tc_attach(rt, "probe");
+	ck_assert_ptr_nonnull(probe);
+	ck_assert_int_eq(tc_push(probe, "probe_fn", 1), 0);
+	tv_stacks_snapshot(e, &s);
+	ck_assert_int_eq(s.n, 4);
+	ck_assert_uint_eq(s.stacks[3].id, tc_mutator_id(probe));
+	st = &tc_hot_(probe)->stack;
+
+	/* Its copy fails: it keeps its place and last picture. */
+	seq = tc_seq_begin_(st);
+	tv_stacks_snapshot(e, &s);
+	tc_seq_end_(st, seq);
+	ck_assert_int_eq(s.n, 4);
+	ck_assert_uint_eq(s.stacks[3].id, tc_mutator_id(probe));
+	ck_assert_str_eq(s.stacks[3].name, "probe");
+	ck_assert_int_eq(s.stacks[3].nframes, 1);
+	ck_assert_str_eq(s.stacks[3].frames[0].fn, "probe_fn");
+
+	/* The same after a mutator before it retired: its picture moves
+	 * one column left with it. */
+	ck_assert_int_eq(tv_set_mutators(e, 2), 0);
+	wait_attached(e, 3);
+	seq = tc_seq_begin_(st);
+	tv_stacks_snapshot(e, &s);
+	tc_seq_end_(st, seq);
+	ck_assert_int_eq(s.n, 3);
+	ck_assert_uint_lt(s.stacks[1].id, s.stacks[2].id);
+	ck_assert_uint_eq(s.stacks[2].id, tc_mutator_id(probe));
+	ck_assert_str_eq(s.stacks[2].name, "probe");
+	ck_assert_int_eq(s.stacks[2].nframes, 1);
+	ck_assert_str_eq(s.stacks[2].frames[0].fn, "probe_fn");
+
+	tc_pop(probe);
+	tc_detach(probe);
+	tv_stacks_release(&s);
+	tv_pause(e, false);
+	tv_engine_free(e);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("engine");
@@ -827,6 +882,7 @@ static Suite *suite(void)
 	tcase_add_test(t, test_pause_event_says_when_it_waited_for_a_safepoint);
 	tcase_add_test(t, test_inspect_finds_fields_referrers_and_roots);
 	tcase_add_test(t, test_snapshots_cover_heap_and_stacks);
+	tcase_add_test(t, test_stacks_snapshot_keeps_a_mutator_it_cannot_copy);
 	suite_add_tcase(s, t);
 	return s;
 }

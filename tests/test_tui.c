@@ -540,7 +540,7 @@ START_TEST(stacks_show_state_color_frames_and_slots)
 	ck_assert_int_ge(find_in_window(w, "in STW", NULL), 0);
 	/* scrolled one frame down: main shows, bottomUpTree is above */
 	stackspane_draw(w, &s, &f.h, TC_PHASE_MARK, 0, 1, &th, true);
-	ck_assert_int_ge(find_in_window(w, "^ 1 frames above", NULL), 0);
+	ck_assert_int_ge(find_in_window(w, "^ 1 frame above", NULL), 0);
 	ck_assert_int_lt(find_in_window(w, "bottomUpTree", NULL), 0);
 	ck_assert_int_ge(find_in_window(w, "main", NULL), 0);
 	delwin(w);
@@ -752,6 +752,270 @@ START_TEST(event_log_shows_newest_last_and_scrolls_back)
 }
 END_TEST
 
+/* ---- heap cursor, log scroll-back, stacks scroll and wording ------ */
+
+/* What a viewer sees in a cell: the colors of its upper and lower halves
+ * and, for a glyph, the glyph and its color.  The default colors are told
+ * apart (-2 the default foreground, -1 the default background) so that
+ * reverse video shows without colors too. */
+typedef struct look {
+	short upper, lower, ink;
+	wchar_t glyph;
+} look;
+
+static look look_at(WINDOW *w, int y, int x)
+{
+	look l = {0, 0, 0, L' '};
+	attr_t a;
+	short pair, fg, bg, t;
+	wchar_t c = cell_at(w, y, x, &a, &pair);
+
+	ck_assert_int_lt(pair, 256); /* COLOR_PAIR() reaches 255 */
+	pair_content(pair, &fg, &bg);
+	if (fg < 0)
+		fg = -2;
+	if (bg < 0)
+		bg = -1;
+	if (a & A_REVERSE) {
+		t = fg;
+		fg = bg;
+		bg = t;
+	}
+	if (c == 0x2580) { /* upper half block */
+		l.upper = fg;
+		l.lower = bg;
+	} else if (c == 0x2584) { /* lower half block */
+		l.upper = bg;
+		l.lower = fg;
+	} else {
+		l.upper = l.lower = bg;
+		if (c != L' ') {
+			l.ink = fg;
+			l.glyph = c;
+		}
+	}
+	return l;
+}
+
+static bool same_look(look a, look b)
+{
+	return a.upper == b.upper && a.lower == b.lower && a.ink == b.ink &&
+	       a.glyph == b.glyph;
+}
+
+START_TEST(heapmap_cursor_stands_out_in_every_mode)
+{
+	static const uint8_t white[1] = {TC_WHITE};
+	static const struct {
+		bool utf8;
+		int colors;
+	} modes[] = {{true, 256}, {true, 8}, {false, 256},
+	             {false, 8},  {true, 0}, {false, 0}};
+	fake_heap f;
+	int x0 = 1 + HM_LABEL_W;
+	size_t i;
+
+	/* One color throughout: in half-block mode both halves of every
+	 * cell are the same, where reverse video changes nothing. */
+	fh_init(&f);
+	fh_span(&f, 5, 48, 8, white, 1);
+	for (i = 0; i < sizeof modes / sizeof modes[0]; i++) {
+		WINDOW *w = newwin(12, 60, 0, 0);
+		heapmap m;
+		theme th;
+		look plain, sel;
+		int opc, x;
+
+		make_theme(&th, modes[i].utf8, modes[i].colors);
+		opc = theme_objs_per_cell(&th);
+		heapmap_init(&m);
+		heapmap_layout(&m, &f.h, &th, 60, 12);
+		heapmap_move(&m, &f.h, 2, 0); /* object 2 */
+		x = x0 + 2 / opc;
+		heapmap_draw(w, &m, &f.h, &th, false, 0); /* no cursor */
+		plain = look_at(w, 2, x);
+		heapmap_draw(w, &m, &f.h, &th, true, 0);
+		sel = look_at(w, 2, x);
+		ck_assert_msg(!same_look(plain, sel),
+		              "mode %zu: the cursor does not show", i);
+		/* its neighbour is drawn as usual */
+		ck_assert(same_look(look_at(w, 2, x + 1), plain));
+		if (opc == 2) {
+			/* The selected half is marked, the other object
+			 * still shows; one step right marks the lower. */
+			ck_assert_int_ne(sel.upper, plain.upper);
+			ck_assert_int_eq(sel.lower, plain.lower);
+			heapmap_move(&m, &f.h, 1, 0);
+			heapmap_draw(w, &m, &f.h, &th, true, 0);
+			sel = look_at(w, 2, x);
+			ck_assert_int_eq(sel.upper, plain.upper);
+			ck_assert_int_ne(sel.lower, plain.lower);
+		}
+		heapmap_free(&m);
+		delwin(w);
+	}
+}
+END_TEST
+
+/* Fill l with lines "[first]".."[last]". */
+static void log_lines(eventlog *l, int first, int last)
+{
+	char line[32];
+	int i;
+
+	for (i = first; i <= last; i++) {
+		snprintf(line, sizeof line, "event [%d]", i);
+		eventlog_add(l, line, false);
+	}
+}
+
+START_TEST(event_log_scrolled_back_keeps_a_full_page_as_old_lines_go)
+{
+	static eventlog l;
+	theme th;
+	WINDOW *w = newwin(5, 60, 0, 0); /* three lines of text */
+	int y;
+
+	make_theme(&th, true, 256);
+	eventlog_init(&l);
+	log_lines(&l, 1, 10);
+	eventlog_draw(w, &l, &th, true);
+	eventlog_scroll(&l, -2); /* [6] [7] [8] */
+	/* while the ring fills, new lines leave the view still */
+	log_lines(&l, 11, 20);
+	eventlog_draw(w, &l, &th, true);
+	ck_assert_int_ge(find_in_window(w, "[6]", &y), 0);
+	ck_assert_int_eq(y, 1);
+	/* once it is full new lines overwrite the old ones, those looked
+	 * at too: the view stays on the oldest full page */
+	log_lines(&l, 21, 3 * LOG_LINES);
+	eventlog_draw(w, &l, &th, true);
+	ck_assert_int_eq(l.scroll, LOG_LINES - 3);
+	for (y = 1; y <= 3; y++) {
+		char want[16];
+		int row;
+
+		snprintf(want, sizeof want, "[%d]", 2 * LOG_LINES + y);
+		ck_assert_msg(find_in_window(w, want, &row) >= 0,
+		              "%s missing; title: %s", want, row_text(w, 0));
+		ck_assert_int_eq(row, y);
+	}
+	delwin(w);
+}
+END_TEST
+
+START_TEST(event_log_home_shows_the_oldest_full_page_and_end_the_newest)
+{
+	static eventlog l;
+	theme th;
+	WINDOW *w = newwin(5, 60, 0, 0); /* three lines of text */
+	int y;
+
+	make_theme(&th, true, 256);
+	eventlog_init(&l);
+	log_lines(&l, 1, 2); /* fewer lines than rows: nothing to scroll */
+	eventlog_draw(w, &l, &th, true);
+	eventlog_scroll(&l, -1000000);
+	ck_assert_int_eq(l.scroll, 0);
+	log_lines(&l, 3, LOG_LINES + 100);
+	eventlog_scroll(&l, -1000000); /* Home */
+	eventlog_draw(w, &l, &th, true);
+	ck_assert_int_ge(find_in_window(w, "[101]", &y), 0);
+	ck_assert_int_eq(y, 1);
+	ck_assert_int_ge(find_in_window(w, "[103]", &y), 0);
+	ck_assert_int_eq(y, 3);
+	ck_assert_int_ge(find_in_window(w, "(509 back)", NULL), 0);
+	eventlog_scroll(&l, 1000000); /* End */
+	eventlog_draw(w, &l, &th, true);
+	ck_assert_int_eq(l.scroll, 0);
+	ck_assert_int_ge(find_in_window(w, "[612]", &y), 0);
+	ck_assert_int_eq(y, 3);
+	delwin(w);
+}
+END_TEST
+
+START_TEST(stacks_scroll_stops_at_the_deepest_shown_stack)
+{
+	fake_heap f;
+	tv_stacks s;
+	theme th;
+	WINDOW *w = newwin(14, 60, 0, 0);
+	int i, skip;
+
+	make_theme(&th, true, 256);
+	fh_init(&f);
+	fh_span(&f, 5, 48, 8, eight, 8);
+	fh_span(&f, 9, 48, 8, eight, 8);
+	build_stacks(&s);
+	/* m1 ten frames deep (main at the bottom), m2 three */
+	for (i = 2; i < 10; i++)
+		sv[0].frames[i] = (tc_frame_view){"deeper", 0, 4};
+	sv[0].nframes = 10;
+	sv[1].frames[0] = (tc_frame_view){"main", 0, 0};
+	sv[1].frames[1] = (tc_frame_view){"walk", 0, 0};
+	sv[1].frames[2] = (tc_frame_view){"visit", 0, 0};
+	sv[1].nframes = 3;
+	/* End asks for every frame: the deepest stack keeps main shown,
+	 * and the value to keep is what was drawn */
+	skip = stackspane_draw(w, &s, &f.h, TC_PHASE_MARK, 0, TC_MAX_FRAMES,
+	                       &th, true);
+	ck_assert_int_eq(skip, 9);
+	ck_assert_int_ge(find_in_window(w, "^ 9 frames above", NULL), 0);
+	/* so the next Up moves at once */
+	skip =
+	    stackspane_draw(w, &s, &f.h, TC_PHASE_MARK, 0, skip - 1, &th, true);
+	ck_assert_int_eq(skip, 8);
+	ck_assert_int_ge(find_in_window(w, "^ 8 frames above", NULL), 0);
+	ck_assert_int_eq(
+	    stackspane_draw(w, &s, &f.h, TC_PHASE_MARK, 0, -3, &th, true), 0);
+	delwin(w);
+	/* only m2 shown: its three frames bound the scroll */
+	w = newwin(14, 24, 0, 0);
+	skip = stackspane_draw(w, &s, &f.h, TC_PHASE_MARK, 1, TC_MAX_FRAMES,
+	                       &th, true);
+	ck_assert_int_eq(skip, 2);
+	delwin(w);
+}
+END_TEST
+
+START_TEST(panes_say_one_of_a_thing_in_the_singular)
+{
+	fake_heap f;
+	tv_stacks s;
+	tv_object o;
+	heapmap m;
+	theme th;
+	WINDOW *w = newwin(14, 60, 0, 0);
+	int i;
+
+	make_theme(&th, true, 256);
+	fh_init(&f);
+	fh_span(&f, 5, 48, 8, eight, 8);
+	build_stacks(&s);
+	s.n = 1;
+	stackspane_draw(w, &s, &f.h, TC_PHASE_MARK, 0, 1, &th, true);
+	ck_assert_int_ge(find_in_window(w, "Stacks: 1 mutator ", NULL), 0);
+	ck_assert_int_ge(find_in_window(w, "^ 1 frame above", NULL), 0);
+	heapmap_init(&m);
+	heapmap_layout(&m, &f.h, &th, 60, 14);
+	heapmap_draw(w, &m, &f.h, &th, false, 0);
+	ck_assert_int_ge(find_in_window(w, "Heap: 1 span,", NULL), 0);
+	heapmap_free(&m);
+	delwin(w);
+	/* seventeen pointer fields, sixteen shown */
+	w = newwin(30, 70, 0, 0);
+	memset(&o, 0, sizeof o);
+	o.info.id = (tc_objid){5, 3};
+	o.info.nptrs = TV_INSPECT_FIELDS + 1;
+	o.nfields = TV_INSPECT_FIELDS;
+	for (i = 0; i < o.nfields; i++)
+		o.fields[i] = (tc_objid){5, 1};
+	inspector_draw(w, &o, true, o.info.id, &f.h, &th);
+	ck_assert_int_ge(find_in_window(w, "... 1 more field ", NULL), 0);
+	delwin(w);
+}
+END_TEST
+
 START_TEST(inspector_shows_fields_in_their_targets_colors)
 {
 	fake_heap f;
@@ -828,6 +1092,13 @@ static Suite *tui_suite(void)
 	tcase_add_test(tc, keybar_keeps_quit_visible_when_narrow);
 	tcase_add_test(tc, help_screen_lists_every_key_and_color);
 	tcase_add_test(tc, event_log_shows_newest_last_and_scrolls_back);
+	tcase_add_test(tc, heapmap_cursor_stands_out_in_every_mode);
+	tcase_add_test(
+	    tc, event_log_scrolled_back_keeps_a_full_page_as_old_lines_go);
+	tcase_add_test(
+	    tc, event_log_home_shows_the_oldest_full_page_and_end_the_newest);
+	tcase_add_test(tc, stacks_scroll_stops_at_the_deepest_shown_stack);
+	tcase_add_test(tc, panes_say_one_of_a_thing_in_the_singular);
 	tcase_add_test(tc, inspector_shows_fields_in_their_targets_colors);
 	suite_add_tcase(s, tc);
 	return s;

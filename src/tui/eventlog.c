@@ -1,5 +1,9 @@
 /*
  * eventlog.c - a ring of log lines and its pane.
+ *
+ * l->scroll counts lines back from the newest to the bottom line shown;
+ * the pane's last height bounds it, so that the oldest page shown is a
+ * full one (the height is known at draw time, and kept for the keys).
  */
 #include "config.h"
 
@@ -13,6 +17,15 @@ void eventlog_init(eventlog *l)
 	memset(l, 0, sizeof *l);
 }
 
+/* The farthest back the view may go: its top line is then the oldest
+ * line held, and the page below it is full. */
+static int max_scroll(const eventlog *l)
+{
+	int rows = l->rows > 0 ? l->rows : 1;
+
+	return l->n > rows ? l->n - rows : 0;
+}
+
 void eventlog_add(eventlog *l, const char *text, bool cycle)
 {
 	snprintf(l->text[l->next], LOG_TEXT, "%s", text);
@@ -20,26 +33,32 @@ void eventlog_add(eventlog *l, const char *text, bool cycle)
 	l->next = (l->next + 1) % LOG_LINES;
 	if (l->n < LOG_LINES)
 		l->n++;
-	if (l->scroll > 0 && l->scroll < l->n - 1)
-		l->scroll++; /* keep the same lines in view */
+	/* Keep the same lines in view; when the ring is full they may be
+	 * gone, and the view stops at the oldest full page. */
+	if (l->scroll > 0 && l->scroll < max_scroll(l))
+		l->scroll++;
 }
 
 void eventlog_scroll(eventlog *l, int dy)
 {
 	l->scroll -= dy;
-	if (l->scroll > l->n - 1)
-		l->scroll = l->n - 1;
+	if (l->scroll > max_scroll(l))
+		l->scroll = max_scroll(l);
 	if (l->scroll < 0)
 		l->scroll = 0;
 }
 
-void eventlog_draw(WINDOW *w, const eventlog *l, const theme *th, bool focus)
+void eventlog_draw(WINDOW *w, eventlog *l, const theme *th, bool focus)
 {
 	int width, height, rows, i;
 	char title[48];
 
 	getmaxyx(w, height, width);
 	werase(w);
+	/* The pane may have grown since the last scroll. */
+	l->rows = height - 2;
+	if (l->scroll > max_scroll(l))
+		l->scroll = max_scroll(l);
 	if (l->scroll > 0)
 		snprintf(title, sizeof title, "Events (%d back)", l->scroll);
 	else

@@ -511,7 +511,8 @@ static void draw_legend(WINDOW *w, const tv_heap *h, const theme *th, int width)
 		if (x + 14 > width - 1)
 			break;
 		if (th->halfblock) {
-			theme_cell(th, order[k], order[k], false, &cell);
+			theme_cell(th, order[k], order[k], THEME_CURSOR_NONE,
+			           &cell);
 			wadd_wch(w, &cell);
 		} else {
 			theme_set_chip(w, th, order[k]);
@@ -578,8 +579,9 @@ void heapmap_draw(WINDOW *w, heapmap *m, const tv_heap *h, const theme *th,
 
 	getmaxyx(w, height, width);
 	werase(w);
-	snprintf(title, sizeof title, "Heap: %zu spans, %s %llu obj/cell",
-	         h->nspans, m->autozoom ? "auto zoom" : "zoom",
+	snprintf(title, sizeof title, "Heap: %zu span%s, %s %llu obj/cell",
+	         h->nspans, h->nspans == 1 ? "" : "s",
+	         m->autozoom ? "auto zoom" : "zoom",
 	         (1ull << m->zoom) *
 	             (unsigned long long)theme_objs_per_cell(th));
 	theme_box(w, th, focus, title);
@@ -644,8 +646,12 @@ void heapmap_draw(WINDOW *w, heapmap *m, const tv_heap *h, const theme *th,
 			int bottom = opc > 1
 			                 ? tally_kind(&m->tally[x * opc + 1])
 			                 : TK_NONE;
-			bool cur = have_cur && crow == row &&
-			           ccol / (uint32_t)opc == (uint32_t)x;
+			int cur = THEME_CURSOR_NONE;
+
+			if (have_cur && crow == row &&
+			    ccol / (uint32_t)opc == (uint32_t)x)
+				cur = ccol % (uint32_t)opc ? THEME_CURSOR_BOTTOM
+				                           : THEME_CURSOR_TOP;
 
 			theme_cell(th, top, bottom, cur, &cell);
 			wadd_wch(w, &cell);

@@ -78,9 +78,11 @@ void inspector_draw(WINDOW *w, const tv_object *o, bool found, tc_objid id,
 		chip(w, th, (int)o->field_color[i], o->fields[i], true);
 	}
 	if ((int)o->info.nptrs > o->nfields && y < height - 3 - o->nroot_refs) {
+		unsigned more = o->info.nptrs - (unsigned)o->nfields;
+
 		theme_set(w, th, UI_LABEL);
-		mvwprintw(w, y++, 4, "... %u more fields",
-		          o->info.nptrs - (unsigned)o->nfields);
+		mvwprintw(w, y++, 4, "... %u more field%s", more,
+		          more == 1 ? "" : "s");
 	}
 	theme_set(w, th, UI_LABEL);
 	mvwaddstr(w, y++, 2, "pointed to by ");

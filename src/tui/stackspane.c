@@ -159,7 +159,8 @@ static void draw_column(WINDOW *w, const tc_stack_view *sv, const tv_heap *h,
 		if (!pen_newline(&p, 0))
 			return;
 		theme_set(w, th, UI_LABEL);
-		mvwprintw(w, p.y, x0, "^ %d frames above", skip);
+		mvwprintw(w, p.y, x0, "^ %d frame%s above", skip,
+		          skip == 1 ? "" : "s");
 	}
 	for (f = sv->nframes - 1 - (skip > 0 ? skip : 0); f >= 0; f--) {
 		const tc_frame_view *fr = &sv->frames[f];
@@ -169,7 +170,8 @@ static void draw_column(WINDOW *w, const tc_stack_view *sv, const tv_heap *h,
 			break;
 		if (p.y == p.ymax && f > 0) {
 			theme_set(w, th, UI_LABEL);
-			mvwprintw(w, p.y, x0, "... %d more frames", f + 1);
+			mvwprintw(w, p.y, x0, "... %d more frame%s", f + 1,
+			          f + 1 == 1 ? "" : "s");
 			break;
 		}
 		theme_set(w, th, UI_TITLE);
@@ -192,11 +194,11 @@ static void draw_column(WINDOW *w, const tc_stack_view *sv, const tv_heap *h,
 	}
 }
 
-void stackspane_draw(WINDOW *w, const tv_stacks *s, const tv_heap *h,
-                     tc_phase phase, int first, int skip, const theme *th,
-                     bool focus)
+int stackspane_draw(WINDOW *w, const tv_stacks *s, const tv_heap *h,
+                    tc_phase phase, int first, int skip, const theme *th,
+                    bool focus)
 {
-	int width, height, ncols, colw, c;
+	int width, height, ncols, colw, c, deepest = 0;
 	char title[64];
 
 	getmaxyx(w, height, width);
@@ -206,11 +208,21 @@ void stackspane_draw(WINDOW *w, const tv_stacks *s, const tv_heap *h,
 		first = s->n - ncols;
 	if (first < 0)
 		first = 0;
+	/* Each column keeps its bottom frame in view, so the deepest stack
+	 * shown bounds the scroll: past it, keys change nothing. */
+	for (c = 0; c < ncols && first + c < s->n; c++)
+		if (s->stacks[first + c].nframes - 1 > deepest)
+			deepest = s->stacks[first + c].nframes - 1;
+	if (skip > deepest)
+		skip = deepest;
+	if (skip < 0)
+		skip = 0;
 	if (s->n > ncols)
 		snprintf(title, sizeof title, "Stacks: %d-%d of %d mutators",
 		         first + 1, first + ncols, s->n);
 	else
-		snprintf(title, sizeof title, "Stacks: %d mutators", s->n);
+		snprintf(title, sizeof title, "Stacks: %d mutator%s", s->n,
+		         s->n == 1 ? "" : "s");
 	theme_box(w, th, focus, title);
 	colw = (width - 2) / ncols;
 	for (c = 0; c < ncols && first + c < s->n; c++) {
@@ -227,4 +239,5 @@ void stackspane_draw(WINDOW *w, const tv_stacks *s, const tv_heap *h,
 		mvwaddstr(w, 1, 1, "no mutators");
 		theme_set(w, th, UI_NORMAL);
 	}
+	return skip;
 }

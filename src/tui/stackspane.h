@@ -26,10 +26,12 @@ int stackspane_columns(int width);
 /* Draw the pane (box included) into w: mutators first, first+1, ..., each
  * from its top frame down, skipping the top `skip` frames (scrolled; a
  * line says how many are above).  The phase tells "in STW" from "at
- * safepoint" for a stopped mutator. */
-void stackspane_draw(WINDOW *w, const tv_stacks *s, const tv_heap *h,
-                     tc_phase phase, int first, int skip, const theme *th,
-                     bool focus);
+ * safepoint" for a stopped mutator.  Returns skip clamped to 0..what the
+ * deepest stack shown can scroll (its bottom frame stays in view): the
+ * caller keeps that, so that a key after End or PgDn moves at once. */
+int stackspane_draw(WINDOW *w, const tv_stacks *s, const tv_heap *h,
+                    tc_phase phase, int first, int skip, const theme *th,
+                    bool focus);
 
 /* Short name of a mutator state in a phase ("running", "in STW", ...). */
 const char *stackspane_state_name(tc_mutator_state st, tc_phase phase);

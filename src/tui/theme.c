@@ -6,7 +6,8 @@
  * black, and a barrier-shaded object flashes yellow.  With 8 colors grey
  * becomes cyan (there is no grey), and without colors the glyphs carry
  * the meaning: free '.', white 'o', grey '%', black '#' in ASCII, or
- * '·' '○' '◐' '●' in UTF-8.
+ * '·' '○' '◐' '●' in UTF-8.  The heap map's cursor is magenta, a color no
+ * kind uses.
  */
 #include "config.h"
 
@@ -17,6 +18,7 @@
 static const short color256[TK_NKINDS] = {17, 231, 245, 16, 226, -1};
 static const short color8[TK_NKINDS] = {COLOR_BLUE,  COLOR_WHITE,  COLOR_CYAN,
                                         COLOR_BLACK, COLOR_YELLOW, -1};
+static const short cursor256 = 201, cursor8 = COLOR_MAGENTA;
 /* Text color to print on top of each kind (for chips). */
 static const short chipfg256[TK_NKINDS] = {153, 16, 16, 252, 16, -1};
 static const short chipfg8[TK_NKINDS] = {COLOR_WHITE, COLOR_BLACK, COLOR_BLACK,
@@ -87,13 +89,17 @@ void theme_init(theme *th, const crt_caps *caps)
 	{
 		const short *pal = th->colors >= 256 ? color256 : color8;
 		const short *cfg = th->colors >= 256 ? chipfg256 : chipfg8;
+		short cur = th->colors >= 256 ? cursor256 : cursor8;
 
 		for (top = 0; top < TK_NKINDS; top++)
 			for (bottom = 0; bottom < TK_NKINDS; bottom++)
 				init_pair(THEME_PAIR_CELL(top, bottom),
 				          pal[top], pal[bottom]);
-		for (k = 0; k < TK_NKINDS; k++)
+		for (k = 0; k < TK_NKINDS; k++) {
 			init_pair(THEME_PAIR_CHIP(k), cfg[k], pal[k]);
+			init_pair(THEME_PAIR_CURSOR_HALF(k), cur, pal[k]);
+			init_pair(THEME_PAIR_CURSOR_GLYPH(k), pal[k], cur);
+		}
 	}
 }
 
@@ -102,7 +108,7 @@ int theme_objs_per_cell(const theme *th)
 	return th->halfblock ? 2 : 1;
 }
 
-void theme_cell(const theme *th, int top, int bottom, bool cursor, cchar_t *out)
+void theme_cell(const theme *th, int top, int bottom, int cursor, cchar_t *out)
 {
 	wchar_t wc[2] = {L' ', 0};
 	attr_t attr = A_NORMAL;
@@ -117,9 +123,23 @@ void theme_cell(const theme *th, int top, int bottom, bool cursor, cchar_t *out)
 		pair = (short)THEME_PAIR_CELL(top, bottom);
 		if (top == TK_NONE && bottom == TK_NONE)
 			wc[0] = L' ';
+		/* The selected half in the cursor color over the other
+		 * object's: reverse video would not show on a cell whose
+		 * halves have one color. */
+		if (cursor == THEME_CURSOR_TOP) {
+			wc[0] = 0x2580;
+			pair = (short)THEME_PAIR_CURSOR_HALF(bottom);
+		} else if (cursor == THEME_CURSOR_BOTTOM) {
+			wc[0] = 0x2584; /* lower half block */
+			pair = (short)THEME_PAIR_CURSOR_HALF(top);
+		}
 	} else {
 		wc[0] = th->utf8 ? wglyph_utf8[top] : wglyph_ascii[top];
-		if (th->colors != 0) {
+		if (th->colors != 0 && cursor != THEME_CURSOR_NONE) {
+			/* The glyph in its kind's color on the cursor's. */
+			pair = (short)THEME_PAIR_CURSOR_GLYPH(top);
+			attr = A_BOLD;
+		} else if (th->colors != 0) {
 			pair = top == TK_NONE ? 0 : (short)THEME_PAIR_CHIP(top);
 		} else {
 			if (top == TK_BLACK)
@@ -128,10 +148,10 @@ void theme_cell(const theme *th, int top, int bottom, bool cursor, cchar_t *out)
 				attr = A_DIM;
 			else if (top == TK_FLASH)
 				attr = A_BOLD | A_UNDERLINE;
+			if (cursor != THEME_CURSOR_NONE)
+				attr |= A_REVERSE | A_BOLD;
 		}
 	}
-	if (cursor)
-		attr |= A_REVERSE | A_BOLD;
 	setcchar(out, wc, attr, pair, NULL);
 }
 

@@ -8,10 +8,17 @@
  * color (monochrome, or NO_COLOR) or without UTF-8 (--ascii), each cell is
  * one object drawn as a glyph that tells the colors apart on its own.
  *
+ * The heap map's cursor paints the selected object in a color of its own
+ * (magenta, which no kind uses): in half-block mode the selected half, so
+ * that it shows even where both halves have the same color (reverse video
+ * of such a cell looks the same); with glyphs, the cell's background.
+ * Without color it is reverse video.
+ *
  * Color pairs: COLOR_PAIR() reaches pair 255 at most, so the palette is
  * planned below that: pairs 1..36 are the half-block cells (6 kinds of top
  * times 6 kinds of bottom), 40..45 the object "chips" (an id printed on its
- * object's color), 50.. the user interface.
+ * object's color), 50..64 the user interface, 70..75 a cursor half over
+ * each kind, 80..85 each kind's glyph on the cursor color.
  */
 #ifndef TRICOLOR_TUI_THEME_H
 #define TRICOLOR_TUI_THEME_H
@@ -53,9 +60,18 @@ enum theme_ui {
 	UI_NELEMS
 };
 
-#define THEME_PAIR_CELL(top, bottom) (1 + (top)*TK_NKINDS + (bottom))
-#define THEME_PAIR_CHIP(kind)        (40 + (kind))
-#define THEME_PAIR_UI(ui)            (50 + (ui))
+#define THEME_PAIR_CELL(top, bottom)  (1 + (top)*TK_NKINDS + (bottom))
+#define THEME_PAIR_CHIP(kind)         (40 + (kind))
+#define THEME_PAIR_UI(ui)             (50 + (ui))
+#define THEME_PAIR_CURSOR_HALF(kind)  (70 + (kind))
+#define THEME_PAIR_CURSOR_GLYPH(kind) (80 + (kind))
+
+/* Which object of a cell the heap map's cursor is on. */
+enum theme_cursor {
+	THEME_CURSOR_NONE = 0,
+	THEME_CURSOR_TOP,    /* the upper half, or the cell's one object */
+	THEME_CURSOR_BOTTOM, /* the lower half (half-block mode) */
+};
 
 typedef struct theme {
 	bool utf8;      /* UTF-8 glyphs */
@@ -73,9 +89,9 @@ void theme_init(theme *th, const crt_caps *caps);
 int theme_objs_per_cell(const theme *th);
 
 /* The cell for two object kinds (half-block mode) or for one (top; bottom
- * ignored) otherwise.  `cursor` highlights it. */
-void theme_cell(const theme *th, int top, int bottom, bool cursor,
-                cchar_t *out);
+ * ignored) otherwise.  `cursor` (an enum theme_cursor) marks the object
+ * selected in it, if any. */
+void theme_cell(const theme *th, int top, int bottom, int cursor, cchar_t *out);
 
 /* The glyph that stands for one object kind in a legend or in mono mode,
  * as a UTF-8 or ASCII string. */

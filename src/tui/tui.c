@@ -282,9 +282,9 @@ static void draw_frame(app *a, unsigned long long now, bool full)
 		if (a->stack_first < 0)
 			a->stack_first = 0;
 	}
-	stackspane_draw(a->wstacks, &a->stacks, a->heap, a->st.gc.phase,
-	                a->stack_first, a->stack_skip, &a->th,
-	                a->focus == FOCUS_STACKS);
+	a->stack_skip = stackspane_draw(
+	    a->wstacks, &a->stacks, a->heap, a->st.gc.phase, a->stack_first,
+	    a->stack_skip, &a->th, a->focus == FOCUS_STACKS);
 	if (heap_pane) {
 		heapmap_layout(&a->hm, a->heap, &a->th, a->lay.heap.w,
 		               a->lay.heap.h);
@@ -389,6 +389,9 @@ static void move_focus(app *a, int dx, int dy, int page)
 	switch (a->focus) {
 	case FOCUS_HEAP:
 		heapmap_move(&a->hm, a->heap, dx, dy + page * rows);
+		if (a->hm.has_cursor)
+			set_msg(a, "selected object %u.%u (Enter inspects)",
+			        a->hm.cur_page, a->hm.cur_slot);
 		break;
 	case FOCUS_STACKS: /* left/right: mutators; up/down: frames */
 		a->stack_first += dx;

@@ -9,7 +9,9 @@
  */
 #include "config.h"
 
+#include <sched.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,10 +113,25 @@ void tv_heap_release(tv_heap *h)
 	memset(h, 0, sizeof(*h));
 }
 
+/* Copy a stack view: its fields and the used part of its arrays. */
+static void copy_stack_view(tc_stack_view *to, const tc_stack_view *from)
+{
+	memcpy(to, from, offsetof(tc_stack_view, frames));
+	memcpy(to->frames, from->frames,
+	       (size_t)from->nframes * sizeof(from->frames[0]));
+	memcpy(to->slots, from->slots,
+	       (size_t)from->nslots * sizeof(from->slots[0]));
+}
+
+/* Copies of one stack tried per frame: each is tc_stack_snapshot's own
+ * bounded seqlock retries, after a yield to let a busy owner finish. */
+#define STACK_COPY_TRIES 3
+
 void tv_stacks_snapshot(tv_engine *e, tv_stacks *s)
 {
 	unsigned ids[TV_MAX_MUTATORS + 8];
 	int n = tc_mutator_ids(e->rt, ids, TV_MAX_MUTATORS + 8);
+	int old = s->n, prev = 0;
 
 	if (n > TV_MAX_MUTATORS + 8)
 		n = TV_MAX_MUTATORS + 8;
@@ -122,6 +139,8 @@ void tv_stacks_snapshot(tv_engine *e, tv_stacks *s)
 		s->stacks = xrealloc(s->stacks, (size_t)n * sizeof(*s->stacks));
 		s->cap = n;
 	}
+	if (!s->scratch)
+		s->scratch = xrealloc(NULL, sizeof(*s->scratch));
 	/* Id order. */
 	for (int i = 1; i < n; i++)
 		for (int j = i; j > 0 && ids[j - 1] > ids[j]; j--) {
@@ -130,15 +149,39 @@ void tv_stacks_snapshot(tv_engine *e, tv_stacks *s)
 			ids[j] = ids[j - 1];
 			ids[j - 1] = t;
 		}
+	/* Entries from s->n on still hold the last pictures, in id order:
+	 * a stack that cannot be copied now (its owner pushed or popped
+	 * throughout) keeps its last one, found there by a merge walk. */
 	s->n = 0;
-	for (int i = 0; i < n; i++)
-		if (tc_stack_snapshot(e->rt, ids[i], &s->stacks[s->n]) == 0)
+	for (int i = 0; i < n; i++) {
+		tc_stack_view *to = &s->stacks[s->n];
+		bool ok = false;
+
+		for (int t = 0; t < STACK_COPY_TRIES && !ok; t++) {
+			if (t > 0)
+				sched_yield();
+			ok = tc_stack_snapshot(e->rt, ids[i], s->scratch) == 0;
+		}
+		if (ok) {
+			copy_stack_view(to, s->scratch);
 			s->n++;
+			continue;
+		}
+		while (prev < old &&
+		       (prev < s->n || s->stacks[prev].id < ids[i]))
+			prev++;
+		if (prev < old && s->stacks[prev].id == ids[i]) {
+			if (prev != s->n)
+				copy_stack_view(to, &s->stacks[prev]);
+			s->n++;
+		}
+	}
 }
 
 void tv_stacks_release(tv_stacks *s)
 {
 	free(s->stacks);
+	free(s->scratch);
 	memset(s, 0, sizeof(*s));
 }
 

@@ -124,11 +124,14 @@ typedef struct tv_heap {
 void tv_heap_snapshot(tv_engine *e, tv_heap *h);
 void tv_heap_release(tv_heap *h);
 
-/* Stacks of all mutators, in id order. */
+/* Stacks of all mutators, in id order.  A stack that cannot be copied
+ * this time (its owner kept changing it) keeps its last picture, so a
+ * mutator never goes missing for a frame. */
 typedef struct tv_stacks {
 	int n;
 	tc_stack_view *stacks; /* n entries; internal buffer */
 	int cap;
+	tc_stack_view *scratch; /* internal: the copy being taken */
 } tv_stacks;
 
 void tv_stacks_snapshot(tv_engine *e, tv_stacks *s);
