@@ -184,6 +184,32 @@ START_TEST(test_bad_scenario_file_names_line)
 }
 END_TEST
 
+/* A scenario file is read once, when the option is parsed, and the run
+ * uses what was read: the engine must not open it again. */
+START_TEST(test_scenario_file_is_loaded_once_by_the_parser)
+{
+	char path[] = "/tmp/tc-test-XXXXXX.scn";
+	int fd = mkstemps(path, 4);
+	const char *text = "program graph\nname once\n";
+	char line[400];
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	snprintf(line, sizeof(line), "--scenario %s", path);
+	ck_assert_int_eq(parse(line), 0);
+	unlink(path); /* gone: only what was read can run */
+	ck_assert_str_eq(o.eng.scenario, path);
+	ck_assert_ptr_nonnull(o.eng.loaded);
+	ck_assert_str_eq(o.eng.loaded->name, "once");
+	ck_assert_int_eq(o.eng.loaded->program, WL_GRAPH);
+	/* A built-in name needs no file: loaded too, from the table. */
+	ck_assert_int_eq(parse("--scenario cache"), 0);
+	ck_assert_ptr_nonnull(o.eng.loaded);
+	ck_assert_int_eq(o.eng.loaded->program, WL_CACHE);
+}
+END_TEST
+
 /* Run the real binary; capture stdout and stderr (through temporary
  * files, so that a chatty child never blocks on a full pipe), keeping the
  * first outlen/errlen bytes.  Returns the exit status. */
@@ -397,6 +423,51 @@ START_TEST(test_binary_exit_codes)
 }
 END_TEST
 
+/* Run `sh -c script` with the binary's path in $TRICOLOR; capture stdout
+ * and stderr together.  Returns the exit status. */
+static int run_sh(const char *script, char *out, size_t outlen)
+{
+	char cmd[1024];
+	FILE *p;
+	size_t n;
+	int status;
+
+	setenv("TRICOLOR", bin, 1);
+	snprintf(cmd, sizeof(cmd), "(%s) 2>&1", script);
+	p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(p);
+	n = fread(out, 1, outlen - 1, p);
+	out[n] = '\0';
+	status = pclose(p);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+/* A scenario file that can be read only once (a pipe, <(...)) runs. */
+START_TEST(test_binary_reads_scenario_from_a_pipe)
+{
+	static char out[1 << 20];
+
+	find_binary();
+	ck_assert_int_eq(run_sh("printf 'program list\\n' | \"$TRICOLOR\" "
+	                        "--headless --scenario /dev/stdin "
+	                        "--seconds 0.3",
+	                        out, sizeof(out)),
+	                 0);
+	ck_assert_msg(strstr(out, "tricolor headless: scenario stdin, ") &&
+	                  strstr(out, "result         ok"),
+	              "%s", out);
+	/* A mistake in it is a usage error, named after the option. */
+	ck_assert_int_eq(run_sh("printf 'program heap\\n' | \"$TRICOLOR\" "
+	                        "--headless --scenario /dev/stdin "
+	                        "--seconds 0.3",
+	                        out, sizeof(out)),
+	                 2);
+	ck_assert_str_eq(out, "tricolor: --scenario: /dev/stdin:1: unknown "
+	                      "program 'heap' (one of: trees, list, graph, "
+	                      "cache, escape)\n");
+}
+END_TEST
+
 START_TEST(test_binary_lost_objects_exit_1)
 {
 	static char out[65536], errb[1 << 20];
@@ -430,6 +501,7 @@ int main(void)
 	tcase_add_test(t, test_each_bad_value_names_flag_and_range);
 	tcase_add_test(t, test_mode_mixing_rejected);
 	tcase_add_test(t, test_bad_scenario_file_names_line);
+	tcase_add_test(t, test_scenario_file_is_loaded_once_by_the_parser);
 	suite_add_tcase(s, t);
 	t = tcase_create("binary");
 	tcase_add_test(t, test_binary_prints_go_gctrace_lines);
@@ -437,6 +509,7 @@ int main(void)
 	tcase_add_test(t, test_binary_sigterm_still_prints_summary);
 	tcase_add_test(t, test_binary_exit_codes);
 	tcase_add_test(t, test_binary_lost_objects_exit_1);
+	tcase_add_test(t, test_binary_reads_scenario_from_a_pipe);
 	suite_add_tcase(s, t);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -172,6 +172,36 @@ START_TEST(test_demo_files_run_clean_under_verifier)
 }
 END_TEST
 
+/* A scenario the front end has already loaded (a file read once, which
+ * may have been a pipe) is run as it is: the engine does not open the
+ * path again. */
+START_TEST(test_engine_runs_a_loaded_scenario_without_reading_it_again)
+{
+	wl_scenario sc;
+	tv_options o;
+	tv_status st;
+	char err[256];
+	tv_engine *e;
+
+	ck_assert_int_eq(wl_scenario_parse("program list\nname piped\n",
+	                                   "/dev/stdin", &sc, err, sizeof(err)),
+	                 0);
+	tv_options_init(&o);
+	o.scenario = "/nonexistent/gone.scn"; /* read once, by the caller */
+	o.loaded = &sc;
+	o.mutators = 2;
+	o.verify = true;
+	o.seed = 42;
+	e = tv_engine_new(&o, err, sizeof(err));
+	ck_assert_msg(e != NULL, "tv_engine_new: %s", err);
+	tv_get_status(e, &st);
+	ck_assert_str_eq(st.scenario, "piped");
+	run_cycles(e, 1, 30);
+	assert_clean(e);
+	tv_engine_free(e);
+}
+END_TEST
+
 /* Every thread but this one blocks SIGINT, SIGTERM and SIGWINCH: read
  * each thread's blocked set from /proc. */
 START_TEST(test_engine_threads_block_front_end_signals)
@@ -804,6 +834,8 @@ static Suite *suite(void)
 	tcase_add_loop_test(t, test_demo_files_run_clean_under_verifier, 0,
 	                    (int)(sizeof(demos) / sizeof(demos[0])));
 	tcase_add_test(t, test_engine_threads_block_front_end_signals);
+	tcase_add_test(
+	    t, test_engine_runs_a_loaded_scenario_without_reading_it_again);
 	suite_add_tcase(s, t);
 
 	t = tcase_create("mutators");

@@ -13,6 +13,7 @@
 
 #include "tui/tui.h"
 #include "view/view.h"
+#include "workload/workload.h"
 
 typedef struct cli_options {
 	bool headless;
@@ -23,6 +24,9 @@ typedef struct cli_options {
 	int trace_shift; /* headless: gctrace units, 20 = MB, 10 = KB */
 	tv_options eng;  /* engine options (both modes) */
 	tui_options tui; /* TUI options */
+	/* --scenario as read, once: eng.loaded points here, so a
+	 * cli_options is not to be copied. */
+	wl_scenario scen;
 } cli_options;
 
 /* Defaults for everything but the TUI options, which the caller fills

@@ -260,12 +260,15 @@ static int apply(cli_options *o, const char *f, const char *v, char *err,
 	} else if (!strcmp(f, "--heap")) {
 		return parse_size(f, v, &o->eng.heap_bytes, err, errlen);
 	} else if (!strcmp(f, "--scenario")) {
-		wl_scenario sc;
 		char why[200];
 
-		if (wl_scenario_load(v, &sc, why, sizeof(why)))
+		/* Read once, here: the run uses this, so a file that can be
+		 * read only once (a pipe, <(...)) works, and every mistake in
+		 * it is a usage error. */
+		if (wl_scenario_load(v, &o->scen, why, sizeof(why)))
 			return fail(err, errlen, "--scenario: %s", why);
 		o->eng.scenario = v;
+		o->eng.loaded = &o->scen;
 	} else if (!strcmp(f, "--seed")) {
 		char *end;
 		unsigned long long s;

@@ -342,8 +342,10 @@ tv_engine *tv_engine_new(const tv_options *o, char *err, size_t errlen)
 		snprintf(err, errlen, "unknown barrier mode");
 		return NULL;
 	}
-	if (wl_scenario_load(o->scenario ? o->scenario : "trees", &sc, err,
-	                     errlen))
+	if (o->loaded)
+		sc = *o->loaded; /* read by the caller: never twice */
+	else if (wl_scenario_load(o->scenario ? o->scenario : "trees", &sc, err,
+	                          errlen))
 		return NULL;
 
 	e = xcalloc(1, sizeof(*e));

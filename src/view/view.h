@@ -32,6 +32,7 @@
 #define TV_RATE_MAX     0.0 /* rate value meaning "unthrottled" */
 
 typedef struct tv_engine tv_engine;
+struct wl_scenario; /* src/workload/workload.h */
 
 typedef struct tv_options {
 	int mutators;         /* 1..TV_MAX_MUTATORS; default 4 */
@@ -42,6 +43,11 @@ typedef struct tv_options {
 	uint64_t seed;        /* 0 = from the clock */
 	bool verify;
 	tc_barrier_mode barrier;
+	/* Added (append-only): `scenario` already loaded by the caller
+	 * (wl_scenario_load), so that a file is read once and may be a
+	 * pipe; NULL: the engine loads `scenario` itself.  Copied by
+	 * tv_engine_new. */
+	const struct wl_scenario *loaded;
 } tv_options;
 
 void tv_options_init(tv_options *o);
