@@ -50,7 +50,7 @@ START_TEST(test_defaults_and_good_values)
 	ck_assert(o.headless);
 	ck_assert_int_eq(o.eng.mutators, 4);
 	ck_assert(o.eng.rate == TV_RATE_MAX);
-	ck_assert_int_eq(o.eng.gogc, 100);
+	ck_assert_int_eq(o.eng.gogc, TV_GOGC_ENV); /* $GOGC, else 100 */
 	ck_assert(o.seconds == 10);
 	ck_assert_int_eq(o.trace_shift, 20);
 	ck_assert_int_eq(o.tui.fps, 30); /* the caller's TUI defaults kept */
@@ -423,6 +423,24 @@ START_TEST(test_binary_exit_codes)
 }
 END_TEST
 
+/* GOGC in the environment is the initial GOGC; --gogc wins over it. */
+START_TEST(test_binary_takes_gogc_from_the_environment)
+{
+	static char out[65536], errb[1 << 20];
+	const char *env[] = {bin, "--headless", "--seconds", "0.3", NULL};
+	const char *flag[] = {bin,      "--headless", "--seconds", "0.3",
+	                      "--gogc", "50",         NULL};
+
+	find_binary();
+	setenv("GOGC", "off", 1);
+	ck_assert_int_eq(run(env, out, sizeof(out), errb, sizeof(errb), 0), 0);
+	ck_assert_msg(strstr(out, ", GOGC off, "), "%s", out);
+	ck_assert_int_eq(run(flag, out, sizeof(out), errb, sizeof(errb), 0), 0);
+	unsetenv("GOGC");
+	ck_assert_msg(strstr(out, ", GOGC 50, "), "%s", out);
+}
+END_TEST
+
 /* Run `sh -c script` with the binary's path in $TRICOLOR; capture stdout
  * and stderr together.  Returns the exit status. */
 static int run_sh(const char *script, char *out, size_t outlen)
@@ -510,6 +528,7 @@ int main(void)
 	tcase_add_test(t, test_binary_exit_codes);
 	tcase_add_test(t, test_binary_lost_objects_exit_1);
 	tcase_add_test(t, test_binary_reads_scenario_from_a_pipe);
+	tcase_add_test(t, test_binary_takes_gogc_from_the_environment);
 	suite_add_tcase(s, t);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -121,10 +121,11 @@ static void summary(const cli_options *o, const tv_status *st, double secs,
 	bool verify = o->eng.verify || o->eng.barrier != TC_BARRIER_HYBRID;
 
 	rate_str(o->eng.rate, rate, sizeof(rate));
-	if (o->eng.gogc == TC_GOGC_OFF)
+	/* The runtime's: --gogc, else $GOGC, else 100. */
+	if (g->gogc == TC_GOGC_OFF)
 		snprintf(gogc, sizeof(gogc), "off");
 	else
-		snprintf(gogc, sizeof(gogc), "%d", o->eng.gogc);
+		snprintf(gogc, sizeof(gogc), "%d", g->gogc);
 	/* null: not measured (no late mutator, no schedstat, or no late
 	 * mutator moved: none, or threads not bound). */
 	json_ms_or_null(late_wait, sizeof(late_wait), pm->late_wait_known,

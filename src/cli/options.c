@@ -38,7 +38,7 @@ void cli_usage(FILE *f)
 	      "  --rate R|max      operations/s per mutator, 1..1000000000, "
 	      "or max (default)\n"
 	      "  --gogc N|off      GOGC percent, 1..10000, or off (default "
-	      "100)\n"
+	      "$GOGC, else 100)\n"
 	      "  --heap SIZE       arena size, 1M..64G; suffix K, M, G "
 	      "(default 64M)\n"
 	      "  --scenario NAME|FILE  trees, list, graph, cache, escape, or "
