@@ -441,6 +441,31 @@ START_TEST(test_binary_takes_gogc_from_the_environment)
 }
 END_TEST
 
+/* TRICOLOR_VERIFY=1 turns the verifier on without --verify: the summary
+ * says so, as text and as JSON. */
+START_TEST(test_binary_summary_reports_the_verifier_the_environment_set)
+{
+	static char out[65536], errb[1 << 20];
+	const char *text[] = {bin, "--headless", "--seconds", "0.5", NULL};
+	const char *json[] = {bin,   "--headless", "--seconds",
+	                      "0.5", "--json",     NULL};
+	unsigned long long runs = 0;
+	const char *v;
+
+	find_binary();
+	setenv("TRICOLOR_VERIFY", "1", 1);
+	ck_assert_int_eq(run(text, out, sizeof(out), errb, sizeof(errb), 0), 0);
+	ck_assert_msg(strstr(out, "verifier       on: "), "%s", out);
+	ck_assert_int_eq(run(json, out, sizeof(out), errb, sizeof(errb), 0), 0);
+	unsetenv("TRICOLOR_VERIFY");
+	v = strstr(out, "\"verify\": ");
+	ck_assert_msg(v && sscanf(v, "\"verify\": true, \"verify_runs\": %llu",
+	                          &runs) == 1,
+	              "%s", out);
+	ck_assert_uint_gt(runs, 0);
+}
+END_TEST
+
 /* Run `sh -c script` with the binary's path in $TRICOLOR; capture stdout
  * and stderr together.  Returns the exit status. */
 static int run_sh(const char *script, char *out, size_t outlen)
@@ -529,6 +554,8 @@ int main(void)
 	tcase_add_test(t, test_binary_lost_objects_exit_1);
 	tcase_add_test(t, test_binary_reads_scenario_from_a_pipe);
 	tcase_add_test(t, test_binary_takes_gogc_from_the_environment);
+	tcase_add_test(
+	    t, test_binary_summary_reports_the_verifier_the_environment_set);
 	suite_add_tcase(s, t);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
