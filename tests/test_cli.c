@@ -210,9 +210,7 @@ START_TEST(test_scenario_file_is_loaded_once_by_the_parser)
 }
 END_TEST
 
-/* Run the real binary; capture stdout and stderr (through temporary
- * files, so that a chatty child never blocks on a full pipe), keeping the
- * first outlen/errlen bytes.  Returns the exit status. */
+/* Read what was written to f (at most len - 1 bytes) and close it. */
 static size_t slurp(FILE *f, char *buf, size_t len)
 {
 	size_t n;
@@ -224,6 +222,51 @@ static size_t slurp(FILE *f, char *buf, size_t len)
 	return n;
 }
 
+/* The longest-pause line of the headless summary for *pm. */
+static const char *longest_pause(const tc_pause_info *pm)
+{
+	static char line[1024];
+	FILE *f = tmpfile();
+
+	ck_assert_ptr_nonnull(f);
+	cli_print_longest_pause(pm, f);
+	slurp(f, line, sizeof(line));
+	return line;
+}
+
+/* "none still running at 0.050 ms" is what the collector's look found:
+ * without a look (late_look_ns 0) the line says nothing about it, even
+ * when the last mutator stopped after that time. */
+START_TEST(test_longest_pause_names_the_look_only_when_taken)
+{
+	tc_pause_info pm;
+
+	memset(&pm, 0, sizeof(pm));
+	pm.ns = 53000;
+	pm.reach_ns = pm.last_stop_ns = 52000;
+	pm.gc_cpu_ns = 10000;
+	ck_assert_str_eq(longest_pause(&pm),
+	                 "  longest pause  0.053 ms: every mutator stopped at "
+	                 "0.052 ms (the last at 0.052); collector CPU 0.010 "
+	                 "ms\n");
+	/* The look taken, and every mutator already stopped then. */
+	pm.late_look_ns = 61000;
+	pm.reach_ns = pm.last_stop_ns = 62000;
+	ck_assert_msg(strstr(longest_pause(&pm),
+	                     "(the last at 0.062); none still running at "
+	                     "0.061 ms; collector CPU"),
+	              "%s", longest_pause(&pm));
+	/* The look taken, two mutators still running. */
+	pm.late = 2;
+	ck_assert_msg(strstr(longest_pause(&pm), "; 2 still running at "
+	                                         "0.061 ms, then at most"),
+	              "%s", longest_pause(&pm));
+}
+END_TEST
+
+/* Run the real binary; capture stdout and stderr (through temporary
+ * files, so that a chatty child never blocks on a full pipe), keeping the
+ * first outlen/errlen bytes.  Returns the exit status. */
 static int run_sig(const char *const argv[], char *out, size_t outlen,
                    char *errbuf, size_t errlen, int kill_after_ms, int sig)
 {
@@ -545,6 +588,7 @@ int main(void)
 	tcase_add_test(t, test_mode_mixing_rejected);
 	tcase_add_test(t, test_bad_scenario_file_names_line);
 	tcase_add_test(t, test_scenario_file_is_loaded_once_by_the_parser);
+	tcase_add_test(t, test_longest_pause_names_the_look_only_when_taken);
 	suite_add_tcase(s, t);
 	t = tcase_create("binary");
 	tcase_add_test(t, test_binary_prints_go_gctrace_lines);

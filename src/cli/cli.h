@@ -47,4 +47,8 @@ void cli_usage(FILE *f);
  * workload check, a full heap or a runtime error. */
 int cli_headless(const cli_options *o, FILE *trace, FILE *out);
 
+/* Write the headless summary's "  longest pause" line (with its newline):
+ * where the longest pause went.  Separate for the tests. */
+void cli_print_longest_pause(const tc_pause_info *pm, FILE *out);
+
 #endif /* TRICOLOR_CLI_H */
