@@ -461,6 +461,10 @@ START_TEST(test_binary_exit_codes)
 	ck_assert_int_eq(run(help, out, sizeof(out), errb, sizeof(errb), 0), 0);
 	ck_assert(strstr(out, "usage: tricolor"));
 	ck_assert(strstr(out, "--trace-units"));
+	/* --frames 0 is accepted: say what it means. */
+	ck_assert_msg(strstr(out, "--frames N        quit after N frames, "
+	                          "0..1000000000, 0 = never (default)\n"),
+	              "%s", out);
 	ck_assert_int_eq(run(ver, out, sizeof(out), errb, sizeof(errb), 0), 0);
 	ck_assert(strncmp(out, "tricolor ", 9) == 0);
 }
