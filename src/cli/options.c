@@ -68,8 +68,9 @@ void cli_usage(FILE *f)
 	      "\n"
 	      "  --help, --version\n"
 	      "\n"
-	      "Exit status: 0 ok, 1 verifier or workload failure or fatal "
-	      "error, 2 bad usage.\n",
+	      "Exit status: 0 ok; 1 a fatal error, or with --headless a "
+	      "verifier or\nworkload failure or a full heap (the demo shows "
+	      "those on screen);\n2 bad usage.\n",
 	      f);
 }
 
