@@ -35,6 +35,9 @@ int main(int argc, char **argv)
 		return cli_headless(&o, stderr, stdout);
 	/* No need to force the verifier on: the collector verifies (and
 	 * rescues) every cycle that runs with a barrier weaker than hybrid,
-	 * so the `b` key shows lost objects instead of crashing. */
+	 * so the `b` key shows lost objects instead of crashing.  Its
+	 * findings stay on the screen: tui_run frees its engine before it
+	 * returns, so its status (0 on quit) cannot report them, unlike
+	 * --headless (docs/tricolor.1, EXIT STATUS). */
 	return tui_run(&o.eng, &o.tui);
 }

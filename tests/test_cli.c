@@ -50,7 +50,7 @@ START_TEST(test_defaults_and_good_values)
 	ck_assert(o.headless);
 	ck_assert_int_eq(o.eng.mutators, 4);
 	ck_assert(o.eng.rate == TV_RATE_MAX);
-	ck_assert_int_eq(o.eng.gogc, 100);
+	ck_assert_int_eq(o.eng.gogc, TV_GOGC_ENV); /* $GOGC, else 100 */
 	ck_assert(o.seconds == 10);
 	ck_assert_int_eq(o.trace_shift, 20);
 	ck_assert_int_eq(o.tui.fps, 30); /* the caller's TUI defaults kept */
@@ -184,9 +184,33 @@ START_TEST(test_bad_scenario_file_names_line)
 }
 END_TEST
 
-/* Run the real binary; capture stdout and stderr (through temporary
- * files, so that a chatty child never blocks on a full pipe), keeping the
- * first outlen/errlen bytes.  Returns the exit status. */
+/* A scenario file is read once, when the option is parsed, and the run
+ * uses what was read: the engine must not open it again. */
+START_TEST(test_scenario_file_is_loaded_once_by_the_parser)
+{
+	char path[] = "/tmp/tc-test-XXXXXX.scn";
+	int fd = mkstemps(path, 4);
+	const char *text = "program graph\nname once\n";
+	char line[400];
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	snprintf(line, sizeof(line), "--scenario %s", path);
+	ck_assert_int_eq(parse(line), 0);
+	unlink(path); /* gone: only what was read can run */
+	ck_assert_str_eq(o.eng.scenario, path);
+	ck_assert_ptr_nonnull(o.eng.loaded);
+	ck_assert_str_eq(o.eng.loaded->name, "once");
+	ck_assert_int_eq(o.eng.loaded->program, WL_GRAPH);
+	/* A built-in name needs no file: loaded too, from the table. */
+	ck_assert_int_eq(parse("--scenario cache"), 0);
+	ck_assert_ptr_nonnull(o.eng.loaded);
+	ck_assert_int_eq(o.eng.loaded->program, WL_CACHE);
+}
+END_TEST
+
+/* Read what was written to f (at most len - 1 bytes) and close it. */
 static size_t slurp(FILE *f, char *buf, size_t len)
 {
 	size_t n;
@@ -198,6 +222,51 @@ static size_t slurp(FILE *f, char *buf, size_t len)
 	return n;
 }
 
+/* The longest-pause line of the headless summary for *pm. */
+static const char *longest_pause(const tc_pause_info *pm)
+{
+	static char line[1024];
+	FILE *f = tmpfile();
+
+	ck_assert_ptr_nonnull(f);
+	cli_print_longest_pause(pm, f);
+	slurp(f, line, sizeof(line));
+	return line;
+}
+
+/* "none still running at 0.050 ms" is what the collector's look found:
+ * without a look (late_look_ns 0) the line says nothing about it, even
+ * when the last mutator stopped after that time. */
+START_TEST(test_longest_pause_names_the_look_only_when_taken)
+{
+	tc_pause_info pm;
+
+	memset(&pm, 0, sizeof(pm));
+	pm.ns = 53000;
+	pm.reach_ns = pm.last_stop_ns = 52000;
+	pm.gc_cpu_ns = 10000;
+	ck_assert_str_eq(longest_pause(&pm),
+	                 "  longest pause  0.053 ms: every mutator stopped at "
+	                 "0.052 ms (the last at 0.052); collector CPU 0.010 "
+	                 "ms\n");
+	/* The look taken, and every mutator already stopped then. */
+	pm.late_look_ns = 61000;
+	pm.reach_ns = pm.last_stop_ns = 62000;
+	ck_assert_msg(strstr(longest_pause(&pm),
+	                     "(the last at 0.062); none still running at "
+	                     "0.061 ms; collector CPU"),
+	              "%s", longest_pause(&pm));
+	/* The look taken, two mutators still running. */
+	pm.late = 2;
+	ck_assert_msg(strstr(longest_pause(&pm), "; 2 still running at "
+	                                         "0.061 ms, then at most"),
+	              "%s", longest_pause(&pm));
+}
+END_TEST
+
+/* Run the real binary; capture stdout and stderr (through temporary
+ * files, so that a chatty child never blocks on a full pipe), keeping the
+ * first outlen/errlen bytes.  Returns the exit status. */
 static int run_sig(const char *const argv[], char *out, size_t outlen,
                    char *errbuf, size_t errlen, int kill_after_ms, int sig)
 {
@@ -392,8 +461,106 @@ START_TEST(test_binary_exit_codes)
 	ck_assert_int_eq(run(help, out, sizeof(out), errb, sizeof(errb), 0), 0);
 	ck_assert(strstr(out, "usage: tricolor"));
 	ck_assert(strstr(out, "--trace-units"));
+	/* The demo's status does not report lost objects (main.c). */
+	ck_assert_msg(strstr(out, "Exit status: 0 ok; 1 a fatal error, or "
+	                          "with --headless a verifier or\nworkload "
+	                          "failure or a full heap (the demo shows "
+	                          "those on screen);\n2 bad usage.\n"),
+	              "%s", out);
+	/* --frames 0 is accepted: say what it means. */
+	ck_assert_msg(strstr(out, "--frames N        quit after N frames, "
+	                          "0..1000000000, 0 = never (default)\n"),
+	              "%s", out);
 	ck_assert_int_eq(run(ver, out, sizeof(out), errb, sizeof(errb), 0), 0);
 	ck_assert(strncmp(out, "tricolor ", 9) == 0);
+}
+END_TEST
+
+/* GOGC in the environment is the initial GOGC; --gogc wins over it. */
+START_TEST(test_binary_takes_gogc_from_the_environment)
+{
+	static char out[65536], errb[1 << 20];
+	const char *env[] = {bin, "--headless", "--seconds", "0.3", NULL};
+	const char *flag[] = {bin,      "--headless", "--seconds", "0.3",
+	                      "--gogc", "50",         NULL};
+
+	find_binary();
+	setenv("GOGC", "off", 1);
+	ck_assert_int_eq(run(env, out, sizeof(out), errb, sizeof(errb), 0), 0);
+	ck_assert_msg(strstr(out, ", GOGC off, "), "%s", out);
+	ck_assert_int_eq(run(flag, out, sizeof(out), errb, sizeof(errb), 0), 0);
+	unsetenv("GOGC");
+	ck_assert_msg(strstr(out, ", GOGC 50, "), "%s", out);
+}
+END_TEST
+
+/* TRICOLOR_VERIFY=1 turns the verifier on without --verify: the summary
+ * says so, as text and as JSON. */
+START_TEST(test_binary_summary_reports_the_verifier_the_environment_set)
+{
+	static char out[65536], errb[1 << 20];
+	const char *text[] = {bin, "--headless", "--seconds", "0.5", NULL};
+	const char *json[] = {bin,   "--headless", "--seconds",
+	                      "0.5", "--json",     NULL};
+	unsigned long long runs = 0;
+	const char *v;
+
+	find_binary();
+	setenv("TRICOLOR_VERIFY", "1", 1);
+	ck_assert_int_eq(run(text, out, sizeof(out), errb, sizeof(errb), 0), 0);
+	ck_assert_msg(strstr(out, "verifier       on: "), "%s", out);
+	ck_assert_int_eq(run(json, out, sizeof(out), errb, sizeof(errb), 0), 0);
+	unsetenv("TRICOLOR_VERIFY");
+	v = strstr(out, "\"verify\": ");
+	ck_assert_msg(v && sscanf(v, "\"verify\": true, \"verify_runs\": %llu",
+	                          &runs) == 1,
+	              "%s", out);
+	ck_assert_uint_gt(runs, 0);
+}
+END_TEST
+
+/* Run `sh -c script` with the binary's path in $TRICOLOR; capture stdout
+ * and stderr together.  Returns the exit status. */
+static int run_sh(const char *script, char *out, size_t outlen)
+{
+	char cmd[1024];
+	FILE *p;
+	size_t n;
+	int status;
+
+	setenv("TRICOLOR", bin, 1);
+	snprintf(cmd, sizeof(cmd), "(%s) 2>&1", script);
+	p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(p);
+	n = fread(out, 1, outlen - 1, p);
+	out[n] = '\0';
+	status = pclose(p);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+/* A scenario file that can be read only once (a pipe, <(...)) runs. */
+START_TEST(test_binary_reads_scenario_from_a_pipe)
+{
+	static char out[1 << 20];
+
+	find_binary();
+	ck_assert_int_eq(run_sh("printf 'program list\\n' | \"$TRICOLOR\" "
+	                        "--headless --scenario /dev/stdin "
+	                        "--seconds 0.3",
+	                        out, sizeof(out)),
+	                 0);
+	ck_assert_msg(strstr(out, "tricolor headless: scenario stdin, ") &&
+	                  strstr(out, "result         ok"),
+	              "%s", out);
+	/* A mistake in it is a usage error, named after the option. */
+	ck_assert_int_eq(run_sh("printf 'program heap\\n' | \"$TRICOLOR\" "
+	                        "--headless --scenario /dev/stdin "
+	                        "--seconds 0.3",
+	                        out, sizeof(out)),
+	                 2);
+	ck_assert_str_eq(out, "tricolor: --scenario: /dev/stdin:1: unknown "
+	                      "program 'heap' (one of: trees, list, graph, "
+	                      "cache, escape)\n");
 }
 END_TEST
 
@@ -430,6 +597,8 @@ int main(void)
 	tcase_add_test(t, test_each_bad_value_names_flag_and_range);
 	tcase_add_test(t, test_mode_mixing_rejected);
 	tcase_add_test(t, test_bad_scenario_file_names_line);
+	tcase_add_test(t, test_scenario_file_is_loaded_once_by_the_parser);
+	tcase_add_test(t, test_longest_pause_names_the_look_only_when_taken);
 	suite_add_tcase(s, t);
 	t = tcase_create("binary");
 	tcase_add_test(t, test_binary_prints_go_gctrace_lines);
@@ -437,6 +606,10 @@ int main(void)
 	tcase_add_test(t, test_binary_sigterm_still_prints_summary);
 	tcase_add_test(t, test_binary_exit_codes);
 	tcase_add_test(t, test_binary_lost_objects_exit_1);
+	tcase_add_test(t, test_binary_reads_scenario_from_a_pipe);
+	tcase_add_test(t, test_binary_takes_gogc_from_the_environment);
+	tcase_add_test(
+	    t, test_binary_summary_reports_the_verifier_the_environment_set);
 	suite_add_tcase(s, t);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -172,6 +172,36 @@ START_TEST(test_demo_files_run_clean_under_verifier)
 }
 END_TEST
 
+/* A scenario the front end has already loaded (a file read once, which
+ * may have been a pipe) is run as it is: the engine does not open the
+ * path again. */
+START_TEST(test_engine_runs_a_loaded_scenario_without_reading_it_again)
+{
+	wl_scenario sc;
+	tv_options o;
+	tv_status st;
+	char err[256];
+	tv_engine *e;
+
+	ck_assert_int_eq(wl_scenario_parse("program list\nname piped\n",
+	                                   "/dev/stdin", &sc, err, sizeof(err)),
+	                 0);
+	tv_options_init(&o);
+	o.scenario = "/nonexistent/gone.scn"; /* read once, by the caller */
+	o.loaded = &sc;
+	o.mutators = 2;
+	o.verify = true;
+	o.seed = 42;
+	e = tv_engine_new(&o, err, sizeof(err));
+	ck_assert_msg(e != NULL, "tv_engine_new: %s", err);
+	tv_get_status(e, &st);
+	ck_assert_str_eq(st.scenario, "piped");
+	run_cycles(e, 1, 30);
+	assert_clean(e);
+	tv_engine_free(e);
+}
+END_TEST
+
 /* Every thread but this one blocks SIGINT, SIGTERM and SIGWINCH: read
  * each thread's blocked set from /proc. */
 START_TEST(test_engine_threads_block_front_end_signals)
@@ -597,6 +627,43 @@ START_TEST(test_gogc_barrier_and_messages)
 }
 END_TEST
 
+/* The initial GOGC is the environment's, as the runtime reads it (as in
+ * Go), unless the options give one: the option wins. */
+static int initial_gogc(const char *env, int option)
+{
+	tv_options o;
+	char err[256];
+	tv_engine *e;
+	int g;
+
+	if (env)
+		setenv("GOGC", env, 1);
+	else
+		unsetenv("GOGC");
+	tv_options_init(&o);
+	o.mutators = 1;
+	o.rate = 10;
+	if (option != TV_GOGC_ENV)
+		o.gogc = option;
+	e = tv_engine_new(&o, err, sizeof(err));
+	unsetenv("GOGC");
+	ck_assert_msg(e != NULL, "tv_engine_new: %s", err);
+	g = tc_get_gogc(tv_runtime(e));
+	tv_engine_free(e);
+	return g;
+}
+
+START_TEST(test_gogc_comes_from_the_environment_unless_given)
+{
+	ck_assert_int_eq(initial_gogc(NULL, TV_GOGC_ENV), 100);
+	ck_assert_int_eq(initial_gogc("off", TV_GOGC_ENV), TC_GOGC_OFF);
+	ck_assert_int_eq(initial_gogc("50", TV_GOGC_ENV), 50);
+	ck_assert_int_eq(initial_gogc("bogus", TV_GOGC_ENV), 100);
+	ck_assert_int_eq(initial_gogc("off", 200), 200);
+	ck_assert_int_eq(initial_gogc("50", TC_GOGC_OFF), TC_GOGC_OFF);
+}
+END_TEST
+
 START_TEST(test_events_carry_gctrace_and_controls)
 {
 	tv_engine *e = start("list", 2, 25);
@@ -859,6 +926,8 @@ static Suite *suite(void)
 	tcase_add_loop_test(t, test_demo_files_run_clean_under_verifier, 0,
 	                    (int)(sizeof(demos) / sizeof(demos[0])));
 	tcase_add_test(t, test_engine_threads_block_front_end_signals);
+	tcase_add_test(
+	    t, test_engine_runs_a_loaded_scenario_without_reading_it_again);
 	suite_add_tcase(s, t);
 
 	t = tcase_create("mutators");
@@ -878,6 +947,7 @@ static Suite *suite(void)
 	t = tcase_create("controls");
 	tcase_add_test(t, test_rate_throttles_and_ladders);
 	tcase_add_test(t, test_gogc_barrier_and_messages);
+	tcase_add_test(t, test_gogc_comes_from_the_environment_unless_given);
 	tcase_add_test(t, test_events_carry_gctrace_and_controls);
 	tcase_add_test(t, test_pause_event_says_when_it_waited_for_a_safepoint);
 	tcase_add_test(t, test_inspect_finds_fields_referrers_and_roots);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "workload/workload.h"
 
@@ -69,6 +70,12 @@ START_TEST(test_parse_errors_name_the_line)
 	bad("program trees\nlong_depth ten\n",
 	    "t.scn:2: long_depth: 'ten' is not an integer");
 	bad("program trees\nlong_depth 3x\n", "'3x' is not an integer");
+	bad("program trees\nlong_depth ten\n", "(allowed 0..18)");
+	/* Too big for any integer type: out of range, as the flags say. */
+	bad("program trees\nlong_depth 99999999999999999999\n",
+	    "t.scn:2: long_depth 99999999999999999999 out of range 0..18");
+	bad("program trees\nlong_depth -99999999999999999999\n",
+	    "t.scn:2: long_depth -99999999999999999999 out of range 0..18");
 	bad("long_depth 3\nprogram trees\n", "t.scn:1: 'long_depth' before "
 	                                     "`program`");
 	bad("program trees\nprogram list\n", "t.scn:2: program given twice");
@@ -79,6 +86,19 @@ START_TEST(test_parse_errors_name_the_line)
 	bad("program trees\nname bad/name\n", "t.scn:2: bad name");
 	bad("program cache\nvalue_min 900\nvalue_max 100\n",
 	    "t.scn:3: value_min 900 is greater than value_max 100");
+}
+END_TEST
+
+/* Editors on some systems start a UTF-8 file with a byte order mark,
+ * which is invisible in the message it would cause. */
+START_TEST(test_parse_skips_a_leading_utf8_bom)
+{
+	ck_assert_msg(wl_scenario_parse("\xef\xbb\xbfprogram list\n", "bom.scn",
+	                                &sc, err, sizeof(err)) == 0,
+	              "%s", err);
+	ck_assert_int_eq(sc.program, WL_LIST);
+	/* Only at the very start: elsewhere it is part of a word. */
+	bad("program list\n\xef\xbb\xbflen_max 9\n", "t.scn:2: unknown key");
 }
 END_TEST
 
@@ -98,6 +118,15 @@ START_TEST(test_load_builtins_files_and_errors)
 	ck_assert_int_eq(
 	    wl_scenario_load("/nonexistent/x.scn", &sc, err, sizeof(err)), -1);
 	ck_assert(strstr(err, "/nonexistent/x.scn: No such file"));
+	/* A directory opens for reading; say what it is, not "read
+	 * error". */
+	char dir[] = "/tmp/tc-test-XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_int_eq(wl_scenario_load(dir, &sc, err, sizeof(err)), -1);
+	snprintf(path, sizeof(path), "%s: is a directory, not a scenario file",
+	         dir);
+	ck_assert_str_eq(err, path);
+	rmdir(dir);
 	snprintf(path, sizeof(path), "%s/demos/deep-trees.scn",
 	         srcdir ? srcdir : ".");
 	ck_assert_msg(wl_scenario_load(path, &sc, err, sizeof(err)) == 0, "%s",
@@ -264,6 +293,7 @@ int main(void)
 	tcase_add_test(t, test_parse_minimal_and_defaults);
 	tcase_add_test(t, test_parse_comments_names_params);
 	tcase_add_test(t, test_parse_errors_name_the_line);
+	tcase_add_test(t, test_parse_skips_a_leading_utf8_bom);
 	tcase_add_test(t, test_load_builtins_files_and_errors);
 	tcase_add_test(t, test_format_round_trips);
 	suite_add_tcase(s, t);

@@ -13,6 +13,7 @@
 
 #include "tui/tui.h"
 #include "view/view.h"
+#include "workload/workload.h"
 
 typedef struct cli_options {
 	bool headless;
@@ -23,6 +24,9 @@ typedef struct cli_options {
 	int trace_shift; /* headless: gctrace units, 20 = MB, 10 = KB */
 	tv_options eng;  /* engine options (both modes) */
 	tui_options tui; /* TUI options */
+	/* --scenario as read, once: eng.loaded points here, so a
+	 * cli_options is not to be copied. */
+	wl_scenario scen;
 } cli_options;
 
 /* Defaults for everything but the TUI options, which the caller fills
@@ -42,5 +46,9 @@ void cli_usage(FILE *f);
  * Returns the exit status: 0, or 1 on a verifier failure, a failed
  * workload check, a full heap or a runtime error. */
 int cli_headless(const cli_options *o, FILE *trace, FILE *out);
+
+/* Write the headless summary's "  longest pause" line (with its newline):
+ * where the longest pause went.  Separate for the tests. */
+void cli_print_longest_pause(const tc_pause_info *pm, FILE *out);
 
 #endif /* TRICOLOR_CLI_H */

@@ -106,6 +106,71 @@ static void json_u_or_null(char *buf, size_t len, bool measured,
 		snprintf(buf, len, "null");
 }
 
+/* The summary's line on where the longest pause went (tc_pause_info in
+ * tricolor.h). */
+void cli_print_longest_pause(const tc_pause_info *pm, FILE *out)
+{
+	fprintf(out, "  longest pause  %.3f ms: ", msec(pm->ns));
+	if (pm->lock_look) {
+		fprintf(out,
+		        "requested at %.3f ms, after a wait for the "
+		        "scheduler's lock, ",
+		        msec(pm->lock_ns));
+		if (pm->lock_holder)
+			fprintf(out, "held by mutator %u", pm->lock_holder);
+		else
+			fprintf(out, "held by a thread that is not an "
+			             "attached mutator");
+		fprintf(out, " (then %.3f ms of CPU", msec(pm->lock_cpu_ns));
+		if (pm->lock_wait_known)
+			fprintf(out, " and %.3f ms queued for one",
+			        msec(pm->lock_wait_ns));
+		fprintf(out, ")");
+		if (pm->lock_gc_wait_known)
+			fprintf(out, ", the collector queued %.3f ms",
+			        msec(pm->lock_gc_wait_ns));
+		fprintf(out, "; ");
+	}
+	fprintf(out, "every mutator stopped at %.3f ms (the last at %.3f); ",
+	        msec(pm->reach_ns), msec(pm->last_stop_ns));
+	if (pm->late > 0) {
+		fprintf(out, "%d still running at %.3f ms", pm->late,
+		        msec(pm->late_look_ns));
+		/* A look much later than due: the collector's own sleep. */
+		if (pm->look_slept && pm->sleep_late_ns >= TC_STW_LATE_NS) {
+			fprintf(out, " (the collector's sleep until then ended "
+			             "%.3f ms late",
+			        msec(pm->sleep_late_ns));
+			if (pm->sleep_switches_known)
+				fprintf(out, ", switched out %u times",
+				        pm->sleep_switches);
+			fprintf(out, ")");
+		}
+		fprintf(out, ", then at most %.3f ms of CPU",
+		        msec(pm->late_cpu_ns));
+		if (pm->late_wait_known)
+			fprintf(out, " and %.3f ms queued for one",
+			        msec(pm->late_wait_ns));
+		if (pm->nudge_ns)
+			fprintf(out, ", moved off its CPU in %.3f ms",
+			        msec(pm->nudge_ns));
+		fprintf(out, "; ");
+	} else if (pm->late_look_ns) {
+		fprintf(out, "none still running at %.3f ms; ",
+		        msec(pm->late_look_ns));
+	}
+	/* No look (late_look_ns 0): the work was taken before the
+	 * collector looked, so it saw nothing to report, even when the last
+	 * mutator stopped after TC_STW_LATE_NS. */
+	fprintf(out, "collector CPU %.3f ms", msec(pm->gc_cpu_ns));
+	if (pm->gc_wait_known)
+		fprintf(out, ", queued %.3f ms", msec(pm->gc_wait_ns));
+	if (pm->runner)
+		fprintf(out, " (its work run by mutator %u, the last to stop)",
+		        pm->runner);
+	fputc('\n', out);
+}
+
 static void summary(const cli_options *o, const tv_status *st, double secs,
                     int sig, const char *result, FILE *out)
 {
@@ -117,14 +182,19 @@ static void summary(const cli_options *o, const tv_status *st, double secs,
 	char rate[32], gogc[16], late_wait[32], gc_wait[32], nudge[32];
 	char lock_holder[16], lock_cpu[32], lock_wait[32];
 	char sleep_late[32], sleep_switches[16], lock_gc_wait[32];
-	/* A barrier weaker than hybrid turns the verifier on (engine). */
-	bool verify = o->eng.verify || o->eng.barrier != TC_BARRIER_HYBRID;
+	/* What ran, not only what was asked for: a barrier weaker than
+	 * hybrid turns the verifier on (engine), and so does
+	 * TRICOLOR_VERIFY (the runtime reads it), which shows only in the
+	 * runs. */
+	bool verify = o->eng.verify || o->eng.barrier != TC_BARRIER_HYBRID ||
+	              g->verify_runs > 0;
 
 	rate_str(o->eng.rate, rate, sizeof(rate));
-	if (o->eng.gogc == TC_GOGC_OFF)
+	/* The runtime's: --gogc, else $GOGC, else 100. */
+	if (g->gogc == TC_GOGC_OFF)
 		snprintf(gogc, sizeof(gogc), "off");
 	else
-		snprintf(gogc, sizeof(gogc), "%d", o->eng.gogc);
+		snprintf(gogc, sizeof(gogc), "%d", g->gogc);
 	/* null: not measured (no late mutator, no schedstat, or no late
 	 * mutator moved: none, or threads not bound). */
 	json_ms_or_null(late_wait, sizeof(late_wait), pm->late_wait_known,
@@ -239,62 +309,7 @@ static void summary(const cli_options *o, const tv_status *st, double secs,
 	        "  time to stop   p99 %.3f ms, max %.3f ms (request until "
 	        "every mutator stopped, in each pause)\n",
 	        msec(g->stop_p99_ns), msec(g->stop_max_ns));
-	/* Where the longest pause went (tc_pause_info in tricolor.h). */
-	fprintf(out, "  longest pause  %.3f ms: ", msec(pm->ns));
-	if (pm->lock_look) {
-		fprintf(out,
-		        "requested at %.3f ms, after a wait for the "
-		        "scheduler's lock, ",
-		        msec(pm->lock_ns));
-		if (pm->lock_holder)
-			fprintf(out, "held by mutator %u", pm->lock_holder);
-		else
-			fprintf(out, "held by a thread that is not an "
-			             "attached mutator");
-		fprintf(out, " (then %.3f ms of CPU", msec(pm->lock_cpu_ns));
-		if (pm->lock_wait_known)
-			fprintf(out, " and %.3f ms queued for one",
-			        msec(pm->lock_wait_ns));
-		fprintf(out, ")");
-		if (pm->lock_gc_wait_known)
-			fprintf(out, ", the collector queued %.3f ms",
-			        msec(pm->lock_gc_wait_ns));
-		fprintf(out, "; ");
-	}
-	fprintf(out, "every mutator stopped at %.3f ms (the last at %.3f); ",
-	        msec(pm->reach_ns), msec(pm->last_stop_ns));
-	if (pm->late > 0) {
-		fprintf(out, "%d still running at %.3f ms", pm->late,
-		        msec(pm->late_look_ns));
-		/* A look much later than due: the collector's own sleep. */
-		if (pm->look_slept && pm->sleep_late_ns >= TC_STW_LATE_NS) {
-			fprintf(out, " (the collector's sleep until then ended "
-			             "%.3f ms late",
-			        msec(pm->sleep_late_ns));
-			if (pm->sleep_switches_known)
-				fprintf(out, ", switched out %u times",
-				        pm->sleep_switches);
-			fprintf(out, ")");
-		}
-		fprintf(out, ", then at most %.3f ms of CPU",
-		        msec(pm->late_cpu_ns));
-		if (pm->late_wait_known)
-			fprintf(out, " and %.3f ms queued for one",
-			        msec(pm->late_wait_ns));
-		if (pm->nudge_ns)
-			fprintf(out, ", moved off its CPU in %.3f ms",
-			        msec(pm->nudge_ns));
-		fprintf(out, "; ");
-	} else
-		fprintf(out, "none still running at %.3f ms; ",
-		        msec(TC_STW_LATE_NS));
-	fprintf(out, "collector CPU %.3f ms", msec(pm->gc_cpu_ns));
-	if (pm->gc_wait_known)
-		fprintf(out, ", queued %.3f ms", msec(pm->gc_wait_ns));
-	if (pm->runner)
-		fprintf(out, " (its work run by mutator %u, the last to stop)",
-		        pm->runner);
-	fputc('\n', out);
+	cli_print_longest_pause(pm, out);
 	fprintf(out, "  mark rate      %.1f MB/s\n", mark_rate);
 	fprintf(out, "  heap peak      %.2f MB\n", mb((double)g->heap_peak));
 	fprintf(out, "  gc cpu         %d%%\n", st->gc_cpu_pct);

@@ -38,7 +38,7 @@ void cli_usage(FILE *f)
 	      "  --rate R|max      operations/s per mutator, 1..1000000000, "
 	      "or max (default)\n"
 	      "  --gogc N|off      GOGC percent, 1..10000, or off (default "
-	      "100)\n"
+	      "$GOGC, else 100)\n"
 	      "  --heap SIZE       arena size, 1M..64G; suffix K, M, G "
 	      "(default 64M)\n"
 	      "  --scenario NAME|FILE  trees, list, graph, cache, escape, or "
@@ -63,12 +63,14 @@ void cli_usage(FILE *f)
 	      "  --fps N           frames per second, 1..120 (default 30)\n"
 	      "  --ascii           no UTF-8 glyphs\n"
 	      "  --mono            no colors\n"
-	      "  --frames N        quit after N frames, 0..1000000000\n"
+	      "  --frames N        quit after N frames, 0..1000000000, 0 = "
+	      "never (default)\n"
 	      "\n"
 	      "  --help, --version\n"
 	      "\n"
-	      "Exit status: 0 ok, 1 verifier or workload failure or fatal "
-	      "error, 2 bad usage.\n",
+	      "Exit status: 0 ok; 1 a fatal error, or with --headless a "
+	      "verifier or\nworkload failure or a full heap (the demo shows "
+	      "those on screen);\n2 bad usage.\n",
 	      f);
 }
 
@@ -260,12 +262,15 @@ static int apply(cli_options *o, const char *f, const char *v, char *err,
 	} else if (!strcmp(f, "--heap")) {
 		return parse_size(f, v, &o->eng.heap_bytes, err, errlen);
 	} else if (!strcmp(f, "--scenario")) {
-		wl_scenario sc;
 		char why[200];
 
-		if (wl_scenario_load(v, &sc, why, sizeof(why)))
+		/* Read once, here: the run uses this, so a file that can be
+		 * read only once (a pipe, <(...)) works, and every mistake in
+		 * it is a usage error. */
+		if (wl_scenario_load(v, &o->scen, why, sizeof(why)))
 			return fail(err, errlen, "--scenario: %s", why);
 		o->eng.scenario = v;
+		o->eng.loaded = &o->scen;
 	} else if (!strcmp(f, "--seed")) {
 		char *end;
 		unsigned long long s;

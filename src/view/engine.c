@@ -48,7 +48,7 @@ void tv_options_init(tv_options *o)
 	memset(o, 0, sizeof(*o));
 	o->mutators = 4;
 	o->rate = TV_RATE_MAX;
-	o->gogc = 100;
+	o->gogc = TV_GOGC_ENV;
 	o->heap_bytes = 64u << 20;
 	o->scenario = "trees";
 	o->seed = 0;
@@ -326,7 +326,8 @@ tv_engine *tv_engine_new(const tv_options *o, char *err, size_t errlen)
 		         TV_MAX_MUTATORS);
 		return NULL;
 	}
-	if (o->gogc != TC_GOGC_OFF && (o->gogc < 1 || o->gogc > 10000)) {
+	if (o->gogc != TC_GOGC_OFF && o->gogc != TV_GOGC_ENV &&
+	    (o->gogc < 1 || o->gogc > 10000)) {
 		snprintf(err, errlen,
 		         "GOGC must be off or between 1 and "
 		         "10000");
@@ -342,8 +343,10 @@ tv_engine *tv_engine_new(const tv_options *o, char *err, size_t errlen)
 		snprintf(err, errlen, "unknown barrier mode");
 		return NULL;
 	}
-	if (wl_scenario_load(o->scenario ? o->scenario : "trees", &sc, err,
-	                     errlen))
+	if (o->loaded)
+		sc = *o->loaded; /* read by the caller: never twice */
+	else if (wl_scenario_load(o->scenario ? o->scenario : "trees", &sc, err,
+	                          errlen))
 		return NULL;
 
 	e = xcalloc(1, sizeof(*e));
@@ -374,7 +377,9 @@ tv_engine *tv_engine_new(const tv_options *o, char *err, size_t errlen)
 
 	tc_config_init(&cfg);
 	cfg.heap_bytes = o->heap_bytes;
-	cfg.gogc = o->gogc;
+	/* tc_config_init took $GOGC (as Go does); an option given wins. */
+	if (o->gogc != TV_GOGC_ENV)
+		cfg.gogc = o->gogc;
 	/* The default smallest goal (4 MiB) would not trigger a cycle before
 	 * a small arena is full: keep the goal well inside the arena. */
 	if (cfg.min_heap_bytes > o->heap_bytes / 4)
@@ -423,10 +428,10 @@ tv_engine *tv_engine_new(const tv_options *o, char *err, size_t errlen)
 		pthread_mutex_lock(&e->ev_lock);
 		e->procs = st.procs > 0 ? st.procs : 1;
 		pthread_mutex_unlock(&e->ev_lock);
-		if (o->gogc == TC_GOGC_OFF)
+		if (cfg.gogc == TC_GOGC_OFF)
 			snprintf(g, sizeof(g), "off");
 		else
-			snprintf(g, sizeof(g), "%d", o->gogc);
+			snprintf(g, sizeof(g), "%d", cfg.gogc);
 		tv_log(e, -1,
 		       "engine: scenario %s, %d mutators, GOGC %s, %d P%s",
 		       sc.name, o->mutators, g, e->procs,

@@ -30,18 +30,28 @@
 
 #define TV_MAX_MUTATORS 64
 #define TV_RATE_MAX     0.0 /* rate value meaning "unthrottled" */
+/* gogc value meaning "$GOGC as the runtime reads it (tc_config_init),
+ * else 100". */
+#define TV_GOGC_ENV 0
 
 typedef struct tv_engine tv_engine;
+struct wl_scenario; /* src/workload/workload.h */
 
 typedef struct tv_options {
 	int mutators;         /* 1..TV_MAX_MUTATORS; default 4 */
 	double rate;          /* operations/s per mutator; TV_RATE_MAX = max */
-	int gogc;             /* TC_GOGC_OFF or 1..10000; default 100 */
+	int gogc;             /* TC_GOGC_OFF, 1..10000, or TV_GOGC_ENV
+	                       * (the default) */
 	size_t heap_bytes;    /* arena; default 64 MiB */
 	const char *scenario; /* name or path of a scenario file; "trees" */
 	uint64_t seed;        /* 0 = from the clock */
 	bool verify;
 	tc_barrier_mode barrier;
+	/* Added (append-only): `scenario` already loaded by the caller
+	 * (wl_scenario_load), so that a file is read once and may be a
+	 * pipe; NULL: the engine loads `scenario` itself.  Copied by
+	 * tv_engine_new. */
+	const struct wl_scenario *loaded;
 } tv_options;
 
 void tv_options_init(tv_options *o);

@@ -7,7 +7,8 @@
  *   name    deep-trees   # optional display name (default: file name)
  *   long_depth 14        # parameters of that program, `key integer`
  *
- * Every error names the file and line.
+ * Every error names the file and line.  A leading UTF-8 byte order mark
+ * is skipped.
  */
 #include "config.h"
 
@@ -17,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "workload/internal.h"
 
@@ -175,6 +177,10 @@ int wl_scenario_parse(const char *text, const char *fname, wl_scenario *sc,
 	if (strlen(text) > 65536)
 		return perr(err, errlen, fname, 0,
 		            "file too large (more than 64 KiB)");
+	/* A UTF-8 byte order mark, which some editors write first, is
+	 * invisible in a message about the word it would be glued to. */
+	if (strncmp(p, "\xef\xbb\xbf", 3) == 0)
+		p += 3;
 	while (*p) {
 		char line[256], *w[3];
 		const char *nl = strchr(p, '\n');
@@ -258,12 +264,16 @@ int wl_scenario_parse(const char *text, const char *fname, wl_scenario *sc,
 
 		errno = 0;
 		v = strtoll(w[1], &end, 10);
-		if (errno || *end || end == w[1])
+		if (*end || end == w[1])
 			return perr(err, errlen, fname, lineno,
-			            "%s: '%s' is not an integer", w[0], w[1]);
-		if (v < pa->min || v > pa->max)
+			            "%s: '%s' is not an integer (allowed "
+			            "%lld..%lld)",
+			            w[0], w[1], (long long)pa->min,
+			            (long long)pa->max);
+		/* ERANGE: digits beyond any integer, still a number. */
+		if (errno == ERANGE || v < pa->min || v > pa->max)
 			return perr(err, errlen, fname, lineno,
-			            "%s %lld out of range %lld..%lld", w[0], v,
+			            "%s %s out of range %lld..%lld", w[0], w[1],
 			            (long long)pa->min, (long long)pa->max);
 		sc->param[k] = v;
 		set_line[k] = lineno;
@@ -311,6 +321,7 @@ int wl_scenario_load(const char *name_or_path, wl_scenario *sc, char *err,
                      size_t errlen)
 {
 	FILE *f;
+	struct stat sb;
 	char *buf;
 	size_t n;
 	int rc;
@@ -331,12 +342,21 @@ int wl_scenario_load(const char *name_or_path, wl_scenario *sc, char *err,
 		snprintf(err, errlen, "%s: %s", name_or_path, strerror(errno));
 		return -1;
 	}
+	/* A directory opens for reading, and only its read fails. */
+	if (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		snprintf(err, errlen, "%s: is a directory, not a scenario file",
+		         name_or_path);
+		fclose(f);
+		return -1;
+	}
 	buf = malloc(65536 + 2);
 	if (!buf)
 		abort();
+	errno = 0;
 	n = fread(buf, 1, 65536 + 1, f);
 	if (ferror(f)) {
-		snprintf(err, errlen, "%s: read error", name_or_path);
+		snprintf(err, errlen, "%s: read error: %s", name_or_path,
+		         strerror(errno ? errno : EIO));
 		fclose(f);
 		free(buf);
 		return -1;
