@@ -516,6 +516,13 @@ START_TEST(test_binary_summary_reports_the_verifier_the_environment_set)
 	                          &runs) == 1,
 	              "%s", out);
 	ck_assert_uint_gt(runs, 0);
+	/* On with no cycle to run it in (GOGC off): still on. */
+	setenv("TRICOLOR_VERIFY", "1", 1);
+	setenv("GOGC", "off", 1);
+	ck_assert_int_eq(run(text, out, sizeof(out), errb, sizeof(errb), 0), 0);
+	unsetenv("GOGC");
+	unsetenv("TRICOLOR_VERIFY");
+	ck_assert_msg(strstr(out, "verifier       on: 0 runs"), "%s", out);
 }
 END_TEST
 

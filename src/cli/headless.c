@@ -182,11 +182,10 @@ static void summary(const cli_options *o, const tv_status *st, double secs,
 	char rate[32], gogc[16], late_wait[32], gc_wait[32], nudge[32];
 	char lock_holder[16], lock_cpu[32], lock_wait[32];
 	char sleep_late[32], sleep_switches[16], lock_gc_wait[32];
-	/* What ran, not only what was asked for: a barrier weaker than
-	 * hybrid turns the verifier on (engine), and so does
-	 * TRICOLOR_VERIFY (the runtime reads it), which shows only in the
-	 * runs. */
-	bool verify = o->eng.verify || o->eng.barrier != TC_BARRIER_HYBRID ||
+	/* What ran, not only what was asked for: the engine's setting
+	 * (--verify, or TRICOLOR_VERIFY, which the runtime reads), and a
+	 * barrier weaker than hybrid, which turns it on for its cycles. */
+	bool verify = st->verify || o->eng.barrier != TC_BARRIER_HYBRID ||
 	              g->verify_runs > 0;
 
 	rate_str(o->eng.rate, rate, sizeof(rate));

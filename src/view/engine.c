@@ -785,6 +785,7 @@ void tv_get_status(tv_engine *e, tv_status *st)
 	snprintf(st->message, sizeof(st->message), "%s", e->message);
 	st->failures = e->failures;
 	st->mutators_held = e->held;
+	st->verify = e->verify;
 	st->alloc_failures = e->alloc_failures;
 	snprintf(st->failure, sizeof(st->failure), "%s", e->failure);
 	snprintf(st->alloc_error, sizeof(st->alloc_error), "%s",

@@ -113,6 +113,9 @@ typedef struct tv_status {
 	int mutators_held;       /* mutators parked by the pause so far: the
 	                          * picture holds still once it equals
 	                          * `mutators` (and the collector holds) */
+	bool verify;             /* the verifier runs every cycle (--verify
+	                          * or TRICOLOR_VERIFY; a barrier weaker than
+	                          * hybrid adds the cycles it runs in) */
 } tv_status;
 
 void tv_get_status(tv_engine *e, tv_status *st);
