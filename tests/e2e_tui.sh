@@ -89,6 +89,20 @@ wait_gone() {
 	return 1
 }
 
+# wait_for_row LINE REGEX [SECONDS]: poll until screen line LINE (from 1)
+# matches REGEX.
+wait_for_row() {
+	local line=$1 re=$2 limit=$((${3:-15} * 20)) i=0
+	while [ $i -lt $limit ]; do
+		if screen | sed -n "${line}p" | grep -Eq -- "$re"; then
+			return 0
+		fi
+		sleep 0.05
+		i=$((i + 1))
+	done
+	return 1
+}
+
 # The numbers on the screen.
 cycle() { screen | sed -n 's/.*cycle \([0-9][0-9]*\).*/\1/p' | head -1; }
 count() { # count white|grey|black|free (from the heap map legend)
@@ -227,6 +241,42 @@ tm send-keys -t demo q
 check "q exits with status 0" wait_for '^EXIT=0$' 30
 check "q leaves the tty modes as they were" wait_for '^TTY-RESTORED$' 6
 check "q leaves the alternate screen" wait_gone 'F1Help' 6
+
+# ---- 8b. a resize while the help is open -------------------------------
+# The help stays open, and the panes under it follow the new size: at
+# the bottom the key bar, on the last line of the new size.
+start helpgrow 64 18 --mutators 1 --seed 3
+target=helpgrow
+check "64x18 starts" wait_for 'Heap: [0-9]+ spans' 30
+tm send-keys -t helpgrow '?'
+check "64x18: ? opens the help" wait_for 'Help - tricolor' 15
+tm resize-window -t helpgrow -x 140 -y 45
+check "64x18 -> 140x45 with help open: the help stays open" \
+	wait_for 'Help - tricolor' 15
+check "... and fills 140x45 (key bar on line 45)" \
+	wait_for_row 45 'F1Help.*TabFocus.*qQuit' 15
+tm send-keys -t helpgrow Escape
+check "... closed, the panes fill 140x45 (event log bottom on line 44)" \
+	wait_for_row 44 '^└(─){100,}┘$' 15
+check "... with the key bar on line 45" wait_for_row 45 'F1Help.*qQuit' 6
+tm send-keys -t helpgrow q
+check "helpgrow: q exits 0" wait_for '^EXIT=0$' 30
+
+start helpshrink 140 45 --mutators 1 --seed 3
+target=helpshrink
+check "140x45 starts" wait_for 'Heap: [0-9]+ spans' 30
+tm send-keys -t helpshrink '?'
+check "140x45: ? opens the help" wait_for 'Help - tricolor' 15
+tm resize-window -t helpshrink -x 90 -y 26
+check "140x45 -> 90x26 with help open: the help stays open" \
+	wait_for 'Help - tricolor' 15
+check "... and the key bar is on line 26" wait_for_row 26 'F1Help.*qQuit' 15
+tm send-keys -t helpshrink Escape
+check "... closed, the event log shows" wait_for 'Events' 15
+check "... and ends on line 25" wait_for_row 25 '^└(─){80,}┘$' 6
+check "... above the key bar on line 26" wait_for_row 26 'F1Help.*qQuit' 6
+tm send-keys -t helpshrink q
+check "helpshrink: q exits 0" wait_for '^EXIT=0$' 30
 
 # ---- 9. SIGTERM restores the terminal too --------------------------------
 start sig 100 30 --mutators 1

@@ -412,6 +412,13 @@ static void move_focus(app *a, int dx, int dy, int page)
 
 static void on_key(app *a, int key, bool fkey)
 {
+	/* A resize is not a key the user pressed: whatever is open, the
+	 * windows must follow the new size, and the help stays open. */
+	if (fkey && key == KEY_RESIZE) {
+		app_layout(a);
+		a->dirty = true;
+		return;
+	}
 	if (a->help) { /* any key closes help (q still quits) */
 		a->help = false;
 		a->dirty = true;
@@ -420,9 +427,6 @@ static void on_key(app *a, int key, bool fkey)
 	}
 	if (fkey) {
 		switch (key) {
-		case KEY_RESIZE:
-			app_layout(a);
-			break;
 		case KEY_F(1):
 			a->help = true;
 			break;
