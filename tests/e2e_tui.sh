@@ -250,6 +250,22 @@ target=helpgrow
 check "64x18 starts" wait_for 'Heap: [0-9]+ spans' 30
 tm send-keys -t helpgrow '?'
 check "64x18: ? opens the help" wait_for 'Help - tricolor' 15
+# At the minimum size the help is taller than the screen: it scrolls.
+check "64x18: the help says it scrolls" wait_for 'arrows scroll' 6
+tm send-keys -t helpgrow End
+check "64x18: End scrolls the help to its last lines" \
+	wait_for 'Each heap cell shows two objects' 15
+check "... which show the phases and the colors" \
+	wait_for 'Phases: off > sweep termination' 6
+# "lines FIRST-LAST of ALL" on the help's bottom border
+n3='\([0-9]*\)-\([0-9]*\) of \([0-9]*\)'
+last=$(screen | sed -n "s/.*lines $n3.*/\\1 \\2 \\3/p")
+set -- ${last:-0 0 0}
+tm send-keys -t helpgrow Up
+check "... an arrow scrolls up a line ($last), the help stays open" \
+	wait_for "lines $(($1 - 1))-$(($2 - 1)) of $3 " 15
+tm send-keys -t helpgrow Home
+check "... Home goes back to the top" wait_for 'A concurrent tri-color' 15
 tm resize-window -t helpgrow -x 140 -y 45
 check "64x18 -> 140x45 with help open: the help stays open" \
 	wait_for 'Help - tricolor' 15

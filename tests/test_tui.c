@@ -708,16 +708,96 @@ START_TEST(help_screen_lists_every_key_and_color)
 {
 	theme th;
 	WINDOW *w = newwin(40, 100, 0, 0);
-	int i;
+	int i, top = 5;
 
 	make_theme(&th, false, 0);
-	help_draw(w, &th);
+	/* it fits: nothing to scroll, and the text starts at its top */
+	ck_assert(!help_draw(w, &th, &top));
+	ck_assert_int_eq(top, 0);
+	ck_assert_int_ge(find_in_window(w, "any key closes", NULL), 0);
 	ck_assert_int_ge(find_in_window(w, "Help - tricolor", NULL), 0);
 	for (i = 0; i < tui_nkeys; i++)
 		ck_assert_msg(find_in_window(w, tui_keys[i].help, NULL) >= 0,
 		              "help misses: %s", tui_keys[i].help);
 	ck_assert_int_ge(find_in_window(w, "grey: reached", NULL), 0);
 	ck_assert_int_ge(find_in_window(w, "% ", NULL), 0);
+	delwin(w);
+}
+END_TEST
+
+/* Append the text of row y of w without its borders to buf, one space
+ * between rows and none doubled. */
+static void append_inner_row(char *buf, size_t len, WINDOW *w, int y)
+{
+	const char *t = row_text(w, y);
+	size_t off = strlen(buf);
+
+	for (; *t != '\0' && off + 1 < len; t++) {
+		char c = *t;
+
+		if (strncmp(t, "\u2502", 3) == 0) { /* a border */
+			t += 2;
+			c = ' ';
+		}
+		if (c == ' ' && (off == 0 || buf[off - 1] == ' '))
+			continue;
+		buf[off++] = c;
+	}
+	if (off > 0 && buf[off - 1] != ' ' && off + 1 < len)
+		buf[off++] = ' ';
+	buf[off] = '\0';
+}
+
+START_TEST(help_scrolls_so_every_line_reads_at_minimum_size)
+{
+	static char all[16384];
+	static const char *const more[] = {
+	    "A concurrent tri-color mark-sweep collector modelled on Go's, "
+	    "running live.",
+	    "grey: reached, its fields not yet scanned (on the grey queue)",
+	    "black: reached and scanned; allocated black during mark",
+	    "flash: just shaded grey by the write barrier",
+	    "Phases: off > sweep termination (STW) > mark (concurrent, "
+	    "barrier on) > mark termination (STW) > sweep.",
+	    "Each heap cell shows two objects: upper half first, lower half "
+	    "second."};
+	int h = LAYOUT_MIN_LINES - 1, top = 0, prev = -1, y, i;
+	WINDOW *w = newwin(h, LAYOUT_MIN_COLS, 0, 0);
+	theme th;
+
+	make_theme(&th, true, 256);
+	all[0] = '\0';
+	ck_assert(help_draw(w, &th, &top));
+	ck_assert_int_ge(find_in_window(w, "arrows scroll", NULL), 0);
+	ck_assert_int_ge(find_in_window(w, "lines 1-15 of", NULL), 0);
+	/* Scroll one row at a time, keeping the first row shown each
+	 * time, until the text stops moving: then the rest of the last
+	 * page.  That is every row of the help, once, in order. */
+	while (top != prev) {
+		append_inner_row(all, sizeof all, w, 1);
+		prev = top++;
+		help_draw(w, &th, &top);
+	}
+	for (y = 2; y < h - 1; y++)
+		append_inner_row(all, sizeof all, w, y);
+	for (i = 0; i < tui_nkeys; i++) {
+		ck_assert_msg(strstr(all, tui_keys[i].keys) != NULL,
+		              "help misses key %s: %s", tui_keys[i].keys, all);
+		ck_assert_msg(strstr(all, tui_keys[i].help) != NULL,
+		              "help misses or cuts: %s\nin: %s",
+		              tui_keys[i].help, all);
+	}
+	for (i = 0; i < (int)(sizeof more / sizeof more[0]); i++)
+		ck_assert_msg(strstr(all, more[i]) != NULL,
+		              "help misses or cuts: %s\nin: %s", more[i], all);
+	/* scrolled past the end: clamped to the last page */
+	top = 1000;
+	ck_assert(help_draw(w, &th, &top));
+	ck_assert_int_eq(top, prev);
+	ck_assert_int_ge(find_in_window(w, "Each heap cell", NULL), 0);
+	top = -3;
+	help_draw(w, &th, &top);
+	ck_assert_int_eq(top, 0);
 	delwin(w);
 }
 END_TEST
@@ -1091,6 +1171,7 @@ static Suite *tui_suite(void)
 	tcase_add_test(tc, keys_help_names_every_key);
 	tcase_add_test(tc, keybar_keeps_quit_visible_when_narrow);
 	tcase_add_test(tc, help_screen_lists_every_key_and_color);
+	tcase_add_test(tc, help_scrolls_so_every_line_reads_at_minimum_size);
 	tcase_add_test(tc, event_log_shows_newest_last_and_scrolls_back);
 	tcase_add_test(tc, heapmap_cursor_stands_out_in_every_mode);
 	tcase_add_test(

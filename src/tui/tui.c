@@ -55,6 +55,8 @@ typedef struct app {
 	WINDOW *wstatus, *wstacks, *wheap, *wlog, *wkeys, *whelp, *winsp;
 	focus focus;
 	bool help, inspect, quit, dirty;
+	int help_top;      /* first help row shown */
+	bool help_scrolls; /* the help is taller than its window */
 
 	tv_status st;
 	tv_heap *heap; /* the snapshot drawn (the snapper's front buffer) */
@@ -317,7 +319,7 @@ static void draw_frame(app *a, unsigned long long now, bool full)
 		wnoutrefresh(a->winsp);
 	}
 	if (a->help) {
-		help_draw(a->whelp, &a->th);
+		a->help_scrolls = help_draw(a->whelp, &a->th, &a->help_top);
 		wnoutrefresh(a->whelp);
 	}
 	doupdate();
@@ -410,6 +412,46 @@ static void move_focus(app *a, int dx, int dy, int page)
 	a->dirty = true;
 }
 
+/* Open the help at its first row. */
+static void open_help(app *a)
+{
+	a->help = true;
+	a->help_top = 0;
+	a->help_scrolls = false; /* until drawn */
+}
+
+/* While the help is taller than its window, the arrows, PgUp/PgDn and
+ * Home/End scroll it (help_draw clamps).  Returns false for other keys. */
+static bool scroll_help(app *a, int key)
+{
+	int page = a->lay.help.h > 4 ? a->lay.help.h - 3 : 1;
+
+	switch (key) {
+	case KEY_UP:
+		a->help_top--;
+		break;
+	case KEY_DOWN:
+		a->help_top++;
+		break;
+	case KEY_PPAGE:
+		a->help_top -= page;
+		break;
+	case KEY_NPAGE:
+		a->help_top += page;
+		break;
+	case KEY_HOME:
+		a->help_top = 0;
+		break;
+	case KEY_END:
+		a->help_top = 1000000; /* clamped to the last page */
+		break;
+	default:
+		return false;
+	}
+	a->dirty = true;
+	return true;
+}
+
 static void on_key(app *a, int key, bool fkey)
 {
 	/* A resize is not a key the user pressed: whatever is open, the
@@ -419,7 +461,9 @@ static void on_key(app *a, int key, bool fkey)
 		a->dirty = true;
 		return;
 	}
-	if (a->help) { /* any key closes help (q still quits) */
+	if (a->help) { /* any other key closes help (q still quits) */
+		if (fkey && a->help_scrolls && scroll_help(a, key))
+			return;
 		a->help = false;
 		a->dirty = true;
 		if (!(key == 'q' && !fkey))
@@ -428,7 +472,7 @@ static void on_key(app *a, int key, bool fkey)
 	if (fkey) {
 		switch (key) {
 		case KEY_F(1):
-			a->help = true;
+			open_help(a);
 			break;
 		case KEY_MOUSE:
 			on_mouse(a);
@@ -483,7 +527,7 @@ static void on_key(app *a, int key, bool fkey)
 		break;
 	case '?':
 	case 'h':
-		a->help = true;
+		open_help(a);
 		break;
 	case ' ':
 		tv_pause(a->e, !tv_paused(a->e));
