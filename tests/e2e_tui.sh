@@ -294,6 +294,44 @@ check "... above the key bar on line 26" wait_for_row 26 'F1Help.*qQuit' 6
 tm send-keys -t helpshrink q
 check "helpshrink: q exits 0" wait_for '^EXIT=0$' 30
 
+# ---- 8c. the status lines at 64x18, 80x24 and 140x45 ---------------------
+# With the barrier off the verifier finds lost objects within seconds in
+# the graph scenario: the red LOST warning must show at every size, with
+# the state, the cycle and the phase, and no line may spill onto the next.
+row() { screen | sed -n "${1}p"; }
+status_ok() { # status_ok: the four status lines hold what they must
+	row 1 | grep -Eq 'cycle [0-9]+  (RUNNING| PAUSED )' &&
+		row 1 | grep -Eq '\[(off|sweep term|mark|mark term|sweep)\]' &&
+		row 4 | grep -Eq 'LOST [0-9]+( |$)' &&
+		row 5 | grep -q '^heap ' &&
+		! row 5 | sed 's/heap//; s/pauses//' | grep -q '[A-Za-z0-9]'
+}
+wait_status() { # wait_status SECONDS
+	local i
+	for i in $(seq 1 $((${1:-15} * 20))); do
+		status_ok && return 0
+		sleep 0.05
+	done
+	return 1
+}
+start lost 64 18 --barrier off --scenario graph --seed 5
+target=lost
+check "64x18: the verifier's LOST warning shows" wait_for 'LOST [0-9]+' 60
+check "64x18: state, cycle, phase and LOST show, nothing wraps" \
+	wait_status 15
+tm resize-window -t lost -x 80 -y 24
+check "80x24: state, cycle, phase and LOST show, nothing wraps" \
+	wait_status 15
+check "80x24: and the barrier's value" wait_for 'barrier off' 6
+tm resize-window -t lost -x 140 -y 45
+check "140x45: state, cycle, phase and LOST show, nothing wraps" \
+	wait_status 15
+check "140x45: and every field" \
+	wait_for 'rate max  GOGC 100  barrier off  LOST [0-9]+' 6
+check "140x45: and the scenario" wait_for 'RUNNING  scenario graph' 6
+tm send-keys -t lost q
+check "lost: q exits" wait_for '^EXIT=' 30
+
 # ---- 9. SIGTERM restores the terminal too --------------------------------
 start sig 100 30 --mutators 1
 target=sig

@@ -7,6 +7,11 @@
  * mark progress, allocation and operation rates; last / p99 / max pause;
  * mutators, rate, GOGC, barrier mode, scenario; sparklines of heap size
  * and pauses over time; and the message of the last action.
+ *
+ * The first four lines are laid out by priority: on a narrow terminal the
+ * less important fields take a short form or go, whole, so that the state
+ * (RUNNING/PAUSED), the cycle, the phase and any warning (LOST, FAILED
+ * CHECKS, HEAP FULL) always show.  No line runs past the pane's edge.
  */
 #ifndef TRICOLOR_TUI_STATUSPANE_H
 #define TRICOLOR_TUI_STATUSPANE_H
