@@ -213,6 +213,17 @@ check "n: one grey became black, only white turned grey ($w0/$g0/$b0 -> $w1/$g1/
 	test "$((w0 + g0 + b0))" -eq "$((w1 + g1 + b1))" -a "$w1" -le "$w0" \
 	-a "$((g1 - g0))" -eq "$((w0 - w1 - 1))"
 
+# ---- 4b. GOGC off: no goal ----------------------------------------------
+# } steps GOGC up its ladder: 100, 200, 400, off.  (Still paused, so that
+# the heap does not grow meanwhile.)
+for i in 1 2 3; do tm send-keys -t demo '}'; done
+check "} three times from 100: GOGC off" wait_for 'GOGC off' 15
+check "GOGC off: the goal reads off, not a huge number" \
+	wait_for 'goal off  in use' 15
+for i in 1 2 3; do tm send-keys -t demo '{'; done
+check "{ three times: GOGC 100 again" wait_for 'GOGC 100 ' 15
+check "... with a goal" wait_for 'goal [0-9.]+[BKMG]  in use' 15
+
 # ---- 5. + raises the mutator count ------------------------------------
 tm send-keys -t demo ' '
 check "space resumes" wait_for 'RUNNING' 15

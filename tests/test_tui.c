@@ -645,6 +645,11 @@ START_TEST(status_shows_phase_cycle_and_settings)
 	ck_assert_int_ge(find_in_window(w, "RUNNING", NULL), 0);
 	ck_assert_int_ge(find_in_window(w, "GOGC off", NULL), 0);
 	ck_assert_int_ge(find_in_window(w, "rate max", NULL), 0);
+	/* GOGC off: no goal, not UINT64_MAX bytes */
+	st.gc.heap_goal = UINT64_MAX;
+	statuspane_draw(w, &st, &hs, -1, "", &th);
+	ck_assert_int_ge(find_in_window(w, "goal off  in use", NULL), 0);
+	ck_assert_int_lt(find_in_window(w, "16777216T", NULL), 0);
 	delwin(w);
 }
 END_TEST

@@ -364,6 +364,10 @@ static void line_heap(WINDOW *w, const tv_status *st, const theme *th)
 
 		fmt_bytes(s->value, sizeof s->value, f[i].bytes);
 	}
+	/* With GOGC off there is no goal (the collector holds it at
+	 * UINT64_MAX, which would read "16777216T"). */
+	if (st->gc.gogc == TC_GOGC_OFF || st->gc.heap_goal == UINT64_MAX)
+		snprintf(l.s[1].value, sizeof l.s[1].value, "off");
 	draw_line(w, th, &l, 1);
 }
 
