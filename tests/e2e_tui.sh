@@ -160,6 +160,8 @@ check "heap map, stacks and event log panes show" \
 check "stacks pane shows" wait_for 'Stacks: .*mutators' 6
 check "event log shows" wait_for 'Events' 6
 check "key bar shows" wait_for 'F1Help.*qQuit' 6
+check "the status line starts with how to begin" \
+	wait_for '^» press \? for help' 6
 check "heap legend counts colors" wait_for 'free [0-9]+ .*white [0-9]+ .*grey [0-9]+ .*black [0-9]+' 6
 check "alive: a gctrace line appears in the event log" \
 	wait_for 'gc [0-9]+ @[0-9.]+s' 30
@@ -232,6 +234,16 @@ tm send-keys -t demo +
 check "+ raises the mutators shown ($m0 -> $((m0 + 1)))" \
 	wait_for "mutators $((m0 + 1)) " 15
 check "the change shows in the status line" wait_for 'mutators .*-> ' 15
+
+# ---- 5c. the last action line follows every key --------------------------
+tm send-keys -t demo g
+check "g: the status line says so" \
+	wait_for '^» forced collection requested' 15
+tm send-keys -t demo z
+check "z: the status line says so" wait_for '^» zoom out: [0-9]+ objects' 15
+tm send-keys -t demo g
+check "g again: the status line says so again, not the zoom" \
+	wait_for '^» forced collection requested' 15
 
 # ---- 6. ? opens help ---------------------------------------------------
 tm send-keys -t demo '?'

@@ -604,6 +604,7 @@ START_TEST(test_gogc_barrier_and_messages)
 {
 	tv_engine *e = start("trees", 1, 100);
 	tv_status st;
+	uint64_t seq;
 
 	tv_step_gogc(e, +1);
 	ck_assert_int_eq(tc_get_gogc(tv_runtime(e)), 200);
@@ -622,6 +623,13 @@ START_TEST(test_gogc_barrier_and_messages)
 	tv_set_barrier(e, TC_BARRIER_HYBRID);
 	ck_assert_int_eq(tc_get_barrier(tv_runtime(e)), TC_BARRIER_HYBRID);
 	tv_force_gc(e);
+	tv_get_status(e, &st);
+	seq = st.message_seq;
+	/* the same message again is still a new one */
+	tv_force_gc(e);
+	tv_get_status(e, &st);
+	ck_assert_str_eq(st.message, "forced collection requested");
+	ck_assert_uint_eq(st.message_seq, seq + 1);
 	run_cycles(e, 1, 30);
 	tv_engine_free(e);
 }

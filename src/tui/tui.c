@@ -70,8 +70,8 @@ typedef struct app {
 	int stack_first; /* first mutator column shown */
 	int stack_skip;  /* top frames scrolled out of view */
 
-	char msg[160];        /* last action, shown in the status pane */
-	char engine_msg[128]; /* last tv_status.message seen */
+	char msg[160];           /* last action, shown in the status pane */
+	uint64_t engine_msg_seq; /* tv_status.message_seq last seen */
 	uint64_t ev_seq, shade_seq;
 	tv_event evbuf[64];
 	tc_objid shades[256];
@@ -169,11 +169,12 @@ static void take_snapshots(app *a, unsigned long long now)
 	size_t n, i;
 
 	tv_get_status(a->e, &a->st);
-	if (strcmp(a->st.message, a->engine_msg) != 0) {
-		snprintf(a->engine_msg, sizeof a->engine_msg, "%s",
-		         a->st.message);
-		if (a->engine_msg[0] != '\0')
-			snprintf(a->msg, sizeof a->msg, "%s", a->engine_msg);
+	/* A new engine message, even with the same text as the last (a
+	 * second forced GC), replaces whatever the front end said since. */
+	if (a->st.message_seq != a->engine_msg_seq) {
+		a->engine_msg_seq = a->st.message_seq;
+		if (a->st.message[0] != '\0')
+			snprintf(a->msg, sizeof a->msg, "%s", a->st.message);
 	}
 	while ((n = tv_events_since(a->e, &a->ev_seq, a->evbuf, 64)) > 0) {
 		for (i = 0; i < n; i++) {
@@ -698,6 +699,10 @@ int tui_run(const tv_options *eo, const tui_options *t)
 	                              HEAP_SNAPSHOT_SHARE) == 0;
 	a.heap_gen = 1;
 	app_layout(&a);
+	/* The engine's start ("mutators 0 -> 4") is no action of the user's:
+	 * the first line they read says how to start. */
+	tv_get_status(a.e, &a.st);
+	a.engine_msg_seq = a.st.message_seq;
 	set_msg(&a, "press ? for help, space to pause, q to quit");
 
 	t_start = next = crt_now_ns();

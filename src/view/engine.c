@@ -783,6 +783,7 @@ void tv_get_status(tv_engine *e, tv_status *st)
 	pthread_mutex_lock(&e->lock);
 	st->scenario = intern(e, e->scen.name);
 	snprintf(st->message, sizeof(st->message), "%s", e->message);
+	st->message_seq = e->message_seq;
 	st->failures = e->failures;
 	st->mutators_held = e->held;
 	st->verify = e->verify;

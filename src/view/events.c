@@ -59,6 +59,7 @@ void tv_control(tv_engine *e, const char *fmt, ...)
 	va_end(ap);
 	pthread_mutex_lock(&e->lock);
 	snprintf(e->message, sizeof(e->message), "%s", text);
+	e->message_seq++;
 	pthread_mutex_unlock(&e->lock);
 	push(e, -1, text);
 }

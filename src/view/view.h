@@ -116,6 +116,9 @@ typedef struct tv_status {
 	bool verify;             /* the verifier runs every cycle (--verify
 	                          * or TRICOLOR_VERIFY; a barrier weaker than
 	                          * hybrid adds the cycles it runs in) */
+	uint64_t message_seq;    /* bumped with every control message, so
+	                          * that one repeated (a second forced GC)
+	                          * can be told from the last one seen */
 } tv_status;
 
 void tv_get_status(tv_engine *e, tv_status *st);
