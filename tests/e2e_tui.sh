@@ -381,6 +381,10 @@ target=mono
 check "C locale + NO_COLOR: ASCII glyphs in the legend" \
 	wait_for '\. free [0-9]+ +o white [0-9]+ +% grey [0-9]+ +# black [0-9]+' 30
 check "ASCII borders" wait_for '^\+ Stacks: .*\+\+ Heap' 6
+# Fully zoomed in, one glyph is one object: singular.
+for i in $(seq 1 17); do tm send-keys -t mono Z; done
+check "mono: Z to the end says 1 object per cell" \
+	wait_for '(^|[^0-9])1 object per cell' 15
 tm send-keys -t mono q
 check "mono: q exits 0" wait_for '^EXIT=0$' 30
 

@@ -413,6 +413,18 @@ static void move_focus(app *a, int dx, int dy, int page)
 	a->dirty = true;
 }
 
+/* z / Z: zoom the heap map out (dir > 0) or in, and say how far. */
+static void zoom(app *a, int dir)
+{
+	unsigned long long n;
+
+	heapmap_zoom(&a->hm, dir);
+	n = (1ull << a->hm.zoom) *
+	    (unsigned long long)theme_objs_per_cell(&a->th);
+	set_msg(a, "zoom %s: %llu object%s per cell", dir > 0 ? "out" : "in", n,
+	        n == 1 ? "" : "s");
+}
+
 /* Open the help at its first row. */
 static void open_help(app *a)
 {
@@ -580,16 +592,10 @@ static void on_key(app *a, int key, bool fkey)
 		tv_next_scenario(a->e);
 		break;
 	case 'z':
-		heapmap_zoom(&a->hm, 1);
-		set_msg(a, "zoom out: %llu objects per cell",
-		        (1ull << a->hm.zoom) *
-		            (unsigned long long)theme_objs_per_cell(&a->th));
+		zoom(a, 1);
 		break;
 	case 'Z':
-		heapmap_zoom(&a->hm, -1);
-		set_msg(a, "zoom in: %llu objects per cell",
-		        (1ull << a->hm.zoom) *
-		            (unsigned long long)theme_objs_per_cell(&a->th));
+		zoom(a, -1);
 		break;
 	case '\t':
 		a->focus = (focus)((a->focus + 1) % NFOCUS);
