@@ -222,9 +222,30 @@ for i in 1 2 3; do tm send-keys -t demo '}'; done
 check "} three times from 100: GOGC off" wait_for 'GOGC off' 15
 check "GOGC off: the goal reads off, not a huge number" \
 	wait_for 'goal off  in use' 15
+# At either end of a ladder a key changes nothing, and says so.
+tm send-keys -t demo '}'
+check "} at GOGC off says it is already off" \
+	wait_for '^» GOGC is already off' 15
 for i in 1 2 3; do tm send-keys -t demo '{'; done
 check "{ three times: GOGC 100 again" wait_for 'GOGC 100 ' 15
 check "... with a goal" wait_for 'goal [0-9.]+[BKMG]  in use' 15
+for i in 1 2 3; do tm send-keys -t demo '{'; done
+check "{ three more times: GOGC 10" wait_for 'GOGC 10 ' 15
+tm send-keys -t demo '{'
+check "{ at GOGC 10 says it is already at its minimum" \
+	wait_for '^» GOGC is already at its minimum' 15
+for i in 1 2 3; do tm send-keys -t demo '}'; done
+check "} three times: GOGC 100" wait_for 'GOGC 100 ' 15
+tm send-keys -t demo ']'
+check "] at rate max says it is already max" \
+	wait_for '^» rate is already max' 15
+for i in $(seq 1 16); do tm send-keys -t demo '['; done
+check "[ sixteen times: rate 1/s" wait_for 'rate 1/s ' 15
+tm send-keys -t demo '['
+check "[ at 1/s says it is already at its minimum" \
+	wait_for '^» rate is already at its minimum' 15
+for i in $(seq 1 16); do tm send-keys -t demo ']'; done
+check "] sixteen times: rate max" wait_for 'rate max ' 15
 
 # ---- 5. + raises the mutator count ------------------------------------
 tm send-keys -t demo ' '
@@ -385,6 +406,8 @@ check "ASCII borders" wait_for '^\+ Stacks: .*\+\+ Heap' 6
 for i in $(seq 1 17); do tm send-keys -t mono Z; done
 check "mono: Z to the end says 1 object per cell" \
 	wait_for '(^|[^0-9])1 object per cell' 15
+check "mono: and that it is already fully in" \
+	wait_for 'zoom: already fully in' 15
 tm send-keys -t mono q
 check "mono: q exits 0" wait_for '^EXIT=0$' 30
 

@@ -589,9 +589,14 @@ START_TEST(test_rate_throttles_and_ladders)
 	tv_set_rate(e, TV_RATE_MAX);
 	tv_step_rate(e, -1);
 	ck_assert(tv_get_rate(e) == 100000);
-	tv_step_rate(e, +1);
+	ck_assert_int_eq(tv_step_rate(e, +1), 0);
+	ck_assert(tv_get_rate(e) == TV_RATE_MAX);
+	/* at the ends of the ladder nothing changes, and the caller is told */
+	ck_assert_int_eq(tv_step_rate(e, +1), TC_EINVAL);
 	ck_assert(tv_get_rate(e) == TV_RATE_MAX);
 	tv_set_rate(e, 1); /* a slow mutator still pauses promptly */
+	ck_assert_int_eq(tv_step_rate(e, -1), TC_EINVAL);
+	ck_assert(tv_get_rate(e) == 1);
 	sleep_ms(50);
 	tv_pause(e, true);
 	ck_assert_int_eq(tv_step_mutators(e), 0);
@@ -611,13 +616,23 @@ START_TEST(test_gogc_barrier_and_messages)
 	tv_get_status(e, &st);
 	ck_assert_str_eq(st.message, "GOGC 200");
 	tv_set_gogc(e, 400);
-	tv_step_gogc(e, +1);
+	ck_assert_int_eq(tv_step_gogc(e, +1), 0);
 	ck_assert_int_eq(tc_get_gogc(tv_runtime(e)), TC_GOGC_OFF);
+	/* off is the top: nothing changes, and the caller is told */
+	tv_get_status(e, &st);
+	seq = st.message_seq;
+	ck_assert_int_eq(tv_step_gogc(e, +1), TC_EINVAL);
+	ck_assert_int_eq(tc_get_gogc(tv_runtime(e)), TC_GOGC_OFF);
+	tv_get_status(e, &st);
+	ck_assert_uint_eq(st.message_seq, seq);
 	tv_step_gogc(e, -1);
 	ck_assert_int_eq(tc_get_gogc(tv_runtime(e)), 400);
 	tv_set_gogc(e, 30);
 	tv_step_gogc(e, -1);
 	ck_assert_int_eq(tc_get_gogc(tv_runtime(e)), 25);
+	ck_assert_int_eq(tv_step_gogc(e, -1), 0);
+	ck_assert_int_eq(tv_step_gogc(e, -1), TC_EINVAL); /* 10: the bottom */
+	ck_assert_int_eq(tc_get_gogc(tv_runtime(e)), 10);
 	tv_cycle_barrier(e);
 	ck_assert_int_eq(tc_get_barrier(tv_runtime(e)), TC_BARRIER_DIJKSTRA);
 	tv_set_barrier(e, TC_BARRIER_HYBRID);

@@ -339,14 +339,36 @@ static void need_paused(app *a, int rc, const char *what, const char *done)
 		set_msg(a, "%s", done);
 }
 
-static void show_rate(app *a)
+/* ] / [: the next rate up or down; at either end, say so.  (The engine
+ * says what it set: "rate 200 ops/s per mutator".) */
+static void step_rate(app *a, int dir)
 {
-	double r = tv_get_rate(a->e);
-
-	if (r <= TV_RATE_MAX)
-		set_msg(a, "rate: max (unthrottled)");
+	if (tv_step_rate(a->e, dir) == 0)
+		return;
+	if (dir > 0)
+		set_msg(a, "rate is already max (unthrottled)");
 	else
-		set_msg(a, "rate: %.0f ops/s per mutator", r);
+		set_msg(a,
+		        "rate is already at its minimum, %.0f ops/s per "
+		        "mutator",
+		        tv_get_rate(a->e));
+}
+
+/* } / {: the next GOGC up or down; at either end, say so. */
+static void step_gogc(app *a, int dir)
+{
+	/* The engine says what it set ("GOGC 50"): only the ends are
+	 * the front end's to report.  (a->st is from the frame drawn
+	 * since the last key, so it holds the GOGC the key acted on.) */
+	if (tv_step_gogc(a->e, dir) == 0)
+		return;
+	if (dir > 0)
+		set_msg(a, "GOGC is already off, its maximum");
+	else if (a->st.gc.gogc >= 10)
+		set_msg(a, "GOGC is already at its minimum (10)");
+	else
+		set_msg(a, "GOGC is already %d: { goes no lower than 10",
+		        a->st.gc.gogc);
 }
 
 static void open_inspector(app *a)
@@ -416,13 +438,18 @@ static void move_focus(app *a, int dx, int dy, int page)
 /* z / Z: zoom the heap map out (dir > 0) or in, and say how far. */
 static void zoom(app *a, int dir)
 {
+	int before = a->hm.zoom;
 	unsigned long long n;
 
 	heapmap_zoom(&a->hm, dir);
 	n = (1ull << a->hm.zoom) *
 	    (unsigned long long)theme_objs_per_cell(&a->th);
-	set_msg(a, "zoom %s: %llu object%s per cell", dir > 0 ? "out" : "in", n,
-	        n == 1 ? "" : "s");
+	if (a->hm.zoom == before)
+		set_msg(a, "zoom: already fully %s (%llu object%s per cell)",
+		        dir > 0 ? "out" : "in", n, n == 1 ? "" : "s");
+	else
+		set_msg(a, "zoom %s: %llu object%s per cell",
+		        dir > 0 ? "out" : "in", n, n == 1 ? "" : "s");
 }
 
 /* Open the help at its first row. */
@@ -569,18 +596,16 @@ static void on_key(app *a, int key, bool fkey)
 			set_msg(a, "mutator count is already at its minimum");
 		break;
 	case ']':
-		tv_step_rate(a->e, 1);
-		show_rate(a);
+		step_rate(a, 1);
 		break;
 	case '[':
-		tv_step_rate(a->e, -1);
-		show_rate(a);
+		step_rate(a, -1);
 		break;
 	case '}':
-		tv_step_gogc(a->e, 1);
+		step_gogc(a, 1);
 		break;
 	case '{':
-		tv_step_gogc(a->e, -1);
+		step_gogc(a, -1);
 		break;
 	case 'g':
 		tv_force_gc(a->e);

@@ -545,15 +545,16 @@ static const double rate_ladder[] = {1,     2,     5,     10,    20,   50,
                                      10000, 20000, 50000, 100000};
 #define NRATES (sizeof(rate_ladder) / sizeof(rate_ladder[0]))
 
-void tv_step_rate(tv_engine *e, int dir)
+int tv_step_rate(tv_engine *e, int dir)
 {
 	double r = tv_get_rate(e);
 	int i;
 
 	if (r <= 0) { /* max */
-		if (dir < 0)
-			tv_set_rate(e, rate_ladder[NRATES - 1]);
-		return;
+		if (dir >= 0)
+			return TC_EINVAL;
+		tv_set_rate(e, rate_ladder[NRATES - 1]);
+		return 0;
 	}
 	/* Position on the ladder: the first rung >= r. */
 	for (i = 0; i < (int)NRATES && rate_ladder[i] < r; i++)
@@ -565,9 +566,13 @@ void tv_step_rate(tv_engine *e, int dir)
 			tv_set_rate(e, rate_ladder[i + 1]);
 		else
 			tv_set_rate(e, TV_RATE_MAX);
-	} else if (dir < 0 && i > 0) {
-		tv_set_rate(e, rate_ladder[i - 1]);
+		return 0;
 	}
+	if (dir < 0 && i > 0) {
+		tv_set_rate(e, rate_ladder[i - 1]);
+		return 0;
+	}
+	return TC_EINVAL;
 }
 
 void tv_set_gogc(tv_engine *e, int gogc)
@@ -586,7 +591,7 @@ void tv_set_gogc(tv_engine *e, int gogc)
 static const int gogc_ladder[] = {10, 25, 50, 100, 200, 400, TC_GOGC_OFF};
 #define NGOGC (int)(sizeof(gogc_ladder) / sizeof(gogc_ladder[0]))
 
-void tv_step_gogc(tv_engine *e, int dir)
+int tv_step_gogc(tv_engine *e, int dir)
 {
 	int g = tc_get_gogc(e->rt), i;
 
@@ -597,13 +602,19 @@ void tv_step_gogc(tv_engine *e, int dir)
 			;
 	/* i: first rung >= g (or off) */
 	if (dir > 0) {
-		if (g != TC_GOGC_OFF && gogc_ladder[i] != g)
+		if (g != TC_GOGC_OFF && gogc_ladder[i] != g) {
 			tv_set_gogc(e, gogc_ladder[i]);
-		else if (i + 1 < NGOGC)
+			return 0;
+		}
+		if (i + 1 < NGOGC) {
 			tv_set_gogc(e, gogc_ladder[i + 1]);
+			return 0;
+		}
 	} else if (dir < 0 && i > 0) {
 		tv_set_gogc(e, gogc_ladder[i - 1]);
+		return 0;
 	}
+	return TC_EINVAL;
 }
 
 void tv_set_barrier(tv_engine *e, tc_barrier_mode mode)

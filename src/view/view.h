@@ -67,11 +67,14 @@ int tv_set_mutators(tv_engine *e, int n); /* 0 or TC_EINVAL */
 int tv_get_mutators(tv_engine *e);
 void tv_set_rate(tv_engine *e, double ops_per_sec);
 double tv_get_rate(tv_engine *e);
-/* Next/previous rate on the log ladder (..., 100, 200, 500, 1000, ...,
- * max); dir = +1 or -1. */
-void tv_step_rate(tv_engine *e, int dir);
+/* Next/previous rate on the log ladder (1, 2, 5, ..., 100000, max);
+ * dir = +1 or -1.  Returns 0, or TC_EINVAL (and changes nothing) when the
+ * rate is already at that end of the ladder. */
+int tv_step_rate(tv_engine *e, int dir);
 void tv_set_gogc(tv_engine *e, int gogc);
-void tv_step_gogc(tv_engine *e, int dir); /* 10,25,50,100,200,400,off */
+/* Next/previous GOGC on 10, 25, 50, 100, 200, 400, off; returns as
+ * tv_step_rate. */
+int tv_step_gogc(tv_engine *e, int dir);
 void tv_set_barrier(tv_engine *e, tc_barrier_mode mode);
 void tv_cycle_barrier(tv_engine *e);
 int tv_set_scenario(tv_engine *e, const char *name_or_path, char *err,
