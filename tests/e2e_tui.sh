@@ -214,6 +214,31 @@ check "n: black grows by exactly one ($b0 -> $b1)" \
 check "n: one grey became black, only white turned grey ($w0/$g0/$b0 -> $w1/$g1/$b1)" \
 	test "$((w0 + g0 + b0))" -eq "$((w1 + g1 + b1))" -a "$w1" -le "$w0" \
 	-a "$((g1 - g0))" -eq "$((w0 - w1 - 1))"
+check "n in mark: the status line says it scanned a grey object" \
+	wait_for '^» step: scanned one grey object' 15
+
+# ---- 4a. n says what it did in each phase --------------------------------
+# step_to PHASE: press N until the timeline shows [PHASE].
+step_to() {
+	local i before
+	for i in $(seq 1 12); do
+		screen | grep -q "\[$1\]" && return 0
+		before=$(screen | grep -o '\[[a-z ]*\]' | head -1)
+		tm send-keys -t demo N
+		wait_gone "$(printf '%s' "$before" | sed 's/[][]/\\&/g')" 15 ||
+			true
+	done
+	screen | grep -q "\[$1\]"
+}
+check "N steps to sweep" step_to sweep
+tm send-keys -t demo n
+check "n in sweep: the status line says it swept one span" \
+	wait_for '^» step: swept one span' 15
+check "N steps to off" step_to off
+tm send-keys -t demo n
+check "n in off: the status line says it started a cycle" \
+	wait_for '^» step: started cycle [0-9]+: sweep termination' 15
+check "... which now marks" wait_for '\[mark\]' 15
 
 # ---- 4b. GOGC off: no goal ----------------------------------------------
 # } steps GOGC up its ladder: 100, 200, 400, off.  (Still paused, so that

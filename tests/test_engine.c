@@ -567,6 +567,77 @@ END_TEST
 
 /* ---- controls ---- */
 
+/* The message an object step left, and the phase it left the collector
+ * in. */
+static const char *step_says(tv_engine *e, tc_phase *phase)
+{
+	static tv_status st;
+
+	ck_assert_int_eq(tv_step_object(e), 0);
+	tv_get_status(e, &st);
+	*phase = st.gc.phase;
+	return st.message;
+}
+
+START_TEST(test_step_object_says_what_it_did_in_each_phase)
+{
+	tv_engine *e = start("trees", 2, 100);
+	tc_runtime *rt = tv_runtime(e);
+	bool scanned = false, swept = false;
+	const char *m;
+	tc_phase ph;
+	int i;
+
+	run_cycles(e, 1, 30);
+	pause_all(e);
+	/* from off: a new cycle, through sweep termination into mark */
+	for (i = 0; i < 6 && tc_get_phase(rt) != TC_PHASE_OFF; i++)
+		ck_assert_int_eq(tv_step_phase(e), 0);
+	ck_assert_int_eq(tc_get_phase(rt), TC_PHASE_OFF);
+	m = step_says(e, &ph);
+	ck_assert_int_eq(ph, TC_PHASE_MARK);
+	ck_assert_msg(strncmp(m, "step: started cycle ", 20) == 0 &&
+	                  strstr(m, ": sweep termination (STW), now mark"),
+	              "%s", m);
+	/* mark: grey objects (and parked stacks) until none is left */
+	for (i = 0; i < 1000000 && ph == TC_PHASE_MARK; i++) {
+		m = step_says(e, &ph);
+		if (ph != TC_PHASE_MARK)
+			break;
+		if (strcmp(m, "step: scanned one grey object: black now, its "
+		              "white children grey") == 0) {
+			scanned = true;
+			continue;
+		}
+		/* else the parked mutators' stacks, or a mark termination
+		 * that found more work */
+		ck_assert_msg(strncmp(m, "step: scanned the stack", 23) == 0 ||
+		                  strncmp(m, "step: mark termination", 22) == 0,
+		              "%s", m);
+	}
+	ck_assert(scanned);
+	ck_assert_int_eq(ph, TC_PHASE_SWEEP);
+	ck_assert_str_eq(m, "step: no grey objects left: mark termination "
+	                    "(STW), now sweep");
+	/* sweep: a span a step, then on into the next cycle */
+	for (i = 0; i < 1000000 && ph == TC_PHASE_SWEEP; i++) {
+		m = step_says(e, &ph);
+		if (ph != TC_PHASE_SWEEP)
+			break;
+		ck_assert_str_eq(m, "step: swept one span");
+		swept = true;
+	}
+	ck_assert(swept);
+	ck_assert_int_eq(ph, TC_PHASE_MARK);
+	ck_assert_msg(strncmp(m, "step: sweep done, started cycle ", 32) == 0,
+	              "%s", m);
+	tv_pause(e, false);
+	run_cycles(e, 1, 30);
+	assert_clean(e);
+	tv_engine_free(e);
+}
+END_TEST
+
 START_TEST(test_rate_throttles_and_ladders)
 {
 	tv_engine *e = start("escape", 2, 100);
@@ -965,6 +1036,7 @@ static Suite *suite(void)
 	tcase_add_test(t, test_step_mutators_one_operation_each);
 	tcase_add_test(t, test_step_phase_lands_in_next_phase);
 	tcase_add_test(t, test_step_object_blackens_exactly_one);
+	tcase_add_test(t, test_step_object_says_what_it_did_in_each_phase);
 	suite_add_tcase(s, t);
 
 	t = tcase_create("controls");

@@ -328,14 +328,13 @@ static void draw_frame(app *a, unsigned long long now, bool full)
 
 /* ---- keys --------------------------------------------------------- */
 
-/* Report a step: what it did, or that it needs a pause.  (An engine
- * message about the same action, if any, replaces this one at the next
- * snapshot.) */
+/* Report a step: what it did (done, or NULL when the engine says it
+ * itself at the next snapshot), or that it needs a pause. */
 static void need_paused(app *a, int rc, const char *what, const char *done)
 {
 	if (rc != 0)
 		set_msg(a, "%s works while paused: press space first", what);
-	else
+	else if (done != NULL)
 		set_msg(a, "%s", done);
 }
 
@@ -575,11 +574,10 @@ static void on_key(app *a, int key, bool fkey)
 		break;
 	case 'n':
 		need_paused(a, tv_step_object(a->e), "n (step one object)",
-		            "step: scanned one grey object (or root)");
+		            NULL);
 		break;
 	case 'N':
-		need_paused(a, tv_step_phase(a->e), "N (step one phase)",
-		            "step: to the next phase");
+		need_paused(a, tv_step_phase(a->e), "N (step one phase)", NULL);
 		break;
 	case 'm':
 		need_paused(a, tv_step_mutators(a->e), "m (step mutators)",

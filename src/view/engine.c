@@ -692,15 +692,66 @@ bool tv_paused(tv_engine *e)
 	return atomic_load_explicit(&e->paused, memory_order_acquire);
 }
 
+/* Say what one object step did.  The collector's unit of work is the
+ * phase's own (gc.c, step_point): a grey object, or the stacks of the
+ * parked mutators, in mark; a span in sweep.  A step with no such unit
+ * left runs on to the next one: from mark through mark termination into
+ * sweep; from off, or from the end of sweep, through a new cycle's sweep
+ * termination into mark.  Both stops are stop-the-world pauses. */
+static void say_object_step(tv_engine *e, const tc_stats *a, const tc_stats *b)
+{
+	unsigned long long stacks =
+	    b->stacks_scanned_by_gc - a->stacks_scanned_by_gc;
+	unsigned long long cycle = b->cycles + 1; /* the one running */
+
+	if (a->phase == TC_PHASE_MARK && b->phase == TC_PHASE_MARK) {
+		if (b->pauses != a->pauses)
+			tv_control(e, "step: mark termination (STW) found more "
+			              "grey objects: still mark");
+		else if (stacks > 0)
+			tv_control(e,
+			           "step: scanned the stack%s of %llu parked "
+			           "mutator%s: what they point to is grey",
+			           stacks == 1 ? "" : "s", stacks,
+			           stacks == 1 ? "" : "s");
+		else
+			tv_control(e, "step: scanned one grey object: black "
+			              "now, its white children grey");
+	} else if (a->phase == TC_PHASE_MARK && b->phase == TC_PHASE_SWEEP) {
+		tv_control(e, "step: no grey objects left: mark termination "
+		              "(STW), now sweep");
+	} else if (a->phase == TC_PHASE_SWEEP && b->phase == TC_PHASE_SWEEP) {
+		tv_control(e, "step: swept one span");
+	} else if (b->phase == TC_PHASE_MARK && a->phase == TC_PHASE_OFF) {
+		tv_control(e,
+		           "step: started cycle %llu: sweep termination (STW), "
+		           "now mark",
+		           cycle);
+	} else if (b->phase == TC_PHASE_MARK && a->phase == TC_PHASE_SWEEP) {
+		tv_control(e,
+		           "step: sweep done, started cycle %llu: sweep "
+		           "termination (STW), now mark",
+		           cycle);
+	} else {
+		tv_control(e, "step: %s -> %s", tc_phase_name(a->phase),
+		           tc_phase_name(b->phase));
+	}
+}
+
 int tv_step_object(tv_engine *e)
 {
+	tc_stats a, b;
 	int rc;
 
 	if (!tv_paused(e))
 		return TC_EINVAL;
 	pthread_mutex_lock(&e->step_lock);
+	tc_read_stats(e->rt, &a);
 	rc = tc_gc_step(e->rt, TC_STEP_OBJECT);
+	tc_read_stats(e->rt, &b);
 	pthread_mutex_unlock(&e->step_lock);
+	if (rc == 0)
+		say_object_step(e, &a, &b);
 	return rc;
 }
 

@@ -86,9 +86,12 @@ void tv_force_gc(tv_engine *e);
  * next step point.  The picture holds still. */
 void tv_pause(tv_engine *e, bool paused);
 bool tv_paused(tv_engine *e);
-/* While paused: scan exactly one grey object (or one root); run to the
- * next phase; let each mutator perform exactly one operation.  Return 0 or
- * TC_EINVAL when not paused. */
+/* While paused: do one unit of the collector's work (in mark, scan one
+ * grey object or the parked mutators' stacks; in sweep, sweep one span;
+ * with none left, go on into the next phase, starting a cycle from off);
+ * run to the next phase; let each mutator perform exactly one operation.
+ * Return 0 or TC_EINVAL when not paused.  The two collector steps say
+ * what they did in tv_status.message ("step: swept one span"). */
 int tv_step_object(tv_engine *e);
 int tv_step_phase(tv_engine *e);
 int tv_step_mutators(tv_engine *e);
