@@ -856,11 +856,16 @@ START_TEST(test_pause_event_says_when_it_waited_for_a_safepoint)
 	for (size_t i = 0; i < n; i++) {
 		if (strcmp(ev[i].text, "stop-the-world pause 2.500 ms (sweep "
 		                       "termination): waited 2.300 ms for 1 "
-		                       "mutator to reach a safepoint") == 0)
+		                       "mutator to reach a safepoint") == 0) {
 			saw_late = true;
+			/* the length as a number too, for the front end */
+			ck_assert_uint_eq(ev[i].pause_ns, late.ns);
+		}
 		if (strcmp(ev[i].text, "stop-the-world pause 0.006 ms (mark "
-		                       "termination)") == 0)
+		                       "termination)") == 0) {
 			saw_prompt = true;
+			ck_assert_uint_eq(ev[i].pause_ns, prompt.ns);
+		}
 		if (strcmp(ev[i].text, "stop-the-world pause 0.007 ms (sweep "
 		                       "termination); work done by mutator 3") ==
 		    0)

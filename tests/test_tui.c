@@ -608,8 +608,9 @@ START_TEST(status_shows_phase_cycle_and_settings)
 
 	make_theme(&th, true, 256);
 	memset(&hs, 0, sizeof hs);
-	status_hist_push(&hs, 1e6, 0);
-	status_hist_push(&hs, 2e6, 1e5);
+	status_hist_push(&hs, 1e6);
+	status_hist_pause(&hs, 1e5);
+	status_hist_push(&hs, 2e6);
 	build_status(&st);
 	statuspane_draw(w, &st, &hs, 0.5, "GOGC 100", &th);
 	t = row_text(w, 0);
@@ -710,7 +711,8 @@ START_TEST(status_keeps_state_cycle_phase_and_warnings_at_any_width)
 
 	make_theme(&th, true, 256);
 	memset(&hs, 0, sizeof hs);
-	status_hist_push(&hs, 1e6, 2e6);
+	status_hist_pause(&hs, 2e6);
+	status_hist_push(&hs, 1e6);
 	build_status(&st);
 	st.gc.cycles = 123456;
 	st.gc.heap_live = 1000u << 20;
@@ -808,6 +810,38 @@ START_TEST(status_shows_everything_when_wide_and_never_wraps_when_not)
 	ck_assert_msg(strncmp(t, "heap live 3M", 12) == 0, "%s", t);
 	t = row_text(w, 4);
 	ck_assert_msg(strncmp(t, "heap ", 5) == 0, "%s", t);
+	delwin(w);
+}
+END_TEST
+
+START_TEST(pause_sparkline_keeps_the_longest_pause_of_each_interval)
+{
+	status_hist hs;
+	theme th;
+	WINDOW *w = newwin(1, 20, 0, 0);
+	const char *t;
+
+	make_theme(&th, true, 256);
+	memset(&hs, 0, sizeof hs);
+	/* a long pause, then a short one, in the same interval */
+	status_hist_pause(&hs, 5e6);
+	status_hist_pause(&hs, 1e5);
+	status_hist_push(&hs, 1e6);
+	ck_assert(hs.pause[0] == 5e6);
+	/* an interval without a pause */
+	status_hist_push(&hs, 1e6);
+	ck_assert(hs.pause[1] == 0);
+	/* a short one, then a long one */
+	status_hist_pause(&hs, 1e5);
+	status_hist_pause(&hs, 2.5e6);
+	status_hist_push(&hs, 1e6);
+	ck_assert(hs.pause[2] == 2.5e6);
+	ck_assert_int_eq(hs.n, 3);
+	/* drawn: full bar, nothing, half bar */
+	sparkline_draw(w, hs.pause, hs.n, hs.next, 3, &th);
+	t = row_text(w, 0);
+	ck_assert_msg(strncmp(t, "\u2588 \u2584", strlen("\u2588 \u2584")) == 0,
+	              "%s", t);
 	delwin(w);
 }
 END_TEST
@@ -1330,6 +1364,8 @@ static Suite *tui_suite(void)
 	tcase_add_test(tc, stacks_show_state_color_frames_and_slots);
 	tcase_add_test(tc, stacks_without_color_prefix_ids_with_glyphs);
 	tcase_add_test(tc, status_shows_phase_cycle_and_settings);
+	tcase_add_test(
+	    tc, pause_sparkline_keeps_the_longest_pause_of_each_interval);
 	tcase_add_test(
 	    tc, status_keeps_state_cycle_phase_and_warnings_at_any_width);
 	tcase_add_test(

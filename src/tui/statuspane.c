@@ -9,10 +9,18 @@
 #include "tui/heapmap.h"
 #include "tui/statuspane.h"
 
-void status_hist_push(status_hist *hs, double heap, double pause_ns)
+void status_hist_pause(status_hist *hs, double pause_ns)
+{
+	/* The longest, not the last: a pause chart is read for its peaks. */
+	if (pause_ns > hs->pause_max)
+		hs->pause_max = pause_ns;
+}
+
+void status_hist_push(status_hist *hs, double heap)
 {
 	hs->heap[hs->next] = heap;
-	hs->pause[hs->next] = pause_ns;
+	hs->pause[hs->next] = hs->pause_max;
+	hs->pause_max = 0.0;
 	hs->next = (hs->next + 1) % HIST_LEN;
 	if (hs->n < HIST_LEN)
 		hs->n++;

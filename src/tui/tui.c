@@ -82,7 +82,6 @@ typedef struct app {
 	unsigned long long insp_next;
 
 	unsigned long long sample_next, heap_next;
-	uint64_t pauses_seen;
 	uint64_t cycle_seq; /* tv_cycles_since position */
 	tc_cycle_info cycles[8];
 	uint64_t last_marked;    /* objects marked by the last cycle */
@@ -178,6 +177,11 @@ static void take_snapshots(app *a, unsigned long long now)
 	}
 	while ((n = tv_events_since(a->e, &a->ev_seq, a->evbuf, 64)) > 0) {
 		for (i = 0; i < n; i++) {
+			/* Every pause, for the longest of the interval in
+			 * the pause sparkline. */
+			if ((int)a->evbuf[i].kind == TC_EV_PAUSE)
+				status_hist_pause(&a->hist,
+				                  (double)a->evbuf[i].pause_ns);
 			/* Phase changes show on the timeline; the log keeps
 			 * cycles, pauses, mutators and control actions. */
 			if ((int)a->evbuf[i].kind == TC_EV_PHASE)
@@ -200,12 +204,7 @@ static void take_snapshots(app *a, unsigned long long now)
 	}
 
 	if (now >= a->sample_next) {
-		double pause = 0.0;
-
-		if (a->st.gc.pauses != a->pauses_seen)
-			pause = (double)a->st.gc.pause_last_ns;
-		a->pauses_seen = a->st.gc.pauses;
-		status_hist_push(&a->hist, (double)a->st.gc.heap_inuse, pause);
+		status_hist_push(&a->hist, (double)a->st.gc.heap_inuse);
 		a->sample_next = now + SAMPLE_NS;
 	}
 

@@ -168,6 +168,7 @@ typedef struct tv_event {
 	uint64_t ns;        /* since engine start */
 	tc_event_kind kind; /* or -1 for control messages */
 	char text[160];
+	uint64_t pause_ns; /* TC_EV_PAUSE: how long the world stood still */
 } tv_event;
 
 size_t tv_events_since(tv_engine *e, uint64_t *seq, tv_event *out, size_t max);
