@@ -89,6 +89,20 @@ wait_gone() {
 	return 1
 }
 
+# wait_for_row LINE REGEX [SECONDS]: poll until screen line LINE (from 1)
+# matches REGEX.
+wait_for_row() {
+	local line=$1 re=$2 limit=$((${3:-15} * 20)) i=0
+	while [ $i -lt $limit ]; do
+		if screen | sed -n "${line}p" | grep -Eq -- "$re"; then
+			return 0
+		fi
+		sleep 0.05
+		i=$((i + 1))
+	done
+	return 1
+}
+
 # The numbers on the screen.
 cycle() { screen | sed -n 's/.*cycle \([0-9][0-9]*\).*/\1/p' | head -1; }
 count() { # count white|grey|black|free (from the heap map legend)
@@ -146,6 +160,8 @@ check "heap map, stacks and event log panes show" \
 check "stacks pane shows" wait_for 'Stacks: .*mutators' 6
 check "event log shows" wait_for 'Events' 6
 check "key bar shows" wait_for 'F1Help.*qQuit' 6
+check "the status line starts with how to begin" \
+	wait_for '^» press \? for help' 6
 check "heap legend counts colors" wait_for 'free [0-9]+ .*white [0-9]+ .*grey [0-9]+ .*black [0-9]+' 6
 check "alive: a gctrace line appears in the event log" \
 	wait_for 'gc [0-9]+ @[0-9.]+s' 30
@@ -198,6 +214,63 @@ check "n: black grows by exactly one ($b0 -> $b1)" \
 check "n: one grey became black, only white turned grey ($w0/$g0/$b0 -> $w1/$g1/$b1)" \
 	test "$((w0 + g0 + b0))" -eq "$((w1 + g1 + b1))" -a "$w1" -le "$w0" \
 	-a "$((g1 - g0))" -eq "$((w0 - w1 - 1))"
+check "n in mark: the status line says it scanned a grey object" \
+	wait_for '^» step: scanned one grey object' 15
+
+# ---- 4a. n says what it did in each phase --------------------------------
+# step_to PHASE: press N until the timeline shows [PHASE].
+step_to() {
+	local i before
+	for i in $(seq 1 12); do
+		screen | grep -q "\[$1\]" && return 0
+		before=$(screen | grep -o '\[[a-z ]*\]' | head -1)
+		tm send-keys -t demo N
+		wait_gone "$(printf '%s' "$before" | sed 's/[][]/\\&/g')" 15 ||
+			true
+	done
+	screen | grep -q "\[$1\]"
+}
+check "N steps to sweep" step_to sweep
+tm send-keys -t demo n
+check "n in sweep: the status line says it swept one span" \
+	wait_for '^» step: swept one span' 15
+check "N steps to off" step_to off
+tm send-keys -t demo n
+check "n in off: the status line says it started a cycle" \
+	wait_for '^» step: started cycle [0-9]+: sweep termination' 15
+check "... which now marks" wait_for '\[mark\]' 15
+
+# ---- 4b. GOGC off: no goal ----------------------------------------------
+# } steps GOGC up its ladder: 100, 200, 400, off.  (Still paused, so that
+# the heap does not grow meanwhile.)
+for i in 1 2 3; do tm send-keys -t demo '}'; done
+check "} three times from 100: GOGC off" wait_for 'GOGC off' 15
+check "GOGC off: the goal reads off, not a huge number" \
+	wait_for 'goal off  in use' 15
+# At either end of a ladder a key changes nothing, and says so.
+tm send-keys -t demo '}'
+check "} at GOGC off says it is already off" \
+	wait_for '^» GOGC is already off' 15
+for i in 1 2 3; do tm send-keys -t demo '{'; done
+check "{ three times: GOGC 100 again" wait_for 'GOGC 100 ' 15
+check "... with a goal" wait_for 'goal [0-9.]+[BKMG]  in use' 15
+for i in 1 2 3; do tm send-keys -t demo '{'; done
+check "{ three more times: GOGC 10" wait_for 'GOGC 10 ' 15
+tm send-keys -t demo '{'
+check "{ at GOGC 10 says it is already at its minimum" \
+	wait_for '^» GOGC is already at its minimum' 15
+for i in 1 2 3; do tm send-keys -t demo '}'; done
+check "} three times: GOGC 100" wait_for 'GOGC 100 ' 15
+tm send-keys -t demo ']'
+check "] at rate max says it is already max" \
+	wait_for '^» rate is already max' 15
+for i in $(seq 1 16); do tm send-keys -t demo '['; done
+check "[ sixteen times: rate 1/s" wait_for 'rate 1/s ' 15
+tm send-keys -t demo '['
+check "[ at 1/s says it is already at its minimum" \
+	wait_for '^» rate is already at its minimum' 15
+for i in $(seq 1 16); do tm send-keys -t demo ']'; done
+check "] sixteen times: rate max" wait_for 'rate max ' 15
 
 # ---- 5. + raises the mutator count ------------------------------------
 tm send-keys -t demo ' '
@@ -207,6 +280,16 @@ tm send-keys -t demo +
 check "+ raises the mutators shown ($m0 -> $((m0 + 1)))" \
 	wait_for "mutators $((m0 + 1)) " 15
 check "the change shows in the status line" wait_for 'mutators .*-> ' 15
+
+# ---- 5c. the last action line follows every key --------------------------
+tm send-keys -t demo g
+check "g: the status line says so" \
+	wait_for '^» forced collection requested' 15
+tm send-keys -t demo z
+check "z: the status line says so" wait_for '^» zoom out: [0-9]+ objects' 15
+tm send-keys -t demo g
+check "g again: the status line says so again, not the zoom" \
+	wait_for '^» forced collection requested' 15
 
 # ---- 6. ? opens help ---------------------------------------------------
 tm send-keys -t demo '?'
@@ -227,6 +310,96 @@ tm send-keys -t demo q
 check "q exits with status 0" wait_for '^EXIT=0$' 30
 check "q leaves the tty modes as they were" wait_for '^TTY-RESTORED$' 6
 check "q leaves the alternate screen" wait_gone 'F1Help' 6
+
+# ---- 8b. a resize while the help is open -------------------------------
+# The help stays open, and the panes under it follow the new size: at
+# the bottom the key bar, on the last line of the new size.
+start helpgrow 64 18 --mutators 1 --seed 3
+target=helpgrow
+check "64x18 starts" wait_for 'Heap: [0-9]+ spans' 30
+tm send-keys -t helpgrow '?'
+check "64x18: ? opens the help" wait_for 'Help - tricolor' 15
+# At the minimum size the help is taller than the screen: it scrolls.
+check "64x18: the help says it scrolls" wait_for 'arrows scroll' 6
+tm send-keys -t helpgrow End
+check "64x18: End scrolls the help to its last lines" \
+	wait_for 'Each heap cell shows two objects' 15
+check "... which show the phases and the colors" \
+	wait_for 'Phases: off > sweep termination' 6
+# "lines FIRST-LAST of ALL" on the help's bottom border
+n3='\([0-9]*\)-\([0-9]*\) of \([0-9]*\)'
+last=$(screen | sed -n "s/.*lines $n3.*/\\1 \\2 \\3/p")
+set -- ${last:-0 0 0}
+tm send-keys -t helpgrow Up
+check "... an arrow scrolls up a line ($last), the help stays open" \
+	wait_for "lines $(($1 - 1))-$(($2 - 1)) of $3 " 15
+tm send-keys -t helpgrow Home
+check "... Home goes back to the top" wait_for 'A concurrent tri-color' 15
+tm resize-window -t helpgrow -x 140 -y 45
+check "64x18 -> 140x45 with help open: the help stays open" \
+	wait_for 'Help - tricolor' 15
+check "... and fills 140x45 (key bar on line 45)" \
+	wait_for_row 45 'F1Help.*TabFocus.*qQuit' 15
+tm send-keys -t helpgrow Escape
+check "... closed, the panes fill 140x45 (event log bottom on line 44)" \
+	wait_for_row 44 '^└(─){100,}┘$' 15
+check "... with the key bar on line 45" wait_for_row 45 'F1Help.*qQuit' 6
+tm send-keys -t helpgrow q
+check "helpgrow: q exits 0" wait_for '^EXIT=0$' 30
+
+start helpshrink 140 45 --mutators 1 --seed 3
+target=helpshrink
+check "140x45 starts" wait_for 'Heap: [0-9]+ spans' 30
+tm send-keys -t helpshrink '?'
+check "140x45: ? opens the help" wait_for 'Help - tricolor' 15
+tm resize-window -t helpshrink -x 90 -y 26
+check "140x45 -> 90x26 with help open: the help stays open" \
+	wait_for 'Help - tricolor' 15
+check "... and the key bar is on line 26" wait_for_row 26 'F1Help.*qQuit' 15
+tm send-keys -t helpshrink Escape
+check "... closed, the event log shows" wait_for 'Events' 15
+check "... and ends on line 25" wait_for_row 25 '^└(─){80,}┘$' 6
+check "... above the key bar on line 26" wait_for_row 26 'F1Help.*qQuit' 6
+tm send-keys -t helpshrink q
+check "helpshrink: q exits 0" wait_for '^EXIT=0$' 30
+
+# ---- 8c. the status lines at 64x18, 80x24 and 140x45 ---------------------
+# With the barrier off the verifier finds lost objects within seconds in
+# the graph scenario: the red LOST warning must show at every size, with
+# the state, the cycle and the phase, and no line may spill onto the next.
+row() { screen | sed -n "${1}p"; }
+status_ok() { # status_ok: the four status lines hold what they must
+	row 1 | grep -Eq 'cycle [0-9]+  (RUNNING| PAUSED )' &&
+		row 1 | grep -Eq '\[(off|sweep term|mark|mark term|sweep)\]' &&
+		row 4 | grep -Eq 'LOST [0-9]+( |$)' &&
+		row 5 | grep -q '^heap ' &&
+		! row 5 | sed 's/heap//; s/pauses//' | grep -q '[A-Za-z0-9]'
+}
+wait_status() { # wait_status SECONDS
+	local i
+	for i in $(seq 1 $((${1:-15} * 20))); do
+		status_ok && return 0
+		sleep 0.05
+	done
+	return 1
+}
+start lost 64 18 --barrier off --scenario graph --seed 5
+target=lost
+check "64x18: the verifier's LOST warning shows" wait_for 'LOST [0-9]+' 60
+check "64x18: state, cycle, phase and LOST show, nothing wraps" \
+	wait_status 15
+tm resize-window -t lost -x 80 -y 24
+check "80x24: state, cycle, phase and LOST show, nothing wraps" \
+	wait_status 15
+check "80x24: and the barrier's value" wait_for 'barrier off' 6
+tm resize-window -t lost -x 140 -y 45
+check "140x45: state, cycle, phase and LOST show, nothing wraps" \
+	wait_status 15
+check "140x45: and every field" \
+	wait_for 'rate max  GOGC 100  barrier off  LOST [0-9]+' 6
+check "140x45: and the scenario" wait_for 'RUNNING  scenario graph' 6
+tm send-keys -t lost q
+check "lost: q exits" wait_for '^EXIT=' 30
 
 # ---- 9. SIGTERM restores the terminal too --------------------------------
 start sig 100 30 --mutators 1
@@ -254,6 +427,12 @@ target=mono
 check "C locale + NO_COLOR: ASCII glyphs in the legend" \
 	wait_for '\. free [0-9]+ +o white [0-9]+ +% grey [0-9]+ +# black [0-9]+' 30
 check "ASCII borders" wait_for '^\+ Stacks: .*\+\+ Heap' 6
+# Fully zoomed in, one glyph is one object: singular.
+for i in $(seq 1 17); do tm send-keys -t mono Z; done
+check "mono: Z to the end says 1 object per cell" \
+	wait_for '(^|[^0-9])1 object per cell' 15
+check "mono: and that it is already fully in" \
+	wait_for 'zoom: already fully in' 15
 tm send-keys -t mono q
 check "mono: q exits 0" wait_for '^EXIT=0$' 30
 

@@ -567,6 +567,77 @@ END_TEST
 
 /* ---- controls ---- */
 
+/* The message an object step left, and the phase it left the collector
+ * in. */
+static const char *step_says(tv_engine *e, tc_phase *phase)
+{
+	static tv_status st;
+
+	ck_assert_int_eq(tv_step_object(e), 0);
+	tv_get_status(e, &st);
+	*phase = st.gc.phase;
+	return st.message;
+}
+
+START_TEST(test_step_object_says_what_it_did_in_each_phase)
+{
+	tv_engine *e = start("trees", 2, 100);
+	tc_runtime *rt = tv_runtime(e);
+	bool scanned = false, swept = false;
+	const char *m;
+	tc_phase ph;
+	int i;
+
+	run_cycles(e, 1, 30);
+	pause_all(e);
+	/* from off: a new cycle, through sweep termination into mark */
+	for (i = 0; i < 6 && tc_get_phase(rt) != TC_PHASE_OFF; i++)
+		ck_assert_int_eq(tv_step_phase(e), 0);
+	ck_assert_int_eq(tc_get_phase(rt), TC_PHASE_OFF);
+	m = step_says(e, &ph);
+	ck_assert_int_eq(ph, TC_PHASE_MARK);
+	ck_assert_msg(strncmp(m, "step: started cycle ", 20) == 0 &&
+	                  strstr(m, ": sweep termination (STW), now mark"),
+	              "%s", m);
+	/* mark: grey objects (and parked stacks) until none is left */
+	for (i = 0; i < 1000000 && ph == TC_PHASE_MARK; i++) {
+		m = step_says(e, &ph);
+		if (ph != TC_PHASE_MARK)
+			break;
+		if (strcmp(m, "step: scanned one grey object: black now, its "
+		              "white children grey") == 0) {
+			scanned = true;
+			continue;
+		}
+		/* else the parked mutators' stacks, or a mark termination
+		 * that found more work */
+		ck_assert_msg(strncmp(m, "step: scanned the stack", 23) == 0 ||
+		                  strncmp(m, "step: mark termination", 22) == 0,
+		              "%s", m);
+	}
+	ck_assert(scanned);
+	ck_assert_int_eq(ph, TC_PHASE_SWEEP);
+	ck_assert_str_eq(m, "step: no grey objects left: mark termination "
+	                    "(STW), now sweep");
+	/* sweep: a span a step, then on into the next cycle */
+	for (i = 0; i < 1000000 && ph == TC_PHASE_SWEEP; i++) {
+		m = step_says(e, &ph);
+		if (ph != TC_PHASE_SWEEP)
+			break;
+		ck_assert_str_eq(m, "step: swept one span");
+		swept = true;
+	}
+	ck_assert(swept);
+	ck_assert_int_eq(ph, TC_PHASE_MARK);
+	ck_assert_msg(strncmp(m, "step: sweep done, started cycle ", 32) == 0,
+	              "%s", m);
+	tv_pause(e, false);
+	run_cycles(e, 1, 30);
+	assert_clean(e);
+	tv_engine_free(e);
+}
+END_TEST
+
 START_TEST(test_rate_throttles_and_ladders)
 {
 	tv_engine *e = start("escape", 2, 100);
@@ -589,9 +660,14 @@ START_TEST(test_rate_throttles_and_ladders)
 	tv_set_rate(e, TV_RATE_MAX);
 	tv_step_rate(e, -1);
 	ck_assert(tv_get_rate(e) == 100000);
-	tv_step_rate(e, +1);
+	ck_assert_int_eq(tv_step_rate(e, +1), 0);
+	ck_assert(tv_get_rate(e) == TV_RATE_MAX);
+	/* at the ends of the ladder nothing changes, and the caller is told */
+	ck_assert_int_eq(tv_step_rate(e, +1), TC_EINVAL);
 	ck_assert(tv_get_rate(e) == TV_RATE_MAX);
 	tv_set_rate(e, 1); /* a slow mutator still pauses promptly */
+	ck_assert_int_eq(tv_step_rate(e, -1), TC_EINVAL);
+	ck_assert(tv_get_rate(e) == 1);
 	sleep_ms(50);
 	tv_pause(e, true);
 	ck_assert_int_eq(tv_step_mutators(e), 0);
@@ -604,24 +680,42 @@ START_TEST(test_gogc_barrier_and_messages)
 {
 	tv_engine *e = start("trees", 1, 100);
 	tv_status st;
+	uint64_t seq;
 
 	tv_step_gogc(e, +1);
 	ck_assert_int_eq(tc_get_gogc(tv_runtime(e)), 200);
 	tv_get_status(e, &st);
 	ck_assert_str_eq(st.message, "GOGC 200");
 	tv_set_gogc(e, 400);
-	tv_step_gogc(e, +1);
+	ck_assert_int_eq(tv_step_gogc(e, +1), 0);
 	ck_assert_int_eq(tc_get_gogc(tv_runtime(e)), TC_GOGC_OFF);
+	/* off is the top: nothing changes, and the caller is told */
+	tv_get_status(e, &st);
+	seq = st.message_seq;
+	ck_assert_int_eq(tv_step_gogc(e, +1), TC_EINVAL);
+	ck_assert_int_eq(tc_get_gogc(tv_runtime(e)), TC_GOGC_OFF);
+	tv_get_status(e, &st);
+	ck_assert_uint_eq(st.message_seq, seq);
 	tv_step_gogc(e, -1);
 	ck_assert_int_eq(tc_get_gogc(tv_runtime(e)), 400);
 	tv_set_gogc(e, 30);
 	tv_step_gogc(e, -1);
 	ck_assert_int_eq(tc_get_gogc(tv_runtime(e)), 25);
+	ck_assert_int_eq(tv_step_gogc(e, -1), 0);
+	ck_assert_int_eq(tv_step_gogc(e, -1), TC_EINVAL); /* 10: the bottom */
+	ck_assert_int_eq(tc_get_gogc(tv_runtime(e)), 10);
 	tv_cycle_barrier(e);
 	ck_assert_int_eq(tc_get_barrier(tv_runtime(e)), TC_BARRIER_DIJKSTRA);
 	tv_set_barrier(e, TC_BARRIER_HYBRID);
 	ck_assert_int_eq(tc_get_barrier(tv_runtime(e)), TC_BARRIER_HYBRID);
 	tv_force_gc(e);
+	tv_get_status(e, &st);
+	seq = st.message_seq;
+	/* the same message again is still a new one */
+	tv_force_gc(e);
+	tv_get_status(e, &st);
+	ck_assert_str_eq(st.message, "forced collection requested");
+	ck_assert_uint_eq(st.message_seq, seq + 1);
 	run_cycles(e, 1, 30);
 	tv_engine_free(e);
 }
@@ -762,11 +856,16 @@ START_TEST(test_pause_event_says_when_it_waited_for_a_safepoint)
 	for (size_t i = 0; i < n; i++) {
 		if (strcmp(ev[i].text, "stop-the-world pause 2.500 ms (sweep "
 		                       "termination): waited 2.300 ms for 1 "
-		                       "mutator to reach a safepoint") == 0)
+		                       "mutator to reach a safepoint") == 0) {
 			saw_late = true;
+			/* the length as a number too, for the front end */
+			ck_assert_uint_eq(ev[i].pause_ns, late.ns);
+		}
 		if (strcmp(ev[i].text, "stop-the-world pause 0.006 ms (mark "
-		                       "termination)") == 0)
+		                       "termination)") == 0) {
 			saw_prompt = true;
+			ck_assert_uint_eq(ev[i].pause_ns, prompt.ns);
+		}
 		if (strcmp(ev[i].text, "stop-the-world pause 0.007 ms (sweep "
 		                       "termination); work done by mutator 3") ==
 		    0)
@@ -942,6 +1041,7 @@ static Suite *suite(void)
 	tcase_add_test(t, test_step_mutators_one_operation_each);
 	tcase_add_test(t, test_step_phase_lands_in_next_phase);
 	tcase_add_test(t, test_step_object_blackens_exactly_one);
+	tcase_add_test(t, test_step_object_says_what_it_did_in_each_phase);
 	suite_add_tcase(s, t);
 
 	t = tcase_create("controls");

@@ -608,8 +608,9 @@ START_TEST(status_shows_phase_cycle_and_settings)
 
 	make_theme(&th, true, 256);
 	memset(&hs, 0, sizeof hs);
-	status_hist_push(&hs, 1e6, 0);
-	status_hist_push(&hs, 2e6, 1e5);
+	status_hist_push(&hs, 1e6);
+	status_hist_pause(&hs, 1e5);
+	status_hist_push(&hs, 2e6);
 	build_status(&st);
 	statuspane_draw(w, &st, &hs, 0.5, "GOGC 100", &th);
 	t = row_text(w, 0);
@@ -645,6 +646,202 @@ START_TEST(status_shows_phase_cycle_and_settings)
 	ck_assert_int_ge(find_in_window(w, "RUNNING", NULL), 0);
 	ck_assert_int_ge(find_in_window(w, "GOGC off", NULL), 0);
 	ck_assert_int_ge(find_in_window(w, "rate max", NULL), 0);
+	/* GOGC off: no goal, not UINT64_MAX bytes */
+	st.gc.heap_goal = UINT64_MAX;
+	statuspane_draw(w, &st, &hs, -1, "", &th);
+	ck_assert_int_ge(find_in_window(w, "goal off  in use", NULL), 0);
+	ck_assert_int_lt(find_in_window(w, "16777216T", NULL), 0);
+	delwin(w);
+}
+END_TEST
+
+/* Does row text t hold "label value" with value whole: followed by a
+ * space or the end of the row? */
+static bool has_field(const char *t, const char *field)
+{
+	const char *p = strstr(t, field);
+
+	return p != NULL && (p[strlen(field)] == ' ' || p[strlen(field)] == 0);
+}
+
+/* Row text t holds the sparklines' two labels and bars, nothing else. */
+static bool only_sparklines(const char *t)
+{
+	static const char *const words[] = {"heap", "pauses"};
+	char buf[4096], *p;
+	size_t i;
+
+	snprintf(buf, sizeof buf, "%s", t);
+	for (i = 0; i < 2; i++)
+		if ((p = strstr(buf, words[i])) != NULL)
+			memset(p, ' ', strlen(words[i]));
+	for (p = buf; *p != '\0'; p++)
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9'))
+			return false;
+	return true;
+}
+
+/* The text of row y with trailing blanks removed. */
+static const char *trimmed_row(WINDOW *w, int y)
+{
+	static char buf[4096];
+	size_t n;
+
+	snprintf(buf, sizeof buf, "%s", row_text(w, y));
+	n = strlen(buf);
+	while (n > 0 && buf[n - 1] == ' ')
+		buf[--n] = '\0';
+	return buf;
+}
+
+START_TEST(status_keeps_state_cycle_phase_and_warnings_at_any_width)
+{
+	static const int widths[] = {LAYOUT_MIN_COLS, 80, 100, 140};
+	/* labels that must never end a line without their value */
+	static const char *const labels[] = {
+	    "cycle",   "scenario", "live",     "goal",  "use",   "peak",
+	    "arena",   "queue",    "mark",     "alloc", "ops",   "last",
+	    "p99",     "max",      "mutators", "mut",   "rate",  "GOGC",
+	    "barrier", "LOST",     "CHECKS",   "FULL",  "pause", "grey"};
+	tv_status st;
+	status_hist hs;
+	theme th;
+	size_t i, k;
+
+	make_theme(&th, true, 256);
+	memset(&hs, 0, sizeof hs);
+	status_hist_pause(&hs, 2e6);
+	status_hist_push(&hs, 1e6);
+	build_status(&st);
+	st.gc.cycles = 123456;
+	st.gc.heap_live = 1000u << 20;
+	st.gc.heap_inuse = 1000u << 20;
+	st.gc.heap_peak = 1000u << 20;
+	st.gc.heap_arena = 1000u << 20;
+	st.gc.barrier = TC_BARRIER_OFF;
+	st.gc.verify_violations = 28;
+	st.failures = 2;
+	st.alloc_failures = 3;
+	st.ops_per_sec = 13384785;
+	st.alloc_bytes_per_sec = 136e6;
+	st.scenario = "graph";
+	for (i = 0; i < sizeof widths / sizeof widths[0]; i++) {
+		WINDOW *w = newwin(STATUS_LINES, widths[i], 0, 0);
+		const char *t;
+		int y;
+
+		statuspane_draw(w, &st, &hs, 0.5, "paused", &th);
+		t = row_text(w, 0);
+		ck_assert_msg(has_field(t, "cycle 123456"), "%d: %s", widths[i],
+		              t);
+		ck_assert_msg(strstr(t, "PAUSED") != NULL, "%d: %s", widths[i],
+		              t);
+		ck_assert_msg(strstr(t, "[mark]") != NULL, "%d: %s", widths[i],
+		              t);
+		t = row_text(w, 3);
+		ck_assert_msg(has_field(t, "LOST 28"), "%d: %s", widths[i], t);
+		ck_assert_msg(has_field(t, "FAILED CHECKS 2"), "%d: %s",
+		              widths[i], t);
+		ck_assert_msg(has_field(t, "HEAP FULL x3"), "%d: %s", widths[i],
+		              t);
+		/* the operation rate, whole in one form or the other */
+		t = row_text(w, 2);
+		ck_assert_msg(has_field(t, "ops 13384785/s") ||
+		                  has_field(t, "ops 13.4M/s") ||
+		                  strstr(t, "ops") == NULL,
+		              "%d: %s", widths[i], t);
+		/* nothing spills onto the sparkline line */
+		t = row_text(w, 4);
+		ck_assert_msg(strncmp(t, "heap ", 5) == 0, "%d: %s", widths[i],
+		              t);
+		ck_assert_msg(only_sparklines(t), "%d: row 4 garbled: %s",
+		              widths[i], t);
+		/* and no line ends on a label that lost its value */
+		for (y = 0; y < 4; y++) {
+			const char *r = trimmed_row(w, y);
+			const char *end = strrchr(r, ' ');
+
+			end = end ? end + 1 : r;
+			for (k = 0; k < sizeof labels / sizeof labels[0]; k++)
+				ck_assert_msg(strcmp(end, labels[k]) != 0,
+				              "%d: row %d ends on a label: %s",
+				              widths[i], y, r);
+		}
+		delwin(w);
+	}
+}
+END_TEST
+
+START_TEST(status_shows_everything_when_wide_and_never_wraps_when_not)
+{
+	tv_status st;
+	status_hist hs;
+	theme th;
+	WINDOW *w = newwin(STATUS_LINES, 140, 0, 0);
+	const char *t;
+
+	make_theme(&th, true, 256);
+	memset(&hs, 0, sizeof hs);
+	build_status(&st);
+	st.ops_per_sec = 13384785;
+	statuspane_draw(w, &st, &hs, -1, "", &th);
+	t = row_text(w, 0);
+	ck_assert_msg(strncmp(t, "tricolor  off \u25b8 sweep term \u25b8[mark]",
+	                      strlen("tricolor  off \u25b8 sweep term "
+	                             "\u25b8[mark]")) == 0,
+	              "%s", t);
+	ck_assert_msg(strstr(t, "scenario trees") != NULL, "%s", t);
+	ck_assert_int_ge(
+	    find_in_window(w, "in use 0B  peak 0B  arena 64M", NULL), 0);
+	ck_assert_int_ge(
+	    find_in_window(w, "   --  alloc 0B/s  ops 13384785/s", NULL), 0);
+	ck_assert_int_ge(find_in_window(w,
+	                                "pause last 120\u00b5s p99 300\u00b5s "
+	                                "max 1.5ms  mutators 4  rate 500/s  "
+	                                "GOGC 100  barrier hybrid",
+	                                NULL),
+	                 0);
+	delwin(w);
+	/* narrower than the minimum: the lines are clipped, not wrapped */
+	w = newwin(STATUS_LINES, 40, 0, 0);
+	statuspane_draw(w, &st, &hs, -1, "", &th);
+	t = row_text(w, 1);
+	ck_assert_msg(strncmp(t, "heap live 3M", 12) == 0, "%s", t);
+	t = row_text(w, 4);
+	ck_assert_msg(strncmp(t, "heap ", 5) == 0, "%s", t);
+	delwin(w);
+}
+END_TEST
+
+START_TEST(pause_sparkline_keeps_the_longest_pause_of_each_interval)
+{
+	status_hist hs;
+	theme th;
+	WINDOW *w = newwin(1, 20, 0, 0);
+	const char *t;
+
+	make_theme(&th, true, 256);
+	memset(&hs, 0, sizeof hs);
+	/* a long pause, then a short one, in the same interval */
+	status_hist_pause(&hs, 5e6);
+	status_hist_pause(&hs, 1e5);
+	status_hist_push(&hs, 1e6);
+	ck_assert(hs.pause[0] == 5e6);
+	/* an interval without a pause */
+	status_hist_push(&hs, 1e6);
+	ck_assert(hs.pause[1] == 0);
+	/* a short one, then a long one */
+	status_hist_pause(&hs, 1e5);
+	status_hist_pause(&hs, 2.5e6);
+	status_hist_push(&hs, 1e6);
+	ck_assert(hs.pause[2] == 2.5e6);
+	ck_assert_int_eq(hs.n, 3);
+	/* drawn: full bar, nothing, half bar */
+	sparkline_draw(w, hs.pause, hs.n, hs.next, 3, &th);
+	t = row_text(w, 0);
+	ck_assert_msg(strncmp(t, "\u2588 \u2584", strlen("\u2588 \u2584")) == 0,
+	              "%s", t);
 	delwin(w);
 }
 END_TEST
@@ -708,16 +905,96 @@ START_TEST(help_screen_lists_every_key_and_color)
 {
 	theme th;
 	WINDOW *w = newwin(40, 100, 0, 0);
-	int i;
+	int i, top = 5;
 
 	make_theme(&th, false, 0);
-	help_draw(w, &th);
+	/* it fits: nothing to scroll, and the text starts at its top */
+	ck_assert(!help_draw(w, &th, &top));
+	ck_assert_int_eq(top, 0);
+	ck_assert_int_ge(find_in_window(w, "any key closes", NULL), 0);
 	ck_assert_int_ge(find_in_window(w, "Help - tricolor", NULL), 0);
 	for (i = 0; i < tui_nkeys; i++)
 		ck_assert_msg(find_in_window(w, tui_keys[i].help, NULL) >= 0,
 		              "help misses: %s", tui_keys[i].help);
 	ck_assert_int_ge(find_in_window(w, "grey: reached", NULL), 0);
 	ck_assert_int_ge(find_in_window(w, "% ", NULL), 0);
+	delwin(w);
+}
+END_TEST
+
+/* Append the text of row y of w without its borders to buf, one space
+ * between rows and none doubled. */
+static void append_inner_row(char *buf, size_t len, WINDOW *w, int y)
+{
+	const char *t = row_text(w, y);
+	size_t off = strlen(buf);
+
+	for (; *t != '\0' && off + 1 < len; t++) {
+		char c = *t;
+
+		if (strncmp(t, "\u2502", 3) == 0) { /* a border */
+			t += 2;
+			c = ' ';
+		}
+		if (c == ' ' && (off == 0 || buf[off - 1] == ' '))
+			continue;
+		buf[off++] = c;
+	}
+	if (off > 0 && buf[off - 1] != ' ' && off + 1 < len)
+		buf[off++] = ' ';
+	buf[off] = '\0';
+}
+
+START_TEST(help_scrolls_so_every_line_reads_at_minimum_size)
+{
+	static char all[16384];
+	static const char *const more[] = {
+	    "A concurrent tri-color mark-sweep collector modelled on Go's, "
+	    "running live.",
+	    "grey: reached, its fields not yet scanned (on the grey queue)",
+	    "black: reached and scanned; allocated black during mark",
+	    "flash: just shaded grey by the write barrier",
+	    "Phases: off > sweep termination (STW) > mark (concurrent, "
+	    "barrier on) > mark termination (STW) > sweep.",
+	    "Each heap cell shows two objects: upper half first, lower half "
+	    "second."};
+	int h = LAYOUT_MIN_LINES - 1, top = 0, prev = -1, y, i;
+	WINDOW *w = newwin(h, LAYOUT_MIN_COLS, 0, 0);
+	theme th;
+
+	make_theme(&th, true, 256);
+	all[0] = '\0';
+	ck_assert(help_draw(w, &th, &top));
+	ck_assert_int_ge(find_in_window(w, "arrows scroll", NULL), 0);
+	ck_assert_int_ge(find_in_window(w, "lines 1-15 of", NULL), 0);
+	/* Scroll one row at a time, keeping the first row shown each
+	 * time, until the text stops moving: then the rest of the last
+	 * page.  That is every row of the help, once, in order. */
+	while (top != prev) {
+		append_inner_row(all, sizeof all, w, 1);
+		prev = top++;
+		help_draw(w, &th, &top);
+	}
+	for (y = 2; y < h - 1; y++)
+		append_inner_row(all, sizeof all, w, y);
+	for (i = 0; i < tui_nkeys; i++) {
+		ck_assert_msg(strstr(all, tui_keys[i].keys) != NULL,
+		              "help misses key %s: %s", tui_keys[i].keys, all);
+		ck_assert_msg(strstr(all, tui_keys[i].help) != NULL,
+		              "help misses or cuts: %s\nin: %s",
+		              tui_keys[i].help, all);
+	}
+	for (i = 0; i < (int)(sizeof more / sizeof more[0]); i++)
+		ck_assert_msg(strstr(all, more[i]) != NULL,
+		              "help misses or cuts: %s\nin: %s", more[i], all);
+	/* scrolled past the end: clamped to the last page */
+	top = 1000;
+	ck_assert(help_draw(w, &th, &top));
+	ck_assert_int_eq(top, prev);
+	ck_assert_int_ge(find_in_window(w, "Each heap cell", NULL), 0);
+	top = -3;
+	help_draw(w, &th, &top);
+	ck_assert_int_eq(top, 0);
 	delwin(w);
 }
 END_TEST
@@ -1087,10 +1364,17 @@ static Suite *tui_suite(void)
 	tcase_add_test(tc, stacks_show_state_color_frames_and_slots);
 	tcase_add_test(tc, stacks_without_color_prefix_ids_with_glyphs);
 	tcase_add_test(tc, status_shows_phase_cycle_and_settings);
+	tcase_add_test(
+	    tc, pause_sparkline_keeps_the_longest_pause_of_each_interval);
+	tcase_add_test(
+	    tc, status_keeps_state_cycle_phase_and_warnings_at_any_width);
+	tcase_add_test(
+	    tc, status_shows_everything_when_wide_and_never_wraps_when_not);
 	tcase_add_test(tc, too_small_terminal_gets_a_message);
 	tcase_add_test(tc, keys_help_names_every_key);
 	tcase_add_test(tc, keybar_keeps_quit_visible_when_narrow);
 	tcase_add_test(tc, help_screen_lists_every_key_and_color);
+	tcase_add_test(tc, help_scrolls_so_every_line_reads_at_minimum_size);
 	tcase_add_test(tc, event_log_shows_newest_last_and_scrolls_back);
 	tcase_add_test(tc, heapmap_cursor_stands_out_in_every_mode);
 	tcase_add_test(

@@ -10,9 +10,11 @@
 #include "tui/tui.h"
 
 const tui_key tui_keys[] = {
-    {"? F1", "F1", "Help", "show this help (any key closes it)"},
+    {"? F1", "F1", "Help",
+     "show this help (any key closes it; arrows scroll a long one)"},
     {"space", "Spc", "Pause", "pause / resume mutators and collector"},
-    {"n", "n", "Step", "while paused: scan exactly one grey object"},
+    {"n", "n", "Step",
+     "while paused: scan exactly one grey object (in sweep: one span)"},
     {"N", "N", "Phase", "while paused: run the collector to its next phase"},
     {"m", "m", "MutStep", "while paused: each mutator performs one operation"},
     {"+ -", "+-", "Mutators", "add / retire a mutator thread"},

@@ -7,6 +7,11 @@
  * mark progress, allocation and operation rates; last / p99 / max pause;
  * mutators, rate, GOGC, barrier mode, scenario; sparklines of heap size
  * and pauses over time; and the message of the last action.
+ *
+ * The first four lines are laid out by priority: on a narrow terminal the
+ * less important fields take a short form or go, whole, so that the state
+ * (RUNNING/PAUSED), the cycle, the phase and any warning (LOST, FAILED
+ * CHECKS, HEAP FULL) always show.  No line runs past the pane's edge.
  */
 #ifndef TRICOLOR_TUI_STATUSPANE_H
 #define TRICOLOR_TUI_STATUSPANE_H
@@ -21,15 +26,21 @@
 #define STATUS_LINES 6
 #define HIST_LEN     240
 
-/* Samples for the sparklines, oldest first in a ring. */
+/* Samples for the sparklines, oldest first in a ring: one per sample
+ * interval (the caller's, a quarter second in the TUI). */
 typedef struct status_hist {
 	int n;                  /* samples held, <= HIST_LEN */
 	int next;               /* where the next sample goes */
 	double heap[HIST_LEN];  /* heap in use, bytes */
 	double pause[HIST_LEN]; /* longest pause that ended in the interval */
+	double pause_max;       /* longest so far in the current interval */
 } status_hist;
 
-void status_hist_push(status_hist *hs, double heap, double pause_ns);
+/* Note a pause (ns) that ended in the current interval. */
+void status_hist_pause(status_hist *hs, double pause_ns);
+/* End the interval: a sample of the heap in use, and the longest pause
+ * noted since the last sample (0 for none). */
+void status_hist_push(status_hist *hs, double heap);
 
 /* Draw the pane into w (no box).  mark_progress is 0..1 during mark, or
  * negative when not marking; msg is the last action ("" for none). */

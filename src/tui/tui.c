@@ -55,6 +55,8 @@ typedef struct app {
 	WINDOW *wstatus, *wstacks, *wheap, *wlog, *wkeys, *whelp, *winsp;
 	focus focus;
 	bool help, inspect, quit, dirty;
+	int help_top;      /* first help row shown */
+	bool help_scrolls; /* the help is taller than its window */
 
 	tv_status st;
 	tv_heap *heap; /* the snapshot drawn (the snapper's front buffer) */
@@ -68,8 +70,8 @@ typedef struct app {
 	int stack_first; /* first mutator column shown */
 	int stack_skip;  /* top frames scrolled out of view */
 
-	char msg[160];        /* last action, shown in the status pane */
-	char engine_msg[128]; /* last tv_status.message seen */
+	char msg[160];           /* last action, shown in the status pane */
+	uint64_t engine_msg_seq; /* tv_status.message_seq last seen */
 	uint64_t ev_seq, shade_seq;
 	tv_event evbuf[64];
 	tc_objid shades[256];
@@ -80,7 +82,6 @@ typedef struct app {
 	unsigned long long insp_next;
 
 	unsigned long long sample_next, heap_next;
-	uint64_t pauses_seen;
 	uint64_t cycle_seq; /* tv_cycles_since position */
 	tc_cycle_info cycles[8];
 	uint64_t last_marked;    /* objects marked by the last cycle */
@@ -167,14 +168,20 @@ static void take_snapshots(app *a, unsigned long long now)
 	size_t n, i;
 
 	tv_get_status(a->e, &a->st);
-	if (strcmp(a->st.message, a->engine_msg) != 0) {
-		snprintf(a->engine_msg, sizeof a->engine_msg, "%s",
-		         a->st.message);
-		if (a->engine_msg[0] != '\0')
-			snprintf(a->msg, sizeof a->msg, "%s", a->engine_msg);
+	/* A new engine message, even with the same text as the last (a
+	 * second forced GC), replaces whatever the front end said since. */
+	if (a->st.message_seq != a->engine_msg_seq) {
+		a->engine_msg_seq = a->st.message_seq;
+		if (a->st.message[0] != '\0')
+			snprintf(a->msg, sizeof a->msg, "%s", a->st.message);
 	}
 	while ((n = tv_events_since(a->e, &a->ev_seq, a->evbuf, 64)) > 0) {
 		for (i = 0; i < n; i++) {
+			/* Every pause, for the longest of the interval in
+			 * the pause sparkline. */
+			if ((int)a->evbuf[i].kind == TC_EV_PAUSE)
+				status_hist_pause(&a->hist,
+				                  (double)a->evbuf[i].pause_ns);
 			/* Phase changes show on the timeline; the log keeps
 			 * cycles, pauses, mutators and control actions. */
 			if ((int)a->evbuf[i].kind == TC_EV_PHASE)
@@ -197,12 +204,7 @@ static void take_snapshots(app *a, unsigned long long now)
 	}
 
 	if (now >= a->sample_next) {
-		double pause = 0.0;
-
-		if (a->st.gc.pauses != a->pauses_seen)
-			pause = (double)a->st.gc.pause_last_ns;
-		a->pauses_seen = a->st.gc.pauses;
-		status_hist_push(&a->hist, (double)a->st.gc.heap_inuse, pause);
+		status_hist_push(&a->hist, (double)a->st.gc.heap_inuse);
 		a->sample_next = now + SAMPLE_NS;
 	}
 
@@ -317,7 +319,7 @@ static void draw_frame(app *a, unsigned long long now, bool full)
 		wnoutrefresh(a->winsp);
 	}
 	if (a->help) {
-		help_draw(a->whelp, &a->th);
+		a->help_scrolls = help_draw(a->whelp, &a->th, &a->help_top);
 		wnoutrefresh(a->whelp);
 	}
 	doupdate();
@@ -325,25 +327,46 @@ static void draw_frame(app *a, unsigned long long now, bool full)
 
 /* ---- keys --------------------------------------------------------- */
 
-/* Report a step: what it did, or that it needs a pause.  (An engine
- * message about the same action, if any, replaces this one at the next
- * snapshot.) */
+/* Report a step: what it did (done, or NULL when the engine says it
+ * itself at the next snapshot), or that it needs a pause. */
 static void need_paused(app *a, int rc, const char *what, const char *done)
 {
 	if (rc != 0)
 		set_msg(a, "%s works while paused: press space first", what);
-	else
+	else if (done != NULL)
 		set_msg(a, "%s", done);
 }
 
-static void show_rate(app *a)
+/* ] / [: the next rate up or down; at either end, say so.  (The engine
+ * says what it set: "rate 200 ops/s per mutator".) */
+static void step_rate(app *a, int dir)
 {
-	double r = tv_get_rate(a->e);
-
-	if (r <= TV_RATE_MAX)
-		set_msg(a, "rate: max (unthrottled)");
+	if (tv_step_rate(a->e, dir) == 0)
+		return;
+	if (dir > 0)
+		set_msg(a, "rate is already max (unthrottled)");
 	else
-		set_msg(a, "rate: %.0f ops/s per mutator", r);
+		set_msg(a,
+		        "rate is already at its minimum, %.0f ops/s per "
+		        "mutator",
+		        tv_get_rate(a->e));
+}
+
+/* } / {: the next GOGC up or down; at either end, say so. */
+static void step_gogc(app *a, int dir)
+{
+	/* The engine says what it set ("GOGC 50"): only the ends are
+	 * the front end's to report.  (a->st is from the frame drawn
+	 * since the last key, so it holds the GOGC the key acted on.) */
+	if (tv_step_gogc(a->e, dir) == 0)
+		return;
+	if (dir > 0)
+		set_msg(a, "GOGC is already off, its maximum");
+	else if (a->st.gc.gogc >= 10)
+		set_msg(a, "GOGC is already at its minimum (10)");
+	else
+		set_msg(a, "GOGC is already %d: { goes no lower than 10",
+		        a->st.gc.gogc);
 }
 
 static void open_inspector(app *a)
@@ -410,9 +433,75 @@ static void move_focus(app *a, int dx, int dy, int page)
 	a->dirty = true;
 }
 
+/* z / Z: zoom the heap map out (dir > 0) or in, and say how far. */
+static void zoom(app *a, int dir)
+{
+	int before = a->hm.zoom;
+	unsigned long long n;
+
+	heapmap_zoom(&a->hm, dir);
+	n = (1ull << a->hm.zoom) *
+	    (unsigned long long)theme_objs_per_cell(&a->th);
+	if (a->hm.zoom == before)
+		set_msg(a, "zoom: already fully %s (%llu object%s per cell)",
+		        dir > 0 ? "out" : "in", n, n == 1 ? "" : "s");
+	else
+		set_msg(a, "zoom %s: %llu object%s per cell",
+		        dir > 0 ? "out" : "in", n, n == 1 ? "" : "s");
+}
+
+/* Open the help at its first row. */
+static void open_help(app *a)
+{
+	a->help = true;
+	a->help_top = 0;
+	a->help_scrolls = false; /* until drawn */
+}
+
+/* While the help is taller than its window, the arrows, PgUp/PgDn and
+ * Home/End scroll it (help_draw clamps).  Returns false for other keys. */
+static bool scroll_help(app *a, int key)
+{
+	int page = a->lay.help.h > 4 ? a->lay.help.h - 3 : 1;
+
+	switch (key) {
+	case KEY_UP:
+		a->help_top--;
+		break;
+	case KEY_DOWN:
+		a->help_top++;
+		break;
+	case KEY_PPAGE:
+		a->help_top -= page;
+		break;
+	case KEY_NPAGE:
+		a->help_top += page;
+		break;
+	case KEY_HOME:
+		a->help_top = 0;
+		break;
+	case KEY_END:
+		a->help_top = 1000000; /* clamped to the last page */
+		break;
+	default:
+		return false;
+	}
+	a->dirty = true;
+	return true;
+}
+
 static void on_key(app *a, int key, bool fkey)
 {
-	if (a->help) { /* any key closes help (q still quits) */
+	/* A resize is not a key the user pressed: whatever is open, the
+	 * windows must follow the new size, and the help stays open. */
+	if (fkey && key == KEY_RESIZE) {
+		app_layout(a);
+		a->dirty = true;
+		return;
+	}
+	if (a->help) { /* any other key closes help (q still quits) */
+		if (fkey && a->help_scrolls && scroll_help(a, key))
+			return;
 		a->help = false;
 		a->dirty = true;
 		if (!(key == 'q' && !fkey))
@@ -420,11 +509,8 @@ static void on_key(app *a, int key, bool fkey)
 	}
 	if (fkey) {
 		switch (key) {
-		case KEY_RESIZE:
-			app_layout(a);
-			break;
 		case KEY_F(1):
-			a->help = true;
+			open_help(a);
 			break;
 		case KEY_MOUSE:
 			on_mouse(a);
@@ -479,7 +565,7 @@ static void on_key(app *a, int key, bool fkey)
 		break;
 	case '?':
 	case 'h':
-		a->help = true;
+		open_help(a);
 		break;
 	case ' ':
 		tv_pause(a->e, !tv_paused(a->e));
@@ -487,11 +573,10 @@ static void on_key(app *a, int key, bool fkey)
 		break;
 	case 'n':
 		need_paused(a, tv_step_object(a->e), "n (step one object)",
-		            "step: scanned one grey object (or root)");
+		            NULL);
 		break;
 	case 'N':
-		need_paused(a, tv_step_phase(a->e), "N (step one phase)",
-		            "step: to the next phase");
+		need_paused(a, tv_step_phase(a->e), "N (step one phase)", NULL);
 		break;
 	case 'm':
 		need_paused(a, tv_step_mutators(a->e), "m (step mutators)",
@@ -508,18 +593,16 @@ static void on_key(app *a, int key, bool fkey)
 			set_msg(a, "mutator count is already at its minimum");
 		break;
 	case ']':
-		tv_step_rate(a->e, 1);
-		show_rate(a);
+		step_rate(a, 1);
 		break;
 	case '[':
-		tv_step_rate(a->e, -1);
-		show_rate(a);
+		step_rate(a, -1);
 		break;
 	case '}':
-		tv_step_gogc(a->e, 1);
+		step_gogc(a, 1);
 		break;
 	case '{':
-		tv_step_gogc(a->e, -1);
+		step_gogc(a, -1);
 		break;
 	case 'g':
 		tv_force_gc(a->e);
@@ -531,16 +614,10 @@ static void on_key(app *a, int key, bool fkey)
 		tv_next_scenario(a->e);
 		break;
 	case 'z':
-		heapmap_zoom(&a->hm, 1);
-		set_msg(a, "zoom out: %llu objects per cell",
-		        (1ull << a->hm.zoom) *
-		            (unsigned long long)theme_objs_per_cell(&a->th));
+		zoom(a, 1);
 		break;
 	case 'Z':
-		heapmap_zoom(&a->hm, -1);
-		set_msg(a, "zoom in: %llu objects per cell",
-		        (1ull << a->hm.zoom) *
-		            (unsigned long long)theme_objs_per_cell(&a->th));
+		zoom(a, -1);
 		break;
 	case '\t':
 		a->focus = (focus)((a->focus + 1) % NFOCUS);
@@ -650,6 +727,10 @@ int tui_run(const tv_options *eo, const tui_options *t)
 	                              HEAP_SNAPSHOT_SHARE) == 0;
 	a.heap_gen = 1;
 	app_layout(&a);
+	/* The engine's start ("mutators 0 -> 4") is no action of the user's:
+	 * the first line they read says how to start. */
+	tv_get_status(a.e, &a.st);
+	a.engine_msg_seq = a.st.message_seq;
 	set_msg(&a, "press ? for help, space to pause, q to quit");
 
 	t_start = next = crt_now_ns();

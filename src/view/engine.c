@@ -545,15 +545,16 @@ static const double rate_ladder[] = {1,     2,     5,     10,    20,   50,
                                      10000, 20000, 50000, 100000};
 #define NRATES (sizeof(rate_ladder) / sizeof(rate_ladder[0]))
 
-void tv_step_rate(tv_engine *e, int dir)
+int tv_step_rate(tv_engine *e, int dir)
 {
 	double r = tv_get_rate(e);
 	int i;
 
 	if (r <= 0) { /* max */
-		if (dir < 0)
-			tv_set_rate(e, rate_ladder[NRATES - 1]);
-		return;
+		if (dir >= 0)
+			return TC_EINVAL;
+		tv_set_rate(e, rate_ladder[NRATES - 1]);
+		return 0;
 	}
 	/* Position on the ladder: the first rung >= r. */
 	for (i = 0; i < (int)NRATES && rate_ladder[i] < r; i++)
@@ -565,9 +566,13 @@ void tv_step_rate(tv_engine *e, int dir)
 			tv_set_rate(e, rate_ladder[i + 1]);
 		else
 			tv_set_rate(e, TV_RATE_MAX);
-	} else if (dir < 0 && i > 0) {
-		tv_set_rate(e, rate_ladder[i - 1]);
+		return 0;
 	}
+	if (dir < 0 && i > 0) {
+		tv_set_rate(e, rate_ladder[i - 1]);
+		return 0;
+	}
+	return TC_EINVAL;
 }
 
 void tv_set_gogc(tv_engine *e, int gogc)
@@ -586,7 +591,7 @@ void tv_set_gogc(tv_engine *e, int gogc)
 static const int gogc_ladder[] = {10, 25, 50, 100, 200, 400, TC_GOGC_OFF};
 #define NGOGC (int)(sizeof(gogc_ladder) / sizeof(gogc_ladder[0]))
 
-void tv_step_gogc(tv_engine *e, int dir)
+int tv_step_gogc(tv_engine *e, int dir)
 {
 	int g = tc_get_gogc(e->rt), i;
 
@@ -597,13 +602,19 @@ void tv_step_gogc(tv_engine *e, int dir)
 			;
 	/* i: first rung >= g (or off) */
 	if (dir > 0) {
-		if (g != TC_GOGC_OFF && gogc_ladder[i] != g)
+		if (g != TC_GOGC_OFF && gogc_ladder[i] != g) {
 			tv_set_gogc(e, gogc_ladder[i]);
-		else if (i + 1 < NGOGC)
+			return 0;
+		}
+		if (i + 1 < NGOGC) {
 			tv_set_gogc(e, gogc_ladder[i + 1]);
+			return 0;
+		}
 	} else if (dir < 0 && i > 0) {
 		tv_set_gogc(e, gogc_ladder[i - 1]);
+		return 0;
 	}
+	return TC_EINVAL;
 }
 
 void tv_set_barrier(tv_engine *e, tc_barrier_mode mode)
@@ -681,15 +692,66 @@ bool tv_paused(tv_engine *e)
 	return atomic_load_explicit(&e->paused, memory_order_acquire);
 }
 
+/* Say what one object step did.  The collector's unit of work is the
+ * phase's own (gc.c, step_point): a grey object, or the stacks of the
+ * parked mutators, in mark; a span in sweep.  A step with no such unit
+ * left runs on to the next one: from mark through mark termination into
+ * sweep; from off, or from the end of sweep, through a new cycle's sweep
+ * termination into mark.  Both stops are stop-the-world pauses. */
+static void say_object_step(tv_engine *e, const tc_stats *a, const tc_stats *b)
+{
+	unsigned long long stacks =
+	    b->stacks_scanned_by_gc - a->stacks_scanned_by_gc;
+	unsigned long long cycle = b->cycles + 1; /* the one running */
+
+	if (a->phase == TC_PHASE_MARK && b->phase == TC_PHASE_MARK) {
+		if (b->pauses != a->pauses)
+			tv_control(e, "step: mark termination (STW) found more "
+			              "grey objects: still mark");
+		else if (stacks > 0)
+			tv_control(e,
+			           "step: scanned the stack%s of %llu parked "
+			           "mutator%s: what they point to is grey",
+			           stacks == 1 ? "" : "s", stacks,
+			           stacks == 1 ? "" : "s");
+		else
+			tv_control(e, "step: scanned one grey object: black "
+			              "now, its white children grey");
+	} else if (a->phase == TC_PHASE_MARK && b->phase == TC_PHASE_SWEEP) {
+		tv_control(e, "step: no grey objects left: mark termination "
+		              "(STW), now sweep");
+	} else if (a->phase == TC_PHASE_SWEEP && b->phase == TC_PHASE_SWEEP) {
+		tv_control(e, "step: swept one span");
+	} else if (b->phase == TC_PHASE_MARK && a->phase == TC_PHASE_OFF) {
+		tv_control(e,
+		           "step: started cycle %llu: sweep termination (STW), "
+		           "now mark",
+		           cycle);
+	} else if (b->phase == TC_PHASE_MARK && a->phase == TC_PHASE_SWEEP) {
+		tv_control(e,
+		           "step: sweep done, started cycle %llu: sweep "
+		           "termination (STW), now mark",
+		           cycle);
+	} else {
+		tv_control(e, "step: %s -> %s", tc_phase_name(a->phase),
+		           tc_phase_name(b->phase));
+	}
+}
+
 int tv_step_object(tv_engine *e)
 {
+	tc_stats a, b;
 	int rc;
 
 	if (!tv_paused(e))
 		return TC_EINVAL;
 	pthread_mutex_lock(&e->step_lock);
+	tc_read_stats(e->rt, &a);
 	rc = tc_gc_step(e->rt, TC_STEP_OBJECT);
+	tc_read_stats(e->rt, &b);
 	pthread_mutex_unlock(&e->step_lock);
+	if (rc == 0)
+		say_object_step(e, &a, &b);
 	return rc;
 }
 
@@ -783,6 +845,7 @@ void tv_get_status(tv_engine *e, tv_status *st)
 	pthread_mutex_lock(&e->lock);
 	st->scenario = intern(e, e->scen.name);
 	snprintf(st->message, sizeof(st->message), "%s", e->message);
+	st->message_seq = e->message_seq;
 	st->failures = e->failures;
 	st->mutators_held = e->held;
 	st->verify = e->verify;

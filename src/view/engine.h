@@ -81,6 +81,7 @@ struct tv_engine {
 	uint64_t step_gen;
 	int held; /* workers parked at an operation boundary by the pause */
 	char message[128];
+	uint64_t message_seq; /* bumped with each message */
 	uint64_t failures, alloc_failures;
 	char failure[160];
 	char alloc_error[160];

@@ -24,7 +24,8 @@ uint64_t tv_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static void push(tv_engine *e, int kind, const char *text)
+/* One event into the ring; pause_ns for a pause, else 0. */
+static void push(tv_engine *e, int kind, uint64_t pause_ns, const char *text)
 {
 	uint64_t ns = tv_now_ns() - e->t0_ns;
 	tv_event *ev;
@@ -34,6 +35,7 @@ static void push(tv_engine *e, int kind, const char *text)
 	ev->seq = ++e->ev_next;
 	ev->ns = ns;
 	ev->kind = (tc_event_kind)kind;
+	ev->pause_ns = pause_ns;
 	snprintf(ev->text, sizeof(ev->text), "%s", text);
 	pthread_mutex_unlock(&e->ev_lock);
 }
@@ -46,7 +48,7 @@ void tv_log(tv_engine *e, int kind, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	push(e, kind, text);
+	push(e, kind, 0, text);
 }
 
 void tv_control(tv_engine *e, const char *fmt, ...)
@@ -59,8 +61,9 @@ void tv_control(tv_engine *e, const char *fmt, ...)
 	va_end(ap);
 	pthread_mutex_lock(&e->lock);
 	snprintf(e->message, sizeof(e->message), "%s", text);
+	e->message_seq++;
 	pthread_mutex_unlock(&e->lock);
-	push(e, -1, text);
+	push(e, -1, 0, text);
 }
 
 int tv_format_gctrace(const tc_cycle_info *c, int procs, int unit_shift,
@@ -103,7 +106,7 @@ void tv_on_event(void *ctx, const struct tc_event *ev)
 		pthread_mutex_unlock(&e->ev_lock);
 		tv_format_gctrace(&c, e->procs, e->trace_shift, line,
 		                  sizeof(line));
-		push(e, ev->kind, line);
+		push(e, ev->kind, 0, line);
 		if (c.violations)
 			tv_log(e, ev->kind,
 			       "verifier: %llu reachable object(s) left "
@@ -146,9 +149,11 @@ void tv_on_event(void *ctx, const struct tc_event *ev)
 			snprintf(runner, sizeof runner,
 			         "; work done by mutator %u",
 			         ev->pause->runner);
-		tv_log(e, ev->kind, "stop-the-world pause %.3f ms (%s)%s%s%s",
-		       (double)ev->ns / 1e6, tc_phase_name(ev->phase), locked,
-		       waited, runner);
+		snprintf(line, sizeof line,
+		         "stop-the-world pause %.3f ms (%s)%s%s%s",
+		         (double)ev->ns / 1e6, tc_phase_name(ev->phase), locked,
+		         waited, runner);
+		push(e, ev->kind, ev->ns, line);
 		break;
 	}
 	case TC_EV_ATTACH:

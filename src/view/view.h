@@ -67,11 +67,14 @@ int tv_set_mutators(tv_engine *e, int n); /* 0 or TC_EINVAL */
 int tv_get_mutators(tv_engine *e);
 void tv_set_rate(tv_engine *e, double ops_per_sec);
 double tv_get_rate(tv_engine *e);
-/* Next/previous rate on the log ladder (..., 100, 200, 500, 1000, ...,
- * max); dir = +1 or -1. */
-void tv_step_rate(tv_engine *e, int dir);
+/* Next/previous rate on the log ladder (1, 2, 5, ..., 100000, max);
+ * dir = +1 or -1.  Returns 0, or TC_EINVAL (and changes nothing) when the
+ * rate is already at that end of the ladder. */
+int tv_step_rate(tv_engine *e, int dir);
 void tv_set_gogc(tv_engine *e, int gogc);
-void tv_step_gogc(tv_engine *e, int dir); /* 10,25,50,100,200,400,off */
+/* Next/previous GOGC on 10, 25, 50, 100, 200, 400, off; returns as
+ * tv_step_rate. */
+int tv_step_gogc(tv_engine *e, int dir);
 void tv_set_barrier(tv_engine *e, tc_barrier_mode mode);
 void tv_cycle_barrier(tv_engine *e);
 int tv_set_scenario(tv_engine *e, const char *name_or_path, char *err,
@@ -83,9 +86,12 @@ void tv_force_gc(tv_engine *e);
  * next step point.  The picture holds still. */
 void tv_pause(tv_engine *e, bool paused);
 bool tv_paused(tv_engine *e);
-/* While paused: scan exactly one grey object (or one root); run to the
- * next phase; let each mutator perform exactly one operation.  Return 0 or
- * TC_EINVAL when not paused. */
+/* While paused: do one unit of the collector's work (in mark, scan one
+ * grey object or the parked mutators' stacks; in sweep, sweep one span;
+ * with none left, go on into the next phase, starting a cycle from off);
+ * run to the next phase; let each mutator perform exactly one operation.
+ * Return 0 or TC_EINVAL when not paused.  The two collector steps say
+ * what they did in tv_status.message ("step: swept one span"). */
 int tv_step_object(tv_engine *e);
 int tv_step_phase(tv_engine *e);
 int tv_step_mutators(tv_engine *e);
@@ -116,6 +122,9 @@ typedef struct tv_status {
 	bool verify;             /* the verifier runs every cycle (--verify
 	                          * or TRICOLOR_VERIFY; a barrier weaker than
 	                          * hybrid adds the cycles it runs in) */
+	uint64_t message_seq;    /* bumped with every control message, so
+	                          * that one repeated (a second forced GC)
+	                          * can be told from the last one seen */
 } tv_status;
 
 void tv_get_status(tv_engine *e, tv_status *st);
@@ -159,6 +168,7 @@ typedef struct tv_event {
 	uint64_t ns;        /* since engine start */
 	tc_event_kind kind; /* or -1 for control messages */
 	char text[160];
+	uint64_t pause_ns; /* TC_EV_PAUSE: how long the world stood still */
 } tv_event;
 
 size_t tv_events_since(tv_engine *e, uint64_t *seq, tv_event *out, size_t max);
