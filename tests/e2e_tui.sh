@@ -156,7 +156,7 @@ target=demo
 check "status pane shows the phase timeline and cycle" \
 	wait_for 'sweep term .* mark term .*cycle [0-9]+' 30
 check "heap map, stacks and event log panes show" \
-	wait_for 'Heap: [0-9]+ spans' 15
+	wait_for 'Heap: [0-9]+ spans?' 15
 check "stacks pane shows" wait_for 'Stacks: .*mutators' 6
 check "event log shows" wait_for 'Events' 6
 check "key bar shows" wait_for 'F1Help.*qQuit' 6
@@ -302,7 +302,7 @@ check "any key closes help" wait_gone 'Help - tricolor' 15
 tm resize-window -t demo -x 40 -y 10
 check "40x10 shows the too-small message" wait_for 'Terminal too small' 15
 tm resize-window -t demo -x 120 -y 40
-check "back to 120x40 restores the layout" wait_for 'Heap: [0-9]+ spans' 15
+check "back to 120x40 restores the layout" wait_for 'Heap: [0-9]+ spans?' 15
 check "... and the too-small message is gone" wait_gone 'Terminal too small' 15
 
 # ---- 8. q quits 0 and restores the terminal -----------------------------
@@ -316,7 +316,7 @@ check "q leaves the alternate screen" wait_gone 'F1Help' 6
 # the bottom the key bar, on the last line of the new size.
 start helpgrow 64 18 --mutators 1 --seed 3
 target=helpgrow
-check "64x18 starts" wait_for 'Heap: [0-9]+ spans' 30
+check "64x18 starts" wait_for 'Heap: [0-9]+ spans?' 30
 tm send-keys -t helpgrow '?'
 check "64x18: ? opens the help" wait_for 'Help - tricolor' 15
 # At the minimum size the help is taller than the screen: it scrolls.
@@ -349,7 +349,7 @@ check "helpgrow: q exits 0" wait_for '^EXIT=0$' 30
 
 start helpshrink 140 45 --mutators 1 --seed 3
 target=helpshrink
-check "140x45 starts" wait_for 'Heap: [0-9]+ spans' 30
+check "140x45 starts" wait_for 'Heap: [0-9]+ spans?' 30
 tm send-keys -t helpshrink '?'
 check "140x45: ? opens the help" wait_for 'Help - tricolor' 15
 tm resize-window -t helpshrink -x 90 -y 26
@@ -404,7 +404,7 @@ check "lost: q exits" wait_for '^EXIT=' 30
 # ---- 9. SIGTERM restores the terminal too --------------------------------
 start sig 100 30 --mutators 1
 target=sig
-check "second demo starts" wait_for 'Heap: [0-9]+ spans' 30
+check "second demo starts" wait_for 'Heap: [0-9]+ spans?' 30
 pid=$(tm list-panes -t sig -F '#{pane_pid}')
 # The pane's shell runs tricolor as its child: find it through /proc
 # (no dependency on pgrep).

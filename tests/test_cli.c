@@ -530,6 +530,18 @@ START_TEST(test_binary_summary_reports_the_verifier_the_environment_set)
 }
 END_TEST
 
+START_TEST(test_binary_says_one_mutator_in_the_singular)
+{
+	static char out[65536], errb[1 << 20];
+	const char *one[] = {bin, "--headless", "--seconds", "0.2",
+	                     "--mutators", "1", NULL};
+
+	find_binary();
+	ck_assert_int_eq(run(one, out, sizeof(out), errb, sizeof(errb), 0), 0);
+	ck_assert_msg(strstr(out, "trees, 1 mutator, rate"), "%s", out);
+}
+END_TEST
+
 /* Run `sh -c script` with the binary's path in $TRICOLOR; capture stdout
  * and stderr together.  Returns the exit status. */
 static int run_sh(const char *script, char *out, size_t outlen)
@@ -621,6 +633,7 @@ int main(void)
 	tcase_add_test(t, test_binary_takes_gogc_from_the_environment);
 	tcase_add_test(
 	    t, test_binary_summary_reports_the_verifier_the_environment_set);
+	tcase_add_test(t, test_binary_says_one_mutator_in_the_singular);
 	suite_add_tcase(s, t);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -283,9 +283,10 @@ static void summary(const cli_options *o, const tv_status *st, double secs,
 		return;
 	}
 	fprintf(out,
-	        "tricolor headless: scenario %s, %d mutators, rate %s, "
+	        "tricolor headless: scenario %s, %d mutator%s, rate %s, "
 	        "GOGC %s, heap %.0f MB, barrier %s, %.1f s%s\n",
-	        st->scenario, st->mutators, rate, gogc,
+	        st->scenario, st->mutators, st->mutators == 1 ? "" : "s",
+	        rate, gogc,
 	        mb((double)o->eng.heap_bytes), tc_barrier_name(g->barrier),
 	        secs, sig ? " (stopped by signal)" : "");
 	fprintf(out, "  operations     %llu (%.0f/s)\n",

@@ -692,9 +692,10 @@ int tui_run(const tv_options *eo, const tui_options *t)
 	int fps = t->fps < 1 ? 1 : t->fps > 120 ? 120 : t->fps;
 	unsigned long long frame_ns = 1000000000ull / (unsigned)fps;
 	unsigned long long next, t_start;
+	/* Set and not "0", like TRICOLOR_PIN and TRICOLOR_VERIFY. */
+	const char *fs = getenv("TRICOLOR_FRAME_STATS");
 	bool want_stats = t->frames > 0 || t->stats ||
-	                  (getenv("TRICOLOR_FRAME_STATS") != NULL &&
-	                   getenv("TRICOLOR_FRAME_STATS")[0] != '\0');
+	                  (fs != NULL && fs[0] != '\0' && strcmp(fs, "0") != 0);
 	double cpu0;
 	int status = 0;
 

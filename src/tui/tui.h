@@ -23,7 +23,7 @@ typedef struct tui_options {
 	long frames; /* quit after this many frames (benchmarks); 0 = never */
 	bool stats;  /* print frame statistics to stderr after the terminal
 	              * is restored (also with --frames N, or when the
-	              * environment has TRICOLOR_FRAME_STATS=1) */
+	              * environment has TRICOLOR_FRAME_STATS set, not 0) */
 } tui_options;
 
 void tui_options_init(tui_options *t);

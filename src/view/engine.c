@@ -433,8 +433,9 @@ tv_engine *tv_engine_new(const tv_options *o, char *err, size_t errlen)
 		else
 			snprintf(g, sizeof(g), "%d", cfg.gogc);
 		tv_log(e, -1,
-		       "engine: scenario %s, %d mutators, GOGC %s, %d P%s",
-		       sc.name, o->mutators, g, e->procs,
+		       "engine: scenario %s, %d mutator%s, GOGC %s, %d P%s",
+		       sc.name, o->mutators, o->mutators == 1 ? "" : "s", g,
+		       e->procs,
 		       cfg.verify ? ", verifier on" : "");
 	}
 	if (tv_set_mutators(e, o->mutators) != 0) {
