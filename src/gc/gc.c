@@ -355,9 +355,11 @@ static uint64_t percentile(const _Atomic uint64_t *hist,
  * this thread used from just before the request to its return added to
  * the runner's (gc->stop_info.gc_cpu_ns), and the time it spent queued
  * for a CPU meanwhile (gc_wait_ns: two schedstat reads, about 6 us each,
- * both outside the pause).  Returns the pause. */
+ * both outside the pause); that CPU time alone is also added to *own_cpu
+ * if given.  Returns the pause. */
 static uint64_t stop_the_world(tc_collector *gc, tc_phase stw,
-			       void (*fn)(void *arg, uint64_t t0), void *arg)
+			       void (*fn)(void *arg, uint64_t t0), void *arg,
+			       uint64_t *own_cpu)
 {
 	memset(&gc->stop_info, 0, sizeof gc->stop_info);
 	tc_schedstat ss0, ss1;
@@ -366,8 +368,10 @@ static uint64_t stop_the_world(tc_collector *gc, tc_phase stw,
 	uint64_t released;
 	uint64_t t0 = gc->world.stopped(gc->world.ctx, &gc->stop_info, fn, arg,
 					&released);
-	gc->stop_own_cpu_ns = tc_thread_cpu_ns() - cpu0;
-	gc->stop_info.gc_cpu_ns += gc->stop_own_cpu_ns;
+	uint64_t own = tc_thread_cpu_ns() - cpu0;
+	gc->stop_info.gc_cpu_ns += own;
+	if (own_cpu)
+		*own_cpu += own;
 	if (ss && tc_self_schedstat(&ss1) == 0) {
 		gc->stop_info.gc_wait_known = true;
 		gc->stop_info.gc_wait_ns = ss1.wait_ns > ss0.wait_ns
@@ -534,7 +538,7 @@ static void sweep_termination(tc_collector *gc, bool forced)
 	memset(&gc->cur, 0, sizeof gc->cur);
 	gc->cur.forced = forced;
 	gc->cur.stw1_ns = stop_the_world(gc, TC_PHASE_SWEEP_TERM,
-					 sweep_term_stopped, gc);
+					 sweep_term_stopped, gc, NULL);
 	gc->cur.cpu_stw1_ns = gc->stop_info.gc_cpu_ns;
 	gc->units++;
 }
@@ -634,16 +638,16 @@ static void mark_term_stopped(void *arg, uint64_t t0)
 	t->done = true;
 }
 
-/* Returns true when marking is complete and the world is back in sweep. */
-static bool mark_termination(tc_collector *gc)
+/* Returns true when marking is complete and the world is back in sweep.
+ * Adds the collector's own CPU in the stop to *own_cpu: mark_phase leaves
+ * it out of background marking. */
+static bool mark_termination(tc_collector *gc, uint64_t *own_cpu)
 {
 	term_ctx t = {.gc = gc};
 	gc->cur.stw2_ns += stop_the_world(gc, TC_PHASE_MARK_TERM,
-					  mark_term_stopped, &t);
-	/* Every try counts, as in stw2_ns; the collector's own share is not
-	 * background marking (mark_phase). */
+					  mark_term_stopped, &t, own_cpu);
+	/* Every try counts, as in stw2_ns. */
 	gc->cur.cpu_stw2_ns += gc->stop_info.gc_cpu_ns;
-	gc->mark_stops_cpu_ns += gc->stop_own_cpu_ns;
 	if (!t.done)
 		return false;
 	/* Wake the assists parked for the cycle's end (tc_gc_wait_mark) now
@@ -664,7 +668,7 @@ static void mark_phase(tc_collector *gc)
 	tc_gcwork *w = &gc->work;
 	uint64_t t0 = tc_now_ns();
 	uint64_t cpu0 = tc_thread_cpu_ns();
-	gc->mark_stops_cpu_ns = 0;
+	uint64_t stops_cpu = 0; /* the collector's own, in mark terminations */
 	/* Before the first step point, so that a phase step into mark ends
 	 * with the globals grey. */
 	tc_gc_scan_globals(gc, w);
@@ -717,11 +721,11 @@ static void mark_phase(tc_collector *gc)
 				continue;
 			}
 		}
-		if (mark_termination(gc))
+		if (mark_termination(gc, &stops_cpu))
 			break;
 	}
 	gc->cur.mark_ns = tc_now_ns() - t0 - gc->cur.stw2_ns;
-	gc->cur.cpu_bg_ns = tc_thread_cpu_ns() - cpu0 - gc->mark_stops_cpu_ns;
+	gc->cur.cpu_bg_ns = tc_thread_cpu_ns() - cpu0 - stops_cpu;
 	/* Go's P%: collector CPU (its thread and the assists) since start,
 	 * over the CPU the Ps had in that time. */
 	uint64_t cpu = tc_thread_cpu_ns() - gc->cpu_at_start +

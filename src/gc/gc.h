@@ -220,10 +220,6 @@ typedef struct tc_collector {
 	tc_pause_info pause_max_info; /* the longest pause; cycle_lock */
 	tc_pause_info stop_info;      /* the stop in progress; collector
 				       * thread only */
-	uint64_t stop_own_cpu_ns;     /* the collector's CPU in the last
-				       * stop call; collector thread only */
-	uint64_t mark_stops_cpu_ns;   /* its sum over this mark's mark
-				       * terminations; collector only */
 	tc_cycle_info cur; /* collector-private, being filled (also by
 			    * the stop's work, on whichever thread runs
 			    * it while the collector waits: tc_world) */

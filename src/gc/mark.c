@@ -433,9 +433,13 @@ void tc_gc_scan_globals(tc_collector *gc, tc_gcwork *w)
 {
 	/* Acquire pairs with the release store in tc_gc_write: the world
 	 * runs, and the object's span was set up before it was published. */
-	for (int i = 0; i < gc->nglobals; i++)
-		tc_gc_shade(gc, w,
-			    __atomic_load_n(&gc->globals[i], __ATOMIC_ACQUIRE));
+	markenv e = env_of(gc->heap);
+	for (int i = 0; i < gc->nglobals; i++) {
+		uintptr_t p = __atomic_load_n(&gc->globals[i], __ATOMIC_ACQUIRE);
+		if (p)
+			shade_in(gc, w, &e, p);
+	}
+	atomic_store_explicit(&w->nlocal, w->n, memory_order_relaxed);
 }
 
 void tc_gc_self_scan(tc_collector *gc, tc_gcmut *m)
