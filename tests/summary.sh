@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tests/summary.sh DIR LABEL - print check's summary lines from the test
 # logs under DIR (automake hides them there) and a total line
-# "LABEL: N passed, N failed".  Exits 1 if any check failed or errored,
+# "LABEL: N passed, N failed", with check's line for each test that
+# failed.  Exits 1 if any check failed or errored,
 # or if an automake test failed without a check summary.
 dir=$1
 label=${2:-tests}
@@ -19,6 +20,10 @@ for log in "$dir"/tests/*.log "$dir"/bench/*.log; do
 		passed=$((passed + checks - fails - errs))
 		failed=$((failed + fails + errs))
 	done < <(grep -E '^[0-9]+%: Checks: ' "$log")
+	# check's own line for each failed or errored test, so that the
+	# output names it: "file.c:LINE:F:case:test:i: message".
+	grep -E '^[^ :]+:[0-9]+:[FE]:' "$log" | head -n 20 |
+		sed "s|^|  $(basename "$log" .log): |"
 	# Scripts (tmux end-to-end tests) print "ok N - ..." / "not ok N - ...".
 	p=$(grep -cE '^ok [0-9]+' "$log")
 	f=$(grep -cE '^not ok [0-9]+' "$log")
