@@ -121,7 +121,7 @@ static int help_rows(pen *p)
 	p->row++;
 	pen_text(p, KEY_X,
 	         "Phases: off > sweep termination (STW) > mark (concurrent, "
-	         "barrier on) > mark termination (STW) > sweep.");
+	         "barrier on) > mark termination (STW) > sweep (concurrent).");
 	if (p->th->halfblock)
 		pen_text(p, KEY_X,
 		         "Each heap cell shows two objects: upper half first, "
