@@ -953,9 +953,9 @@ START_TEST(help_scrolls_so_every_line_reads_at_minimum_size)
 	    "running live.",
 	    "grey: reached, its fields not yet scanned (on the grey queue)",
 	    "black: reached and scanned; allocated black during mark",
-	    "flash: just shaded grey by the write barrier",
+	    "flash: just shaded by the write barrier",
 	    "Phases: off > sweep termination (STW) > mark (concurrent, "
-	    "barrier on) > mark termination (STW) > sweep.",
+	    "barrier on) > mark termination (STW) > sweep (concurrent).",
 	    "Each heap cell shows two objects: upper half first, lower half "
 	    "second."};
 	int h = LAYOUT_MIN_LINES - 1, top = 0, prev = -1, y, i;

@@ -44,10 +44,11 @@
  *
  * Together they preserve the weak invariant with no stack rescan at mark
  * termination, which is what keeps that pause short and independent of
- * the number and depth of stacks.  (Go implements the insertion half
- * unconditionally because checking the current stack's color is costly
- * there; tricolor can check it for one relaxed load, and does: inline in
- * tc_write, which calls out only when the store can shade something.)
+ * the number and depth of stacks.  (Go's implementation shades the new
+ * value unconditionally: its Go 1.8 barrier left the stack-color check as
+ * a TODO, and its buffered barrier since queues both pointers.  tricolor
+ * can check it for one relaxed load, and does: inline in tc_write, which
+ * calls out only when the store can shade something.)
  *
  * Barrier modes other than HYBRID exist to show what goes wrong: the
  * verifier (verify.c) catches the objects they lose.

@@ -38,9 +38,10 @@
  *     shaded when it was taken out.  (Inside the pause, that would also
  *     touch memory idle since the last cycle, which on a VM can stall for
  *     a tenth of a millisecond or more: benchmarks.md.)  Each running
- *     mutator scans its own stack at its next safepoint; the collector
- *     scans the stacks of parked mutators, claiming them so they cannot
- *     wake meanwhile.  A stack is scanned once per cycle and never
+ *     mutator scans its own stack at its next safepoint (in Go a mark
+ *     worker suspends the goroutine and scans it); the collector scans
+ *     the stacks of parked mutators, claiming them so they cannot wake
+ *     meanwhile.  A stack is scanned once per cycle and never
  *     rescanned (the hybrid barrier makes that sound).  The collector
  *     drains grey objects from its buffer and the global list (mark.c);
  *     mutators that allocate during mark pay for it in scan work, in
@@ -177,11 +178,13 @@ static void set_phase(tc_collector *gc, tc_phase p)
 
 /* ---- pacer ---- */
 
-/* Next cycle's goal and trigger from the bytes marked (Go's
+/* Next cycle's goal and trigger from the bytes marked (after Go's
  * gcControllerState.commit): goal = marked * (1 + GOGC/100), at least the
- * minimum heap; the trigger sits a fraction of the way from marked to goal
- * (70% at first) so that concurrent marking, with assists, finishes near
- * the goal.  pacer_feedback moves that fraction after each cycle. */
+ * minimum heap (Go before 1.18; since then Go also adds the stacks and
+ * globals it scanned to what GOGC scales); the trigger sits a fraction of
+ * the way from marked to goal (70% at first) so that concurrent marking,
+ * with assists, finishes near the goal.  pacer_feedback moves that
+ * fraction after each cycle. */
 static void pacer_commit(tc_collector *gc)
 {
 	uint64_t marked = atomic_load_explicit(&gc->heap_marked,
@@ -222,9 +225,11 @@ static void pacer_commit(tc_collector *gc)
 	atomic_store_explicit(&gc->trigger, trigger, memory_order_relaxed);
 }
 
-/* The trigger controller (a proportional version of Go's trigger-ratio
- * feedback): a cycle that ended past 95% of its goal starts the next one
- * earlier, one that ended well short starts it later. */
+/* The trigger controller (a proportional version of the trigger-ratio
+ * feedback Go used until 1.18, which now places the trigger from its
+ * measured allocation-to-mark ratio): a cycle that ended past 95% of its
+ * goal starts the next one earlier, one that ended well short starts it
+ * later. */
 static void pacer_feedback(tc_collector *gc, uint64_t marked_before,
 			   uint64_t goal, uint64_t end)
 {

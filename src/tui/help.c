@@ -117,11 +117,11 @@ static int help_rows(pen *p)
 		pen_text(p, CHIP_X, kind_help[i]);
 	}
 	pen_chip(p, TK_FLASH);
-	pen_text(p, CHIP_X, "flash: just shaded grey by the write barrier");
+	pen_text(p, CHIP_X, "flash: just shaded by the write barrier");
 	p->row++;
 	pen_text(p, KEY_X,
 	         "Phases: off > sweep termination (STW) > mark (concurrent, "
-	         "barrier on) > mark termination (STW) > sweep.");
+	         "barrier on) > mark termination (STW) > sweep (concurrent).");
 	if (p->th->halfblock)
 		pen_text(p, KEY_X,
 		         "Each heap cell shows two objects: upper half first, "
