@@ -184,7 +184,8 @@ size_t tv_events_since(tv_engine *e, uint64_t *seq, tv_event *out, size_t max)
 	uint64_t now = tv_now_ns(), delta = 0;
 
 	/* Barrier shades are far too many to log one by one: one line per
-	 * quarter second with how many there were. */
+	 * quarter second with how many there were.  Not "grey": an object
+	 * with no pointer fields is shaded straight to black (mark.c). */
 	tc_read_stats(e->rt, &st);
 	pthread_mutex_lock(&e->lock);
 	if (st.barrier_shades > e->shades_seen &&
@@ -195,7 +196,7 @@ size_t tv_events_since(tv_engine *e, uint64_t *seq, tv_event *out, size_t max)
 	}
 	pthread_mutex_unlock(&e->lock);
 	if (delta)
-		tv_log(e, -1, "write barrier shaded %llu object%s grey",
+		tv_log(e, -1, "write barrier shaded %llu object%s",
 		       (unsigned long long)delta, delta == 1 ? "" : "s");
 
 	pthread_mutex_lock(&e->ev_lock);
