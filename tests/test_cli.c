@@ -198,6 +198,20 @@ START_TEST(test_messages_quote_words_short_and_escaped)
 }
 END_TEST
 
+/* strtod reports ERANGE for an underflow too: 1e-400 is a number next
+ * to 0, within 0..86400, and was said to be out of range. */
+START_TEST(test_underflow_is_a_tiny_number_not_out_of_range)
+{
+	ck_assert_int_eq(parse("--headless --seconds 1e-400"), 0);
+	ck_assert(o.seconds >= 0 && o.seconds < 1e-300);
+	rejects("--rate 1e-400",
+	        "--rate: '1e-400' is out of range (allowed 1..1000000000 or "
+	        "max)");
+	rejects("--headless --seconds 1e400",
+	        "--seconds: '1e400' is out of range (allowed 0..86400)");
+}
+END_TEST
+
 START_TEST(test_mode_mixing_rejected)
 {
 	rejects("--headless --fps 10", "--fps is a terminal option and "
@@ -668,6 +682,7 @@ int main(void)
 	tcase_add_test(t, test_defaults_and_good_values);
 	tcase_add_test(t, test_each_bad_value_names_flag_and_range);
 	tcase_add_test(t, test_messages_quote_words_short_and_escaped);
+	tcase_add_test(t, test_underflow_is_a_tiny_number_not_out_of_range);
 	tcase_add_test(t, test_mode_mixing_rejected);
 	tcase_add_test(t, test_bad_scenario_file_names_line);
 	tcase_add_test(t, test_scenario_file_is_loaded_once_by_the_parser);

@@ -170,7 +170,9 @@ static int parse_double(const char *flag, const char *v, double lo, double hi,
 		return fail(err, errlen,
 		            "%s: '%s' is not a number (allowed %s)", flag,
 		            quote(q, v), range);
-	if (errno == ERANGE || !(x >= lo && x <= hi))
+	/* ERANGE on underflow (1e-400) comes with a value next to 0, which
+	 * the range decides; only an overflow is out of range by itself. */
+	if ((errno == ERANGE && fabs(x) == HUGE_VAL) || !(x >= lo && x <= hi))
 		return fail(err, errlen,
 		            "%s: '%s' is out of range (allowed %s)", flag,
 		            quote(q, v), range);
