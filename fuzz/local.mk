@@ -15,16 +15,11 @@ FUZZ_LIB_SRCS = $(addprefix $(srcdir)/,$(filter %.c, \
 	$(libtricolor_la_SOURCES) $(libtcengine_la_SOURCES)))
 FUZZ_HDRS = $(srcdir)/fuzz/doc_ranges.h
 FUZZ_PROGS = fuzz/fuzz-scenario$(EXEEXT) fuzz/fuzz-cli$(EXEEXT)
-FUZZ_SEEDS = fuzz/corpus/scenario/builtin-cache.scn \
-	fuzz/corpus/scenario/builtin-escape.scn \
-	fuzz/corpus/scenario/builtin-graph.scn \
-	fuzz/corpus/scenario/builtin-list.scn \
-	fuzz/corpus/scenario/builtin-trees.scn \
-	fuzz/corpus/cli/good-headless \
-	fuzz/corpus/cli/good-tui \
-	fuzz/corpus/cli/bad-mix
+# The seeds: fuzz/corpus/scenario (the built-ins as wl_scenario_format
+# writes them, and inputs that once failed) with demos/*.scn, and
+# fuzz/corpus/cli (command lines, one word per line).
 EXTRA_DIST += fuzz/local.mk fuzz/fuzz_scenario.c fuzz/fuzz_cli.c \
-	$(FUZZ_HDRS) $(FUZZ_SEEDS)
+	fuzz/doc_ranges.h fuzz/corpus
 CLEANFILES += $(FUZZ_PROGS)
 
 # Fail with a clear message unless $(CC) is clang and links libFuzzer.
@@ -41,7 +36,7 @@ FUZZ_CHECK_CC = \
 	if ! $(CC) -fsanitize=fuzzer -o $$t $$t.c >/dev/null 2>&1; then \
 	  rm -f $$t $$t.c; \
 	  echo "make fuzz: $(CC) cannot link -fsanitize=fuzzer (libFuzzer" \
-	    "missing: install the clang runtime, e.g. libclang-rt-dev)" >&2; \
+	    "missing? On Debian: apt-get install libclang-rt-NN-dev)" >&2; \
 	  exit 1; \
 	fi; \
 	rm -f $$t $$t.c
