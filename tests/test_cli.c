@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <check.h>
+#include <fcntl.h>
 #include <regex.h>
 #include <signal.h>
 #include <stdio.h>
@@ -146,6 +147,68 @@ START_TEST(test_each_bad_value_names_flag_and_range)
 	rejects("trees", "unexpected argument 'trees' (options start with "
 	                 "--; see --help)");
 	rejects("--verify=yes", "--verify takes no value");
+}
+END_TEST
+
+/* Found by fuzz/fuzz_cli: a long value or option name, quoted in full,
+ * pushed the end of the message (the allowed values) out of the buffer,
+ * or was cut to 31 bytes without a sign; a control character went to the
+ * terminal as is; and a scenario file's message was cut at 200 bytes, so
+ * a long path lost the list of known keys. */
+START_TEST(test_messages_quote_words_short_and_escaped)
+{
+	char line[400], want[400], path[300], dir[200];
+	int fd;
+
+	snprintf(line, sizeof(line), "--mutators x%0299d", 0);
+	snprintf(want, sizeof(want),
+	         "--mutators: 'x%039d...' is not an integer (allowed 1..64)",
+	         0);
+	rejects(line, want);
+	snprintf(line, sizeof(line), "--gogc 1%0299d", 0);
+	snprintf(want, sizeof(want),
+	         "--gogc: '1%039d...' is out of range (allowed 1..10000 or "
+	         "off)",
+	         0);
+	rejects(line, want);
+	snprintf(line, sizeof(line), "--mutators%060d=4", 0);
+	snprintf(want, sizeof(want),
+	         "unknown option '--mutators%030d...' (see --help)", 0);
+	rejects(line, want);
+	rejects("--barrier \x1b]0;pwned\x07",
+	        "--barrier: '\\x1b]0;pwned\\x07' is not a barrier mode "
+	        "(allowed hybrid, dijkstra, yuasa or off)");
+
+	snprintf(dir, sizeof(dir), "/tmp/tc-test-%0120d-XXXXXX", 0);
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/x.scn", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, "program graph\nwdith 3\n", 22), 22);
+	close(fd);
+	snprintf(line, sizeof(line), "--scenario %s", path);
+	snprintf(want, sizeof(want),
+	         "--scenario: ...%s:2: unknown key 'wdith' for program "
+	         "graph (known: program, name, nodes, edges, payload, "
+	         "replace_pct, hold_pct, walk_pct)",
+	         path + strlen(path) - 64);
+	rejects(line, want);
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
+/* strtod reports ERANGE for an underflow too: 1e-400 is a number next
+ * to 0, within 0..86400, and was said to be out of range. */
+START_TEST(test_underflow_is_a_tiny_number_not_out_of_range)
+{
+	ck_assert_int_eq(parse("--headless --seconds 1e-400"), 0);
+	ck_assert(o.seconds >= 0 && o.seconds < 1e-300);
+	rejects("--rate 1e-400",
+	        "--rate: '1e-400' is out of range (allowed 1..1000000000 or "
+	        "max)");
+	rejects("--headless --seconds 1e400",
+	        "--seconds: '1e400' is out of range (allowed 0..86400)");
 }
 END_TEST
 
@@ -618,6 +681,8 @@ int main(void)
 
 	tcase_add_test(t, test_defaults_and_good_values);
 	tcase_add_test(t, test_each_bad_value_names_flag_and_range);
+	tcase_add_test(t, test_messages_quote_words_short_and_escaped);
+	tcase_add_test(t, test_underflow_is_a_tiny_number_not_out_of_range);
 	tcase_add_test(t, test_mode_mixing_rejected);
 	tcase_add_test(t, test_bad_scenario_file_names_line);
 	tcase_add_test(t, test_scenario_file_is_loaded_once_by_the_parser);

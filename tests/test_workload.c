@@ -89,6 +89,48 @@ START_TEST(test_parse_errors_name_the_line)
 }
 END_TEST
 
+/* Found by fuzz/fuzz_scenario: a word quoted in full (up to 255 bytes of
+ * a line) pushed the end of the message, which says what is allowed, out
+ * of the caller's buffer; a control character in it went to the terminal
+ * as is; and more than two words on a line were counted as 3. */
+static void bad_exactly(const char *text, const char *fname, const char *want)
+{
+	int rc = wl_scenario_parse(text, fname, &sc, err, sizeof(err));
+
+	ck_assert_msg(rc == -1, "accepted: %s", text);
+	ck_assert_str_eq(err, want);
+}
+
+START_TEST(test_parse_errors_quote_words_short_and_escaped)
+{
+	char text[400], fname[200], want[400];
+	const char *known = "(known: program, name, long_depth, "
+	                    "short_depth, payload, check_every)";
+
+	bad_exactly("program trees\nlong_depth 3 4 5 6\n", "t.scn",
+	            "t.scn:2: expected `key value`, got 5 words");
+	snprintf(text, sizeof(text), "program trees\n%0200d 1\n", 0);
+	snprintf(want, sizeof(want),
+	         "t.scn:2: unknown key '%040d...' for program trees %s", 0,
+	         known);
+	bad_exactly(text, "t.scn", want);
+	snprintf(text, sizeof(text), "program trees\nlong_depth 1%0240d\n", 0);
+	snprintf(want, sizeof(want),
+	         "t.scn:2: long_depth 1%039d... out of range 0..18", 0);
+	bad_exactly(text, "t.scn", want);
+	snprintf(want, sizeof(want),
+	         "t.scn:2: unknown key '\\x1b[2J' for program trees %s", known);
+	bad_exactly("program trees\n\x1b[2J 1\n", "t.scn", want);
+	/* A long path: its end, which names the file, is kept. */
+	snprintf(fname, sizeof(fname), "/%0100d/deep.scn", 0);
+	snprintf(want, sizeof(want),
+	         "...%055d/deep.scn:1: unknown program 'heap' (one of: "
+	         "trees, list, graph, cache, escape)",
+	         0);
+	bad_exactly("program heap\n", fname, want);
+}
+END_TEST
+
 /* Editors on some systems start a UTF-8 file with a byte order mark,
  * which is invisible in the message it would cause. */
 START_TEST(test_parse_skips_a_leading_utf8_bom)
@@ -293,6 +335,7 @@ int main(void)
 	tcase_add_test(t, test_parse_minimal_and_defaults);
 	tcase_add_test(t, test_parse_comments_names_params);
 	tcase_add_test(t, test_parse_errors_name_the_line);
+	tcase_add_test(t, test_parse_errors_quote_words_short_and_escaped);
 	tcase_add_test(t, test_parse_skips_a_leading_utf8_bom);
 	tcase_add_test(t, test_load_builtins_files_and_errors);
 	tcase_add_test(t, test_format_round_trips);

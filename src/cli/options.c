@@ -74,6 +74,55 @@ void cli_usage(FILE *f)
 	      f);
 }
 
+/* How a message shows a word of the command line: a control character
+ * (which would act on the terminal, or hide) as \xNN, and at most 40
+ * bytes of it, then "...": a message must never be cut short before it
+ * says what is allowed.  The same helper is in src/workload/scenario.c. */
+#define QUOTE_WORD 44
+
+static size_t esc_len(unsigned char c)
+{
+	return c < 0x20 || c == 0x7f ? 4 : 1;
+}
+
+static const char *quote_n(char out[QUOTE_WORD], const char *s, size_t n)
+{
+	size_t total = 0, to = n, o = 0;
+
+	for (size_t i = 0; i < n; i++)
+		total += esc_len((unsigned char)s[i]);
+	if (total > QUOTE_WORD - 1) {
+		size_t room = QUOTE_WORD - 1 - 3, w = 0;
+
+		to = 0;
+		while (to < n && w + esc_len((unsigned char)s[to]) <= room)
+			w += esc_len((unsigned char)s[to++]);
+		/* Not inside a UTF-8 sequence. */
+		while (to > 0 && ((unsigned char)s[to] & 0xc0) == 0x80)
+			to--;
+	}
+	for (size_t i = 0; i < to; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (esc_len(c) > 1)
+			o += (size_t)snprintf(out + o, QUOTE_WORD - o,
+			                      "\\x%02x", c);
+		else
+			out[o++] = (char)c;
+	}
+	if (to < n) {
+		memcpy(out + o, "...", 3);
+		o += 3;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+static const char *quote(char out[QUOTE_WORD], const char *s)
+{
+	return quote_n(out, s, strlen(s));
+}
+
 static int fail(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -91,7 +140,7 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 static int parse_int(const char *flag, const char *v, long long lo,
                      long long hi, long long *out, char *err, size_t errlen)
 {
-	char *end;
+	char *end, q[QUOTE_WORD];
 	long long x;
 
 	errno = 0;
@@ -99,11 +148,11 @@ static int parse_int(const char *flag, const char *v, long long lo,
 	if (end == v || *end || errno == EINVAL || isspace((unsigned char)*v))
 		return fail(err, errlen,
 		            "%s: '%s' is not an integer (allowed %lld..%lld)",
-		            flag, v, lo, hi);
+		            flag, quote(q, v), lo, hi);
 	if (errno == ERANGE || x < lo || x > hi)
 		return fail(err, errlen,
 		            "%s: '%s' is out of range (allowed %lld..%lld)",
-		            flag, v, lo, hi);
+		            flag, quote(q, v), lo, hi);
 	*out = x;
 	return 0;
 }
@@ -112,19 +161,21 @@ static int parse_double(const char *flag, const char *v, double lo, double hi,
                         const char *range, double *out, char *err,
                         size_t errlen)
 {
-	char *end;
+	char *end, q[QUOTE_WORD];
 	double x;
 
 	errno = 0;
 	x = strtod(v, &end);
 	if (end == v || *end || isspace((unsigned char)*v) || isnan(x))
 		return fail(err, errlen,
-		            "%s: '%s' is not a number (allowed %s)", flag, v,
-		            range);
-	if (errno == ERANGE || !(x >= lo && x <= hi))
+		            "%s: '%s' is not a number (allowed %s)", flag,
+		            quote(q, v), range);
+	/* ERANGE on underflow (1e-400) comes with a value next to 0, which
+	 * the range decides; only an overflow is out of range by itself. */
+	if ((errno == ERANGE && fabs(x) == HUGE_VAL) || !(x >= lo && x <= hi))
 		return fail(err, errlen,
-		            "%s: '%s' is out of range (allowed %s)", flag, v,
-		            range);
+		            "%s: '%s' is out of range (allowed %s)", flag,
+		            quote(q, v), range);
 	*out = x;
 	return 0;
 }
@@ -135,14 +186,14 @@ static int parse_size(const char *flag, const char *v, size_t *out, char *err,
                       size_t errlen)
 {
 	const char *range = "1M..64G, e.g. 16M or 2G";
-	char *end;
+	char *end, q[QUOTE_WORD];
 	unsigned long long x;
 	unsigned shift = 0;
 
 	errno = 0;
 	if (!isdigit((unsigned char)*v))
 		return fail(err, errlen, "%s: '%s' is not a size (allowed %s)",
-		            flag, v, range);
+		            flag, quote(q, v), range);
 	x = strtoull(v, &end, 10);
 	switch (toupper((unsigned char)*end)) {
 	case 'K':
@@ -161,12 +212,12 @@ static int parse_size(const char *flag, const char *v, size_t *out, char *err,
 		end += strlen(end);
 	if (*end)
 		return fail(err, errlen, "%s: '%s' is not a size (allowed %s)",
-		            flag, v, range);
+		            flag, quote(q, v), range);
 	if (errno == ERANGE || x > (64ull << 30) >> shift ||
 	    (x << shift) < (1ull << 20) || (x << shift) > (64ull << 30))
 		return fail(err, errlen,
-		            "%s: '%s' is out of range (allowed %s)", flag, v,
-		            range);
+		            "%s: '%s' is out of range (allowed %s)", flag,
+		            quote(q, v), range);
 	*out = (size_t)(x << shift);
 	return 0;
 }
@@ -203,6 +254,7 @@ static const struct flag flags[] = {
 static int apply(cli_options *o, const char *f, const char *v, char *err,
                  size_t errlen)
 {
+	char q[QUOTE_WORD];
 	long long x;
 	double d;
 	int rc;
@@ -233,7 +285,7 @@ static int apply(cli_options *o, const char *f, const char *v, char *err,
 			return fail(err, errlen,
 			            "%s: '%s' is not a unit (allowed MB or "
 			            "KB)",
-			            f, v);
+			            f, quote(q, v));
 	} else if (!strcmp(f, "--mutators")) {
 		if ((rc = parse_int(f, v, 1, TV_MAX_MUTATORS, &x, err, errlen)))
 			return rc;
@@ -252,23 +304,32 @@ static int apply(cli_options *o, const char *f, const char *v, char *err,
 			o->eng.gogc = TC_GOGC_OFF;
 			return 0;
 		}
-		if (parse_int(f, v, 1, 10000, &x, err, errlen))
-			return fail(
-			    err, errlen,
-			    "%s: '%s' is %s (allowed 1..10000 or off)", f, v,
-			    strstr(err, "not an integer") ? "not an integer"
-			                                  : "out of range");
+		/* parse_int's message, less "or off", decides which. */
+		char why[160];
+
+		if (parse_int(f, v, 1, 10000, &x, why, sizeof(why)))
+			return fail(err, errlen,
+			            "%s: '%s' is %s (allowed 1..10000 or off)",
+			            f, quote(q, v),
+			            strstr(why, "not an integer")
+			                ? "not an integer"
+			                : "out of range");
 		o->eng.gogc = (int)x;
 	} else if (!strcmp(f, "--heap")) {
 		return parse_size(f, v, &o->eng.heap_bytes, err, errlen);
 	} else if (!strcmp(f, "--scenario")) {
-		char why[200];
+		static const char pre[] = "--scenario: ";
 
 		/* Read once, here: the run uses this, so a file that can be
 		 * read only once (a pipe, <(...)) works, and every mistake in
-		 * it is a usage error. */
-		if (wl_scenario_load(v, &o->scen, why, sizeof(why)))
-			return fail(err, errlen, "--scenario: %s", why);
+		 * it is a usage error.  Its message goes straight after the
+		 * prefix, with all the room the caller gave. */
+		if (errlen <= sizeof(pre))
+			return fail(err, errlen, "%s", pre);
+		memcpy(err, pre, sizeof(pre));
+		if (wl_scenario_load(v, &o->scen, err + sizeof(pre) - 1,
+		                     errlen - (sizeof(pre) - 1)))
+			return 2;
 		o->eng.scenario = v;
 		o->eng.loaded = &o->scen;
 	} else if (!strcmp(f, "--seed")) {
@@ -281,7 +342,7 @@ static int apply(cli_options *o, const char *f, const char *v, char *err,
 			return fail(err, errlen,
 			            "%s: '%s' is not an integer (allowed "
 			            "0..18446744073709551615)",
-			            f, v);
+			            f, quote(q, v));
 		o->eng.seed = s;
 	} else if (!strcmp(f, "--barrier")) {
 		for (int i = 0; i < TC_BARRIER_NMODES; i++)
@@ -293,7 +354,7 @@ static int apply(cli_options *o, const char *f, const char *v, char *err,
 		return fail(err, errlen,
 		            "%s: '%s' is not a barrier mode (allowed hybrid, "
 		            "dijkstra, yuasa or off)",
-		            f, v);
+		            f, quote(q, v));
 	} else if (!strcmp(f, "--fps")) {
 		if ((rc = parse_int(f, v, 1, 120, &x, err, errlen)))
 			return rc;
@@ -312,7 +373,7 @@ int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t errlen)
 
 	for (int i = 1; i < argc; i++) {
 		const char *arg = argv[i], *val = NULL, *eq;
-		char name[32];
+		char name[32], q[QUOTE_WORD];
 		const struct flag *fl = NULL;
 		size_t n;
 		int rc;
@@ -321,11 +382,14 @@ int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t errlen)
 			return fail(err, errlen,
 			            "unexpected argument '%s' (options start "
 			            "with --; see --help)",
-			            arg);
+			            quote(q, arg));
 		eq = strchr(arg, '=');
 		n = eq ? (size_t)(eq - arg) : strlen(arg);
+		/* No flag is that long: the message shows what was given. */
 		if (n >= sizeof(name))
-			n = sizeof(name) - 1;
+			return fail(err, errlen,
+			            "unknown option '%s' (see --help)",
+			            quote_n(q, arg, n));
 		memcpy(name, arg, n);
 		name[n] = '\0';
 		for (size_t k = 0; k < sizeof(flags) / sizeof(flags[0]); k++)
@@ -333,7 +397,8 @@ int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t errlen)
 				fl = &flags[k];
 		if (!fl)
 			return fail(err, errlen,
-			            "unknown option '%s' (see --help)", name);
+			            "unknown option '%s' (see --help)",
+			            quote(q, name));
 		if (fl->has_value) {
 			if (eq)
 				val = eq + 1;

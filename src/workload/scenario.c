@@ -81,6 +81,67 @@ int wl_builtin(int i, wl_scenario *sc)
 	return 0;
 }
 
+/* How a message shows a word of the user's input: a control character
+ * (which would act on the terminal, or hide) as \xNN, and at most
+ * outlen - 1 bytes of it, so that what the message exists to say (the
+ * allowed values, the known keys) is never cut off: the word's head, or
+ * for a path its tail (which names the file), the rest elided as "...".
+ * The same helper is in src/cli/options.c. */
+#define QUOTE_WORD 44 /* a key or a value: 40 bytes and "..." */
+#define QUOTE_PATH 68 /* a file name: "..." and its last 64 bytes */
+
+static size_t esc_len(unsigned char c)
+{
+	return c < 0x20 || c == 0x7f ? 4 : 1;
+}
+
+static const char *quote(char *out, size_t outlen, const char *s, size_t n,
+                         bool tail)
+{
+	size_t total = 0, from = 0, to = n, o = 0;
+
+	for (size_t i = 0; i < n; i++)
+		total += esc_len((unsigned char)s[i]);
+	if (total > outlen - 1) {
+		size_t room = outlen - 1 - 3, w = 0;
+
+		if (tail) {
+			from = n;
+			while (from > 0 &&
+			       w + esc_len((unsigned char)s[from - 1]) <= room)
+				w += esc_len((unsigned char)s[--from]);
+			/* Not inside a UTF-8 sequence. */
+			while (from < n &&
+			       ((unsigned char)s[from] & 0xc0) == 0x80)
+				from++;
+			memcpy(out, "...", 3);
+			o = 3;
+		} else {
+			to = 0;
+			while (to < n &&
+			       w + esc_len((unsigned char)s[to]) <= room)
+				w += esc_len((unsigned char)s[to++]);
+			while (to > 0 && ((unsigned char)s[to] & 0xc0) == 0x80)
+				to--;
+		}
+	}
+	for (size_t i = from; i < to; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (esc_len(c) > 1)
+			o +=
+			    (size_t)snprintf(out + o, outlen - o, "\\x%02x", c);
+		else
+			out[o++] = (char)c;
+	}
+	if (to < n) {
+		memcpy(out + o, "...", 3);
+		o += 3;
+	}
+	out[o] = '\0';
+	return out;
+}
+
 static int perr(char *err, size_t errlen, const char *fname, int line,
                 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
@@ -88,14 +149,16 @@ static int perr(char *err, size_t errlen, const char *fname, int line,
                 const char *fmt, ...)
 {
 	va_list ap;
+	char qf[QUOTE_PATH];
 	int n = 0;
 
 	if (errlen == 0)
 		return -1;
+	quote(qf, sizeof(qf), fname, strlen(fname), true);
 	if (line > 0)
-		n = snprintf(err, errlen, "%s:%d: ", fname, line);
+		n = snprintf(err, errlen, "%s:%d: ", qf, line);
 	else
-		n = snprintf(err, errlen, "%s: ", fname);
+		n = snprintf(err, errlen, "%s: ", qf);
 	if (n < 0 || (size_t)n >= errlen)
 		return -1;
 	va_start(ap, fmt);
@@ -104,7 +167,11 @@ static int perr(char *err, size_t errlen, const char *fname, int line,
 	return -1;
 }
 
-/* Split one line into up to 3 words; a '#' starts a comment. */
+/* A word for a message: see quote(). */
+#define QWORD(buf, s) quote(buf, sizeof(buf), s, strlen(s), false)
+
+/* Split one line into words, the first `max` of them into w; returns how
+ * many there are.  A '#' starts a comment. */
 static int words(char *s, char **w, int max)
 {
 	int n = 0;
@@ -117,9 +184,9 @@ static int words(char *s, char **w, int max)
 			s++;
 		if (!*s)
 			break;
-		if (n == max)
-			return max + 1;
-		w[n++] = s;
+		if (n < max)
+			w[n] = s;
+		n++;
 		while (*s && !isspace((unsigned char)*s))
 			s++;
 		if (*s)
@@ -182,7 +249,7 @@ int wl_scenario_parse(const char *text, const char *fname, wl_scenario *sc,
 	if (strncmp(p, "\xef\xbb\xbf", 3) == 0)
 		p += 3;
 	while (*p) {
-		char line[256], *w[3];
+		char line[256], *w[2], q[QUOTE_WORD];
 		const char *nl = strchr(p, '\n');
 		size_t len = nl ? (size_t)(nl - p) : strlen(p);
 		int n;
@@ -203,8 +270,8 @@ int wl_scenario_parse(const char *text, const char *fname, wl_scenario *sc,
 			continue;
 		if (n != 2)
 			return perr(err, errlen, fname, lineno,
-			            "expected `key value`, got %d word%s",
-			            n > 2 ? 3 : n, n == 1 ? "" : "s");
+			            "expected `key value`, got %d word%s", n,
+			            n == 1 ? "" : "s");
 		if (strcmp(w[0], "program") == 0) {
 			wl_program prog;
 
@@ -217,7 +284,7 @@ int wl_scenario_parse(const char *text, const char *fname, wl_scenario *sc,
 				            "unknown program '%s' (one of: "
 				            "trees, list, graph, cache, "
 				            "escape)",
-				            w[1]);
+				            QWORD(q, w[1]));
 			defaults(prog, sc);
 			continue;
 		}
@@ -231,7 +298,7 @@ int wl_scenario_parse(const char *text, const char *fname, wl_scenario *sc,
 				return perr(err, errlen, fname, lineno,
 				            "bad name '%s': 1..%d letters, "
 				            "digits, '-', '_' or '.'",
-				            w[1], WL_NAME_MAX - 1);
+				            QWORD(q, w[1]), WL_NAME_MAX - 1);
 			snprintf(name, sizeof(name), "%s", w[1]);
 			name_line = lineno;
 			continue;
@@ -240,7 +307,7 @@ int wl_scenario_parse(const char *text, const char *fname, wl_scenario *sc,
 			return perr(err, errlen, fname, lineno,
 			            "'%s' before `program`: the first "
 			            "setting must be `program NAME`",
-			            w[0]);
+			            QWORD(q, w[0]));
 		int k;
 		for (k = 0; k < pr->nparams; k++)
 			if (strcmp(pr->params[k].name, w[0]) == 0)
@@ -252,7 +319,7 @@ int wl_scenario_parse(const char *text, const char *fname, wl_scenario *sc,
 			return perr(err, errlen, fname, lineno,
 			            "unknown key '%s' for program %s "
 			            "(known: program, name, %s)",
-			            w[0], pr->name, list);
+			            QWORD(q, w[0]), pr->name, list);
 		}
 		if (set_line[k])
 			return perr(err, errlen, fname, lineno,
@@ -268,13 +335,14 @@ int wl_scenario_parse(const char *text, const char *fname, wl_scenario *sc,
 			return perr(err, errlen, fname, lineno,
 			            "%s: '%s' is not an integer (allowed "
 			            "%lld..%lld)",
-			            w[0], w[1], (long long)pa->min,
+			            w[0], QWORD(q, w[1]), (long long)pa->min,
 			            (long long)pa->max);
 		/* ERANGE: digits beyond any integer, still a number. */
 		if (errno == ERANGE || v < pa->min || v > pa->max)
 			return perr(err, errlen, fname, lineno,
-			            "%s %s out of range %lld..%lld", w[0], w[1],
-			            (long long)pa->min, (long long)pa->max);
+			            "%s %s out of range %lld..%lld", w[0],
+			            QWORD(q, w[1]), (long long)pa->min,
+			            (long long)pa->max);
 		sc->param[k] = v;
 		set_line[k] = lineno;
 	}
@@ -322,7 +390,7 @@ int wl_scenario_load(const char *name_or_path, wl_scenario *sc, char *err,
 {
 	FILE *f;
 	struct stat sb;
-	char *buf;
+	char *buf, qp[QUOTE_PATH];
 	size_t n;
 	int rc;
 
@@ -334,18 +402,20 @@ int wl_scenario_load(const char *name_or_path, wl_scenario *sc, char *err,
 		         "unknown scenario '%s' (built-in: trees, list, "
 		         "graph, cache, escape; or a path to a scenario "
 		         "file)",
-		         name_or_path);
+		         quote(qp, sizeof(qp), name_or_path,
+		               strlen(name_or_path), false));
 		return -1;
 	}
+	quote(qp, sizeof(qp), name_or_path, strlen(name_or_path), true);
 	f = fopen(name_or_path, "r");
 	if (!f) {
-		snprintf(err, errlen, "%s: %s", name_or_path, strerror(errno));
+		snprintf(err, errlen, "%s: %s", qp, strerror(errno));
 		return -1;
 	}
 	/* A directory opens for reading, and only its read fails. */
 	if (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
 		snprintf(err, errlen, "%s: is a directory, not a scenario file",
-		         name_or_path);
+		         qp);
 		fclose(f);
 		return -1;
 	}
@@ -355,7 +425,7 @@ int wl_scenario_load(const char *name_or_path, wl_scenario *sc, char *err,
 	errno = 0;
 	n = fread(buf, 1, 65536 + 1, f);
 	if (ferror(f)) {
-		snprintf(err, errlen, "%s: read error: %s", name_or_path,
+		snprintf(err, errlen, "%s: read error: %s", qp,
 		         strerror(errno ? errno : EIO));
 		fclose(f);
 		free(buf);
@@ -364,8 +434,7 @@ int wl_scenario_load(const char *name_or_path, wl_scenario *sc, char *err,
 	fclose(f);
 	buf[n] = '\0';
 	if (strlen(buf) != n) {
-		snprintf(err, errlen, "%s: not a text file (NUL byte)",
-		         name_or_path);
+		snprintf(err, errlen, "%s: not a text file (NUL byte)", qp);
 		free(buf);
 		return -1;
 	}
