@@ -211,3 +211,57 @@ void tc_mutex_init_spin(pthread_mutex_t *mu)
 	pthread_mutex_init(mu, NULL);
 #endif
 }
+
+/* ---- quoting input in messages ---- */
+
+static size_t esc_len(unsigned char c)
+{
+	return c < 0x20 || c == 0x7f ? 4 : 1;
+}
+
+const char *tc_quote(char *out, size_t outlen, const char *s, size_t n,
+                     bool tail)
+{
+	size_t total = 0, from = 0, to = n, o = 0;
+
+	for (size_t i = 0; i < n; i++)
+		total += esc_len((unsigned char)s[i]);
+	if (total > outlen - 1) {
+		size_t room = outlen - 1 - 3, w = 0;
+
+		if (tail) {
+			from = n;
+			while (from > 0 &&
+			       w + esc_len((unsigned char)s[from - 1]) <= room)
+				w += esc_len((unsigned char)s[--from]);
+			/* Not inside a UTF-8 sequence. */
+			while (from < n &&
+			       ((unsigned char)s[from] & 0xc0) == 0x80)
+				from++;
+			memcpy(out, "...", 3);
+			o = 3;
+		} else {
+			to = 0;
+			while (to < n &&
+			       w + esc_len((unsigned char)s[to]) <= room)
+				w += esc_len((unsigned char)s[to++]);
+			while (to > 0 && ((unsigned char)s[to] & 0xc0) == 0x80)
+				to--;
+		}
+	}
+	for (size_t i = from; i < to; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (esc_len(c) > 1)
+			o +=
+			    (size_t)snprintf(out + o, outlen - o, "\\x%02x", c);
+		else
+			out[o++] = (char)c;
+	}
+	if (to < n) {
+		memcpy(out + o, "...", 3);
+		o += 3;
+	}
+	out[o] = '\0';
+	return out;
+}

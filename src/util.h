@@ -1,8 +1,8 @@
 /*
  * util.h - small helpers shared by every layer: allocation wrappers that
  * abort on out-of-memory (zero-size requests are bugs), fatal errors, a
- * monotonic clock, a thread's scheduler statistics and a mutex that spins
- * before it sleeps.
+ * monotonic clock, a thread's scheduler statistics, a mutex that spins
+ * before it sleeps, and how a message quotes a word of the user's input.
  */
 #ifndef TRICOLOR_UTIL_H
 #define TRICOLOR_UTIL_H
@@ -45,5 +45,18 @@ int tc_self_schedstat(tc_schedstat *out);
 /* A mutex that spins briefly before it sleeps, for short critical
  * sections that threads holding a P contend for (util.c says why). */
 void tc_mutex_init_spin(pthread_mutex_t *mu);
+
+/* A word of the user's input (a flag's value, a scenario key, a file
+ * name) as a message shows it: each control character (which would act
+ * on the terminal, or hide) as \xNN, and at most outlen - 1 bytes in all,
+ * so that what the message exists to say (the allowed values, the known
+ * keys) is never cut off.  When it is too long, its head is kept, or with
+ * `tail` (a path, whose end names the file) its tail, and the rest shown
+ * as "..."; never half a UTF-8 sequence.  s need not be NUL-terminated
+ * (n bytes).  outlen must be at least 8.  Returns out. */
+#define TC_QUOTE_WORD 44 /* a key or a value: 40 bytes and "..." */
+#define TC_QUOTE_PATH 68 /* a file name: "..." and its last 64 bytes */
+const char *tc_quote(char *out, size_t outlen, const char *s, size_t n,
+                     bool tail);
 
 #endif /* TRICOLOR_UTIL_H */

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "util.h"
 #include "workload/workload.h"
 
 void cli_options_init(cli_options *o)
@@ -74,48 +75,13 @@ void cli_usage(FILE *f)
 	      f);
 }
 
-/* How a message shows a word of the command line: a control character
- * (which would act on the terminal, or hide) as \xNN, and at most 40
- * bytes of it, then "...": a message must never be cut short before it
- * says what is allowed.  The same helper is in src/workload/scenario.c. */
-#define QUOTE_WORD 44
-
-static size_t esc_len(unsigned char c)
-{
-	return c < 0x20 || c == 0x7f ? 4 : 1;
-}
+/* A word of the command line as a message shows it (util.h, tc_quote):
+ * a message must never be cut short before it says what is allowed. */
+#define QUOTE_WORD TC_QUOTE_WORD
 
 static const char *quote_n(char out[QUOTE_WORD], const char *s, size_t n)
 {
-	size_t total = 0, to = n, o = 0;
-
-	for (size_t i = 0; i < n; i++)
-		total += esc_len((unsigned char)s[i]);
-	if (total > QUOTE_WORD - 1) {
-		size_t room = QUOTE_WORD - 1 - 3, w = 0;
-
-		to = 0;
-		while (to < n && w + esc_len((unsigned char)s[to]) <= room)
-			w += esc_len((unsigned char)s[to++]);
-		/* Not inside a UTF-8 sequence. */
-		while (to > 0 && ((unsigned char)s[to] & 0xc0) == 0x80)
-			to--;
-	}
-	for (size_t i = 0; i < to; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (esc_len(c) > 1)
-			o += (size_t)snprintf(out + o, QUOTE_WORD - o,
-			                      "\\x%02x", c);
-		else
-			out[o++] = (char)c;
-	}
-	if (to < n) {
-		memcpy(out + o, "...", 3);
-		o += 3;
-	}
-	out[o] = '\0';
-	return out;
+	return tc_quote(out, QUOTE_WORD, s, n, false);
 }
 
 static const char *quote(char out[QUOTE_WORD], const char *s)

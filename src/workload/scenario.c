@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "util.h"
 #include "workload/internal.h"
 
 static const wl_program builtin_order[] = {WL_TREES, WL_LIST, WL_GRAPH,
@@ -81,66 +82,9 @@ int wl_builtin(int i, wl_scenario *sc)
 	return 0;
 }
 
-/* How a message shows a word of the user's input: a control character
- * (which would act on the terminal, or hide) as \xNN, and at most
- * outlen - 1 bytes of it, so that what the message exists to say (the
- * allowed values, the known keys) is never cut off: the word's head, or
- * for a path its tail (which names the file), the rest elided as "...".
- * The same helper is in src/cli/options.c. */
-#define QUOTE_WORD 44 /* a key or a value: 40 bytes and "..." */
-#define QUOTE_PATH 68 /* a file name: "..." and its last 64 bytes */
-
-static size_t esc_len(unsigned char c)
-{
-	return c < 0x20 || c == 0x7f ? 4 : 1;
-}
-
-static const char *quote(char *out, size_t outlen, const char *s, size_t n,
-                         bool tail)
-{
-	size_t total = 0, from = 0, to = n, o = 0;
-
-	for (size_t i = 0; i < n; i++)
-		total += esc_len((unsigned char)s[i]);
-	if (total > outlen - 1) {
-		size_t room = outlen - 1 - 3, w = 0;
-
-		if (tail) {
-			from = n;
-			while (from > 0 &&
-			       w + esc_len((unsigned char)s[from - 1]) <= room)
-				w += esc_len((unsigned char)s[--from]);
-			/* Not inside a UTF-8 sequence. */
-			while (from < n &&
-			       ((unsigned char)s[from] & 0xc0) == 0x80)
-				from++;
-			memcpy(out, "...", 3);
-			o = 3;
-		} else {
-			to = 0;
-			while (to < n &&
-			       w + esc_len((unsigned char)s[to]) <= room)
-				w += esc_len((unsigned char)s[to++]);
-			while (to > 0 && ((unsigned char)s[to] & 0xc0) == 0x80)
-				to--;
-		}
-	}
-	for (size_t i = from; i < to; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (esc_len(c) > 1)
-			o +=
-			    (size_t)snprintf(out + o, outlen - o, "\\x%02x", c);
-		else
-			out[o++] = (char)c;
-	}
-	if (to < n) {
-		memcpy(out + o, "...", 3);
-		o += 3;
-	}
-	out[o] = '\0';
-	return out;
-}
+/* Words of the input in messages: util.h, tc_quote. */
+#define QUOTE_WORD TC_QUOTE_WORD
+#define QUOTE_PATH TC_QUOTE_PATH
 
 static int perr(char *err, size_t errlen, const char *fname, int line,
                 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
@@ -154,7 +98,7 @@ static int perr(char *err, size_t errlen, const char *fname, int line,
 
 	if (errlen == 0)
 		return -1;
-	quote(qf, sizeof(qf), fname, strlen(fname), true);
+	tc_quote(qf, sizeof(qf), fname, strlen(fname), true);
 	if (line > 0)
 		n = snprintf(err, errlen, "%s:%d: ", qf, line);
 	else
@@ -167,8 +111,8 @@ static int perr(char *err, size_t errlen, const char *fname, int line,
 	return -1;
 }
 
-/* A word for a message: see quote(). */
-#define QWORD(buf, s) quote(buf, sizeof(buf), s, strlen(s), false)
+/* A word for a message: see tc_quote (util.h). */
+#define QWORD(buf, s) tc_quote(buf, sizeof(buf), s, strlen(s), false)
 
 /* Split one line into words, the first `max` of them into w; returns how
  * many there are.  A '#' starts a comment. */
@@ -402,11 +346,11 @@ int wl_scenario_load(const char *name_or_path, wl_scenario *sc, char *err,
 		         "unknown scenario '%s' (built-in: trees, list, "
 		         "graph, cache, escape; or a path to a scenario "
 		         "file)",
-		         quote(qp, sizeof(qp), name_or_path,
+		         tc_quote(qp, sizeof(qp), name_or_path,
 		               strlen(name_or_path), false));
 		return -1;
 	}
-	quote(qp, sizeof(qp), name_or_path, strlen(name_or_path), true);
+	tc_quote(qp, sizeof(qp), name_or_path, strlen(name_or_path), true);
 	f = fopen(name_or_path, "r");
 	if (!f) {
 		snprintf(err, errlen, "%s: %s", qp, strerror(errno));
