@@ -305,6 +305,15 @@ tm resize-window -t demo -x 120 -y 40
 check "back to 120x40 restores the layout" wait_for 'Heap: [0-9]+ spans?' 15
 check "... and the too-small message is gone" wait_gone 'Terminal too small' 15
 
+# ---- 7b. ^S does not freeze the screen ---------------------------------
+# With XON/XOFF flow control on, ^S stopped the terminal's output: the
+# next frame blocked and the demo hung until a ^Q, q included.
+tm send-keys -t demo C-s
+tm send-keys -t demo Tab
+check "^S then Tab: the screen still follows the keys" \
+	wait_for '^» focus: stacks' 15
+tm send-keys -t demo C-q
+
 # ---- 8. q quits 0 and restores the terminal -----------------------------
 tm send-keys -t demo q
 check "q exits with status 0" wait_for '^EXIT=0$' 30

@@ -163,6 +163,22 @@ static bool locale_is_utf8(void)
 	       (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
 }
 
+/* Turn off XON/XOFF flow control while curses runs: with it on, a ^S
+ * (pressed by accident, or in a burst of keys) stops the terminal's
+ * output, the next frame's write blocks, and the demo hangs, q included,
+ * until a ^Q.  ncurses keeps the mode as the program mode, and endwin()
+ * puts back the shell's. */
+static void no_flow_control(void)
+{
+	struct termios t;
+
+	if (tcgetattr(STDIN_FILENO, &t) != 0)
+		return;
+	t.c_iflag &= ~(tcflag_t)(IXON | IXOFF);
+	if (tcsetattr(STDIN_FILENO, TCSANOW, &t) == 0)
+		def_prog_mode();
+}
+
 int crt_init(bool want_ascii, bool want_mono, crt_caps *caps, char *err,
              size_t errlen)
 {
@@ -203,6 +219,7 @@ int crt_init(bool want_ascii, bool want_mono, crt_caps *caps, char *err,
 	cbreak(); /* ^C still raises SIGINT: the loop sees the flag */
 	noecho();
 	nonl();
+	no_flow_control();
 	keypad(stdscr, TRUE);
 	set_escdelay(25);
 	curs_set(0);
