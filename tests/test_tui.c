@@ -869,6 +869,25 @@ START_TEST(too_small_terminal_gets_a_message)
 }
 END_TEST
 
+START_TEST(too_small_message_starts_with_what_is_wrong_when_short)
+{
+	WINDOW *w = newwin(2, 30, 0, 0);
+	int row = -1;
+
+	/* Two lines: the first two lines of the message, not its middle. */
+	layout_draw_too_small(w, 2, 30);
+	ck_assert_int_ge(find_in_window(w, "Terminal too small:", &row), 0);
+	ck_assert_int_eq(row, 0);
+	ck_assert_int_ge(find_in_window(w, "is 30x2", &row), 0);
+	ck_assert_int_eq(row, 1);
+	delwin(w);
+	w = newwin(1, 12, 0, 0);
+	layout_draw_too_small(w, 1, 12);
+	ck_assert_str_eq(row_text(w, 0), "Terminal too");
+	delwin(w);
+}
+END_TEST
+
 START_TEST(keys_help_names_every_key)
 {
 	const char *t = tui_keys_help();
@@ -1371,6 +1390,8 @@ static Suite *tui_suite(void)
 	tcase_add_test(
 	    tc, status_shows_everything_when_wide_and_never_wraps_when_not);
 	tcase_add_test(tc, too_small_terminal_gets_a_message);
+	tcase_add_test(tc,
+	               too_small_message_starts_with_what_is_wrong_when_short);
 	tcase_add_test(tc, keys_help_names_every_key);
 	tcase_add_test(tc, keybar_keeps_quit_visible_when_narrow);
 	tcase_add_test(tc, help_screen_lists_every_key_and_color);
