@@ -429,6 +429,17 @@ done
 check "SIGTERM: exits 143 with the terminal restored" wait_for '^EXIT=143$' 30
 check "SIGTERM: tty modes restored" wait_for '^TTY-RESTORED$' 6
 
+# ---- 9b. ^\ (SIGQUIT from the keyboard) restores the terminal too -------
+# It used to kill the process with a core dump, leaving the screen in
+# curses mode and the tty without echo.
+start quit 100 30 --mutators 1
+target=quit
+check "third demo starts" wait_for 'Heap: [0-9]+ spans?' 30
+tm send-keys -t quit 'C-\'
+check "^\: exits 131 with the terminal restored" wait_for '^EXIT=131$' 30
+check "^\: tty modes restored" wait_for '^TTY-RESTORED$' 6
+check "^\: the alternate screen is left" wait_gone 'F1Help' 6
+
 # ---- 10. ASCII and monochrome --------------------------------------------
 tm new-session -d -s mono -x 100 -y 30 \
 	"export LANG=C NO_COLOR=1 TERM=tmux-256color; $bin --mutators 1 2>$errdir/mono.err; echo EXIT=\$?; exec sleep 600"

@@ -30,11 +30,11 @@
 
 #include "tui/crt.h"
 
-/* Set by the SIGINT/SIGTERM/SIGHUP handler (any thread that has them
- * unblocked: the engine's threads block them, so in practice the main
- * thread), read by the event loop on the main thread.  A lock-free atomic
- * int is async-signal-safe; relaxed order suffices because the flag
- * carries no other data. */
+/* Set by the SIGINT/SIGTERM/SIGHUP/SIGQUIT handler (on whichever thread
+ * has the signal unblocked: the engine's threads block some, so mostly
+ * the main thread), read by the event loop on the main thread.  A
+ * lock-free atomic int is async-signal-safe; relaxed order suffices
+ * because the flag carries no other data. */
 static atomic_int quit_signal;
 
 /* Main-thread-only state, except crash_restore/saved_tio which the crash
@@ -136,6 +136,9 @@ static void install_handlers(bool mouse)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	/* ^\ is a key too: quit cleanly (like htop), not with a core dump
+	 * that leaves the terminal in curses mode. */
+	sigaction(SIGQUIT, &sa, NULL);
 
 	sa.sa_handler = on_crash_signal;
 	sa.sa_flags = SA_NODEFER;
