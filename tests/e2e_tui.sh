@@ -305,6 +305,33 @@ tm resize-window -t demo -x 120 -y 40
 check "back to 120x40 restores the layout" wait_for 'Heap: [0-9]+ spans?' 15
 check "... and the too-small message is gone" wait_gone 'Terminal too small' 15
 
+# ---- 7a. a shrink mid-frame leaves nothing behind ---------------------
+# A frame being written when the terminal shrinks lands where the new size
+# puts it: the monkey saw a border glyph stay for good on a 1x51 screen
+# after 276x62 (about one shrink in eight).  A resize repaints every cell.
+# only_message TEXT: the screen, blanks and newlines left out, is TEXT.
+only_message() {
+	local i
+	for i in $(seq 1 100); do
+		[ "$(screen | tr -d ' \n')" = "$1" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+shrinks_clean() { # 30 times 276x62 -> 1x51: only the message's letters
+	local i
+	for i in $(seq 1 30); do
+		tm resize-window -t demo -x 276 -y 62
+		wait_for 'Heap: [0-9]+ spans?' 15 || return 1
+		tm resize-window -t demo -x 1 -y 51
+		only_message TiaE || return 1
+	done
+}
+check "276x62 -> 1x51, 30 times: the too-small message, nothing else" \
+	shrinks_clean
+tm resize-window -t demo -x 120 -y 40
+check "back to 120x40 again" wait_for 'Heap: [0-9]+ spans?' 15
+
 # ---- 7b. ^S does not freeze the screen ---------------------------------
 # With XON/XOFF flow control on, ^S stopped the terminal's output: the
 # next frame blocked and the demo hung until a ^Q, q included.
