@@ -257,9 +257,10 @@ screen_ok() {
 	why="line 5 is not the sparklines"
 	sed -n 5p <<<"$s" | grep -q '^heap ' || return 1
 	why="line 6 is not the last action"
-	sed -n 6p <<<"$s" | grep -q '^» ' || return 1
+	sed -n 6p <<<"$s" | grep -Eq '^(»|>) ' || return 1
 	why="the event log's bottom border is not on line $((lines - 1))"
-	sed -n "$((lines - 1))p" <<<"$s" | grep -Eq '^└─+┘$' || return 1
+	sed -n "$((lines - 1))p" <<<"$s" | grep -Eq '^(└(─)+┘|\+-+\+)$' ||
+		return 1
 	if [ "$verify" = 1 ]; then
 		why="the verifier found a lost object or a failed check"
 		grep -Eq 'LOST [0-9]|FAILED CHECKS|HEAP FULL' <<<"$s" &&
@@ -270,8 +271,8 @@ screen_ok() {
 
 # wait_ok SECONDS: poll until the screen is whole (a frame may be due).
 wait_ok() {
-	local i
-	for i in $(seq 1 $(($1 * 10))); do
+	local until=$((SECONDS + $1))
+	while [ "$SECONDS" -lt "$until" ]; do
 		screen_ok && return 0
 		alive || break
 		sleep 0.1
@@ -283,13 +284,15 @@ wait_ok() {
 # (close help and inspector first; a few tries: an engine message from
 # an earlier key may replace the focus message before it is seen).
 responsive() {
-	local t i
+	local t until
 	[ "$cols" -lt 64 ] || [ "$lines" -lt 18 ] && return 0
 	send Escape Escape
 	for t in 1 2 3; do
 		send Tab
-		for i in $(seq 1 100); do
-			screen | sed -n 6p | grep -q '^» focus: ' && return 0
+		until=$((SECONDS + 10))
+		while [ "$SECONDS" -lt "$until" ]; do
+			screen | sed -n 6p | grep -Eq '^(»|>) focus: ' &&
+				return 0
 			alive || return 1
 			sleep 0.1
 		done
@@ -300,7 +303,7 @@ responsive() {
 # ---- the run --------------------------------------------------------------
 echo "# monkey seed $seed, $seconds s, tricolor $args"
 tm new-session -d -s monkey -x "$cols" -y "$lines" \
-	"export LANG=C.UTF-8 TERM=tmux-256color; unset NO_COLOR;
+	"export LC_ALL=C.UTF-8 TERM=tmux-256color; unset NO_COLOR;
 	 $bin --seed $seed $args 2>$errdir/monkey.err; rc=\$?;
 	 echo; echo EXIT=\$rc; stty -a | tr ' ;' '\n\n' |
 	 grep -Ex -- '-?(icanon|echo|isig|icrnl|opost|ixon)' | tr '\n' ' ';
@@ -330,7 +333,8 @@ send Escape Escape
 wait_ok 30 || fail "before quitting: $why"
 responsive || fail "before quitting: Tab got no answer"
 send q
-for i in $(seq 1 300); do
+until=$((SECONDS + 30))
+while [ "$SECONDS" -lt "$until" ]; do
 	screen | grep -q '^EXIT=' && break
 	sleep 0.1
 done
