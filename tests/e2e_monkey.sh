@@ -305,7 +305,7 @@ echo "# monkey seed $seed, $seconds s, tricolor $args"
 tm new-session -d -s monkey -x "$cols" -y "$lines" \
 	"export LC_ALL=C.UTF-8 TERM=tmux-256color; unset NO_COLOR;
 	 $bin --seed $seed $args 2>$errdir/monkey.err; rc=\$?;
-	 echo; echo EXIT=\$rc; stty -a | tr ' ;' '\n\n' |
+	 echo; echo EXIT=\$rc; echo -n 'TTY: '; stty -a | tr ' ;' '\n\n' |
 	 grep -Ex -- '-?(icanon|echo|isig|icrnl|opost|ixon)' | tr '\n' ' ';
 	 echo; exec sleep 600" || fail "cannot start tmux"
 tm set-option -t monkey window-size manual >/dev/null 2>&1 || true
@@ -335,13 +335,14 @@ responsive || fail "before quitting: Tab got no answer"
 send q
 until=$((SECONDS + 30))
 while [ "$SECONDS" -lt "$until" ]; do
-	screen | grep -q '^EXIT=' && break
+	screen | grep -q '^TTY: ' && break
 	sleep 0.1
 done
 s=$(screen)
 grep -q '^EXIT=0$' <<<"$s" || fail "q did not exit with status 0"
 for m in icanon echo isig icrnl opost ixon; do
-	grep -Eq "(^| )$m( |$)" <<<"$s" || fail "after q the tty lacks $m"
+	grep '^TTY: ' <<<"$s" | grep -Eq " $m( |$)" ||
+		fail "after q the tty lacks $m"
 done
 echo "ok 1 - monkey seed $seed: $bursts bursts in $seconds s," \
 	"${#actions[@]} actions"
