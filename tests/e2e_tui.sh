@@ -305,6 +305,42 @@ tm resize-window -t demo -x 120 -y 40
 check "back to 120x40 restores the layout" wait_for 'Heap: [0-9]+ spans?' 15
 check "... and the too-small message is gone" wait_gone 'Terminal too small' 15
 
+# ---- 7a. a shrink mid-frame leaves nothing behind ---------------------
+# A frame being written when the terminal shrinks lands where the new size
+# puts it: the monkey saw a border glyph stay for good on a 1x51 screen
+# after 276x62 (about one shrink in eight).  A resize repaints every cell.
+# only_message TEXT: the screen, blanks and newlines left out, is TEXT.
+only_message() {
+	local i
+	for i in $(seq 1 100); do
+		[ "$(screen | tr -d ' \n')" = "$1" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+shrinks_clean() { # 30 times 276x62 -> 1x51: only the message's letters
+	local i
+	for i in $(seq 1 30); do
+		tm resize-window -t demo -x 276 -y 62
+		wait_for 'Heap: [0-9]+ spans?' 15 || return 1
+		tm resize-window -t demo -x 1 -y 51
+		only_message TiaE || return 1
+	done
+}
+check "276x62 -> 1x51, 30 times: the too-small message, nothing else" \
+	shrinks_clean
+tm resize-window -t demo -x 120 -y 40
+check "back to 120x40 again" wait_for 'Heap: [0-9]+ spans?' 15
+
+# ---- 7b. ^S does not freeze the screen ---------------------------------
+# With XON/XOFF flow control on, ^S stopped the terminal's output: the
+# next frame blocked and the demo hung until a ^Q, q included.
+tm send-keys -t demo C-s
+tm send-keys -t demo Tab
+check "^S then Tab: the screen still follows the keys" \
+	wait_for '^» focus: stacks' 15
+tm send-keys -t demo C-q
+
 # ---- 8. q quits 0 and restores the terminal -----------------------------
 tm send-keys -t demo q
 check "q exits with status 0" wait_for '^EXIT=0$' 30
@@ -419,6 +455,17 @@ done
 [ -n "$tpid" ] && kill -TERM "$tpid"
 check "SIGTERM: exits 143 with the terminal restored" wait_for '^EXIT=143$' 30
 check "SIGTERM: tty modes restored" wait_for '^TTY-RESTORED$' 6
+
+# ---- 9b. ^\ (SIGQUIT from the keyboard) restores the terminal too -------
+# It used to kill the process with a core dump, leaving the screen in
+# curses mode and the tty without echo.
+start quit 100 30 --mutators 1
+target=quit
+check "third demo starts" wait_for 'Heap: [0-9]+ spans?' 30
+tm send-keys -t quit 'C-\'
+check "^\: exits 131 with the terminal restored" wait_for '^EXIT=131$' 30
+check "^\: tty modes restored" wait_for '^TTY-RESTORED$' 6
+check "^\: the alternate screen is left" wait_gone 'F1Help' 6
 
 # ---- 10. ASCII and monochrome --------------------------------------------
 tm new-session -d -s mono -x 100 -y 30 \

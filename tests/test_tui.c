@@ -869,6 +869,25 @@ START_TEST(too_small_terminal_gets_a_message)
 }
 END_TEST
 
+START_TEST(too_small_message_starts_with_what_is_wrong_when_short)
+{
+	WINDOW *w = newwin(2, 30, 0, 0);
+	int row = -1;
+
+	/* Two lines: the first two lines of the message, not its middle. */
+	layout_draw_too_small(w, 2, 30);
+	ck_assert_int_ge(find_in_window(w, "Terminal too small:", &row), 0);
+	ck_assert_int_eq(row, 0);
+	ck_assert_int_ge(find_in_window(w, "is 30x2", &row), 0);
+	ck_assert_int_eq(row, 1);
+	delwin(w);
+	w = newwin(1, 12, 0, 0);
+	layout_draw_too_small(w, 1, 12);
+	ck_assert_str_eq(row_text(w, 0), "Terminal too");
+	delwin(w);
+}
+END_TEST
+
 START_TEST(keys_help_names_every_key)
 {
 	const char *t = tui_keys_help();
@@ -1345,6 +1364,41 @@ START_TEST(inspector_shows_fields_in_their_targets_colors)
 }
 END_TEST
 
+START_TEST(inspector_too_short_for_every_field_says_how_many_are_left)
+{
+	fake_heap f;
+	tv_object o;
+	theme th;
+	WINDOW *w = newwin(12, 70, 0, 0);
+	int i, row = -1;
+
+	make_theme(&th, true, 256);
+	fh_init(&f);
+	fh_span(&f, 5, 48, 8, eight, 8);
+	memset(&o, 0, sizeof o);
+	o.info.id = (tc_objid){5, 3};
+	o.info.color = TC_BLACK;
+	o.info.elemsize = 1024;
+	o.info.nptrs = 66;
+	o.nfields = TV_INSPECT_FIELDS;
+	o.nroot_refs = 3;
+	for (i = 0; i < 3; i++)
+		snprintf(o.roots[i], sizeof o.roots[i], "worker %d main[1]", i);
+	/* 12 rows: border, two header rows, three fields, the count of the
+	 * rest, "pointed to by", three roots, border. */
+	inspector_draw(w, &o, true, o.info.id, &f.h, &th);
+	ck_assert_int_ge(find_in_window(w, "f2  nil", &row), 0);
+	ck_assert_int_eq(row, 5);
+	ck_assert_int_ge(find_in_window(w, "... 63 more fields", &row), 0);
+	ck_assert_int_eq(row, 6);
+	ck_assert_int_ge(find_in_window(w, "pointed to by", &row), 0);
+	ck_assert_int_eq(row, 7);
+	ck_assert_int_ge(find_in_window(w, "root worker 2 main[1]", &row), 0);
+	ck_assert_int_eq(row, 10);
+	delwin(w);
+}
+END_TEST
+
 static Suite *tui_suite(void)
 {
 	Suite *s = suite_create("tui");
@@ -1371,6 +1425,8 @@ static Suite *tui_suite(void)
 	tcase_add_test(
 	    tc, status_shows_everything_when_wide_and_never_wraps_when_not);
 	tcase_add_test(tc, too_small_terminal_gets_a_message);
+	tcase_add_test(tc,
+	               too_small_message_starts_with_what_is_wrong_when_short);
 	tcase_add_test(tc, keys_help_names_every_key);
 	tcase_add_test(tc, keybar_keeps_quit_visible_when_narrow);
 	tcase_add_test(tc, help_screen_lists_every_key_and_color);
@@ -1384,6 +1440,8 @@ static Suite *tui_suite(void)
 	tcase_add_test(tc, stacks_scroll_stops_at_the_deepest_shown_stack);
 	tcase_add_test(tc, panes_say_one_of_a_thing_in_the_singular);
 	tcase_add_test(tc, inspector_shows_fields_in_their_targets_colors);
+	tcase_add_test(
+	    tc, inspector_too_short_for_every_field_says_how_many_are_left);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -3,6 +3,7 @@
 # test_tui: in-process rendering tests; each pane draws hand-built data on
 # an off-screen terminal (newterm on /dev/null) and the cells are read back.
 # e2e_tui.sh: the real tricolor binary inside a private tmux server.
+# e2e_monkey.sh: the same, driven by a seeded monkey.
 check_PROGRAMS += tests/test_tui
 TESTS += tests/test_tui
 tests_test_tui_SOURCES = tests/test_tui.c
@@ -13,6 +14,12 @@ tests_test_tui_LDADD = libtctui.la $(TEST_LIBS) $(NCURSES_LIBS)
 # only when tmux is missing).
 TESTS += tests/e2e_tui.sh
 EXTRA_DIST += tests/e2e_tui.sh
+
+# e2e_monkey.sh: random keys and resizes (fixed seed, about 15 s) against
+# the real binary in tmux; prints the seed and the keys sent on failure.
+# MONKEY_SEED, MONKEY_SECONDS and MONKEY_VERIFY=1 make longer runs.
+TESTS += tests/e2e_monkey.sh
+EXTRA_DIST += tests/e2e_monkey.sh
 
 # test_tui_snapper: the heap snapshot thread against a real engine.
 check_PROGRAMS += tests/test_tui_snapper

@@ -30,11 +30,11 @@
 
 #include "tui/crt.h"
 
-/* Set by the SIGINT/SIGTERM/SIGHUP handler (any thread that has them
- * unblocked: the engine's threads block them, so in practice the main
- * thread), read by the event loop on the main thread.  A lock-free atomic
- * int is async-signal-safe; relaxed order suffices because the flag
- * carries no other data. */
+/* Set by the SIGINT/SIGTERM/SIGHUP/SIGQUIT handler (on whichever thread
+ * has the signal unblocked: the engine's threads block some, so mostly
+ * the main thread), read by the event loop on the main thread.  A
+ * lock-free atomic int is async-signal-safe; relaxed order suffices
+ * because the flag carries no other data. */
 static atomic_int quit_signal;
 
 /* Main-thread-only state, except crash_restore/saved_tio which the crash
@@ -136,6 +136,9 @@ static void install_handlers(bool mouse)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	/* ^\ is a key too: quit cleanly (like htop), not with a core dump
+	 * that leaves the terminal in curses mode. */
+	sigaction(SIGQUIT, &sa, NULL);
 
 	sa.sa_handler = on_crash_signal;
 	sa.sa_flags = SA_NODEFER;
@@ -161,6 +164,22 @@ static bool locale_is_utf8(void)
 
 	return cs != NULL &&
 	       (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
+}
+
+/* Turn off XON/XOFF flow control while curses runs: with it on, a ^S
+ * (pressed by accident, or in a burst of keys) stops the terminal's
+ * output, the next frame's write blocks, and the demo hangs, q included,
+ * until a ^Q.  ncurses keeps the mode as the program mode, and endwin()
+ * puts back the shell's. */
+static void no_flow_control(void)
+{
+	struct termios t;
+
+	if (tcgetattr(STDIN_FILENO, &t) != 0)
+		return;
+	t.c_iflag &= ~(tcflag_t)(IXON | IXOFF);
+	if (tcsetattr(STDIN_FILENO, TCSANOW, &t) == 0)
+		def_prog_mode();
 }
 
 int crt_init(bool want_ascii, bool want_mono, crt_caps *caps, char *err,
@@ -203,6 +222,7 @@ int crt_init(bool want_ascii, bool want_mono, crt_caps *caps, char *err,
 	cbreak(); /* ^C still raises SIGINT: the loop sees the flag */
 	noecho();
 	nonl();
+	no_flow_control();
 	keypad(stdscr, TRUE);
 	set_escdelay(25);
 	curs_set(0);

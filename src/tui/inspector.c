@@ -23,7 +23,7 @@ static void chip(WINDOW *w, const theme *th, int kind, tc_objid id, bool named)
 void inspector_draw(WINDOW *w, const tv_object *o, bool found, tc_objid id,
                     const tv_heap *h, const theme *th)
 {
-	int width, height, y, i;
+	int width, height, y, i, roots, room, nshow;
 	char title[64], size[16];
 
 	getmaxyx(w, height, width);
@@ -62,9 +62,17 @@ void inspector_draw(WINDOW *w, const tv_object *o, bool found, tc_objid id,
 	wprintw(w, "   pointer fields ");
 	theme_set(w, th, UI_VALUE);
 	wprintw(w, "%u", o->info.nptrs);
+	/* Rows 3.. hold the fields and, when some are not shown, a line
+	 * that says how many; then "pointed to by", up to four root rows
+	 * and the border.  A box too short for every field shows fewer, and
+	 * says so, rather than leave them out without a word. */
+	roots = o->nroot_refs < 4 ? o->nroot_refs : 4;
+	room = height - 5 - roots; /* rows for fields and "more" */
+	nshow = o->nfields;
+	if (nshow + ((int)o->info.nptrs > nshow) > room)
+		nshow = room > 1 ? room - 1 : 0;
 	y = 3;
-	for (i = 0; i < o->nfields && y < height - 3 - o->nroot_refs;
-	     i++, y++) {
+	for (i = 0; i < nshow; i++, y++) {
 		theme_set(w, th, UI_LABEL);
 		mvwprintw(w, y, 4, "f%-2d ", i);
 		if (!o->field_nonnull[i]) {
@@ -77,8 +85,8 @@ void inspector_draw(WINDOW *w, const tv_object *o, bool found, tc_objid id,
 		waddstr(w, th->utf8 ? "\u2192 " : "-> ");
 		chip(w, th, (int)o->field_color[i], o->fields[i], true);
 	}
-	if ((int)o->info.nptrs > o->nfields && y < height - 3 - o->nroot_refs) {
-		unsigned more = o->info.nptrs - (unsigned)o->nfields;
+	if ((int)o->info.nptrs > nshow && room > 0) {
+		unsigned more = o->info.nptrs - (unsigned)nshow;
 
 		theme_set(w, th, UI_LABEL);
 		mvwprintw(w, y++, 4, "... %u more field%s", more,

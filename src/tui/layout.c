@@ -58,9 +58,11 @@ void layout_draw_too_small(WINDOW *w, int lines, int cols)
 	msg[2] = need;
 	msg[3] = "Enlarge it, or press q.";
 	werase(w);
+	/* Centred; when fewer lines than the message, its first lines from
+	 * the top, so that what shows says what is wrong. */
 	for (i = 0; i < n; i++) {
 		int len = (int)strlen(msg[i]);
-		int y = (lines - n) / 2 + i;
+		int y = (lines > n ? (lines - n) / 2 : 0) + i;
 		int x = (cols - len) / 2;
 
 		if (y < 0 || y >= lines)

@@ -85,6 +85,7 @@ int snapper_start(snapper *s, tv_engine *e, tv_heap **front,
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGQUIT);
 	sigaddset(&block, SIGWINCH);
 	pthread_sigmask(SIG_BLOCK, &block, &old);
 	rc = pthread_create(&s->thread, NULL, snapper_main, s);

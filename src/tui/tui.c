@@ -496,6 +496,10 @@ static void on_key(app *a, int key, bool fkey)
 	 * windows must follow the new size, and the help stays open. */
 	if (fkey && key == KEY_RESIZE) {
 		app_layout(a);
+		/* Repaint every cell: a frame written as the terminal
+		 * changed size landed by the new geometry, and curses does
+		 * not know what is on the screen any more. */
+		clearok(curscr, TRUE);
 		a->dirty = true;
 		return;
 	}

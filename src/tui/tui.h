@@ -29,7 +29,8 @@ typedef struct tui_options {
 void tui_options_init(tui_options *t);
 
 /* Run the demo until the user quits.  Returns the process exit status:
- * 0 on quit, 128 + the signal number after SIGINT/SIGTERM/SIGHUP, 2 if
+ * 0 on quit, 128 + the signal number after SIGINT/SIGTERM/SIGHUP/SIGQUIT
+ * (^\ included), 2 if
  * stdin/stdout is not a terminal (after printing a message that suggests
  * --headless), 1 on a fatal error (message printed after the terminal is
  * restored). */
