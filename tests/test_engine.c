@@ -223,6 +223,8 @@ START_TEST(test_engine_threads_block_front_end_signals)
 	char path[300], line[256];
 	unsigned long long want = (1ull << (SIGINT - 1)) |
 	                          (1ull << (SIGTERM - 1)) |
+	                          (1ull << (SIGHUP - 1)) |
+	                          (1ull << (SIGQUIT - 1)) |
 	                          (1ull << (SIGWINCH - 1));
 	int checked = 0;
 	DIR *d;

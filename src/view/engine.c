@@ -260,11 +260,13 @@ static int start_worker(tv_engine *e, int i)
 	k->has_prev = s->has_thread;
 	k->prev = s->thread;
 	atomic_store_explicit(&s->gen, k->gen, memory_order_release);
-	/* Threads of the engine never take SIGINT, SIGTERM or SIGWINCH:
-	 * they are the front end's. */
+	/* Threads of the engine never take SIGINT, SIGTERM, SIGHUP,
+	 * SIGQUIT or SIGWINCH: they are the front end's. */
 	sigemptyset(&block);
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGQUIT);
 	sigaddset(&block, SIGWINCH);
 	pthread_sigmask(SIG_BLOCK, &block, &old);
 	rc = pthread_create(&t, NULL, worker_main, k);
@@ -402,6 +404,8 @@ tv_engine *tv_engine_new(const tv_options *o, char *err, size_t errlen)
 	sigemptyset(&block);
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGQUIT);
 	sigaddset(&block, SIGWINCH);
 	pthread_sigmask(SIG_BLOCK, &block, &old);
 	e->rt = tc_runtime_new(&cfg, &rerr);

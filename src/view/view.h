@@ -16,8 +16,9 @@
  *    never stop the world, and a snapshot is self-consistent per span and
  *    per stack, not across the whole heap (unless paused, when the picture
  *    holds still and is exact).
- *  - Threads created by the engine block SIGINT, SIGTERM and SIGWINCH, so
- *    the front end's main thread is the one that sees them.
+ *  - Threads created by the engine block SIGINT, SIGTERM, SIGHUP, SIGQUIT
+ *    and SIGWINCH, so the front end's main thread is the one that sees
+ *    them.
  */
 #ifndef TRICOLOR_VIEW_H
 #define TRICOLOR_VIEW_H
