@@ -733,6 +733,19 @@ START_TEST(test_gogc_barrier_and_messages)
 	ck_assert_str_eq(st.message, "forced collection requested");
 	ck_assert_uint_eq(st.message_seq, seq + 1);
 	run_cycles(e, 1, 30);
+	/* Paused, the request waits for the collector, and says so. */
+	tv_set_gogc(e, TC_GOGC_OFF); /* no cycle but the forced one */
+	pause_all(e);
+	sleep_ms(100);
+	uint64_t c0 = cycles(e);
+	tv_force_gc(e);
+	tv_get_status(e, &st);
+	ck_assert_str_eq(st.message, "forced collection requested: starts on "
+	                             "resume (or press N)");
+	sleep_ms(500);
+	ck_assert_uint_eq(cycles(e), c0);
+	tv_pause(e, false);
+	run_cycles(e, 1, 30);
 	tv_engine_free(e);
 }
 END_TEST

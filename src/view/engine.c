@@ -669,10 +669,14 @@ void tv_next_scenario(tv_engine *e)
 	                sizeof(err));
 }
 
+/* Paused, the collector is held too, so the cycle waits: say so, or the
+ * request looks ignored. */
 void tv_force_gc(tv_engine *e)
 {
 	tc_gc_request(e->rt);
-	tv_control(e, "forced collection requested");
+	tv_control(e, tv_paused(e) ? "forced collection requested: starts on "
+	                             "resume (or press N)"
+	                           : "forced collection requested");
 }
 
 void tv_pause(tv_engine *e, bool paused)
