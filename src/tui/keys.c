@@ -19,7 +19,7 @@ const tui_key tui_keys[] = {
      "while paused: run to the next concurrent phase (off, mark, sweep)"},
     {"m", "m", "MutStep", "while paused: each mutator performs one operation"},
     {"+ -", "+-", "Mutators", "add / retire a mutator thread"},
-    {"] [", "][", "Rate", "raise / lower the allocation rate per mutator"},
+    {"] [", "][", "Rate", "raise / lower the operation rate per mutator"},
     {"} {", "}{", "GOGC", "raise / lower GOGC (10 ... 400, off)"},
     {"g", "g", "GC", "force a collection"},
     {"b", "b", "Barrier",
