@@ -77,14 +77,12 @@ void cli_usage(FILE *f)
 
 /* A word of the command line as a message shows it (util.h, tc_quote):
  * a message must never be cut short before it says what is allowed. */
-#define QUOTE_WORD TC_QUOTE_WORD
-
-static const char *quote_n(char out[QUOTE_WORD], const char *s, size_t n)
+static const char *quote_n(char out[TC_QUOTE_WORD], const char *s, size_t n)
 {
-	return tc_quote(out, QUOTE_WORD, s, n, false);
+	return tc_quote(out, TC_QUOTE_WORD, s, n, false);
 }
 
-static const char *quote(char out[QUOTE_WORD], const char *s)
+static const char *quote(char out[TC_QUOTE_WORD], const char *s)
 {
 	return quote_n(out, s, strlen(s));
 }
@@ -106,7 +104,7 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 static int parse_int(const char *flag, const char *v, long long lo,
                      long long hi, long long *out, char *err, size_t errlen)
 {
-	char *end, q[QUOTE_WORD];
+	char *end, q[TC_QUOTE_WORD];
 	long long x;
 
 	errno = 0;
@@ -127,7 +125,7 @@ static int parse_double(const char *flag, const char *v, double lo, double hi,
                         const char *range, double *out, char *err,
                         size_t errlen)
 {
-	char *end, q[QUOTE_WORD];
+	char *end, q[TC_QUOTE_WORD];
 	double x;
 
 	errno = 0;
@@ -152,7 +150,7 @@ static int parse_size(const char *flag, const char *v, size_t *out, char *err,
                       size_t errlen)
 {
 	const char *range = "1M..64G, e.g. 16M or 2G";
-	char *end, q[QUOTE_WORD];
+	char *end, q[TC_QUOTE_WORD];
 	unsigned long long x;
 	unsigned shift = 0;
 
@@ -220,7 +218,7 @@ static const struct flag flags[] = {
 static int apply(cli_options *o, const char *f, const char *v, char *err,
                  size_t errlen)
 {
-	char q[QUOTE_WORD];
+	char q[TC_QUOTE_WORD];
 	long long x;
 	double d;
 	int rc;
@@ -339,7 +337,7 @@ int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t errlen)
 
 	for (int i = 1; i < argc; i++) {
 		const char *arg = argv[i], *val = NULL, *eq;
-		char name[32], q[QUOTE_WORD];
+		char name[32], q[TC_QUOTE_WORD];
 		const struct flag *fl = NULL;
 		size_t n;
 		int rc;

@@ -244,12 +244,30 @@ out:
 	return NULL;
 }
 
+/* Block, in the calling thread, the signals the front end handles
+ * (SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGWINCH), saving its mask in *old:
+ * threads it creates meanwhile inherit the mask, so the engine's threads
+ * never take them and the front end's main thread does.  The caller puts
+ * *old back with pthread_sigmask(SIG_SETMASK, old, NULL). */
+static void block_front_end_signals(sigset_t *old)
+{
+	sigset_t block;
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGQUIT);
+	sigaddset(&block, SIGWINCH);
+	pthread_sigmask(SIG_BLOCK, &block, old);
+}
+
 /* Start a worker in slot i.  Called with e->lock held. */
 static int start_worker(tv_engine *e, int i)
 {
 	tv_slot *s = &e->slots[i];
 	tv_worker *k = xcalloc(1, sizeof(*k));
-	sigset_t block, old;
+	sigset_t old;
 	pthread_t t;
 	int rc;
 
@@ -260,15 +278,7 @@ static int start_worker(tv_engine *e, int i)
 	k->has_prev = s->has_thread;
 	k->prev = s->thread;
 	atomic_store_explicit(&s->gen, k->gen, memory_order_release);
-	/* Threads of the engine never take SIGINT, SIGTERM, SIGHUP,
-	 * SIGQUIT or SIGWINCH: they are the front end's. */
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGHUP);
-	sigaddset(&block, SIGQUIT);
-	sigaddset(&block, SIGWINCH);
-	pthread_sigmask(SIG_BLOCK, &block, &old);
+	block_front_end_signals(&old);
 	rc = pthread_create(&t, NULL, worker_main, k);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc != 0) {
@@ -321,7 +331,7 @@ tv_engine *tv_engine_new(const tv_options *o, char *err, size_t errlen)
 	pthread_condattr_t ca;
 	const char *rerr = NULL;
 	wl_scenario sc;
-	sigset_t block, old;
+	sigset_t old;
 
 	if (o->mutators < 1 || o->mutators > TV_MAX_MUTATORS) {
 		snprintf(err, errlen, "mutators must be between 1 and %d",
@@ -401,13 +411,7 @@ tv_engine *tv_engine_new(const tv_options *o, char *err, size_t errlen)
 	cfg.event_ctx = e;
 	/* The collector thread is created inside: it must not take the
 	 * front end's signals either. */
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGHUP);
-	sigaddset(&block, SIGQUIT);
-	sigaddset(&block, SIGWINCH);
-	pthread_sigmask(SIG_BLOCK, &block, &old);
+	block_front_end_signals(&old);
 	e->rt = tc_runtime_new(&cfg, &rerr);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (!e->rt) {

@@ -82,10 +82,6 @@ int wl_builtin(int i, wl_scenario *sc)
 	return 0;
 }
 
-/* Words of the input in messages: util.h, tc_quote. */
-#define QUOTE_WORD TC_QUOTE_WORD
-#define QUOTE_PATH TC_QUOTE_PATH
-
 static int perr(char *err, size_t errlen, const char *fname, int line,
                 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
@@ -93,7 +89,7 @@ static int perr(char *err, size_t errlen, const char *fname, int line,
                 const char *fmt, ...)
 {
 	va_list ap;
-	char qf[QUOTE_PATH];
+	char qf[TC_QUOTE_PATH];
 	int n = 0;
 
 	if (errlen == 0)
@@ -193,7 +189,7 @@ int wl_scenario_parse(const char *text, const char *fname, wl_scenario *sc,
 	if (strncmp(p, "\xef\xbb\xbf", 3) == 0)
 		p += 3;
 	while (*p) {
-		char line[256], *w[2], q[QUOTE_WORD];
+		char line[256], *w[2], q[TC_QUOTE_WORD];
 		const char *nl = strchr(p, '\n');
 		size_t len = nl ? (size_t)(nl - p) : strlen(p);
 		int n;
@@ -334,7 +330,7 @@ int wl_scenario_load(const char *name_or_path, wl_scenario *sc, char *err,
 {
 	FILE *f;
 	struct stat sb;
-	char *buf, qp[QUOTE_PATH];
+	char *buf, qp[TC_QUOTE_PATH];
 	size_t n;
 	int rc;
 
