@@ -325,7 +325,13 @@ size_t tc_heap_span(tc_runtime *rt, uint32_t page, tc_span_info *info,
 /* Describe one object by id: color, size, pointer fields (targets as ids,
  * up to max).  Returns the number of pointer fields, or -1 if the id does
  * not name an allocated object.  Field values are read atomically; they
- * may be stale by the time the caller looks at them. */
+ * may be stale by the time the caller looks at them.  The slot may be
+ * freed and allocated again while they are read (the span's seqlock
+ * covers the span, not the slot), and then the words read are the new
+ * object's, scalars among them: a program observed while it runs must
+ * store its scalars with relaxed atomic stores, as the allocator's
+ * zeroing and tc_write do, or those stores race with these reads (the
+ * demo's workload does, src/workload/object.c). */
 typedef struct tc_object_info {
 	tc_objid id;
 	tc_color color;
