@@ -52,6 +52,7 @@ typedef struct app {
 	crt_caps caps;
 	theme th;
 	layout lay;
+	int lay_lines, lay_cols; /* the LINES x COLS it was made for */
 	WINDOW *wstatus, *wstacks, *wheap, *wlog, *wkeys, *whelp, *winsp;
 	focus focus;
 	bool help, inspect, quit, dirty;
@@ -142,6 +143,8 @@ static void free_windows(app *a)
 static void app_layout(app *a)
 {
 	free_windows(a);
+	a->lay_lines = LINES;
+	a->lay_cols = COLS;
 	if (!layout_compute(LINES, COLS, &a->lay))
 		return;
 	a->wstatus = mkwin(a->lay.status);
@@ -266,6 +269,16 @@ static void draw_frame(app *a, unsigned long long now, bool full)
 	                 ((a->hm.nflash > 0 || a->last_nflash > 0) &&
 	                  now - a->heap_drawn_ns >= FLASH_REDRAW_NS);
 
+	/* curses takes in a resize in doupdate() too, not only in getch():
+	 * then the screen has its new size before KEY_RESIZE is read, and
+	 * windows made for the old one would be refreshed past its edge
+	 * (ASan caught a read out of bounds in wnoutrefresh, shrinking to
+	 * one column).  Follow the size here as on KEY_RESIZE. */
+	if (LINES != a->lay_lines || COLS != a->lay_cols) {
+		app_layout(a);
+		clearok(curscr, TRUE);
+		heap_pane = true;
+	}
 	if (is_wintouched(stdscr))
 		wnoutrefresh(stdscr);
 	if (a->lay.too_small) {
@@ -762,9 +775,12 @@ int tui_run(const tv_options *eo, const tui_options *t)
 				if (next < now)
 					next = now + frame_ns;
 			}
-			continue;
+			/* Keys next, even when the frame took longer than
+			 * its interval (a slow build, a huge terminal):
+			 * drawing again first would never read them. */
+			now = crt_now_ns();
 		}
-		timeout((int)((next - now) / 1000000ull) + 1);
+		timeout(next > now ? (int)((next - now) / 1000000ull) + 1 : 0);
 		ch = get_wch(&wc);
 		if (ch == ERR)
 			continue;
