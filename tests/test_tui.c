@@ -891,9 +891,10 @@ END_TEST
 START_TEST(keys_help_names_every_key)
 {
 	const char *t = tui_keys_help();
-	static const char *const want[] = {"space", "n ",  "N ",    "m ", "+ -",
-	                                   "] [",   "} {", "g ",    "b ", "s ",
-	                                   "z Z",   "Tab", "Enter", "q ", "?"};
+	static const char *const want[] = {
+	    "space", "n ",      "N ",     "m ",     "+ -",    "] [",
+	    "} {",   "g ",      "b ",     "s ",     "z Z",    "Tab",
+	    "Enter", "q Q F10", "? h F1", "Ctrl-L", "= and _"};
 	size_t i;
 
 	for (i = 0; i < sizeof want / sizeof want[0]; i++)

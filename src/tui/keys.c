@@ -10,7 +10,7 @@
 #include "tui/tui.h"
 
 const tui_key tui_keys[] = {
-    {"? F1", "F1", "Help",
+    {"? h F1", "F1", "Help",
      "show this help (any key closes it; arrows scroll a long one)"},
     {"space", "Spc", "Pause", "pause / resume mutators and collector"},
     {"n", "n", "Step",
@@ -18,7 +18,7 @@ const tui_key tui_keys[] = {
     {"N", "N", "Phase",
      "while paused: run to the next concurrent phase (off, mark, sweep)"},
     {"m", "m", "MutStep", "while paused: each mutator performs one operation"},
-    {"+ -", "+-", "Mutators", "add / retire a mutator thread"},
+    {"+ -", "+-", "Mutators", "add / retire a mutator thread (= and _ too)"},
     {"] [", "][", "Rate", "raise / lower the operation rate per mutator"},
     {"} {", "}{", "GOGC", "raise / lower GOGC (10 ... 400, off)"},
     {"g", "g", "GC", "force a collection"},
@@ -34,7 +34,8 @@ const tui_key tui_keys[] = {
     {"Enter", "Enter", "Inspect",
      "inspect the selected object (mouse click selects)"},
     {"Esc", NULL, NULL, "close the help screen or the inspector"},
-    {"q", "q", "Quit", "quit (the terminal is restored)"},
+    {"Ctrl-L", NULL, NULL, "redraw the screen"},
+    {"q Q F10", "q", "Quit", "quit (the terminal is restored)"},
 };
 const int tui_nkeys = (int)(sizeof tui_keys / sizeof tui_keys[0]);
 
