@@ -18,32 +18,13 @@
 # Exits 77 (skip) only if tmux is missing.
 set -u
 
-top_builddir=${top_builddir:-.}
-bin="$top_builddir/tricolor"
-case $bin in /*) ;; *) bin="$PWD/$bin" ;; esac
+. "$(dirname "$0")/e2e_lib.sh"
 seed=${MONKEY_SEED:-1}
 seconds=${MONKEY_SECONDS:-15}
 args=${MONKEY_ARGS:-}
 verify=${MONKEY_VERIFY:-0}
 [ "$verify" = 1 ] && args="$args --verify"
-
-if ! command -v tmux >/dev/null 2>&1; then
-	echo "# tmux not found: skipping the monkey test"
-	exit 77
-fi
-if [ ! -x "$bin" ]; then
-	echo "not ok 1 - $bin exists (build it first)"
-	exit 1
-fi
-unset TMUX TMUX_PANE # we may be run from inside someone's tmux
-sock="tricolor-monkey-$$"
-tm() { tmux -L "$sock" -f /dev/null "$@"; }
-errdir=$(mktemp -d "${TMPDIR:-/tmp}/tricolor-monkey.XXXXXX")
-sockpath="${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$sock"
-trap 'tm kill-server >/dev/null 2>&1; rm -f "$sockpath"; rm -rf "$errdir"' \
-	EXIT
-trap 'exit 130' INT # (so that the EXIT trap cleans up)
-trap 'exit 143' TERM
+e2e_start monkey
 
 RANDOM=$seed
 actions=() # everything sent, for the replay

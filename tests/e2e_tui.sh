@@ -6,21 +6,11 @@
 # Prints TAP-ish lines; exits 77 (skip) only if tmux is missing.
 set -u
 
-top_builddir=${top_builddir:-.}
-bin="$top_builddir/tricolor"
-case $bin in /*) ;; *) bin="$PWD/$bin" ;; esac
-
-if ! command -v tmux >/dev/null 2>&1; then
-	echo "# tmux not found: skipping the end-to-end TUI tests"
-	exit 77
-fi
-unset TMUX TMUX_PANE # we may be run from inside someone's tmux
-sock="tricolor-test-$$"
-tm() { tmux -L "$sock" -f /dev/null "$@"; }
+. "$(dirname "$0")/e2e_lib.sh"
+e2e_start e2e
 # tricolor's standard error (sanitizer reports, frame stats) goes to a
 # file per session, shown at the end so that a failure explains itself.
-errdir=$(mktemp -d "${TMPDIR:-/tmp}/tricolor-e2e.XXXXXX")
-show_stderr() {
+e2e_at_exit() {
 	local f
 	for f in "$errdir"/*.err; do
 		[ -s "$f" ] || continue
@@ -28,9 +18,6 @@ show_stderr() {
 		sed 's/^/#   /' "$f" | head -n 200
 	done
 }
-sockpath="${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$sock"
-trap 'tm kill-server >/dev/null 2>&1; rm -f "$sockpath"; show_stderr;
-	rm -rf "$errdir"' EXIT
 
 n=0
 failed=0
@@ -47,11 +34,6 @@ check() { # check DESCRIPTION COMMAND...
 	shift
 	if "$@"; then ok "$what"; else not_ok "$what"; fi
 }
-
-if [ ! -x "$bin" ]; then
-	echo "not ok 1 - $bin exists (build it first)"
-	exit 1
-fi
 
 target=demo
 screen() { tm capture-pane -p -t "$target" 2>/dev/null; }

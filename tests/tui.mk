@@ -13,7 +13,7 @@ tests_test_tui_LDADD = libtctui.la $(TEST_LIBS) $(NCURSES_LIBS)
 # The end-to-end tests need the real binary and tmux (skipped, exit 77,
 # only when tmux is missing).
 TESTS += tests/e2e_tui.sh
-EXTRA_DIST += tests/e2e_tui.sh
+EXTRA_DIST += tests/e2e_tui.sh tests/e2e_lib.sh
 
 # e2e_monkey.sh: random keys and resizes (fixed seed, about 15 s) against
 # the real binary in tmux; prints the seed and the keys sent on failure.
