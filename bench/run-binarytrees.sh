@@ -289,6 +289,30 @@ late_verdict() {
 	}'
 }
 
+# work_verdict PAUSE REACH RUNNER GCCPU GCWAIT: the stop's own work, from
+# the moment every mutator was found stopped (REACH) to the release, when
+# it was at least half the pause: its length, and who ran it (RUNNER: 0
+# the collector, else the mutator that did).  With the verifier off the
+# work walks no heap (sweep termination resets the cycle's counters and
+# each mutator's; mark termination flushes each mutator's buffers and
+# caches and flips the sweep generation), so a long one is its thread
+# kept from running: on the collector, its CPU time and queueing
+# over the pause say how, by late_verdict's rule; a mutator's work is
+# timed by the wall clock alone (its CPU clock is not read in a pause:
+# two system calls on every stop).  Prints nothing for a shorter work.
+work_verdict() {
+	awk -v p="$1" -v r="$2" -v who="$3" -v c="$4" -v q="${5:--}" 'BEGIN {
+		w = p - r
+		if (w < p / 2) exit
+		if (who != 0) v = sprintf("on mutator %s, its wall time: its CPU time is not read in a pause", who)
+		else if (c >= w / 2) v = "the collector ran, or its vCPU was held by the host with the time charged to it as CPU"
+		else if (q != "-" && q >= w / 2) v = "the collector queued behind other threads"
+		else if (q == "-") v = "the collector off its CPU, queueing not measured"
+		else v = "the collector neither ran nor queued: its vCPU held by the host"
+		printf "; the stop%ss own work after every mutator stopped %.3f ms (%s)", "\047", w, v
+	}'
+}
+
 # lock_verdict LOCK CPU WAIT [GCWAIT]: what kept the collector from the
 # scheduler's lock while it waited to make a stop's request (from its
 # look 0.05 ms in until it took the lock at LOCK): the thread that held
@@ -409,15 +433,16 @@ for ((round = 1; round <= rounds; round++)); do
 						fi
 						lockpart="request at $lk after a wait for the scheduler's lock, held by $lkwho, then at most $lkcpu ms CPU, ${lkwait:--} ms queued, the collector queued ${lkgc:--} ms ($(lock_verdict "$lk" "$lkcpu" "${lkwait:--}" "${lkgc:--}")); "
 					fi
-					printf 'round %d  d%-2d w%d  %-8s %s ms: %sreach %s, last stop %s; at %s, %s late, then at most %s ms CPU, %s ms queued, moved off its CPU in %s ms (%s); collector CPU %s, queued %s%s; host steal in the run %s ms\n' \
+					gccpu=$(bt_stat "$tmp/err" pause_max_gc_cpu_ms)
+					workpart=$(work_verdict "$pmax" "$reach" "${runner:-0}" "$gccpu" "${gcwait:--}")
+					printf 'round %d  d%-2d w%d  %-8s %s ms: %sreach %s, last stop %s; at %s, %s late, then at most %s ms CPU, %s ms queued, moved off its CPU in %s ms (%s); collector CPU %s, queued %s%s%s; host steal in the run %s ms\n' \
 						"$round" "$depth" "$w" "$v" "$pmax" \
 						"$lockpart" "$reach" \
 						"$(bt_stat "$tmp/err" pause_max_last_stop_ms)" \
 						"$look" "$nlate" "$lcpu" "${lwait:--}" \
 						"${nudge:--}" \
 						"$(late_verdict "$nlate" "$reach" "$look" "$lcpu" "${lwait:--}" "${nudge:--}" "$(bt_stat "$tmp/err" pause_max_sleep_late_ms)" "$(bt_stat "$tmp/err" pause_max_sleep_switches)")" \
-						"$(bt_stat "$tmp/err" pause_max_gc_cpu_ms)" \
-						"${gcwait:--}" "$by" "$steal" |
+						"$gccpu" "${gcwait:--}" "$by" "$workpart" "$steal" |
 						tee -a "$tmp/long"
 				fi
 				printf '%d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
@@ -451,7 +476,9 @@ if [ -s "$tmp/long" ]; then
 	echo "queued for a CPU, with what that says of the slowest; the"
 	echo "collector's CPU time over the pause, plus the stop's work if a"
 	echo "mutator did it (named; its wall time), and the collector's time"
-	echo "queued for a CPU; tricolor.h, tc_pause_info;"
+	echo "queued for a CPU; when the stop's own work, after every mutator"
+	echo "stopped, was half the pause or more, how long it took and who ran"
+	echo "it; tricolor.h, tc_pause_info;"
 	echo "and the time the host said it took from this machine's CPUs during"
 	echo "the run, /proc/stat's steal, in steps of 10 ms):"
 	cat "$tmp/long"

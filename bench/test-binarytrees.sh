@@ -178,7 +178,7 @@ mkdir "$tmp/fake"
 	echo '#!/usr/bin/env bash'
 	echo ". '$(cd "$srcdir" && pwd)/bt-expected.sh'"
 	echo 'bt_expected "$1"'
-	echo 'echo "stats: collector=tricolor collections=3 pause_total_ms=2.6 pause_max_ms=2.5${FAKE_LOCK:+ $FAKE_LOCK} pause_max_reach_ms=2.4 pause_max_last_stop_ms=2.3 pause_max_late_look_ms=$FAKE_LOOK pause_max_late=1${FAKE_SLEEP:+ $FAKE_SLEEP} pause_max_late_cpu_ms=$FAKE_CPU pause_max_late_wait_ms=$FAKE_WAIT pause_max_nudge_ms=$FAKE_NUDGE pause_max_gc_cpu_ms=0.1 pause_max_gc_wait_ms=0.3 pause_max_runner=2" >&2'
+	echo 'echo "stats: collector=tricolor collections=3 pause_total_ms=2.6 pause_max_ms=2.5${FAKE_LOCK:+ $FAKE_LOCK} pause_max_reach_ms=${FAKE_REACH:-2.4} pause_max_last_stop_ms=2.3 pause_max_late_look_ms=$FAKE_LOOK pause_max_late=1${FAKE_SLEEP:+ $FAKE_SLEEP} pause_max_late_cpu_ms=$FAKE_CPU pause_max_late_wait_ms=$FAKE_WAIT pause_max_nudge_ms=$FAKE_NUDGE pause_max_gc_cpu_ms=${FAKE_GCCPU:-0.1} pause_max_gc_wait_ms=${FAKE_GCWAIT:-0.3} pause_max_runner=${FAKE_RUNNER:-2}" >&2'
 } >"$tmp/fake/binarytrees"
 chmod +x "$tmp/fake/binarytrees"
 # run_fake: one round of the runner over the stand-in, its output in
@@ -237,6 +237,24 @@ done <<'CASES'
 1.5|2|the look itself late, the collector's sleep ending 1.5 ms past due, switched out 2 times; after it, neither ran nor queued: asleep, or its vCPU held by the host
 0.1|1|the look itself late; after it, neither ran nor queued: asleep, or its vCPU held by the host
 -|-|the look itself late; after it, neither ran nor queued: asleep, or its vCPU held by the host
+CASES
+# A pause that was mostly the stop's own work, after every mutator was
+# found stopped (reach 0.1 of 2.5 ms), says so after the collector's
+# figures: on a mutator, its wall time; on the collector (runner 0),
+# whether its CPU time or its queueing covers it.  The cases above
+# (reach 2.4: 0.1 ms of work) print no such clause.
+while IFS='|' read -r runner gccpu gcwait by says; do
+	FAKE_LOOK=0.05 FAKE_CPU=0.00 FAKE_WAIT=0.00 FAKE_NUDGE=- \
+		FAKE_REACH=0.1 FAKE_RUNNER=$runner FAKE_GCCPU=$gccpu \
+		FAKE_GCWAIT=$gcwait run_fake
+	says_twice "run-binarytrees.sh says when the stop's work made the pause: $says" \
+		"collector CPU $gccpu, queued $gcwait$by; the stop's own work after every mutator stopped 2.400 ms ($says); host steal"
+done <<'CASES'
+33|2.5|0.0| (its work on mutator 33)|on mutator 33, its wall time: its CPU time is not read in a pause
+0|2.3|0.0||the collector ran, or its vCPU was held by the host with the time charged to it as CPU
+0|0.1|2.2||the collector queued behind other threads
+0|0.1|0.1||the collector neither ran nor queued: its vCPU held by the host
+0|0.1|-||the collector off its CPU, queueing not measured
 CASES
 # A pause whose request waited for the scheduler's lock says so first:
 # who held it, and what it did from the collector's look (0.05 ms in)
