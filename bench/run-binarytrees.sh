@@ -295,8 +295,8 @@ late_verdict() {
 # the collector, else the mutator that did).  With the verifier off the
 # work walks no heap (sweep termination resets the cycle's counters and
 # each mutator's; mark termination flushes each mutator's buffers and
-# caches and flips the sweep generation), so a long one is its thread
-# kept from running: on the collector, its CPU time and queueing
+# caches and flips the sweep generation), so a long one most likely had
+# its thread kept from running: on the collector, its CPU time and queueing
 # over the pause say how, by late_verdict's rule; a mutator's work is
 # timed by the wall clock alone (its CPU clock is not read in a pause:
 # two system calls on every stop).  Prints nothing for a shorter work.

@@ -29,7 +29,7 @@ e2e_start() {
 	bin="$top_builddir/tricolor"
 	case $bin in /*) ;; *) bin="$PWD/$bin" ;; esac
 	if ! command -v tmux >/dev/null 2>&1; then
-		echo "# tmux not found: skipping $name"
+		echo "# tmux not found: skipping $(basename "$0")"
 		exit 77
 	fi
 	if [ ! -x "$bin" ]; then

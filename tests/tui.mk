@@ -4,6 +4,7 @@
 # an off-screen terminal (newterm on /dev/null) and the cells are read back.
 # e2e_tui.sh: the real tricolor binary inside a private tmux server.
 # e2e_monkey.sh: the same, driven by a seeded monkey.
+# e2e_lib.sh: the two scripts' shared setup (binary, tmux server, cleanup).
 check_PROGRAMS += tests/test_tui
 TESTS += tests/test_tui
 tests_test_tui_SOURCES = tests/test_tui.c
