@@ -473,5 +473,14 @@ check "unknown TERM: exit 1" wait_for '^EXIT=1$' 30
 check "unknown TERM: the message names it and suggests --headless" \
 	wait_for "no-such-terminal.*--headless" 6
 
+# ---- 12. a terminal that cannot move its cursor (TERM=dumb) ------------
+# curses would draw it line by line: a garbled line, not a screen.
+tm new-session -d -s dumbterm -x 200 -y 30 \
+	"export LANG=C.UTF-8 TERM=dumb; $bin; echo EXIT=\$?; exec sleep 600"
+target=dumbterm
+check "TERM=dumb: exit 1" wait_for '^EXIT=1$' 30
+check "TERM=dumb: the message says why and suggests --headless" \
+	wait_for "'dumb' cannot move its cursor.*--headless" 6
+
 echo "1..$n"
 [ "$failed" -eq 0 ]

@@ -28,6 +28,8 @@
 #include <curses.h>
 #include <term.h>
 
+#include "util.h"
+
 #include "tui/crt.h"
 
 /* Set by the SIGINT/SIGTERM/SIGHUP/SIGQUIT handler (on whichever thread
@@ -187,6 +189,7 @@ int crt_init(bool want_ascii, bool want_mono, crt_caps *caps, char *err,
 {
 	static bool atexit_done;
 	const char *no_color = getenv("NO_COLOR");
+	char term[TC_QUOTE_WORD];
 	int terr = 0;
 
 	memset(caps, 0, sizeof *caps);
@@ -199,19 +202,37 @@ int crt_init(bool want_ascii, bool want_mono, crt_caps *caps, char *err,
 		         "or use --headless");
 		return -1;
 	}
+	/* TERM as the messages show it: it is the user's input, and a
+	 * control character in it would act on the terminal. */
+	tc_quote(term, sizeof term, getenv("TERM"), strlen(getenv("TERM")),
+	         false);
 	if (setupterm(NULL, STDOUT_FILENO, &terr) != OK) {
 		snprintf(err, errlen,
 		         "terminal type '%s' is unknown to terminfo; set TERM "
 		         "(e.g. TERM=xterm-256color) or use --headless",
-		         getenv("TERM"));
+		         term);
 		return -1;
 	}
+	/* A terminal that cannot move its cursor (TERM=dumb, a hardcopy or
+	 * a generic type) would get curses' fallback of drawing line by
+	 * line: one garbled line, not a screen.  Refuse it, with the advice
+	 * an unknown type gets. */
+	bool addressable =
+	    cursor_address != NULL && !hard_copy && !generic_type;
 	del_curterm(cur_term); /* newterm() sets up its own */
+	if (!addressable) {
+		snprintf(err, errlen,
+		         "terminal type '%s' cannot move its cursor, and the "
+		         "live demo draws a full screen; set TERM (e.g. "
+		         "TERM=xterm-256color) or use --headless",
+		         term);
+		return -1;
+	}
 	have_tio = tcgetattr(STDIN_FILENO, &saved_tio) == 0;
 
 	if (newterm(NULL, stdout, stdin) == NULL) {
 		snprintf(err, errlen, "cannot initialise the terminal '%s'",
-		         getenv("TERM"));
+		         term);
 		return -1;
 	}
 	curses_active = true;
