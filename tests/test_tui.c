@@ -18,6 +18,7 @@
 
 #include <curses.h>
 
+#include "tui/crt.h"
 #include "tui/eventlog.h"
 #include "tui/heapmap.h"
 #include "tui/help.h"
@@ -1400,6 +1401,34 @@ START_TEST(inspector_too_short_for_every_field_says_how_many_are_left)
 }
 END_TEST
 
+/* crt_init refuses a terminal type that cannot move its cursor (curses
+ * would draw line by line: one garbled line) with the advice an unknown
+ * type gets, and shows TERM, the user's input, through tc_quote: an
+ * escape in it is printed, not sent.  (No fixture: crt_init sets up
+ * terminfo of its own, and check runs each test in its own process.) */
+START_TEST(crt_refuses_terminals_it_cannot_draw_on)
+{
+	crt_caps caps;
+	char err[256];
+
+	ck_assert_int_eq(setenv("TERM", "dumb", 1), 0);
+	ck_assert_int_eq(crt_init(false, false, &caps, err, sizeof err), -1);
+	ck_assert_msg(strstr(err, "'dumb' cannot move its cursor") != NULL,
+	              "%s", err);
+	ck_assert_msg(strstr(err, "--headless") != NULL, "%s", err);
+
+	ck_assert_int_eq(setenv("TERM", "no-such\x1b[31mterm", 1), 0);
+	ck_assert_int_eq(crt_init(false, false, &caps, err, sizeof err), -1);
+	ck_assert_msg(strstr(err, "'no-such\\x1b[31mterm' is unknown") != NULL,
+	              "%s", err);
+	ck_assert_msg(strchr(err, '\x1b') == NULL, "%s", err);
+
+	ck_assert_int_eq(setenv("TERM", "", 1), 0);
+	ck_assert_int_eq(crt_init(false, false, &caps, err, sizeof err), -1);
+	ck_assert_msg(strstr(err, "TERM is not set") != NULL, "%s", err);
+}
+END_TEST
+
 static Suite *tui_suite(void)
 {
 	Suite *s = suite_create("tui");
@@ -1443,6 +1472,10 @@ static Suite *tui_suite(void)
 	tcase_add_test(tc, inspector_shows_fields_in_their_targets_colors);
 	tcase_add_test(
 	    tc, inspector_too_short_for_every_field_says_how_many_are_left);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("terminal");
+	tcase_add_test(tc, crt_refuses_terminals_it_cannot_draw_on);
 	suite_add_tcase(s, tc);
 	return s;
 }

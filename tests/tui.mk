@@ -9,7 +9,7 @@ check_PROGRAMS += tests/test_tui
 TESTS += tests/test_tui
 tests_test_tui_SOURCES = tests/test_tui.c
 tests_test_tui_CFLAGS = $(TEST_CFLAGS) $(NCURSES_CFLAGS)
-tests_test_tui_LDADD = libtctui.la $(TEST_LIBS) $(NCURSES_LIBS)
+tests_test_tui_LDADD = libtctui.la libtricolor.la $(TEST_LIBS) $(NCURSES_LIBS)
 
 # The end-to-end tests need the real binary and tmux (skipped, exit 77,
 # only when tmux is missing).
