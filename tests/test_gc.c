@@ -387,6 +387,69 @@ START_TEST(inline_allocation_fills_spans_exactly_zeroes_and_allocates_black)
 }
 END_TEST
 
+/* tc_read_stats counts a small object when it is allocated, not when
+ * its span leaves the mutator's cache (heap.h, tc_mcache): three objects
+ * from a fresh span show as three, and a detached mutator's count stays.
+ * Meanwhile a reader on another thread never sees the count go down
+ * (each cache is read at one instant of its own). */
+typedef struct stats_reader {
+	tc_runtime *rt;
+	_Atomic int stop;
+	uint64_t reads, went_down;
+} stats_reader;
+
+static void *read_stats_loop(void *arg)
+{
+	stats_reader *r = arg;
+	uint64_t last = 0;
+	while (!atomic_load(&r->stop)) {
+		tc_stats st;
+		tc_read_stats(r->rt, &st);
+		r->went_down += st.alloc_objects < last;
+		last = st.alloc_objects;
+		r->reads++;
+	}
+	return NULL;
+}
+
+START_TEST(allocations_count_as_they_happen_not_when_a_span_is_released)
+{
+	tc_runtime *rt = mkrt(16 << 20, TC_GOGC_OFF, TC_BARRIER_HYBRID);
+	tc_mutator *m = tc_attach(rt, "t");
+	tc_push(m, "main", 1);
+	tc_stats a, b, c;
+	tc_read_stats(rt, &a);
+	for (int i = 0; i < 3; i++)
+		tc_alloc(m, 2, 8); /* 24 bytes */
+	tc_read_stats(rt, &b);
+	ck_assert_uint_eq(b.alloc_objects - a.alloc_objects, 3);
+	ck_assert_uint_eq(b.alloc_bytes - a.alloc_bytes, 3 * 24);
+
+	/* Many spans' worth, and collections whose mark termination
+	 * releases the cache, with a reader racing them. */
+	stats_reader r = {.rt = rt};
+	pthread_t th;
+	ck_assert_int_eq(pthread_create(&th, NULL, read_stats_loop, &r), 0);
+	for (int i = 0; i < 200000; i++) {
+		tc_alloc(m, 2, 8);
+		if (i % 20000 == 0)
+			tc_gc(m);
+	}
+	atomic_store(&r.stop, 1);
+	pthread_join(th, NULL);
+	ck_assert_uint_gt(r.reads, 0);
+	ck_assert_uint_eq(r.went_down, 0);
+	tc_read_stats(rt, &c);
+	ck_assert_uint_eq(c.alloc_objects - b.alloc_objects, 200000);
+
+	tc_pop(m);
+	tc_detach(m);
+	tc_read_stats(rt, &b);
+	ck_assert_uint_eq(b.alloc_objects, c.alloc_objects);
+	tc_runtime_free(rt);
+}
+END_TEST
+
 /* A pushed frame's slots read NULL even where the stack held pointers and
  * scalars before (tc_push zeroes them: a frame of a constant size with
  * unrolled stores, a run-time size with a loop), and every push and pop
@@ -2707,6 +2770,8 @@ static Suite *gc_suite(void)
 	tcase_add_test(tc, marking_keeps_objects_of_every_info_width);
 	tcase_add_test(tc, reused_slot_reads_zero_up_to_the_requested_size);
 	tcase_add_test(tc, pushed_frames_start_null_over_reused_stack_slots);
+	tcase_add_test(
+	    tc, allocations_count_as_they_happen_not_when_a_span_is_released);
 	tcase_add_test(tc, a_cycle_record_counts_only_that_cycles_assists);
 	tcase_add_test(tc, godebug_gctrace_is_read_like_go);
 	tcase_add_test(tc, gctrace_line_has_gos_fields_in_gos_order);

@@ -238,8 +238,8 @@ typedef struct tc_heap {
 	_Atomic uint64_t pages_peak;
 	_Atomic uint64_t nspans;        /* spans in use */
 	_Atomic uint64_t heap_live;     /* bytes handed to caches + large */
-	_Atomic uint64_t alloc_bytes;   /* accounted at uncache */
-	_Atomic uint64_t alloc_objects;
+	_Atomic uint64_t alloc_bytes;   /* large objects; small ones are */
+	_Atomic uint64_t alloc_objects; /* each tc_mcache's (read_allocs) */
 	_Atomic uint64_t freed_bytes;   /* by sweep */
 	_Atomic uint64_t freed_objects;
 	_Atomic uint64_t black_large;   /* bytes allocated black this cycle
@@ -282,11 +282,26 @@ typedef struct tc_heap {
  * no span) sends the fast path out of line, to a refill. */
 typedef struct tc_mcache {
 	tc_alloc_cursor_ cur[TC_MAX_CLASSES];
+	/* The cached span of each class and its nalloc when cached: stored
+	 * with relaxed atomics, for tc_mcache_read_allocs. */
 	tc_span *alloc[TC_MAX_CLASSES];
-	uint32_t start_nalloc[TC_MAX_CLASSES]; /* nalloc when cached */
+	uint32_t start_nalloc[TC_MAX_CLASSES];
 	uint64_t black_bytes; /* allocated black this cycle (owner; read by
 			       * the collector with the world stopped) */
 	tc_heap *heap;
+	/* What this cache has allocated, for observers: the spans it gave up
+	 * are summed here as they go (what each held beyond start_nalloc);
+	 * the ones it holds are counted from their alloc bits, which the
+	 * allocation sets as it goes.  (Go's mcache counts a span's free
+	 * slots as allocated when it takes the span and gives back the
+	 * unused ones when it lets it go; counting at the release alone, a
+	 * slow mutator here showed nothing allocated until its span
+	 * filled.)  The writer (the owner, or whoever holds the
+	 * world stopped) changes a span and these sums together inside an
+	 * odd obs_seq, a seqlock, so that a reader adds up one state of the
+	 * cache.  Never reset: a cache's sums only grow. */
+	_Atomic uint32_t obs_seq;
+	_Atomic uint64_t done_objects, done_bytes;
 } tc_mcache;
 
 /* Reserve the arena (bytes rounded up to pages).  Returns 0, or TC_EINVAL
@@ -351,6 +366,12 @@ bool tc_mcache_refill(tc_mcache *c, int cls);
 void *tc_heap_alloc_large(tc_heap *h, size_t bytes, uint32_t nptrs);
 /* Give every cached span back to mcentral (at STW, or on detach). */
 void tc_mcache_release_all(tc_mcache *c);
+/* Add what cache c has allocated, objects and bytes, to *objects and
+ * *bytes: exact at one instant of the cache, read from any thread while
+ * its owner allocates.  (If the writer stays inside its window past a
+ * few hundred tries, the spans it holds are left out of that read.) */
+void tc_mcache_read_allocs(tc_mcache *c, uint64_t *objects,
+                           uint64_t *bytes);
 
 /* Sweeping.  tc_heap_sweep_some claims and sweeps up to `max` (at most
  * TC_SWEEP_BATCH) unswept spans of one class and returns how many, or 0

@@ -18,6 +18,7 @@
 #include "config.h"
 
 #include <assert.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -366,6 +367,21 @@ have:
 	return s;
 }
 
+/* The writer's side of obs_seq (tc_mcache): odd while a cached span
+ * and the sums change together. */
+static void obs_begin(tc_mcache *c)
+{
+	uint32_t q = atomic_load_explicit(&c->obs_seq, memory_order_relaxed);
+	atomic_store_explicit(&c->obs_seq, q + 1, memory_order_relaxed);
+	atomic_thread_fence(memory_order_release);
+}
+
+static void obs_end(tc_mcache *c)
+{
+	uint32_t q = atomic_load_explicit(&c->obs_seq, memory_order_relaxed);
+	atomic_store_explicit(&c->obs_seq, q + 1, memory_order_release);
+}
+
 /* Take cls's span out of cache c and account for what was allocated from
  * it.  Returns the span, for the caller to put on its class's swept list,
  * or NULL if none was cached. */
@@ -375,7 +391,6 @@ static tc_span *uncache(tc_mcache *c, int cls)
 	tc_heap *h = c->heap;
 	if (!s)
 		return NULL;
-	c->alloc[cls] = NULL;
 	c->cur[cls] = (tc_alloc_cursor_){0};
 	uint32_t n = tc_span_count_alloc(s, s->allocbits);
 	atomic_store_explicit(&s->nalloc, n, memory_order_relaxed);
@@ -384,11 +399,18 @@ static tc_span *uncache(tc_mcache *c, int cls)
 	atomic_fetch_sub_explicit(&h->heap_live,
 				  (uint64_t)(tc_classes[cls].nelems - n) * size,
 				  memory_order_relaxed);
-	atomic_fetch_add_explicit(&h->alloc_objects, n - c->start_nalloc[cls],
-				  memory_order_relaxed);
-	atomic_fetch_add_explicit(&h->alloc_bytes,
-				  (uint64_t)(n - c->start_nalloc[cls]) * size,
-				  memory_order_relaxed);
+	uint32_t used = n - c->start_nalloc[cls];
+	uint64_t objs = atomic_load_explicit(&c->done_objects,
+					     memory_order_relaxed);
+	uint64_t bytes = atomic_load_explicit(&c->done_bytes,
+					      memory_order_relaxed);
+	obs_begin(c);
+	__atomic_store_n(&c->alloc[cls], NULL, __ATOMIC_RELAXED);
+	atomic_store_explicit(&c->done_objects, objs + used,
+			      memory_order_relaxed);
+	atomic_store_explicit(&c->done_bytes, bytes + (uint64_t)used * size,
+			      memory_order_relaxed);
+	obs_end(c);
 	atomic_store_explicit(&s->cached, 0, memory_order_relaxed);
 	return s;
 }
@@ -400,7 +422,6 @@ bool tc_mcache_refill(tc_mcache *c, int cls)
 	if (!s)
 		return false;
 	uint32_t n = atomic_load_explicit(&s->nalloc, memory_order_relaxed);
-	c->start_nalloc[cls] = n;
 	/* The cursor starts at slot 0 with an empty cache: the first
 	 * allocation loads the first word of alloc bits. */
 	c->cur[cls] = (tc_alloc_cursor_){
@@ -416,8 +437,70 @@ bool tc_mcache_refill(tc_mcache *c, int cls)
 				  (uint64_t)(tc_classes[cls].nelems - n) *
 					  tc_classes[cls].size,
 				  memory_order_relaxed);
-	c->alloc[cls] = s;
+	obs_begin(c);
+	__atomic_store_n(&c->start_nalloc[cls], n, __ATOMIC_RELAXED);
+	__atomic_store_n(&c->alloc[cls], s, __ATOMIC_RELAXED);
+	obs_end(c);
 	return true;
+}
+
+/* One read of what cache c holds, under obs_seq: false if the writer was
+ * in its window, or came into it meanwhile. */
+static bool read_allocs_once(tc_mcache *c, uint64_t *objects,
+			     uint64_t *bytes)
+{
+	uint32_t q = atomic_load_explicit(&c->obs_seq, memory_order_acquire);
+	if (q & 1)
+		return false;
+	uint64_t objs = atomic_load_explicit(&c->done_objects,
+					     memory_order_relaxed);
+	uint64_t byts = atomic_load_explicit(&c->done_bytes,
+					     memory_order_relaxed);
+	for (int cls = 1; cls < tc_nclasses; cls++) {
+		tc_span *s = __atomic_load_n(&c->alloc[cls], __ATOMIC_RELAXED);
+		if (!s)
+			continue;
+		uint32_t start = __atomic_load_n(&c->start_nalloc[cls],
+						 __ATOMIC_RELAXED);
+		/* The metadata under the span's own seqlock, as every
+		 * observer reads it: a span given up meanwhile may be
+		 * reborn with another block (obs_seq says so too), and the
+		 * acquire orders the block's making before its reading. */
+		uint32_t sq = atomic_load_explicit(&s->seq,
+						   memory_order_acquire);
+		if (sq & 1)
+			return false;
+		_Atomic(uint64_t) *ab =
+			__atomic_load_n(&s->allocbits, __ATOMIC_RELAXED);
+		uint32_t n = count_bits(ab,
+					(tc_classes[cls].nelems + 63) / 64);
+		atomic_thread_fence(memory_order_acquire);
+		if (atomic_load_explicit(&s->seq, memory_order_relaxed) != sq)
+			return false;
+		if (n > start) {
+			objs += n - start;
+			byts += (uint64_t)(n - start) * tc_classes[cls].size;
+		}
+	}
+	atomic_thread_fence(memory_order_acquire);
+	if (atomic_load_explicit(&c->obs_seq, memory_order_relaxed) != q)
+		return false;
+	*objects += objs;
+	*bytes += byts;
+	return true;
+}
+
+void tc_mcache_read_allocs(tc_mcache *c, uint64_t *objects, uint64_t *bytes)
+{
+	for (int tries = 0; tries < 256; tries++) {
+		if (read_allocs_once(c, objects, bytes))
+			return;
+		if (tries >= 16)
+			sched_yield(); /* the writer may be off its CPU */
+	}
+	*objects += atomic_load_explicit(&c->done_objects,
+					 memory_order_relaxed);
+	*bytes += atomic_load_explicit(&c->done_bytes, memory_order_relaxed);
 }
 
 void tc_mcache_release_all(tc_mcache *c)

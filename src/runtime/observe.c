@@ -96,6 +96,14 @@ void tc_read_stats(tc_runtime *rt, tc_stats *st)
 	st->stw_nudges = atomic_load_explicit(&rt->nudges, memory_order_relaxed);
 	st->stw_handoffs = atomic_load_explicit(&rt->stw_handoffs,
 						memory_order_relaxed);
+	/* Small objects are counted in each mutator's allocation cache, the
+	 * ones its spans hold now included (heap.h, tc_mcache): a mutator
+	 * that allocates slowly shows what it allocated, not 0 until its
+	 * span fills.  Each cache is read at one instant of its own. */
+	int nall = atomic_load_explicit(&rt->nall, memory_order_acquire);
+	for (int i = 0; i < nall; i++)
+		tc_mcache_read_allocs(&rt->mall[i]->g.cache,
+				      &st->alloc_objects, &st->alloc_bytes);
 	/* Grey work held in mutators' private buffers counts too. */
 	for (int i = 0, end = tc_mtab_end(rt); i < end; i++) {
 		tc_mutator *m = atomic_load(&rt->mtab[i]);

@@ -1257,6 +1257,9 @@ tc_mutator *tc_attach(tc_runtime *rt, const char *name)
 	} else {
 		m = tc_xcalloc(1, sizeof *m);
 		pthread_cond_init(&m->wake, NULL);
+		int k = atomic_load_explicit(&rt->nall, memory_order_relaxed);
+		rt->mall[k] = m;
+		atomic_store_explicit(&rt->nall, k + 1, memory_order_release);
 	}
 	m->rt = rt;
 	m->index = idx;

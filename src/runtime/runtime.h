@@ -105,6 +105,13 @@ struct tc_runtime {
 	 * sched_lock before the slot is filled, never lowered. */
 	_Atomic int mtab_end;
 	_Atomic int nmutators;
+	/* Every mutator struct ever made (at most TC_MAX_MUTATORS: detached
+	 * ones are reused, never freed before the runtime): each keeps its
+	 * allocation cache's counts, which tc_read_stats adds up, detached
+	 * or not.  Appended under sched_lock; nall is stored with release
+	 * after the entry. */
+	tc_mutator *mall[TC_MAX_MUTATORS];
+	_Atomic int nall;
 	unsigned next_id;          /* under sched_lock */
 	tc_mutator *free_mutators; /* under sched_lock; never freed early */
 	_Atomic int stw;           /* a stop-the-world is in progress */

@@ -882,8 +882,13 @@ void tv_get_status(tv_engine *e, tv_status *st)
 		double dt = (double)(now - e->s_prev_ns) / 1e9;
 
 		st->ops_per_sec = (double)(ops - e->s_prev_ops) / dt;
+		/* The count only grows, but a read that found a cache's
+		 * writer in its window leaves that cache's spans out
+		 * (tc_mcache_read_allocs): never a wrapped difference. */
 		st->alloc_bytes_per_sec =
-		    (double)(st->gc.alloc_bytes - e->s_prev_bytes) / dt;
+		    st->gc.alloc_bytes >= e->s_prev_bytes
+		        ? (double)(st->gc.alloc_bytes - e->s_prev_bytes) / dt
+		        : 0;
 	}
 	pthread_mutex_unlock(&e->lock);
 	if (st->uptime_ns)
