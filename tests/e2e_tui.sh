@@ -465,22 +465,23 @@ check "mono: and that it is already fully in" \
 tm send-keys -t mono q
 check "mono: q exits 0" wait_for '^EXIT=0$' 30
 
-# ---- 11. an unknown terminal type: a clear error, not a crash ----------
-tm new-session -d -s badterm -x 200 -y 30 \
-	"export LANG=C.UTF-8 TERM=no-such-terminal; $bin; echo EXIT=\$?; exec sleep 600"
-target=badterm
-check "unknown TERM: exit 1" wait_for '^EXIT=1$' 30
-check "unknown TERM: the message names it and suggests --headless" \
-	wait_for "no-such-terminal.*--headless" 6
-
-# ---- 12. a terminal that cannot move its cursor (TERM=dumb) ------------
-# curses would draw it line by line: a garbled line, not a screen.
-tm new-session -d -s dumbterm -x 200 -y 30 \
-	"export LANG=C.UTF-8 TERM=dumb; $bin; echo EXIT=\$?; exec sleep 600"
-target=dumbterm
-check "TERM=dumb: exit 1" wait_for '^EXIT=1$' 30
-check "TERM=dumb: the message says why and suggests --headless" \
-	wait_for "'dumb' cannot move its cursor.*--headless" 6
+# ---- 11. terminal types it cannot draw on: a clear error, not a crash --
+# refused SESSION TERM REGEX WHAT: tricolor under TERM exits 1 with a
+# message matching REGEX, which says why and suggests --headless.
+refused() {
+	tm new-session -d -s "$1" -x 200 -y 30 \
+		"export LANG=C.UTF-8 TERM=$2; $bin; echo EXIT=\$?; exec sleep 600"
+	target=$1
+	check "$4: exit 1" wait_for '^EXIT=1$' 30
+	check "$4: the message says why and suggests --headless" \
+		wait_for "$3" 6
+}
+refused badterm no-such-terminal "no-such-terminal.*--headless" \
+	"unknown TERM"
+# One that cannot move its cursor: curses would draw it line by line, a
+# garbled line, not a screen.
+refused dumbterm dumb "'dumb' cannot move its cursor.*--headless" \
+	"TERM=dumb"
 
 echo "1..$n"
 [ "$failed" -eq 0 ]
