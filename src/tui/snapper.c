@@ -66,7 +66,7 @@ static void *snapper_main(void *arg)
 int snapper_start(snapper *s, tv_engine *e, tv_heap **front,
                   unsigned long long period_ns, int share)
 {
-	sigset_t block, old;
+	sigset_t old;
 	int rc;
 
 	memset(s, 0, sizeof *s);
@@ -80,14 +80,8 @@ int snapper_start(snapper *s, tv_engine *e, tv_heap **front,
 	s->back = &s->bufs[2];
 	tv_heap_snapshot(e, *front);
 
-	/* The main thread alone handles these. */
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGHUP);
-	sigaddset(&block, SIGQUIT);
-	sigaddset(&block, SIGWINCH);
-	pthread_sigmask(SIG_BLOCK, &block, &old);
+	/* The main thread alone handles the front end's signals. */
+	tv_block_front_end_signals(&old);
 	rc = pthread_create(&s->thread, NULL, snapper_main, s);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc != 0)

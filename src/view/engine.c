@@ -244,12 +244,8 @@ out:
 	return NULL;
 }
 
-/* Block, in the calling thread, the signals the front end handles
- * (SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGWINCH), saving its mask in *old:
- * threads it creates meanwhile inherit the mask, so the engine's threads
- * never take them and the front end's main thread does.  The caller puts
- * *old back with pthread_sigmask(SIG_SETMASK, old, NULL). */
-static void block_front_end_signals(sigset_t *old)
+/* view.h says why. */
+void tv_block_front_end_signals(sigset_t *old)
 {
 	sigset_t block;
 
@@ -278,7 +274,7 @@ static int start_worker(tv_engine *e, int i)
 	k->has_prev = s->has_thread;
 	k->prev = s->thread;
 	atomic_store_explicit(&s->gen, k->gen, memory_order_release);
-	block_front_end_signals(&old);
+	tv_block_front_end_signals(&old);
 	rc = pthread_create(&t, NULL, worker_main, k);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc != 0) {
@@ -411,7 +407,7 @@ tv_engine *tv_engine_new(const tv_options *o, char *err, size_t errlen)
 	cfg.event_ctx = e;
 	/* The collector thread is created inside: it must not take the
 	 * front end's signals either. */
-	block_front_end_signals(&old);
+	tv_block_front_end_signals(&old);
 	e->rt = tc_runtime_new(&cfg, &rerr);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (!e->rt) {

@@ -23,6 +23,7 @@
 #ifndef TRICOLOR_VIEW_H
 #define TRICOLOR_VIEW_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -56,6 +57,14 @@ typedef struct tv_options {
 } tv_options;
 
 void tv_options_init(tv_options *o);
+
+/* Block, in the calling thread, the signals the front end handles
+ * (SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGWINCH), saving its mask in *old:
+ * threads created meanwhile inherit the mask, so only the front end's
+ * main thread takes them.  The engine uses it for its own threads, and a
+ * front end for any it starts.  Put *old back with
+ * pthread_sigmask(SIG_SETMASK, old, NULL). */
+void tv_block_front_end_signals(sigset_t *old);
 
 /* Start an engine: runtime, collector, o->mutators mutator threads.  On
  * error returns NULL and writes a message into err (errlen bytes). */
