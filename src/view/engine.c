@@ -418,14 +418,6 @@ tv_engine *tv_engine_new(const tv_options *o, char *err, size_t errlen)
 	}
 	{
 		tc_stats st;
-
-		tc_read_stats(e->rt, &st);
-		pthread_mutex_lock(&e->ev_lock);
-		e->procs = st.procs > 0 ? st.procs : 1;
-		pthread_mutex_unlock(&e->ev_lock);
-	}
-	{
-		tc_stats st;
 		char g[16];
 
 		tc_read_stats(e->rt, &st);
