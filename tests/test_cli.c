@@ -83,6 +83,8 @@ START_TEST(test_defaults_and_good_values)
 	ck_assert_int_eq(o.tui.frames, 100);
 	ck_assert(!o.headless);
 
+	ck_assert_int_eq(parse("--seed +18446744073709551615"), 0);
+	ck_assert_uint_eq(o.eng.seed, UINT64_MAX);
 	ck_assert_int_eq(parse("--heap 1048576"), 0);
 	ck_assert_int_eq(parse("--heap 64GiB"), 0);
 	ck_assert_int_eq(parse("--help"), 0);
@@ -127,8 +129,15 @@ START_TEST(test_each_bad_value_names_flag_and_range)
 	rejects("--scenario nosuch",
 	        "--scenario: unknown scenario 'nosuch' (built-in: trees, "
 	        "list, graph, cache, escape; or a path to a scenario file)");
-	rejects("--seed -1", "--seed: '-1' is not an integer (allowed "
+	rejects("--seed -1", "--seed: '-1' is out of range (allowed "
 	                     "0..18446744073709551615)");
+	rejects("--seed 18446744073709551616",
+	        "--seed: '18446744073709551616' is out of range (allowed "
+	        "0..18446744073709551615)");
+	rejects("--seed 0x10", "--seed: '0x10' is not an integer (allowed "
+	                       "0..18446744073709551615)");
+	rejects("--seed +", "--seed: '+' is not an integer (allowed "
+	                    "0..18446744073709551615)");
 	rejects("--barrier none", "--barrier: 'none' is not a barrier mode "
 	                          "(allowed hybrid, dijkstra, yuasa or off)");
 	rejects("--headless --seconds -1",

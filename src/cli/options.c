@@ -300,11 +300,21 @@ static int apply(cli_options *o, const char *f, const char *v, char *err,
 		char *end;
 		unsigned long long s;
 
+		/* As parse_int: a sign is allowed, and a number past either
+		 * end (strtoull takes "-1" as its negation, 2^64 - 1) is out
+		 * of range, not "not an integer". */
+		bool neg = *v == '-';
 		errno = 0;
 		s = strtoull(v, &end, 10);
-		if (!isdigit((unsigned char)*v) || *end || errno)
+		if (!isdigit((unsigned char)v[neg || *v == '+']) || *end ||
+		    (errno && errno != ERANGE))
 			return fail(err, errlen,
 			            "%s: '%s' is not an integer (allowed "
+			            "0..18446744073709551615)",
+			            f, quote(q, v));
+		if (errno == ERANGE || (neg && s != 0))
+			return fail(err, errlen,
+			            "%s: '%s' is out of range (allowed "
 			            "0..18446744073709551615)",
 			            f, quote(q, v));
 		o->eng.seed = s;
