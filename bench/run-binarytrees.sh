@@ -3,8 +3,11 @@
 # Go, glibc malloc) on this machine, the way the spec asks
 # (/work/shared/bench/binary-trees.md, docs/benchmarks.md):
 #
-#   - rounds rotate the order of the variants (A B C D, B C D A, ...) so
-#     that no variant always runs first or after the same neighbour;
+#   - rounds change the order of the variants so that each runs in every
+#     position and right after every other variant equally often (a
+#     Williams design, bt_order in bt-expected.sh: A B D C, B C A D,
+#     C D B A, D A C B for four; a rotation would keep each variant's
+#     neighbour, and what ran just before moves a run's time here);
 #   - every run's stdout is compared with the spec's formulas and its
 #     stderr must carry one well-formed `stats:` line; a run that fails
 #     either is reported and makes the script exit 1;
@@ -355,7 +358,7 @@ if [ -n "$smoke" ]; then
 fi
 
 echo "binary-trees: variants ${present[*]}; depths $depths; workers" \
-	"$workers_list; $rounds rotating rounds; $(nproc) CPUs"
+	"$workers_list; $rounds rounds in a balanced order; $(nproc) CPUs"
 failures=0
 n=${#present[@]}
 for ((round = 1; round <= rounds; round++)); do
@@ -363,8 +366,8 @@ for ((round = 1; round <= rounds; round++)); do
 		bt_expected "$depth" >"$tmp/expected"
 		for w in $workers_list; do
 			order=()
-			for ((i = 0; i < n; i++)); do
-				order+=("${present[$(((round - 1 + i) % n))]}")
+			for i in $(bt_order "$round" "$n"); do
+				order+=("${present[$i]}")
 			done
 			for v in "${order[@]}"; do
 				b=$(binary_of "$v")

@@ -293,5 +293,60 @@ else
 	sed 's/^/# /' "$tmp/live"
 fi
 
+# The rounds' order (bt_order): every round a permutation of the
+# variants, and over a whole cycle of rounds (N, or 2N for odd N) each
+# variant once in every position per N rounds and right after each other
+# one equally often.
+order_ok=1
+for nv in 1 2 3 4 5 6; do
+	cycle=$((nv % 2 ? 2 * nv : nv))
+	declare -A pos=() pair=()
+	for ((r = 1; r <= cycle; r++)); do
+		read -r -a row <<<"$(bt_order "$r" "$nv")"
+		if [ "$(printf '%s\n' "${row[@]}" | sort -n | tr '\n' ' ')" != \
+			"$(seq 0 $((nv - 1)) | tr '\n' ' ')" ]; then
+			echo "# round $r of $nv: '${row[*]}' is not a permutation"
+			order_ok=0
+		fi
+		for ((j = 0; j < nv; j++)); do
+			pos[${row[j]},$j]=$((${pos[${row[j]},$j]:-0} + 1))
+			((j > 0)) && pair[${row[j - 1]},${row[j]}]=$((${pair[${row[j - 1]},${row[j]}]:-0} + 1))
+		done
+	done
+	for ((a = 0; a < nv; a++)); do
+		for ((b = 0; b < nv; b++)); do
+			[ "${pos[$a,$b]:-0}" = $((cycle / nv)) ] || {
+				echo "# $nv variants: variant $a in position $b ${pos[$a,$b]:-0} times"
+				order_ok=0
+			}
+			[ $a = $b ] || [ "${pair[$a,$b]:-0}" = $((cycle / nv)) ] || {
+				echo "# $nv variants: $b right after $a ${pair[$a,$b]:-0} times"
+				order_ok=0
+			}
+		done
+	done
+	unset pos pair
+done
+if [ $order_ok = 1 ]; then
+	ok "bt_order: each variant in every place and after every other equally often"
+else
+	not_ok "bt_order: each variant in every place and after every other equally often"
+fi
+# The runner runs its rounds in that order (stand-ins for Boehm's and
+# malloc's programs: the runner checks their output, not who made it).
+cp "$tmp/fake/binarytrees" "$tmp/fake/binarytrees-boehm"
+cp "$tmp/fake/binarytrees" "$tmp/fake/binarytrees-malloc"
+bash "$srcdir/run-binarytrees.sh" -b "$tmp/fake" -d 6 -w 1 -r 4 \
+	-v "tricolor boehm malloc" >"$tmp/live" 2>&1
+got=$(sed -n 's/^round [1-4]  d6  w1  \([a-z]*\) \{1,\}[0-9.]* s .*/\1/p' "$tmp/live" | tr '\n' ' ')
+want="tricolor boehm malloc boehm malloc tricolor malloc tricolor boehm malloc boehm tricolor "
+if [ "$got" = "$want" ]; then
+	ok "run-binarytrees.sh runs the variants in bt_order's order"
+else
+	not_ok "run-binarytrees.sh runs the variants in bt_order's order"
+	echo "# got  $got"
+	echo "# want $want"
+fi
+
 echo "1..$n"
 [ $failed -eq 0 ]
