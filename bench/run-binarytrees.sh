@@ -357,10 +357,12 @@ if [ -n "$smoke" ]; then
 	done
 fi
 
-echo "binary-trees: variants ${present[*]}; depths $depths; workers" \
-	"$workers_list; $rounds rounds in a balanced order; $(nproc) CPUs"
-failures=0
 n=${#present[@]}
+# bt_order balances a whole cycle of rounds: N for N variants, 2N for odd N.
+echo "binary-trees: variants ${present[*]}; depths $depths; workers" \
+	"$workers_list; $rounds rounds in a balanced order (a whole cycle is" \
+	"$((n % 2 ? 2 * n : n)) for $n variants); $(nproc) CPUs"
+failures=0
 for ((round = 1; round <= rounds; round++)); do
 	for depth in $depths; do
 		bt_expected "$depth" >"$tmp/expected"
