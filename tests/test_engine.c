@@ -825,6 +825,41 @@ START_TEST(test_events_carry_gctrace_and_controls)
 }
 END_TEST
 
+/* The write barrier's shades reach the log as one line per quarter
+ * second at most, however often the log is drained (the front end drains
+ * it in a loop every frame), with how many there were. */
+START_TEST(test_barrier_shades_logged_a_quarter_second_apart)
+{
+	tv_engine *e = start("list", 2, 25);
+	static tv_event ev[512];
+	uint64_t seq = 0, prev_ns = 0;
+	int lines = 0;
+
+	for (int t = 0; t < 4000 && lines < 3; t++) {
+		size_t n = tv_events_since(e, &seq, ev, 512);
+		unsigned long long k;
+
+		for (size_t i = 0; i < n; i++) {
+			if (sscanf(ev[i].text, "write barrier shaded %llu", &k) !=
+			    1)
+				continue;
+			ck_assert_int_eq((int)ev[i].kind, -1);
+			ck_assert_uint_gt(k, 0);
+			/* A line's time is taken as it is logged, a little
+			 * after its look: 200 ms, not 250, for the slack. */
+			if (lines > 0)
+				ck_assert_uint_ge(ev[i].ns - prev_ns,
+				                  200000000ull);
+			prev_ns = ev[i].ns;
+			lines++;
+		}
+		sleep_ms(1);
+	}
+	ck_assert_int_ge(lines, 2);
+	tv_engine_free(e);
+}
+END_TEST
+
 /* The event log tells a pause that waited for a mutator to reach its
  * safepoint, or for the scheduler's lock, from one that did not
  * (tc_pause_info, as the runtime hands it to tc_config.on_event). */
@@ -1078,6 +1113,7 @@ static Suite *suite(void)
 	tcase_add_test(t, test_gogc_barrier_and_messages);
 	tcase_add_test(t, test_gogc_comes_from_the_environment_unless_given);
 	tcase_add_test(t, test_events_carry_gctrace_and_controls);
+	tcase_add_test(t, test_barrier_shades_logged_a_quarter_second_apart);
 	tcase_add_test(t, test_pause_event_says_when_it_waited_for_a_safepoint);
 	tcase_add_test(t, test_inspect_finds_fields_referrers_and_roots);
 	tcase_add_test(t, test_snapshots_cover_heap_and_stacks);

@@ -88,7 +88,9 @@ struct tv_engine {
 	/* ops/s sampler, under lock */
 	uint64_t s_prev_ns, s_prev_ops, s_prev_bytes;
 	uint64_t s_cur_ns, s_cur_ops, s_cur_bytes;
-	uint64_t shades_seen, shades_ns; /* barrier-shade event pacing */
+	/* Barrier-shade log pacing (events.c), under lock: the count at
+	 * the last look, and when that look was. */
+	uint64_t shades_seen, shades_ns;
 
 	tv_slot slots[TV_MAX_MUTATORS];
 

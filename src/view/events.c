@@ -185,16 +185,24 @@ size_t tv_events_since(tv_engine *e, uint64_t *seq, tv_event *out, size_t max)
 
 	/* Barrier shades are far too many to log one by one: one line per
 	 * quarter second with how many there were.  Not "grey": an object
-	 * with no pointer fields is shaded straight to black (mark.c). */
-	tc_read_stats(e->rt, &st);
+	 * with no pointer fields is shaded straight to black (mark.c).  The
+	 * count is looked at once a quarter second too, by whichever caller
+	 * claims the look: callers drain the log in a loop every frame, and
+	 * tc_read_stats walks every mutator's allocation cache. */
 	pthread_mutex_lock(&e->lock);
-	if (st.barrier_shades > e->shades_seen &&
-	    now - e->shades_ns > 250000000ull) {
-		delta = st.barrier_shades - e->shades_seen;
-		e->shades_seen = st.barrier_shades;
+	bool look = now - e->shades_ns > 250000000ull;
+	if (look)
 		e->shades_ns = now;
-	}
 	pthread_mutex_unlock(&e->lock);
+	if (look) {
+		tc_read_stats(e->rt, &st);
+		pthread_mutex_lock(&e->lock);
+		if (st.barrier_shades > e->shades_seen) {
+			delta = st.barrier_shades - e->shades_seen;
+			e->shades_seen = st.barrier_shades;
+		}
+		pthread_mutex_unlock(&e->lock);
+	}
 	if (delta)
 		tv_log(e, -1, "write barrier shaded %llu object%s",
 		       (unsigned long long)delta, delta == 1 ? "" : "s");
