@@ -472,8 +472,7 @@ static bool read_allocs_once(tc_mcache *c, uint64_t *objects,
 			return false;
 		_Atomic(uint64_t) *ab =
 			__atomic_load_n(&s->allocbits, __ATOMIC_RELAXED);
-		uint32_t n = count_bits(ab,
-					(tc_classes[cls].nelems + 63) / 64);
+		uint32_t n = tc_span_count_alloc(s, ab);
 		atomic_thread_fence(memory_order_acquire);
 		if (atomic_load_explicit(&s->seq, memory_order_relaxed) != sq)
 			return false;
