@@ -188,7 +188,7 @@ int crt_init(bool want_ascii, bool want_mono, crt_caps *caps, char *err,
              size_t errlen)
 {
 	static bool atexit_done;
-	const char *no_color = getenv("NO_COLOR");
+	const char *no_color = getenv("NO_COLOR"), *tn = getenv("TERM");
 	char term[TC_QUOTE_WORD];
 	int terr = 0;
 
@@ -196,7 +196,7 @@ int crt_init(bool want_ascii, bool want_mono, crt_caps *caps, char *err,
 	setlocale(LC_CTYPE, "");
 	caps->utf8 = !want_ascii && locale_is_utf8();
 
-	if (getenv("TERM") == NULL || getenv("TERM")[0] == '\0') {
+	if (tn == NULL || tn[0] == '\0') {
 		snprintf(err, errlen,
 		         "TERM is not set; set it (e.g. TERM=xterm-256color) "
 		         "or use --headless");
@@ -204,8 +204,7 @@ int crt_init(bool want_ascii, bool want_mono, crt_caps *caps, char *err,
 	}
 	/* TERM as the messages show it: it is the user's input, and a
 	 * control character in it would act on the terminal. */
-	tc_quote(term, sizeof term, getenv("TERM"), strlen(getenv("TERM")),
-	         false);
+	tc_quote(term, sizeof term, tn, strlen(tn), false);
 	if (setupterm(NULL, STDOUT_FILENO, &terr) != OK) {
 		snprintf(err, errlen,
 		         "terminal type '%s' is unknown to terminfo; set TERM "
