@@ -249,26 +249,45 @@ steal_ticks() {
 }
 hz=$(getconf CLK_TCK 2>/dev/null || echo 100)
 
-# late_verdict LATE REACH LOOK CPU WAIT NUDGE [SLEEP SWITCHES]: what held
-# a pause's slowest late mutator, by the share of the wait after the look
-# (REACH - LOOK) it spent on a CPU and queued for one, and how long moving
-# it off its CPU took (tricolor.h, tc_pause_info: a move that waits about as
-# long as the stop did means that CPU ran nothing, its vCPU held by the
-# host, whether or not the guest charged the time to the mutator; queued
-# behind another thread, the mutator waited on that thread first, as the
-# guest counts it).  "-" for WAIT or NUDGE: not measured (for NUDGE, also
-# a mutator not moved: the runtime leaves one it sees on its CPU, so a
-# mutator charged the wait as CPU may have run or been held).  A look that
-# came after most of the pause (the collector off its CPU too; it is due
-# 0.05 ms in) says so, and what the collector's own sleep until it says
-# when most of the delay was that sleep ending late (SLEEP, ms past due;
-# "-": it did not sleep): never switched out (SWITCHES 0) means its vCPU
-# did not run, the host held it.
+# late_verdict LATE REACH LOOK CPU WAIT NUDGE [SLEEP SWITCHES [GCCPU
+# GCWAIT]]: what held a pause's slowest late mutator, by the share of the
+# wait after the look (REACH - LOOK) it spent on a CPU and queued for one,
+# and how long moving it off its CPU took (tricolor.h, tc_pause_info: a
+# move that waits about as long as the stop did means that CPU ran
+# nothing, its vCPU held by the host, whether or not the guest charged the
+# time to the mutator; queued behind another thread, the mutator waited
+# on that thread first, as the guest counts it).  "-" for WAIT or NUDGE:
+# not measured (for NUDGE, also a mutator not moved: the runtime leaves
+# one it sees on its CPU, so a mutator charged the wait as CPU may have
+# run or been held).  A look that came after most of the pause (the
+# collector off its CPU too; it is due 0.05 ms in) says so, and what the
+# collector's own sleep until it says when most of the delay was that
+# sleep ending late (SLEEP, ms past due; "-": it did not sleep): never
+# switched out (SWITCHES 0) means its vCPU did not run, the host held it.
+# A stop reached 0.2 ms or more in with no look at all (LATE and LOOK 0:
+# every mutator had stopped by the time the collector got to look) says that
+# the collector did not look, and why, from its sleep as above or else
+# from its own CPU time (GCCPU, the stop's work left out) and time queued
+# (GCWAIT) over the pause: charged the wait as CPU without looking, which
+# a running collector does 0.05 ms in, its vCPU was held by the host.
 late_verdict() {
 	awk -v n="$1" -v r="$2" -v l="$3" -v c="$4" -v q="$5" -v m="$6" \
-		-v s="${7:--}" -v x="${8:--}" 'BEGIN {
+		-v s="${7:--}" -v x="${8:--}" -v g="${9:--}" -v gq="${10:--}" 'BEGIN {
 		w = r - l
-		if (n == 0) { print "no late mutator"; exit }
+		if (n == 0 && (r < 0.2 || l > 0)) { print "no late mutator"; exit }
+		if (n == 0) {
+			w = r - 0.05
+			v = "no look: every mutator stopped before the collector looked, due 0.05 ms in"
+			if (s != "-" && s >= w / 2) {
+				v = v sprintf(", its sleep until then ending %s ms past due", s)
+				if (x == "0") v = v " without a switch: its vCPU held by the host"
+				else if (x != "-") v = v sprintf(", switched out %s times", x)
+			} else if (g != "-" && g >= w / 2) v = v "; the collector charged the wait as CPU without looking: its vCPU held by the host"
+			else if (gq != "-" && gq >= w / 2) v = v "; the collector queued behind other threads"
+			else if (g != "-" && gq != "-") v = v "; the collector neither ran nor queued: asleep (on the scheduler" "\047" "s lock, say), or its vCPU held by the host"
+			print v
+			exit
+		}
 		pre = ""
 		if (l >= 0.2 && l > w) {
 			pre = "the look itself late"
@@ -439,6 +458,15 @@ for ((round = 1; round <= rounds; round++)); do
 						lockpart="request at $lk after a wait for the scheduler's lock, held by $lkwho, then at most $lkcpu ms CPU, ${lkwait:--} ms queued, the collector queued ${lkgc:--} ms ($(lock_verdict "$lk" "$lkcpu" "${lkwait:--}" "${lkgc:--}")); "
 					fi
 					gccpu=$(bt_stat "$tmp/err" pause_max_gc_cpu_ms)
+					# The collector's own CPU over the pause: a
+					# mutator's run of the work is in gccpu as
+					# its wall time, from reach to the release.
+					gcown=$(awk -v c="$gccpu" -v p="$pmax" -v r="$reach" \
+						-v who="${runner:-0}" 'BEGIN {
+						if (c == "" || c == "-") { print "-"; exit }
+						o = c
+						if (who != 0) o = c - (p - r)
+						printf "%.3f\n", o < 0 ? 0 : o }')
 					workpart=$(work_verdict "$pmax" "$reach" "${runner:-0}" "$gccpu" "${gcwait:--}")
 					printf 'round %d  d%-2d w%d  %-8s %s ms: %sreach %s, last stop %s; at %s, %s late, then at most %s ms CPU, %s ms queued, moved off its CPU in %s ms (%s); collector CPU %s, queued %s%s%s; host steal in the run %s ms\n' \
 						"$round" "$depth" "$w" "$v" "$pmax" \
@@ -446,7 +474,7 @@ for ((round = 1; round <= rounds; round++)); do
 						"$(bt_stat "$tmp/err" pause_max_last_stop_ms)" \
 						"$look" "$nlate" "$lcpu" "${lwait:--}" \
 						"${nudge:--}" \
-						"$(late_verdict "$nlate" "$reach" "$look" "$lcpu" "${lwait:--}" "${nudge:--}" "$(bt_stat "$tmp/err" pause_max_sleep_late_ms)" "$(bt_stat "$tmp/err" pause_max_sleep_switches)")" \
+						"$(late_verdict "$nlate" "$reach" "$look" "$lcpu" "${lwait:--}" "${nudge:--}" "$(bt_stat "$tmp/err" pause_max_sleep_late_ms)" "$(bt_stat "$tmp/err" pause_max_sleep_switches)" "$gcown" "${gcwait:--}")" \
 						"$gccpu" "${gcwait:--}" "$by" "$workpart" "$steal" |
 						tee -a "$tmp/long"
 				fi
@@ -475,8 +503,9 @@ if [ -s "$tmp/long" ]; then
 	echo "the collector, or the last mutator to stop, found every mutator"
 	echo "stopped; the last one stopped; the collector's look 50 us in or as"
 	echo "soon after as it ran (if much later, whether its sleep until then"
-	echo "ended late, and whether it was switched out in it at all), the"
-	echo "mutators it found still running, and the"
+	echo "ended late, and whether it was switched out in it at all; 0.000"
+	echo "if every mutator had stopped before it looked, and then what kept"
+	echo "it from looking), the mutators it found still running, and the"
 	echo "most CPU any of them got from then on, and the most time any was"
 	echo "queued for a CPU, with what that says of the slowest; the"
 	echo "collector's CPU time over the pause, plus the stop's work if a"

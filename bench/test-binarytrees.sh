@@ -178,7 +178,7 @@ mkdir "$tmp/fake"
 	echo '#!/usr/bin/env bash'
 	echo ". '$(cd "$srcdir" && pwd)/bt-expected.sh'"
 	echo 'bt_expected "$1"'
-	echo 'echo "stats: collector=tricolor collections=3 pause_total_ms=2.6 pause_max_ms=2.5${FAKE_LOCK:+ $FAKE_LOCK} pause_max_reach_ms=${FAKE_REACH:-2.4} pause_max_last_stop_ms=2.3 pause_max_late_look_ms=$FAKE_LOOK pause_max_late=1${FAKE_SLEEP:+ $FAKE_SLEEP} pause_max_late_cpu_ms=$FAKE_CPU pause_max_late_wait_ms=$FAKE_WAIT pause_max_nudge_ms=$FAKE_NUDGE pause_max_gc_cpu_ms=${FAKE_GCCPU:-0.1} pause_max_gc_wait_ms=${FAKE_GCWAIT:-0.3} pause_max_runner=${FAKE_RUNNER:-2}" >&2'
+	echo 'echo "stats: collector=tricolor collections=3 pause_total_ms=2.6 pause_max_ms=2.5${FAKE_LOCK:+ $FAKE_LOCK} pause_max_reach_ms=${FAKE_REACH:-2.4} pause_max_last_stop_ms=2.3 pause_max_late_look_ms=$FAKE_LOOK pause_max_late=${FAKE_LATE:-1}${FAKE_SLEEP:+ $FAKE_SLEEP} pause_max_late_cpu_ms=$FAKE_CPU pause_max_late_wait_ms=$FAKE_WAIT pause_max_nudge_ms=$FAKE_NUDGE pause_max_gc_cpu_ms=${FAKE_GCCPU:-0.1} pause_max_gc_wait_ms=${FAKE_GCWAIT:-0.3} pause_max_runner=${FAKE_RUNNER:-2}" >&2'
 } >"$tmp/fake/binarytrees"
 chmod +x "$tmp/fake/binarytrees"
 # run_fake: one round of the runner over the stand-in, its output in
@@ -238,6 +238,33 @@ done <<'CASES'
 0.1|1|the look itself late; after it, neither ran nor queued: asleep, or its vCPU held by the host
 -|-|the look itself late; after it, neither ran nor queued: asleep, or its vCPU held by the host
 CASES
+# A stop reached long after the look was due with no look at all (no
+# late mutator: each had stopped by the time the collector looked) says
+# that the collector did not look, and why: its sleep ending late, or its
+# own CPU time (the work a mutator ran, reach to the end of the pause,
+# left out) or its queueing covering the wait.  Reached in 0.1 ms, or
+# looked at and none found running, it had no late mutator.
+while IFS='|' read -r reach sleep gccpu gcwait runner says; do
+	sl=
+	[ "$sleep" = - ] ||
+		sl="pause_max_sleep_late_ms=$sleep pause_max_sleep_switches=0"
+	FAKE_LATE=0 FAKE_LOOK=0.000 FAKE_CPU=0.000 FAKE_WAIT=- FAKE_NUDGE=- \
+		FAKE_REACH=$reach FAKE_SLEEP=$sl FAKE_GCCPU=$gccpu \
+		FAKE_GCWAIT=$gcwait FAKE_RUNNER=$runner run_fake
+	says_twice "run-binarytrees.sh says when the collector never looked: $says" \
+		"at 0.000, 0 late, then at most 0.000 ms CPU, - ms queued, moved off its CPU in - ms ($says); collector CPU $gccpu, queued $gcwait"
+done <<'CASES'
+2.4|2.3|0.1|0.0|2|no look: every mutator stopped before the collector looked, due 0.05 ms in, its sleep until then ending 2.3 ms past due without a switch: its vCPU held by the host
+2.4|-|2.5|0.0|2|no look: every mutator stopped before the collector looked, due 0.05 ms in; the collector charged the wait as CPU without looking: its vCPU held by the host
+1.5|-|1.5|0.3|0|no look: every mutator stopped before the collector looked, due 0.05 ms in; the collector charged the wait as CPU without looking: its vCPU held by the host
+1.5|-|1.5|0.3|2|no look: every mutator stopped before the collector looked, due 0.05 ms in; the collector neither ran nor queued: asleep (on the scheduler's lock, say), or its vCPU held by the host
+2.4|-|0.2|2.0|2|no look: every mutator stopped before the collector looked, due 0.05 ms in; the collector queued behind other threads
+2.4|-|0.2|-|2|no look: every mutator stopped before the collector looked, due 0.05 ms in
+0.1|-|0.2|0.1|2|no late mutator
+CASES
+FAKE_LATE=0 FAKE_LOOK=0.05 FAKE_CPU=0.000 FAKE_WAIT=- FAKE_NUDGE=- run_fake
+says_twice "run-binarytrees.sh: a look that found no mutator running had no late mutator" \
+	"at 0.05, 0 late, then at most 0.000 ms CPU, - ms queued, moved off its CPU in - ms (no late mutator); collector CPU"
 # A pause that was mostly the stop's own work, after every mutator was
 # found stopped (reach 0.1 of 2.5 ms), says so after the collector's
 # figures: on a mutator, its wall time; on the collector (runner 0),
