@@ -11,10 +11,12 @@
 # Knobs: make bench BT_DEPTHS="16 18 20" BT_WORKERS="1 4" BT_ROUNDS=7 \
 #          PAUSE_ARGS="-s 16,256,1024 -t 5 -c 5" ALLOC_ARGS="4194304 5" \
 #          GAP_ARGS="-t 10 -w 5000"
+# BT_ROUNDS empty (the default): one whole cycle of the runner's balanced
+# order for the variants built (4 rounds for four, 6 for three).
 
 BT_DEPTHS = 16 18
 BT_WORKERS = 1 4
-BT_ROUNDS = 5
+BT_ROUNDS =
 PAUSE_ARGS = -s 16,256,1024 -t 3 -c 3
 ALLOC_ARGS =
 GAP_ARGS = -t 5 -w 2000
@@ -81,8 +83,8 @@ bench-run:
 	@echo "== allocbench: tc_alloc fast path vs malloc+free"
 	bench/allocbench $(ALLOC_ARGS)
 	@echo "== binary-trees: depth-16 smoke (verifier off, on), comparison"
-	$(srcdir)/bench/run-binarytrees.sh -b bench -S 16 \
-	  -d "$(BT_DEPTHS)" -w "$(BT_WORKERS)" -r $(BT_ROUNDS)
+	BT_ROUNDS="$(BT_ROUNDS)" $(srcdir)/bench/run-binarytrees.sh -b bench \
+	  -S 16 -d "$(BT_DEPTHS)" -w "$(BT_WORKERS)"
 	@echo "== pausebench: STW pauses against live-heap size"
 	bench/pausebench $(PAUSE_ARGS)
 	@echo "== clockgap, again after the runs"

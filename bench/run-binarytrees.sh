@@ -37,8 +37,10 @@
 # -R runs nothing: it prints the table and the targets again from a
 # results file that -o wrote.
 # Defaults (or the environment BT_DEPTHS, BT_WORKERS, BT_ROUNDS,
-# BT_VARIANTS): depths "16 18", workers "1 4", 5 rounds, all variants
-# whose program was built.  About 3 minutes on 2 cores.
+# BT_VARIANTS): depths "16 18", workers "1 4", all variants whose program
+# was built, and one whole cycle of the balanced order, or as many as
+# make at least 3 rounds: 4 rounds for four variants, 6 for three, 4 for
+# two or one.  About 3 minutes on 2 cores.  ROUNDS must be 1 or more.
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -48,7 +50,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 bindir=${BT_BINDIR:-$here}
 depths=${BT_DEPTHS:-16 18}
 workers_list=${BT_WORKERS:-1 4}
-rounds=${BT_ROUNDS:-5}
+rounds=${BT_ROUNDS:-}
 variants=${BT_VARIANTS:-tricolor boehm go malloc}
 results=""
 smoke=""
@@ -72,7 +74,7 @@ while getopts "b:d:w:r:v:o:S:R:h" opt; do
 	*) usage ;;
 	esac
 done
-case $rounds in '' | *[!0-9]*) usage ;; esac
+case $rounds in 0* | *[!0-9]*) usage ;; esac
 if [ -n "$report_only" ]; then
 	# The depths, worker counts and variants the file holds, in order.
 	results=$report_only
@@ -378,9 +380,16 @@ fi
 
 n=${#present[@]}
 # bt_order balances a whole cycle of rounds: N for N variants, 2N for odd N.
+cycle=$((n % 2 ? 2 * n : n))
+if [ -z "$rounds" ]; then
+	rounds=$cycle
+	while [ "$rounds" -lt 3 ]; do
+		rounds=$((rounds + cycle))
+	done
+fi
 echo "binary-trees: variants ${present[*]}; depths $depths; workers" \
 	"$workers_list; $rounds rounds in a balanced order (a whole cycle is" \
-	"$((n % 2 ? 2 * n : n)) for $n variants); $(nproc) CPUs"
+	"$cycle for $n variants); $(nproc) CPUs"
 failures=0
 for ((round = 1; round <= rounds; round++)); do
 	for depth in $depths; do

@@ -376,5 +376,39 @@ else
 	grep '^binary-trees:' "$tmp/live" | sed 's/^/# /'
 fi
 
+# With no -r and no BT_ROUNDS, the runner runs one whole cycle of the
+# order for the variants present, and at least 3 rounds: 6 for three, 4
+# for four (a stand-in for Go's program too) and for two.  A round count
+# of 0 is a usage error.
+cp "$tmp/fake/binarytrees" "$tmp/fake/binarytrees-go"
+while read -r want vs; do
+	env -u BT_ROUNDS FAKE_LOOK=0.05 FAKE_CPU=0.02 FAKE_WAIT=0.01 \
+		FAKE_NUDGE=- bash "$srcdir/run-binarytrees.sh" -b "$tmp/fake" \
+		-d 6 -w 1 -v "$vs" >"$tmp/live" 2>&1
+	nv=$(wc -w <<<"$vs")
+	if grep -qF "$want rounds in a balanced order" "$tmp/live" &&
+		grep -qx "$want rounds; 0 failed run(s)" "$tmp/live" &&
+		[ "$(grep -c '^round [0-9]*  d6  w1  [a-z]* \{1,\}[0-9.]* s ' "$tmp/live")" = $((want * nv)) ]; then
+		ok "run-binarytrees.sh runs $want rounds for $nv variants by default"
+	else
+		not_ok "run-binarytrees.sh runs $want rounds for $nv variants by default"
+		grep -E '^(binary-trees:|[0-9]+ rounds)' "$tmp/live" | sed 's/^/# /'
+	fi
+done <<'CASES'
+6 tricolor boehm malloc
+4 tricolor boehm go malloc
+4 tricolor malloc
+CASES
+for r in 0 x; do
+	if bash "$srcdir/run-binarytrees.sh" -b "$tmp/fake" -d 6 -w 1 \
+		-r "$r" -v tricolor >/dev/null 2>&1; then
+		not_ok "run-binarytrees.sh -r $r is a usage error"
+	elif [ $? = 2 ]; then
+		ok "run-binarytrees.sh -r $r is a usage error"
+	else
+		not_ok "run-binarytrees.sh -r $r is a usage error"
+	fi
+done
+
 echo "1..$n"
 [ $failed -eq 0 ]
