@@ -132,15 +132,15 @@ static void bottom_up_tree(tc_mutator *m, int depth, size_t scalars)
 	tc_return(m, n);
 }
 
-static int64_t item_check(tc_mutator *m, const void *n, unsigned *poll)
+/* itemCheck as in binarytrees.c: a safepoint poll at every node. */
+static int64_t item_check(tc_mutator *m, const void *n)
 {
 	const void *l = tc_read(n, 0);
 
-	if (++*poll % 4096 == 0)
-		tc_safepoint(m);
+	tc_safepoint(m);
 	if (l == NULL)
 		return 1;
-	return 1 + item_check(m, l, poll) + item_check(m, tc_read(n, 1), poll);
+	return 1 + item_check(m, l) + item_check(m, tc_read(n, 1));
 }
 
 struct loader {
@@ -159,11 +159,9 @@ static void *load_main(void *arg)
 	if (tc_push(m, "load", 1) != 0)
 		die("tc_push", "stack overflow");
 	while (!atomic_load_explicit(&stop_load, memory_order_acquire)) {
-		unsigned poll = 0;
-
 		bottom_up_tree(m, LOAD_DEPTH, sizeof(int32_t));
 		tc_set_ptr(m, 0, tc_result(m));
-		if (item_check(m, tc_get_ptr(m, 0), &poll) != want)
+		if (item_check(m, tc_get_ptr(m, 0)) != want)
 			die("load", "tree check failed");
 		tc_set_ptr(m, 0, NULL);
 		ld->trees++;
