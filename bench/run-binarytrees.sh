@@ -40,7 +40,7 @@
 # BT_VARIANTS): depths "16 18", workers "1 4", all variants whose program
 # was built, and one whole cycle of the balanced order, or as many as
 # make at least 3 rounds: 4 rounds for four variants, 6 for three, 4 for
-# two or one.  About 3 minutes on 2 cores.  ROUNDS must be 1 or more.
+# two or one.  About 2 minutes on 2 cores.  ROUNDS must be 1 or more.
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
