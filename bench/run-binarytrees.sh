@@ -274,17 +274,23 @@ hz=$(getconf CLK_TCK 2>/dev/null || echo 100)
 # a running collector does 0.05 ms in, its vCPU was held by the host.
 late_verdict() {
 	awk -v n="$1" -v r="$2" -v l="$3" -v c="$4" -v q="$5" -v m="$6" \
-		-v s="${7:--}" -v x="${8:--}" -v g="${9:--}" -v gq="${10:--}" 'BEGIN {
+		-v s="${7:--}" -v x="${8:--}" -v g="${9:--}" -v gq="${10:--}" '
+	# ", WHAT ending S ms past due", and whether the collector was
+	# switched out in that sleep at all.
+	function slept(what,   t) {
+		t = sprintf(", %s ending %s ms past due", what, s)
+		if (x == "0") t = t " without a switch: its vCPU held by the host"
+		else if (x != "-") t = t sprintf(", switched out %s times", x)
+		return t
+	}
+	BEGIN {
 		w = r - l
 		if (n == 0 && (r < 0.2 || l > 0)) { print "no late mutator"; exit }
 		if (n == 0) {
 			w = r - 0.05
 			v = "no look: every mutator stopped before the collector looked, due 0.05 ms in"
-			if (s != "-" && s >= w / 2) {
-				v = v sprintf(", its sleep until then ending %s ms past due", s)
-				if (x == "0") v = v " without a switch: its vCPU held by the host"
-				else if (x != "-") v = v sprintf(", switched out %s times", x)
-			} else if (g != "-" && g >= w / 2) v = v "; the collector charged the wait as CPU without looking: its vCPU held by the host"
+			if (s != "-" && s >= w / 2) v = v slept("its sleep until then")
+			else if (g != "-" && g >= w / 2) v = v "; the collector charged the wait as CPU without looking: its vCPU held by the host"
 			else if (gq != "-" && gq >= w / 2) v = v "; the collector queued behind other threads"
 			else if (g != "-" && gq != "-") v = v "; the collector neither ran nor queued: asleep (on the scheduler" "\047" "s lock, say), or its vCPU held by the host"
 			print v
@@ -293,11 +299,8 @@ late_verdict() {
 		pre = ""
 		if (l >= 0.2 && l > w) {
 			pre = "the look itself late"
-			if (s != "-" && s >= (l - 0.05) / 2) {
-				pre = pre sprintf(", the collector%ss sleep ending %s ms past due", "\047", s)
-				if (x == "0") pre = pre " without a switch: its vCPU held by the host"
-				else if (x != "-") pre = pre sprintf(", switched out %s times", x)
-			}
+			if (s != "-" && s >= (l - 0.05) / 2)
+				pre = pre slept("the collector" "\047" "s sleep")
 			pre = pre "; after it, "
 		}
 		held = m != "-" && m + 0 >= w / 2
