@@ -32,6 +32,12 @@ bt_stat() {
 	sed -n "s/^stats:.* $2=\([^ ]*\).*/\1/p" "$1" | head -n 1
 }
 
+# bt_cycle N: how many rounds of bt_order make a whole cycle for N
+# variants: N, or 2N for odd N.
+bt_cycle() {
+	echo $(($1 % 2 ? 2 * $1 : $1))
+}
+
 # bt_order ROUND N: the order of N variants (indices 0..N-1) in round
 # ROUND (from 1), on one line.  The rounds follow a Williams design: round
 # k+1 runs the sequence 0, 1, N-1, 2, N-2, ... with k added to each index
@@ -44,7 +50,7 @@ bt_stat() {
 # run's time (docs/benchmarks.md, "What limits each figure").
 bt_order() {
 	local n=$2 cycle r k j b out=()
-	cycle=$((n % 2 ? 2 * n : n))
+	cycle=$(bt_cycle "$n")
 	r=$((($1 - 1) % cycle))
 	k=$((r % n))
 	for ((j = 0; j < n; j++)); do

@@ -382,8 +382,8 @@ if [ -n "$smoke" ]; then
 fi
 
 n=${#present[@]}
-# bt_order balances a whole cycle of rounds: N for N variants, 2N for odd N.
-cycle=$((n % 2 ? 2 * n : n))
+# bt_order balances a whole cycle of rounds (bt_cycle).
+cycle=$(bt_cycle "$n")
 if [ -z "$rounds" ]; then
 	rounds=$cycle
 	while [ "$rounds" -lt 3 ]; do

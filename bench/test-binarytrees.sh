@@ -326,7 +326,7 @@ fi
 # one equally often.
 order_ok=1
 for nv in 1 2 3 4 5 6; do
-	cycle=$((nv % 2 ? 2 * nv : nv))
+	cycle=$(bt_cycle "$nv")
 	declare -A pos=() pair=()
 	for ((r = 1; r <= cycle; r++)); do
 		read -r -a row <<<"$(bt_order "$r" "$nv")"
